@@ -1,0 +1,63 @@
+//! The shared catalog cache and the shoppers' carts: Redis in the full stack, embedded otherwise.
+
+mod memory;
+
+pub use memory::MemoryCatalogCache;
+
+use crate::backend::{BackendError, BackendKind};
+use crate::domain::{Car, CarId, Quantity, SessionId};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// A shared copy of the catalog so most reads touch neither the database nor the network.
+#[async_trait]
+pub trait CatalogCache: Send + Sync {
+    /// `Ok(None)` on a miss (never filled, or expired).
+    async fn get(&self) -> Result<Option<Arc<[Car]>>, BackendError>;
+    async fn put(&self, cars: Arc<[Car]>) -> Result<(), BackendError>;
+}
+
+/// One line of a cart as stored: which car and how many. Prices are looked up when shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CartLine {
+    pub car_id: CarId,
+    pub quantity: u32,
+}
+
+/// What happened to an "add to cart".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CartAdd {
+    Added,
+    /// The line would go above the per-line limit; the cart is unchanged.
+    LineFull {
+        current: u32,
+    },
+}
+
+/// Carts keyed by session. Every change is atomic in the store itself, so parallel requests on
+/// one session never lose an update.
+#[async_trait]
+pub trait CartStore: Send + Sync {
+    fn kind(&self) -> BackendKind;
+    async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, BackendError>;
+    /// Raises the line by `quantity`, unless that would take it above `max`.
+    async fn add(
+        &self,
+        session: &SessionId,
+        car: CarId,
+        quantity: Quantity,
+        max: u32,
+    ) -> Result<CartAdd, BackendError>;
+    /// Sets the line to exactly `quantity`; 0 removes it.
+    async fn set(&self, session: &SessionId, car: CarId, quantity: u32)
+        -> Result<(), BackendError>;
+    async fn clear(&self, session: &SessionId) -> Result<(), BackendError>;
+    /// Empties the cart and returns what it held, in one step, so a cart is bought at most once
+    /// however many checkouts race for it.
+    async fn take(&self, session: &SessionId) -> Result<Vec<CartLine>, BackendError>;
+    /// Puts back lines taken by a checkout that could not complete, adding to anything the
+    /// shopper put in the cart meanwhile.
+    async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), BackendError>;
+    /// A cheap round trip, for the status probe; returns how long it took in milliseconds.
+    async fn ping(&self) -> Result<f64, BackendError>;
+}

@@ -1,0 +1,39 @@
+use super::{CarQuery, CarSource};
+use crate::backend::BackendError;
+use crate::cache::CatalogCache;
+use crate::domain::{Car, CarId};
+use std::sync::Arc;
+
+/// Reads the catalog cache-aside: the shared cache first, the source on a miss. A cache outage
+/// only costs speed — the catalog keeps working straight from the source.
+pub struct CatalogService {
+    source: Arc<dyn CarSource>,
+    cache: Arc<dyn CatalogCache>,
+}
+
+impl CatalogService {
+    pub fn new(source: Arc<dyn CarSource>, cache: Arc<dyn CatalogCache>) -> Self {
+        CatalogService { source, cache }
+    }
+
+    pub async fn all(&self) -> Result<Arc<[Car]>, BackendError> {
+        match self.cache.get().await {
+            Ok(Some(cars)) => return Ok(cars),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "catalog cache unavailable, reading the source"),
+        }
+        let cars: Arc<[Car]> = self.source.load_cars().await?.into();
+        if let Err(e) = self.cache.put(cars.clone()).await {
+            tracing::debug!(error = %e, "could not refill the catalog cache");
+        }
+        Ok(cars)
+    }
+
+    pub async fn search(&self, query: &CarQuery) -> Result<Vec<Car>, BackendError> {
+        Ok(query.apply(&self.all().await?))
+    }
+
+    pub async fn find(&self, id: CarId) -> Result<Option<Car>, BackendError> {
+        Ok(self.all().await?.iter().find(|c| c.id == id).cloned())
+    }
+}

@@ -1,0 +1,198 @@
+use super::cars::{car_not_found, parse_car_id};
+use super::session::Session;
+use super::ApiError;
+use crate::cache::CartAdd;
+use crate::domain::{Car, CarId, Money, Quantity, MAX_LINE_QUANTITY};
+use crate::state::AppState;
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/cart").get(show).post(add).delete(clear))
+        .service(
+            web::resource("/cart/{car_id}")
+                .put(set_quantity)
+                .delete(remove),
+        );
+}
+
+/// The compat cart shape, with names and prices filled in from the catalog.
+#[derive(Serialize)]
+struct CartView {
+    session_id: String,
+    items: Vec<CartItemView>,
+    total: Money,
+    total_cents: i64,
+    /// Cars in the cart, counting quantities: what the header badge shows.
+    count: u32,
+}
+
+#[derive(Serialize)]
+struct CartItemView {
+    car_id: i64,
+    quantity: u32,
+    make: String,
+    model: String,
+    year: i32,
+    image: String,
+    price: Money,
+    price_cents: i64,
+    line_total: Money,
+    line_total_cents: i64,
+}
+
+impl CartItemView {
+    fn new(car: &Car, quantity: u32) -> Self {
+        let line_total = car.price * quantity;
+        CartItemView {
+            car_id: car.id.0,
+            quantity,
+            make: car.make.clone(),
+            model: car.model.clone(),
+            year: car.year,
+            image: car.image_path(),
+            price: car.price,
+            price_cents: car.price.cents(),
+            line_total,
+            line_total_cents: line_total.cents(),
+        }
+    }
+}
+
+async fn view(state: &AppState, session: &Session) -> Result<CartView, ApiError> {
+    let lines = state
+        .carts
+        .lines(&session.id)
+        .await
+        .map_err(|e| ApiError::unavailable("cart_unavailable", e))?;
+    let cars = state
+        .catalog
+        .all()
+        .await
+        .map_err(|e| ApiError::unavailable("catalog_unavailable", e))?;
+    let items: Vec<CartItemView> = lines
+        .iter()
+        .filter_map(|l| {
+            cars.iter()
+                .find(|c| c.id == l.car_id)
+                .map(|car| CartItemView::new(car, l.quantity))
+        })
+        .collect();
+    let total: Money = items.iter().map(|i| i.line_total).sum();
+    Ok(CartView {
+        session_id: session.id.as_str().to_owned(),
+        count: items.iter().map(|i| i.quantity).sum(),
+        total_cents: total.cents(),
+        total,
+        items,
+    })
+}
+
+async fn respond(
+    state: &AppState,
+    session: &Session,
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, ApiError> {
+    let cart = view(state, session).await?;
+    Ok(session.attach(HttpResponse::build(status).json(cart)))
+}
+
+async fn show(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
+    respond(&state, &session, actix_web::http::StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct AddBody {
+    car_id: i64,
+    quantity: Option<Value>,
+}
+
+async fn add(
+    state: web::Data<AppState>,
+    session: Session,
+    body: web::Json<AddBody>,
+) -> Result<HttpResponse, ApiError> {
+    let quantity = match &body.quantity {
+        None | Some(Value::Null) => Quantity::parse(1).expect("1 is a valid quantity"),
+        Some(v) => parse_quantity(v)?,
+    };
+    let car = known_car(&state, CarId(body.car_id)).await?;
+    let added = state
+        .carts
+        .add(&session.id, car, quantity, MAX_LINE_QUANTITY)
+        .await;
+    match added.map_err(|e| ApiError::unavailable("cart_unavailable", e))? {
+        CartAdd::Added => respond(&state, &session, actix_web::http::StatusCode::CREATED).await,
+        CartAdd::LineFull { current } => Err(ApiError::invalid(
+            "invalid_quantity",
+            format!("at most {MAX_LINE_QUANTITY} of one car per cart; this cart already holds {current}"),
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+struct SetBody {
+    quantity: Value,
+}
+
+async fn set_quantity(
+    state: web::Data<AppState>,
+    session: Session,
+    car_id: web::Path<String>,
+    body: web::Json<SetBody>,
+) -> Result<HttpResponse, ApiError> {
+    let quantity = match body.quantity.as_i64() {
+        Some(0) => 0,
+        _ => parse_quantity(&body.quantity)?.get(),
+    };
+    let car = known_car(&state, parse_car_id(&car_id)?).await?;
+    state
+        .carts
+        .set(&session.id, car, quantity)
+        .await
+        .map_err(|e| ApiError::unavailable("cart_unavailable", e))?;
+    respond(&state, &session, actix_web::http::StatusCode::OK).await
+}
+
+async fn remove(
+    state: web::Data<AppState>,
+    session: Session,
+    car_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let car = known_car(&state, parse_car_id(&car_id)?).await?;
+    state
+        .carts
+        .set(&session.id, car, 0)
+        .await
+        .map_err(|e| ApiError::unavailable("cart_unavailable", e))?;
+    respond(&state, &session, actix_web::http::StatusCode::OK).await
+}
+
+async fn clear(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
+    state
+        .carts
+        .clear(&session.id)
+        .await
+        .map_err(|e| ApiError::unavailable("cart_unavailable", e))?;
+    respond(&state, &session, actix_web::http::StatusCode::OK).await
+}
+
+fn parse_quantity(v: &Value) -> Result<Quantity, ApiError> {
+    use crate::domain::QuantityError;
+    Quantity::from_json(v).map_err(|e| match e {
+        QuantityError::NotAnInteger => {
+            ApiError::bad_request("invalid_request", "quantity must be an integer")
+        }
+        QuantityError::OutOfRange(why) => ApiError::invalid("invalid_quantity", why.0),
+    })
+}
+
+async fn known_car(state: &AppState, id: CarId) -> Result<CarId, ApiError> {
+    let found = state
+        .catalog
+        .find(id)
+        .await
+        .map_err(|e| ApiError::unavailable("catalog_unavailable", e))?;
+    found.map(|c| c.id).ok_or_else(|| car_not_found(id.0))
+}

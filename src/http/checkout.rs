@@ -1,0 +1,77 @@
+use super::session::Session;
+use super::ApiError;
+use crate::domain::{CustomerName, Email, IdempotencyKey, SessionId};
+use crate::orders::{CheckoutError, CheckoutRequest};
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/checkout").post(checkout));
+}
+
+#[derive(Deserialize)]
+struct CheckoutBody {
+    customer_name: String,
+    customer_email: String,
+    /// Older clients send the session in the body, sometimes as `null`.
+    #[serde(default)]
+    session_id: Option<String>,
+}
+
+async fn checkout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    cookie: Session,
+    body: web::Json<CheckoutBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let customer_name = CustomerName::parse(&body.customer_name)
+        .map_err(|e| ApiError::invalid("invalid_customer_name", e.0))?;
+    let customer_email = Email::parse(&body.customer_email)
+        .map_err(|e| ApiError::invalid("invalid_customer_email", e.0))?;
+    let session = checkout_session(body.session_id.as_deref(), &cookie)?;
+    let idempotency_key = idempotency_key(&req)?;
+    let request = CheckoutRequest {
+        session,
+        customer_name,
+        customer_email,
+        idempotency_key,
+    };
+    match state.checkout.place_order(request).await {
+        Ok(id) => {
+            Ok(HttpResponse::Created().json(json!({ "order_id": id.0, "status": "created" })))
+        }
+        Err(CheckoutError::CartEmpty) => Err(ApiError::bad_request(
+            "cart_empty",
+            "the cart is empty; add a car first",
+        )),
+        Err(CheckoutError::Backend(e)) => Err(ApiError::from(e)),
+    }
+}
+
+/// The body's session wins when given; otherwise the cookie's. With neither there is no cart.
+fn checkout_session(from_body: Option<&str>, cookie: &Session) -> Result<SessionId, ApiError> {
+    match from_body {
+        // A malformed id is a new, empty session: its cart is empty.
+        Some(raw) => Ok(SessionId::parse(raw).unwrap_or_else(SessionId::new_random)),
+        None if !cookie.is_new => Ok(cookie.id.clone()),
+        None => Err(ApiError::bad_request(
+            "no_session",
+            "no session: add a car to the cart first",
+        )),
+    }
+}
+
+fn idempotency_key(req: &HttpRequest) -> Result<Option<IdempotencyKey>, ApiError> {
+    let Some(value) = req.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    let raw = value.to_str().map_err(|_| {
+        ApiError::bad_request("invalid_idempotency_key", "Idempotency-Key must be ASCII")
+    })?;
+    IdempotencyKey::parse(raw)
+        .map(Some)
+        .map_err(|e| ApiError::bad_request("invalid_idempotency_key", e.0))
+}

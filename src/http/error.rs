@@ -1,0 +1,185 @@
+//! The one error type handlers return, and the one place it becomes a status code.
+
+use crate::backend::{BackendError, Dependency};
+use actix_web::error::{JsonPayloadError, PayloadError};
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+use std::fmt;
+
+/// Seconds a client is asked to wait before retrying a request a dependency outage refused.
+const RETRY_AFTER_SECS: u32 = 3;
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: malformed JSON, a missing field, or a request that cannot be acted on as sent.
+    BadRequest { code: &'static str, message: String },
+    /// 404: no such thing (or not yours to see).
+    NotFound { code: &'static str, message: String },
+    /// 405: the path exists, the method does not.
+    MethodNotAllowed,
+    /// 413: the body is over the limit.
+    PayloadTooLarge,
+    /// 422: well-formed but invalid value.
+    Invalid { code: &'static str, message: String },
+    /// 503: a dependency is down; nothing was changed.
+    Unavailable {
+        code: &'static str,
+        dependency: Dependency,
+    },
+    /// 500: our own fault. The detail goes to the log, never to the client.
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::NotFound {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Invalid {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// An outage, answered with a code naming what the shopper cannot do right now.
+    pub fn unavailable(code: &'static str, e: BackendError) -> Self {
+        match e {
+            BackendError::Unavailable { dependency, detail } => {
+                tracing::warn!(%dependency, %detail, code, "request refused: dependency unavailable");
+                ApiError::Unavailable { code, dependency }
+            }
+            BackendError::Corrupt(detail) => ApiError::Internal(detail),
+        }
+    }
+
+    /// The status, stable code and message: the only place these are decided.
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            ApiError::BadRequest { code, message } => (StatusCode::BAD_REQUEST, code, message.clone()),
+            ApiError::NotFound { code, message } => (StatusCode::NOT_FOUND, code, message.clone()),
+            ApiError::MethodNotAllowed => {
+                (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this method is not allowed on this path".into())
+            }
+            ApiError::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "request body must be at most 64 KiB".into())
+            }
+            ApiError::Invalid { code, message } => (StatusCode::UNPROCESSABLE_ENTITY, code, message.clone()),
+            ApiError::Unavailable { code, dependency } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                code,
+                format!("{dependency} is unavailable right now; nothing was changed, please retry shortly"),
+            ),
+            ApiError::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side".into())
+            }
+        }
+    }
+}
+
+/// Backend errors without a more specific code: the dependency decides it.
+impl From<BackendError> for ApiError {
+    fn from(e: BackendError) -> Self {
+        let code = match &e {
+            BackendError::Unavailable {
+                dependency: Dependency::Database,
+                ..
+            } => "orders_unavailable",
+            BackendError::Unavailable {
+                dependency: Dependency::Cache,
+                ..
+            } => "cart_unavailable",
+            BackendError::Unavailable {
+                dependency: Dependency::Queue,
+                ..
+            } => "queue_unavailable",
+            BackendError::Corrupt(_) => "internal_error",
+        };
+        ApiError::unavailable(code, e)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (status, code, message) = self.parts();
+        write!(f, "{} {code}: {message}", status.as_u16())
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (status, code, message) = self.parts();
+        if let ApiError::Internal(detail) = self {
+            tracing::error!(%detail, "internal error");
+        }
+        let mut resp = HttpResponse::build(status);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+        }
+        resp.json(json!({ "error": code, "message": message }))
+    }
+}
+
+/// Maps the JSON extractor's failures: size first, then syntax versus shape.
+impl From<JsonPayloadError> for ApiError {
+    fn from(e: JsonPayloadError) -> Self {
+        match e {
+            JsonPayloadError::OverflowKnownLength { .. }
+            | JsonPayloadError::Overflow { .. }
+            | JsonPayloadError::Payload(PayloadError::Overflow) => ApiError::PayloadTooLarge,
+            JsonPayloadError::Deserialize(e) if e.is_data() => {
+                ApiError::bad_request("invalid_request", e.to_string())
+            }
+            JsonPayloadError::Deserialize(_) => {
+                ApiError::bad_request("invalid_json", "request body must be valid JSON")
+            }
+            _ => ApiError::bad_request("invalid_json", "request body could not be read as JSON"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::to_bytes;
+
+    #[actix_web::test]
+    async fn outages_answer_503_with_retry_after_and_no_detail() {
+        let e = ApiError::from(BackendError::unavailable(
+            Dependency::Database,
+            "password=hunter2 refused",
+        ));
+        let resp = e.error_response();
+        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(resp.headers().get(header::RETRY_AFTER).unwrap(), "3");
+        let body = to_bytes(resp.into_body()).await.unwrap();
+        let text = std::str::from_utf8(&body).unwrap();
+        assert!(text.contains("orders_unavailable"));
+        assert!(!text.contains("hunter2"));
+    }
+
+    #[test]
+    fn every_variant_has_its_status() {
+        assert_eq!(ApiError::bad_request("x", "m").status_code(), 400);
+        assert_eq!(ApiError::not_found("x", "m").status_code(), 404);
+        assert_eq!(ApiError::invalid("x", "m").status_code(), 422);
+        assert_eq!(ApiError::PayloadTooLarge.status_code(), 413);
+        assert_eq!(ApiError::MethodNotAllowed.status_code(), 405);
+        assert_eq!(ApiError::Internal("x".into()).status_code(), 500);
+    }
+}

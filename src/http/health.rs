@@ -1,0 +1,26 @@
+use crate::state::AppState;
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz));
+}
+
+/// Alive: the process serves requests.
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// Ready: the order store answers, so checkout can work.
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    match state.orders.stats().await {
+        Ok(_) => HttpResponse::Ok().json(json!({ "status": "ready" })),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            HttpResponse::ServiceUnavailable()
+                .insert_header(("Retry-After", "3"))
+                .json(json!({ "error": "not_ready", "message": "the order database is not answering", "dependency": "database" }))
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The HTTP layer: one module per resource, each with its own `configure`. Handlers parse input
+//! into domain types, call a use case or an adapter trait, and map errors through `ApiError`.
+
+mod cars;
+mod cart;
+mod checkout;
+mod error;
+mod health;
+mod orders;
+mod session;
+mod spa;
+mod status;
+
+pub use error::ApiError;
+pub use spa::ASSET_VERSION;
+
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{web, HttpResponse, ResponseError};
+
+/// Largest request body accepted anywhere.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Every route of the store. The UI routes come last and answer GET only, so an unknown
+/// `/api/...` path is a JSON 404 from the API scope, never the web page.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(json_config())
+        .app_data(web::QueryConfig::default().error_handler(|e, _| {
+            ApiError::bad_request("invalid_query", format!("query string: {e}")).into()
+        }))
+        .service(
+            web::scope("/api")
+                .wrap(
+                    ErrorHandlers::new()
+                        .handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed),
+                )
+                .configure(cars::configure)
+                .configure(cart::configure)
+                .configure(checkout::configure)
+                .configure(orders::configure)
+                .configure(status::configure)
+                .default_service(web::to(api_not_found)),
+        )
+        .configure(health::configure)
+        .configure(spa::configure)
+        .default_service(web::to(page_not_found));
+}
+
+/// Request bodies: JSON whatever the content type says (old curl scripts send form types),
+/// at most 64 KiB, and every failure as our JSON error.
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_BODY_BYTES)
+        .content_type_required(false)
+        .error_handler(|e, _| ApiError::from(e).into())
+}
+
+/// Headers on every response: a strict CSP (no inline script or style, nothing from elsewhere)
+/// and the usual hardening.
+pub fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+             font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+        .add(("Cross-Origin-Resource-Policy", "same-origin"))
+        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"))
+}
+
+async fn api_not_found() -> HttpResponse {
+    ApiError::not_found("not_found", "there is no such API endpoint").error_response()
+}
+
+async fn page_not_found() -> HttpResponse {
+    ApiError::not_found("not_found", "there is nothing at this address").error_response()
+}
+
+fn method_not_allowed<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let (req, _) = res.into_parts();
+    let resp = ApiError::MethodNotAllowed.error_response();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, resp).map_into_right_body(),
+    ))
+}

@@ -1,0 +1,55 @@
+//! The compat status probes. Public, so they carry counts and latencies, never personal data.
+
+use crate::backend::BackendKind;
+use crate::queue::ORDERS_QUEUE;
+use crate::state::AppState;
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/status/redis", web::get().to(redis))
+        .route("/status/rabbit", web::get().to(rabbit))
+        .route("/status/orders", web::get().to(orders));
+}
+
+/// `OK` for a real service, `EMBEDDED` when the store runs it in-process.
+fn up_word(kind: BackendKind) -> &'static str {
+    match kind {
+        BackendKind::Embedded => "EMBEDDED",
+        BackendKind::External => "OK",
+    }
+}
+
+fn down(key: &str, e: impl std::fmt::Display) -> HttpResponse {
+    tracing::warn!(service = key, error = %e, "status probe failed");
+    HttpResponse::ServiceUnavailable()
+        .insert_header(("Retry-After", "3"))
+        .json(json!({ key: "DOWN", "error": format!("{key} is not answering") }))
+}
+
+async fn redis(state: web::Data<AppState>) -> HttpResponse {
+    match state.carts.ping().await {
+        Ok(ms) => HttpResponse::Ok()
+            .json(json!({ "redis": up_word(state.carts.kind()), "ping": true, "latency_ms": ms })),
+        Err(e) => down("redis", e),
+    }
+}
+
+async fn rabbit(state: web::Data<AppState>) -> HttpResponse {
+    match state.queue.depth().await {
+        Ok(d) => HttpResponse::Ok().json(json!({
+            "rabbitmq": up_word(state.queue.kind()), "queue": ORDERS_QUEUE,
+            "messages": d.messages, "consumers": d.consumers, "dead_lettered": d.dead_lettered,
+        })),
+        Err(e) => down("rabbitmq", e),
+    }
+}
+
+async fn orders(state: web::Data<AppState>) -> HttpResponse {
+    match state.orders.stats().await {
+        Ok(s) => HttpResponse::Ok().json(json!({
+            "orders": up_word(state.orders.kind()), "count": s.count, "pending": s.pending, "outbox_backlog": s.outbox_backlog,
+        })),
+        Err(e) => down("orders", e),
+    }
+}

@@ -1,0 +1,21 @@
+//! carstore: a demo online car store and the operations console around it, in one binary.
+//!
+//! Layers, top to bottom (arrows point down only):
+//! `app` → `http` → `orders` → `store` / `cache` / `queue` / `catalog` → `domain`.
+
+pub mod app;
+pub mod backend;
+pub mod cache;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod orders;
+pub mod queue;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+
+pub use app::Application;
+pub use config::Settings;

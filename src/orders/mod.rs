@@ -1,0 +1,10 @@
+//! The order story, start to end: checkout writes the order and its event in one transaction,
+//! the relay publishes events from the outbox, the processor settles each order.
+
+mod checkout;
+mod processor;
+mod relay;
+
+pub use checkout::{Checkout, CheckoutError, CheckoutRequest};
+pub use processor::{run_processor, MAX_ATTEMPTS};
+pub use relay::run_relay;

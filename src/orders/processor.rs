@@ -1,0 +1,66 @@
+use crate::backend::BackendError;
+use crate::domain::{OrderCreated, OrderId, OrderStatus};
+use crate::queue::{Delivery, OrderQueue, Settle};
+use crate::store::OrderStore;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Deliveries of one message before it is dead-lettered.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+/// Consumes order events and settles each order. Safe under redelivery: settling only moves a
+/// `pending` order, so an event seen twice changes nothing the second time.
+pub async fn run_processor(orders: Arc<dyn OrderStore>, queue: Arc<dyn OrderQueue>) {
+    loop {
+        let delivery = match queue.receive().await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, "order queue unavailable, processor waiting");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        let outcome = handle(orders.as_ref(), &delivery).await;
+        if outcome == Settle::Retry {
+            // Give a database that just went away a moment before the next try.
+            tokio::time::sleep(Duration::from_millis(200) * delivery.attempt).await;
+        }
+        if let Err(e) = queue.settle(delivery, outcome).await {
+            tracing::warn!(error = %e, "could not settle an order event; the queue will redeliver it");
+        }
+    }
+}
+
+async fn handle(orders: &dyn OrderStore, delivery: &Delivery) -> Settle {
+    let Ok(event) = serde_json::from_str::<OrderCreated>(&delivery.body) else {
+        tracing::error!(
+            tag = delivery.tag,
+            "unreadable order event, dead-lettering it"
+        );
+        return Settle::DeadLetter;
+    };
+    let id = OrderId(event.order_id);
+    match orders.settle(id, OrderStatus::Processed).await {
+        Ok(true) => {
+            tracing::info!(order_id = id.0, "order processed");
+            Settle::Ack
+        }
+        Ok(false) => {
+            tracing::debug!(order_id = id.0, "order already settled, event acknowledged");
+            Settle::Ack
+        }
+        Err(e) if delivery.attempt < MAX_ATTEMPTS => {
+            tracing::warn!(order_id = id.0, attempt = delivery.attempt, error = %e, "order processing failed, will retry");
+            Settle::Retry
+        }
+        Err(e) => give_up(orders, id, e).await,
+    }
+}
+
+async fn give_up(orders: &dyn OrderStore, id: OrderId, e: BackendError) -> Settle {
+    tracing::error!(order_id = id.0, attempts = MAX_ATTEMPTS, error = %e, "order processing failed for good, dead-lettering");
+    if let Err(e) = orders.settle(id, OrderStatus::Failed).await {
+        tracing::warn!(order_id = id.0, error = %e, "could not mark the order failed");
+    }
+    Settle::DeadLetter
+}

@@ -1,0 +1,49 @@
+use crate::backend::BackendError;
+use crate::queue::OrderQueue;
+use crate::store::OrderStore;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// Rows claimed per round.
+const BATCH: u32 = 50;
+/// How often the relay looks at the outbox when nobody wakes it.
+const IDLE_TICK: Duration = Duration::from_secs(1);
+/// Longest wait between tries while the queue or the database is down.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Publishes outbox rows to the queue, oldest first, marking each sent only after the queue
+/// confirmed it. While either side is down the rows simply wait; nothing is dropped.
+pub async fn run_relay(orders: Arc<dyn OrderStore>, queue: Arc<dyn OrderQueue>, wake: Arc<Notify>) {
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        match relay_batch(orders.as_ref(), queue.as_ref()).await {
+            Ok(0) => {
+                backoff = Duration::from_millis(200);
+                tokio::select! {
+                    _ = wake.notified() => {}
+                    _ = tokio::time::sleep(IDLE_TICK) => {}
+                }
+            }
+            Ok(sent) => tracing::debug!(sent, "outbox rows published"),
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "outbox relay paused");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+    }
+}
+
+/// One round: how many rows went out.
+async fn relay_batch(
+    orders: &dyn OrderStore,
+    queue: &dyn OrderQueue,
+) -> Result<usize, BackendError> {
+    let rows = orders.unsent(BATCH).await?;
+    for row in &rows {
+        queue.publish(&row.payload).await?;
+        orders.mark_sent(row.id).await?;
+    }
+    Ok(rows.len())
+}

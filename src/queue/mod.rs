@@ -1,0 +1,51 @@
+//! Order events between the outbox relay and the order processor: RabbitMQ in the full stack,
+//! an in-process queue otherwise.
+
+mod in_process;
+
+pub use in_process::InProcessQueue;
+
+use crate::backend::{BackendError, BackendKind};
+use async_trait::async_trait;
+
+/// The queue order events travel through, and where failing ones end up.
+pub const ORDERS_QUEUE: &str = "orders";
+pub const DEAD_LETTER_QUEUE: &str = "orders.dlq";
+
+/// A message handed to a consumer, to be settled exactly once.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub tag: u64,
+    pub body: String,
+    /// 1 on first delivery, one more for every retry.
+    pub attempt: u32,
+}
+
+/// What the consumer decided about a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settle {
+    /// Handled (or nothing left to do): remove it.
+    Ack,
+    /// Failed for a reason that may pass: deliver it again.
+    Retry,
+    /// Failed for good: move it to the dead-letter queue.
+    DeadLetter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QueueDepth {
+    pub messages: u64,
+    pub consumers: u32,
+    pub dead_lettered: u64,
+}
+
+#[async_trait]
+pub trait OrderQueue: Send + Sync {
+    fn kind(&self) -> BackendKind;
+    /// Returns only once the queue has taken responsibility for the message.
+    async fn publish(&self, body: &str) -> Result<(), BackendError>;
+    /// Waits for the next message.
+    async fn receive(&self) -> Result<Delivery, BackendError>;
+    async fn settle(&self, delivery: Delivery, outcome: Settle) -> Result<(), BackendError>;
+    async fn depth(&self) -> Result<QueueDepth, BackendError>;
+}

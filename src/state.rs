@@ -1,0 +1,24 @@
+//! What every request handler can reach. Built once in `app.rs`; adapters are trait objects so
+//! handlers never know which backend serves them.
+
+use crate::cache::CartStore;
+use crate::catalog::{CatalogService, Gallery};
+use crate::orders::Checkout;
+use crate::queue::OrderQueue;
+use crate::store::OrderStore;
+use std::sync::Arc;
+
+pub struct AppState {
+    /// The cars for sale, read through the catalog cache.
+    pub catalog: Arc<CatalogService>,
+    /// A picture of every car, drawn at start.
+    pub gallery: Arc<Gallery>,
+    /// Shoppers' carts, keyed by session.
+    pub carts: Arc<dyn CartStore>,
+    /// Orders, their items and the outbox.
+    pub orders: Arc<dyn OrderStore>,
+    /// Order events; read here only for the queue's status.
+    pub queue: Arc<dyn OrderQueue>,
+    /// The checkout use case, wired to the same adapters.
+    pub checkout: Checkout,
+}

@@ -1,0 +1,124 @@
+//! Where orders live: their items, the outbox of events still to publish, and the idempotency
+//! keys of checkouts. Postgres in the full stack, an embedded SQLite file otherwise.
+
+pub mod sqlite;
+
+use crate::backend::{BackendError, BackendKind};
+use crate::domain::{
+    CarId, CustomerName, Email, IdempotencyKey, Money, OrderCreated, OrderCreatedItem, OrderId,
+    OrderStatus, SessionId,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// A cart line with the price the catalog gave it at checkout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PricedLine {
+    pub car_id: CarId,
+    pub quantity: u32,
+    pub unit_price: Money,
+}
+
+/// Everything checkout hands the store to write in one transaction.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub session: SessionId,
+    pub customer_name: CustomerName,
+    pub customer_email: Email,
+    pub lines: Vec<PricedLine>,
+    pub idempotency_key: Option<IdempotencyKey>,
+}
+
+impl NewOrder {
+    pub fn total(&self) -> Money {
+        self.lines.iter().map(|l| l.unit_price * l.quantity).sum()
+    }
+
+    /// The outbox payload for this order once the database has given it an id.
+    pub fn created_event(&self, id: OrderId) -> OrderCreated {
+        OrderCreated {
+            order_id: id.0,
+            session_id: self.session.as_str().to_owned(),
+            items: self
+                .lines
+                .iter()
+                .map(|l| OrderCreatedItem {
+                    car_id: l.car_id.0,
+                    quantity: l.quantity,
+                })
+                .collect(),
+            total: self.total().dollars(),
+            customer_name: self.customer_name.as_str().to_owned(),
+            customer_email: self.customer_email.as_str().to_owned(),
+        }
+    }
+}
+
+/// Whether `place` wrote a new order or found the one an earlier try with the same key wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placed {
+    New(OrderId),
+    Existing(OrderId),
+}
+
+/// An order as read back, with its items.
+#[derive(Debug, Clone)]
+pub struct OrderRecord {
+    pub id: OrderId,
+    pub session: SessionId,
+    pub status: OrderStatus,
+    pub total: Money,
+    pub created_at: DateTime<Utc>,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub items: Vec<PricedLine>,
+}
+
+/// One line of a shopper's order history.
+#[derive(Debug, Clone)]
+pub struct OrderSummary {
+    pub id: OrderId,
+    pub status: OrderStatus,
+    pub total: Money,
+    pub created_at: DateTime<Utc>,
+    pub item_count: u32,
+}
+
+/// An event waiting in the outbox to be published.
+#[derive(Debug, Clone)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub order_id: OrderId,
+    pub payload: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OrderStats {
+    pub count: u64,
+    pub pending: u64,
+    /// Outbox rows not yet confirmed by the queue.
+    pub outbox_backlog: u64,
+}
+
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    fn kind(&self) -> BackendKind;
+    /// Writes the order, its items, its outbox row and its idempotency key in one transaction.
+    async fn place(&self, order: &NewOrder) -> Result<Placed, BackendError>;
+    async fn find_by_idempotency_key(
+        &self,
+        session: &SessionId,
+        key: &IdempotencyKey,
+    ) -> Result<Option<OrderId>, BackendError>;
+    async fn order(&self, id: OrderId) -> Result<Option<OrderRecord>, BackendError>;
+    /// The session's orders, newest first.
+    async fn orders_of(&self, session: &SessionId) -> Result<Vec<OrderSummary>, BackendError>;
+    /// Moves a `pending` order to `status`; `false` when it was not pending (already handled),
+    /// which makes redelivered events harmless.
+    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, BackendError>;
+    async fn stats(&self) -> Result<OrderStats, BackendError>;
+    /// The oldest unsent outbox rows.
+    async fn unsent(&self, limit: u32) -> Result<Vec<OutboxEntry>, BackendError>;
+    /// Called only after the queue confirmed the event.
+    async fn mark_sent(&self, outbox_id: i64) -> Result<(), BackendError>;
+}

@@ -1,0 +1,135 @@
+use super::{now_text, SqliteDb};
+use crate::backend::{BackendError, BackendKind};
+use crate::cache::{CartAdd, CartLine, CartStore};
+use crate::domain::{CarId, Quantity, SessionId, MAX_LINE_QUANTITY};
+use async_trait::async_trait;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::time::Instant;
+
+/// Embedded carts live in the same file as orders, so a restart keeps them.
+#[async_trait]
+impl CartStore for SqliteDb {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Embedded
+    }
+
+    async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, BackendError> {
+        let session = session.as_str().to_owned();
+        self.run(move |c| read_lines(c, &session)).await
+    }
+
+    async fn add(
+        &self,
+        session: &SessionId,
+        car: CarId,
+        quantity: Quantity,
+        max: u32,
+    ) -> Result<CartAdd, BackendError> {
+        let session = session.as_str().to_owned();
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            let current: u32 = tx
+                .query_row(
+                    "SELECT quantity FROM cart_items WHERE session_id = ?1 AND car_id = ?2",
+                    params![session, car.0],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(0);
+            if current + quantity.get() > max {
+                return Ok(CartAdd::LineFull { current });
+            }
+            upsert(&tx, &session, car, current + quantity.get())?;
+            tx.commit()?;
+            Ok(CartAdd::Added)
+        })
+        .await
+    }
+
+    async fn set(
+        &self,
+        session: &SessionId,
+        car: CarId,
+        quantity: u32,
+    ) -> Result<(), BackendError> {
+        let session = session.as_str().to_owned();
+        self.run(move |c| {
+            if quantity == 0 {
+                c.execute(
+                    "DELETE FROM cart_items WHERE session_id = ?1 AND car_id = ?2",
+                    params![session, car.0],
+                )?;
+            } else {
+                upsert(c, &session, car, quantity)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clear(&self, session: &SessionId) -> Result<(), BackendError> {
+        let session = session.as_str().to_owned();
+        self.run(move |c| {
+            c.execute("DELETE FROM cart_items WHERE session_id = ?1", [session])
+                .map(drop)
+        })
+        .await
+    }
+
+    async fn take(&self, session: &SessionId) -> Result<Vec<CartLine>, BackendError> {
+        let session = session.as_str().to_owned();
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            let lines = read_lines(&tx, &session)?;
+            tx.execute("DELETE FROM cart_items WHERE session_id = ?1", [&session])?;
+            tx.commit()?;
+            Ok(lines)
+        })
+        .await
+    }
+
+    async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), BackendError> {
+        let (session, lines) = (session.as_str().to_owned(), lines.to_vec());
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            for line in &lines {
+                tx.execute(
+                    "INSERT INTO cart_items (session_id, car_id, quantity, added_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (session_id, car_id) DO UPDATE SET quantity = MIN(quantity + excluded.quantity, ?5)",
+                    params![session, line.car_id.0, line.quantity, now_text(), MAX_LINE_QUANTITY],
+                )?;
+            }
+            tx.commit()
+        })
+        .await
+    }
+
+    async fn ping(&self) -> Result<f64, BackendError> {
+        let started = Instant::now();
+        self.run(|c| c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)))
+            .await?;
+        Ok(started.elapsed().as_secs_f64() * 1000.0)
+    }
+}
+
+fn read_lines(c: &Connection, session: &str) -> rusqlite::Result<Vec<CartLine>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT car_id, quantity FROM cart_items WHERE session_id = ?1 ORDER BY added_at, car_id",
+    )?;
+    let rows = stmt.query_map([session], |r| {
+        Ok(CartLine {
+            car_id: CarId(r.get(0)?),
+            quantity: r.get(1)?,
+        })
+    })?;
+    rows.collect()
+}
+
+fn upsert(c: &Connection, session: &str, car: CarId, quantity: u32) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO cart_items (session_id, car_id, quantity, added_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (session_id, car_id) DO UPDATE SET quantity = excluded.quantity",
+        params![session, car.0, quantity, now_text()],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! The embedded store: orders, outbox, idempotency keys and carts in one SQLite file under the
+//! data dir. One connection behind a mutex serialises every write, which is what makes cart
+//! updates and checkout claims atomic here; calls run on tokio's blocking pool so they never
+//! stall the async workers.
+
+mod carts;
+mod orders;
+
+use crate::backend::{BackendError, Dependency};
+use anyhow::Context;
+use rusqlite::Connection;
+use rusqlite_migration::{Migrations, M};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The file name inside the data dir.
+pub const DB_FILE: &str = "carstore.db";
+
+/// Schema versions, oldest first. Never edit one that has shipped: add the next.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("schema_v1.sql"))])
+}
+
+/// A handle on the embedded database; clones share the one connection.
+#[derive(Clone)]
+pub struct SqliteDb {
+    conn: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+impl SqliteDb {
+    /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
+    pub fn open(data_dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
+        let path = data_dir.join(DB_FILE);
+        let mut conn =
+            Connection::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .with_context(|| format!("cannot write to {}", path.display()))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrations()
+            .to_latest(&mut conn)
+            .context("cannot migrate the embedded database")?;
+        Ok(SqliteDb {
+            conn: Arc::new(Mutex::new(conn)),
+            path,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `work` on the connection, off the async threads.
+    async fn run<T, F>(&self, work: F) -> Result<T, BackendError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        let joined = tokio::task::spawn_blocking(move || {
+            let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+            work(&mut conn)
+        })
+        .await;
+        match joined {
+            Ok(result) => result.map_err(|e| BackendError::unavailable(Dependency::Database, e)),
+            Err(e) => Err(BackendError::unavailable(
+                Dependency::Database,
+                format!("database task failed: {e}"),
+            )),
+        }
+    }
+
+    /// The in-process queue forgets what it held when the process stops, so events it had taken
+    /// for orders still pending are put back in the outbox to be published again at start.
+    /// Processing is idempotent, so an order whose event is sent twice is still handled once.
+    pub async fn requeue_unprocessed(&self) -> Result<usize, BackendError> {
+        self.run(|c| {
+            c.execute(
+                "UPDATE outbox SET sent_at = NULL
+                 WHERE sent_at IS NOT NULL AND order_id IN (SELECT id FROM orders WHERE status = 'pending')",
+                [],
+            )
+        })
+        .await
+    }
+}
+
+fn now_text() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        super::migrations().validate().unwrap();
+    }
+}
