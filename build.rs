@@ -12,7 +12,7 @@ fn main() {
     let mut hasher = DefaultHasher::new();
     hash_dir(Path::new("web"), &mut hasher);
     println!(
-        "cargo:rustc-env=CARSTORE_ASSET_VERSION={:012x}",
+        "cargo:rustc-env=WEB_ASSET_VERSION={:012x}",
         hasher.finish() & 0xffff_ffff_ffff
     );
 
@@ -21,7 +21,7 @@ fn main() {
         Some(sha) => format!("{pkg} ({sha})"),
         None => pkg,
     };
-    println!("cargo:rustc-env=CARSTORE_VERSION={version}");
+    println!("cargo:rustc-env=BUILD_VERSION_TEXT={version}");
 }
 
 /// Paths and contents, in a fixed order, so the same tree always gives the same version.

@@ -66,9 +66,10 @@ impl Application {
     /// Opens the backends, binds the listener (port 0 picks a free one) and starts the worker
     /// tasks when the settings ask for them.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        let backends = pick_backends(&settings).await?;
+        // The port first: a taken port should be the only thing said, before any backend opens.
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let backends = pick_backends(&settings).await?;
         let port = listener.local_addr()?.port();
         let outbox_ready = Arc::new(Notify::new());
         let workers = if settings.run_worker {

@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "carstore", version = env!("CARSTORE_VERSION"), about = "A demo online car store and the operations console around it")]
+#[command(name = "carstore", version = env!("BUILD_VERSION_TEXT"), about = "A demo online car store and the operations console around it")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

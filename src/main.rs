@@ -46,7 +46,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     };
     tracing::info!(
         "carstore {} serving the store at http://{shown_host}:{}/",
-        env!("CARSTORE_VERSION"),
+        env!("BUILD_VERSION_TEXT"),
         app.port()
     );
     app.run_until_stopped().await?;

@@ -1,6 +1,7 @@
 //! Logging to stderr through `tracing`. Nothing logged may carry personal data or secrets:
 //! no customer names or emails, no session ids, no connection strings with passwords.
 
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 /// `RUST_LOG` wins over the configured filter, so one run can be made chattier without editing.
@@ -11,5 +12,7 @@ pub fn init(filter: &str) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
         .try_init();
 }

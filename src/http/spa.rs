@@ -4,7 +4,7 @@
 use crate::domain::CarId;
 use crate::state::AppState;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{guard, web, HttpRequest, HttpResponse};
 use rust_embed::RustEmbed;
 use std::sync::OnceLock;
 
@@ -14,15 +14,20 @@ struct WebAssets;
 
 /// Changes whenever anything under `web/` changes (computed by `build.rs`), so a new build gets
 /// new asset URLs and browsers never run stale code from their cache.
-pub const ASSET_VERSION: &str = env!("CARSTORE_ASSET_VERSION");
+pub const ASSET_VERSION: &str = env!("WEB_ASSET_VERSION");
 const YEAR: &str = "public, max-age=31536000, immutable";
 const DAY: &str = "public, max-age=86400";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(index))
-        .route("/index.html", web::get().to(index))
-        .route("/assets/{version}/{path:.*}", web::get().to(asset))
-        .route("/images/cars/{file}", web::get().to(car_image));
+    cfg.route("/", get_or_head().to(index))
+        .route("/index.html", get_or_head().to(index))
+        .route("/assets/{version}/{path:.*}", get_or_head().to(asset))
+        .route("/images/cars/{file}", get_or_head().to(car_image));
+}
+
+/// Static files answer HEAD too, as caches and link checkers expect.
+fn get_or_head() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
 fn index_html() -> &'static str {

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test of carstore on a fresh Debian 12 machine: installs what the tests need
+# (as root, from Debian's packages), then format check, lints, unit, API, CLI and browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*"; }
+
+need_packages=()
+command -v chromium >/dev/null || need_packages+=(chromium)
+command -v chromedriver >/dev/null || need_packages+=(chromium-driver)
+command -v cc >/dev/null || need_packages+=(build-essential)
+if ((${#need_packages[@]})); then
+  log "installing ${need_packages[*]}"
+  if [ "$(id -u)" != 0 ]; then
+    echo "ops/test.sh: need root to apt-get install ${need_packages[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "ops/test.sh: cargo is not installed; install the Rust toolchain (rustup) first" >&2
+  exit 1
+fi
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+
+log "cargo clippy"
+cargo clippy --all-targets --locked -- -D warnings
+
+log "cargo test"
+cargo test --all-targets --locked

@@ -1,0 +1,206 @@
+//! The real UI in headless Chromium (Debian's `chromium` + `chromium-driver`), through WebDriver.
+
+use crate::helpers::spawn_app;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const HOW_TO_INSTALL: &str =
+    "install them with `apt-get install -y chromium chromium-driver` (ops/test.sh does this)";
+
+/// A chromedriver process, killed when dropped.
+struct Driver(Child, u16);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_chromedriver() -> Driver {
+    for path in [CHROMEDRIVER, CHROMIUM] {
+        assert!(
+            std::path::Path::new(path).exists(),
+            "{path} is missing: {HOW_TO_INSTALL}"
+        );
+    }
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e}; {HOW_TO_INSTALL}"));
+    let driver = Driver(child, port);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    driver
+}
+
+async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
+    let args = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+    ];
+    let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    let caps = json!({ "goog:chromeOptions": { "binary": CHROMIUM, "args": args } });
+    let caps = caps.as_object().unwrap().clone();
+    ClientBuilder::rustls()
+        .expect("TLS setup")
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.1))
+        .await
+        .expect("a Chromium session")
+}
+
+/// Waits until the element's text satisfies `ok`, and returns it.
+async fn text_until(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            last = el.text().await.unwrap_or_default();
+            if ok(&last) {
+                return last;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{css} never matched; last text {last:?}");
+}
+
+async fn click(c: &Client, css: &str) {
+    let el = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+fn save_screenshot(png: &[u8], name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), png).unwrap();
+}
+
+#[tokio::test]
+async fn a_shopper_buys_two_cars_in_the_browser_and_sees_the_order_processed() {
+    let app = spawn_app().await;
+    let driver = start_chromedriver();
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+
+    c.goto(&app.url("/")).await.unwrap();
+    click(&c, "[data-testid=add-1]").await;
+    text_until(&c, "#cart-count", |t| t == "1").await;
+    click(&c, "[data-testid=add-18]").await;
+    text_until(&c, "#cart-count", |t| t == "2").await;
+    let feedback = c
+        .find(Locator::Css("#toast"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(feedback.contains("added to your cart"), "{feedback}");
+
+    click(&c, "a[data-nav=cart]").await;
+    text_until(&c, "[data-testid=cart-total]", |t| t == "$60,000").await;
+    // Inline validation before anything is sent.
+    click(&c, "#place-order").await;
+    text_until(&c, "#customer-name-error", |t| !t.is_empty()).await;
+    type_into(&c, "#customer-name", "Ada Lovelace").await;
+    type_into(&c, "#customer-email", "ada@example.com").await;
+    click(&c, "#place-order").await;
+
+    let number = text_until(&c, "[data-testid=order-number]", |t| t.starts_with('#')).await;
+    let status = text_until(&c, "[data-testid=order-status]", |t| t == "processed").await;
+    assert_eq!(status, "processed");
+    save_screenshot(&c.screenshot().await.unwrap(), "e2e-checkout.png");
+    let order_id: i64 = number.trim_start_matches('#').parse().unwrap();
+    assert_eq!(app.order_count().await, 1);
+    assert!(order_id >= 1);
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_page_survives_a_refresh_and_fits_a_360px_screen() {
+    let app = spawn_app().await;
+    let driver = start_chromedriver();
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+
+    c.goto(&app.url("/#/dashboard")).await.unwrap();
+    text_until(&c, "[data-testid=health-orders]", |t| {
+        t.starts_with("Embedded")
+    })
+    .await;
+    text_until(&c, "[data-testid=health-redis]", |t| {
+        t.starts_with("Embedded")
+    })
+    .await;
+    text_until(&c, "[data-testid=health-rabbit]", |t| {
+        t.starts_with("Embedded")
+    })
+    .await;
+    c.refresh().await.unwrap();
+    text_until(&c, "[data-testid=health-orders]", |t| {
+        t.starts_with("Embedded")
+    })
+    .await;
+    // Without a hash, the last page comes back from localStorage.
+    c.goto(&app.url("/")).await.unwrap();
+    text_until(&c, "#dashboard-title", |t| t == "Service dashboard").await;
+    save_screenshot(&c.screenshot().await.unwrap(), "e2e-dashboard.png");
+
+    c.set_window_size(360, 800).await.unwrap();
+    c.goto(&app.url("/#/catalog")).await.unwrap();
+    text_until(&c, "#result-count", |t| t == "39 cars").await;
+    let fits = c
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fits, json!(true), "no horizontal scrolling at 360 px");
+    save_screenshot(&c.screenshot().await.unwrap(), "e2e-catalog-360.png");
+    c.close().await.unwrap();
+}

@@ -1,0 +1,231 @@
+//! The real binary on the command line: startup, clear failures, graceful stop, restart.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_carstore");
+
+/// A `carstore serve` process and the URL it printed.
+struct Served {
+    child: Child,
+    url: String,
+    log: std::sync::mpsc::Receiver<String>,
+}
+
+fn serve(data_dir: &std::path::Path) -> Served {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .env("CARSTORE_LOG", "info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("carstore starts");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) else {
+            continue;
+        };
+        if let Some(url) = line.split("serving the store at ").nth(1) {
+            return Served {
+                child,
+                url: url.trim().trim_end_matches('/').to_owned(),
+                log: rx,
+            };
+        }
+        seen.push(line);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("carstore printed no URL; it said:\n{}", seen.join("\n"));
+}
+
+impl Served {
+    /// SIGTERM, then the exit status.
+    fn terminate(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let status = self.child.wait().expect("exit status");
+        (status, self.log.try_iter().collect())
+    }
+}
+
+fn run_failing(args: &[&str]) -> (i32, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("carstore runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn assert_one_clear_line(code: i32, stderr: &str, expected: &str) {
+    assert_eq!(code, 1, "exit code; stderr: {stderr}");
+    let lines: Vec<_> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line, got: {stderr}");
+    assert!(lines[0].contains(expected), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn serve_prints_its_url_logs_its_backends_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = serve(dir.path());
+    let cars: serde_json::Value = reqwest::get(format!("{}/api/cars", served.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cars.as_array().unwrap().len(), 39);
+    let (status, log) = served.terminate();
+    assert!(status.success(), "graceful stop exits 0, got {status}");
+    let log = log.join("\n");
+    assert!(log.contains("carstore stopped"), "{log}");
+}
+
+#[tokio::test]
+async fn the_binary_keeps_orders_and_carts_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = serve(dir.path());
+    let shopper = crate::helpers::shopper();
+    let post = |path: &str, body: serde_json::Value| {
+        shopper
+            .post(format!("{}{path}", served.url))
+            .json(&body)
+            .send()
+    };
+    post(
+        "/api/cart",
+        serde_json::json!({ "car_id": 26, "quantity": 1 }),
+    )
+    .await
+    .unwrap();
+    let placed: serde_json::Value = post(
+        "/api/checkout",
+        serde_json::json!({ "customer_name": "Ada", "customer_email": "ada@example.com" }),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    post(
+        "/api/cart",
+        serde_json::json!({ "car_id": 27, "quantity": 2 }),
+    )
+    .await
+    .unwrap();
+    let cart_url = format!("{}/api/cart", served.url);
+    let before: serde_json::Value = shopper
+        .get(&cart_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let session = before["session_id"].as_str().unwrap().to_owned();
+    assert!(served.terminate().0.success());
+
+    let again = serve(dir.path());
+    let client = reqwest::Client::new();
+    let cookie = format!("session_id={session}");
+    let get = |path: String| {
+        client
+            .get(format!("{}{path}", again.url))
+            .header("Cookie", cookie.clone())
+            .send()
+    };
+    let after: serde_json::Value = get("/api/cart".into()).await.unwrap().json().await.unwrap();
+    assert_eq!(after["items"], before["items"]);
+    let order = get(format!("/api/orders/{}", placed["order_id"]))
+        .await
+        .unwrap();
+    assert_eq!(order.status(), 200);
+    assert!(again.terminate().0.success());
+}
+
+#[test]
+fn a_taken_port_is_one_clear_line_and_exit_1() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stderr) = run_failing(&[
+        "serve",
+        "--bind",
+        &addr,
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_one_clear_line(code, &stderr, "cannot listen on");
+}
+
+#[test]
+fn an_unwritable_data_dir_is_one_clear_line_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let data_dir = file.join("data");
+    let (code, stderr) = run_failing(&[
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--data-dir",
+        data_dir.to_str().unwrap(),
+    ]);
+    assert_one_clear_line(code, &stderr, "cannot create data dir");
+}
+
+#[test]
+fn bad_config_values_are_one_clear_line_and_exit_1() {
+    let (code, stderr) = run_failing(&["serve", "--bind", "not-an-address"]);
+    assert_one_clear_line(code, &stderr, "bind address");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("carstore.toml");
+    std::fs::write(&config, "bind = 8000\n").unwrap();
+    let (code, stderr) = run_failing(&["serve", "--config", config.to_str().unwrap()]);
+    assert_one_clear_line(code, &stderr, "config file");
+    let (code, stderr) = run_failing(&["serve", "--config", "/nonexistent/carstore.toml"]);
+    assert_one_clear_line(code, &stderr, "cannot read config file");
+    let (code, stderr) = run_failing(&["serve", "--no-such-flag"]);
+    assert_one_clear_line(code, &stderr, "--no-such-flag");
+}
+
+#[test]
+fn version_and_help_answer_and_exit_0() {
+    let out = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .starts_with(&format!("carstore {}", env!("CARGO_PKG_VERSION"))));
+    let out = Command::new(BIN)
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in [
+        "--bind",
+        "--data-dir",
+        "--config",
+        "CARSTORE_BIND",
+        "CARSTORE_DATA_DIR",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from help");
+    }
+}

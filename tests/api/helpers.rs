@@ -1,0 +1,199 @@
+//! Starts the store on port 0 with a fresh data dir, and one helper per endpoint.
+
+use carstore::{Application, Settings};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::time::Duration;
+use tempfile::TempDir;
+use tokio::task::JoinHandle;
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    /// A shopper: a client that keeps its cookies.
+    pub client: Client,
+    server: Option<(
+        actix_web::dev::ServerHandle,
+        JoinHandle<std::io::Result<()>>,
+    )>,
+    _dir: Option<TempDir>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = spawn_app_in(dir.path().to_owned(), true).await;
+    app._dir = Some(dir);
+    app
+}
+
+/// Starts the store on an existing data dir (to test restarts), with or without the worker.
+pub async fn spawn_app_in(data_dir: PathBuf, run_worker: bool) -> TestApp {
+    let settings = Settings {
+        run_worker,
+        ..Settings::for_tests(&data_dir)
+    };
+    let app = Application::build(settings)
+        .await
+        .expect("the store starts");
+    let port = app.port();
+    let handle = app.handle();
+    let task = tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        client: shopper(),
+        server: Some((handle, task)),
+        _dir: None,
+    }
+}
+
+pub fn shopper() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("http client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// Stops the server gracefully and waits for it and its workers to end.
+    pub async fn stop(mut self) {
+        if let Some((handle, task)) = self.server.take() {
+            handle.stop(true).await;
+            task.await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn json(&self, path: &str) -> Value {
+        let resp = self.get(path).await;
+        assert_eq!(resp.status(), StatusCode::OK, "GET {path}");
+        resp.json().await.expect("JSON body")
+    }
+
+    pub async fn send_json(&self, method: reqwest::Method, path: &str, body: Value) -> Response {
+        self.client
+            .request(method, self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn send_raw_body(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
+        self.client
+            .request(method, self.url(path))
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn add_to_cart(&self, car_id: i64, quantity: i64) -> Response {
+        self.send_json(
+            reqwest::Method::POST,
+            "/api/cart",
+            json!({ "car_id": car_id, "quantity": quantity }),
+        )
+        .await
+    }
+
+    pub async fn cart(&self) -> Value {
+        self.json("/api/cart").await
+    }
+
+    pub async fn checkout(&self, name: &str, email: &str) -> Response {
+        self.send_json(
+            reqwest::Method::POST,
+            "/api/checkout",
+            json!({ "customer_name": name, "customer_email": email }),
+        )
+        .await
+    }
+
+    /// Adds cars and checks out; returns the new order id.
+    pub async fn buy(&self, cars: &[(i64, i64)]) -> i64 {
+        for &(car, qty) in cars {
+            assert_eq!(
+                self.add_to_cart(car, qty).await.status(),
+                StatusCode::CREATED
+            );
+        }
+        let resp = self.checkout("Ada Lovelace", "ada@example.com").await;
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        resp.json::<Value>().await.unwrap()["order_id"]
+            .as_i64()
+            .expect("order id")
+    }
+
+    /// Polls the order until it reaches `status`, failing after 10 s.
+    pub async fn wait_for_status(&self, order_id: i64, status: &str) -> Value {
+        for _ in 0..200 {
+            let order: Value = self.json(&format!("/api/orders/{order_id}")).await;
+            if order["order"]["status"] == status {
+                return order;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("order {order_id} never reached {status}");
+    }
+
+    pub async fn order_count(&self) -> i64 {
+        self.json("/api/status/orders").await["count"]
+            .as_i64()
+            .expect("count")
+    }
+
+    /// Sends exactly these bytes (no client-side path normalisation) and returns status and body.
+    pub async fn raw(&self, request: &str) -> (u16, String) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+            .await
+            .expect("connect");
+        stream.write_all(request.as_bytes()).await.expect("send");
+        let mut out = Vec::new();
+        tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut out))
+            .await
+            .expect("an answer")
+            .expect("read");
+        let text = String::from_utf8_lossy(&out).into_owned();
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("a status line");
+        (status, text)
+    }
+}
+
+/// Asserts a JSON error answer: status, stable code, and a human message.
+pub async fn assert_error(resp: Response, status: u16, code: &str) {
+    assert_eq!(resp.status().as_u16(), status, "status for {code}");
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert!(ct.starts_with("application/json"), "content type {ct}");
+    let body: Value = resp.json().await.expect("JSON error body");
+    assert_eq!(body["error"], code, "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+}

@@ -1,0 +1,14 @@
+//! One integration test binary: the store started on port 0, exercised over real HTTP, a real
+//! binary on the command line, and a real browser.
+
+mod bad_input;
+mod browser;
+mod cars;
+mod cart;
+mod checkout;
+mod cli;
+mod helpers;
+mod orders;
+mod restart;
+mod spa;
+mod status;

@@ -1,0 +1,60 @@
+// The store's HTTP API, and nothing else: every call goes through `request`, which turns error
+// answers into ApiError so pages can show the server's own message.
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Fired on `window` when a dependency outage answers 503, so the page can say so plainly. */
+export const OUTAGE_EVENT = 'carstore:outage';
+
+async function request(method, path, { body, headers = {} } = {}) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...headers } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, 'network_error', 'The store cannot be reached. Check your connection and try again.');
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const message = data?.message ?? `Request failed (${response.status}).`;
+    const error = new ApiError(response.status, data?.error ?? 'http_error', message);
+    if (response.status === 503) window.dispatchEvent(new CustomEvent(OUTAGE_EVENT, { detail: error }));
+    throw error;
+  }
+  return data;
+}
+
+export const api = {
+  cars: ({ category = '', q = '', sort = '' } = {}) => {
+    const params = new URLSearchParams();
+    if (category) params.set('category', category);
+    if (q) params.set('q', q);
+    if (sort) params.set('sort', sort);
+    const query = params.toString();
+    return request('GET', `/api/cars${query ? `?${query}` : ''}`);
+  },
+  cart: () => request('GET', '/api/cart'),
+  addToCart: (carId, quantity = 1) => request('POST', '/api/cart', { body: { car_id: carId, quantity } }),
+  setQuantity: (carId, quantity) => request('PUT', `/api/cart/${carId}`, { body: { quantity } }),
+  removeLine: (carId) => request('DELETE', `/api/cart/${carId}`),
+  clearCart: () => request('DELETE', '/api/cart'),
+  checkout: (customer, idempotencyKey) =>
+    request('POST', '/api/checkout', { body: customer, headers: { 'Idempotency-Key': idempotencyKey } }),
+  order: (id) => request('GET', `/api/orders/${id}`),
+  orders: () => request('GET', '/api/orders'),
+  status: async (service) => {
+    // A probe that answers 503 still has a body describing the outage: return it, don't throw.
+    const response = await fetch(`/api/status/${service}`, { credentials: 'same-origin' });
+    return { ok: response.ok, body: await response.json().catch(() => ({})) };
+  },
+};
