@@ -94,7 +94,6 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .wrap(http::security_headers())
-                .wrap(middleware::Compress::default())
                 .wrap(middleware::Logger::new("%s %r %Dms").log_target("carstore::http"))
                 .configure(http::configure)
         })
