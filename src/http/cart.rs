@@ -4,6 +4,7 @@ use super::ApiError;
 use crate::cache::CartAdd;
 use crate::domain::{Car, CarId, Money, Quantity, MAX_LINE_QUANTITY};
 use crate::state::AppState;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -92,14 +93,14 @@ async fn view(state: &AppState, session: &Session) -> Result<CartView, ApiError>
 async fn respond(
     state: &AppState,
     session: &Session,
-    status: actix_web::http::StatusCode,
+    status: StatusCode,
 ) -> Result<HttpResponse, ApiError> {
     let cart = view(state, session).await?;
     Ok(session.attach(HttpResponse::build(status).json(cart)))
 }
 
 async fn show(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
-    respond(&state, &session, actix_web::http::StatusCode::OK).await
+    respond(&state, &session, StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -123,7 +124,7 @@ async fn add(
         .add(&session.id, car, quantity, MAX_LINE_QUANTITY)
         .await;
     match added.map_err(|e| ApiError::unavailable("cart_unavailable", e))? {
-        CartAdd::Added => respond(&state, &session, actix_web::http::StatusCode::CREATED).await,
+        CartAdd::Added => respond(&state, &session, StatusCode::CREATED).await,
         CartAdd::LineFull { current } => Err(ApiError::invalid(
             "invalid_quantity",
             format!("at most {MAX_LINE_QUANTITY} of one car per cart; this cart already holds {current}"),
@@ -152,7 +153,7 @@ async fn set_quantity(
         .set(&session.id, car, quantity)
         .await
         .map_err(|e| ApiError::unavailable("cart_unavailable", e))?;
-    respond(&state, &session, actix_web::http::StatusCode::OK).await
+    respond(&state, &session, StatusCode::OK).await
 }
 
 async fn remove(
@@ -166,7 +167,7 @@ async fn remove(
         .set(&session.id, car, 0)
         .await
         .map_err(|e| ApiError::unavailable("cart_unavailable", e))?;
-    respond(&state, &session, actix_web::http::StatusCode::OK).await
+    respond(&state, &session, StatusCode::OK).await
 }
 
 async fn clear(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
@@ -175,7 +176,7 @@ async fn clear(state: web::Data<AppState>, session: Session) -> Result<HttpRespo
         .clear(&session.id)
         .await
         .map_err(|e| ApiError::unavailable("cart_unavailable", e))?;
-    respond(&state, &session, actix_web::http::StatusCode::OK).await
+    respond(&state, &session, StatusCode::OK).await
 }
 
 fn parse_quantity(v: &Value) -> Result<Quantity, ApiError> {

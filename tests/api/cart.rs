@@ -1,4 +1,4 @@
-use crate::helpers::{assert_error, shopper, spawn_app};
+use crate::helpers::{assert_error, get_json, shopper, spawn_app};
 use futures::future::join_all;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -118,13 +118,6 @@ async fn carts_are_private_to_their_session() {
     let app = spawn_app().await;
     app.add_to_cart(14, 1).await;
     let other = shopper();
-    let theirs: Value = other
-        .get(app.url("/api/cart"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let theirs = get_json(&other, &app.url("/api/cart")).await;
     assert_eq!(theirs["items"], json!([]));
 }

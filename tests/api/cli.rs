@@ -1,5 +1,6 @@
 //! The real binary on the command line: startup, clear failures, graceful stop, restart.
 
+use crate::helpers::get_json;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -86,12 +87,7 @@ fn assert_one_clear_line(code: i32, stderr: &str, expected: &str) {
 async fn serve_prints_its_url_logs_its_backends_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let served = serve(dir.path());
-    let cars: serde_json::Value = reqwest::get(format!("{}/api/cars", served.url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cars = get_json(&reqwest::Client::new(), &format!("{}/api/cars", served.url)).await;
     assert_eq!(cars.as_array().unwrap().len(), 39);
     let (status, log) = served.terminate();
     assert!(status.success(), "graceful stop exits 0, got {status}");
@@ -132,14 +128,7 @@ async fn the_binary_keeps_orders_and_carts_across_a_restart() {
     .await
     .unwrap();
     let cart_url = format!("{}/api/cart", served.url);
-    let before: serde_json::Value = shopper
-        .get(&cart_url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let before = get_json(&shopper, &cart_url).await;
     let session = before["session_id"].as_str().unwrap().to_owned();
     assert!(served.terminate().0.success());
 
@@ -228,4 +217,35 @@ fn version_and_help_answer_and_exit_0() {
     ] {
         assert!(help.contains(flag), "{flag} missing from help");
     }
+}
+
+#[test]
+fn sigterm_lets_a_request_in_flight_finish() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let served = serve(dir.path());
+    let addr = served.url.trim_start_matches("http://").to_owned();
+    let body = r#"{"car_id": 5, "quantity": 1}"#;
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    let head = format!(
+        "POST /api/cart HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).unwrap();
+    conn.write_all(&body.as_bytes()[..10]).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // Stop while the request is half sent; it must still be answered.
+    let _ = Command::new("kill")
+        .args(["-TERM", &served.child.id().to_string()])
+        .status();
+    // Longer than the server's one-second shutdown tick, so a missing grace period would show.
+    std::thread::sleep(Duration::from_millis(1500));
+    conn.write_all(&body.as_bytes()[10..]).unwrap();
+    let mut answer = String::new();
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    let (status, _) = served.terminate();
+    assert!(status.success(), "{status}");
 }

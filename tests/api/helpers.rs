@@ -197,3 +197,9 @@ pub async fn assert_error(resp: Response, status: u16, code: &str) {
         "{body}"
     );
 }
+
+/// GET with any client (another shopper, one without cookies) and read the JSON body.
+pub async fn get_json(client: &Client, url: &str) -> Value {
+    let resp = client.get(url).send().await.expect("GET");
+    resp.json().await.expect("JSON body")
+}

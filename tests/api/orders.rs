@@ -1,4 +1,4 @@
-use crate::helpers::{assert_error, shopper, spawn_app};
+use crate::helpers::{assert_error, get_json, shopper, spawn_app};
 use serde_json::Value;
 
 #[tokio::test]
@@ -20,14 +20,7 @@ async fn an_order_is_invisible_to_every_other_session() {
         .await
         .unwrap();
     assert_error(resp, 404, "order_not_found").await;
-    let list: Value = stranger
-        .get(app.url("/api/orders"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = get_json(&stranger, &app.url("/api/orders")).await;
     assert_eq!(list.as_array().unwrap().len(), 0);
 }
 
