@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// True when the page needs no horizontal scrolling.
+const FITS_WIDTH: &str = "return document.documentElement.scrollWidth <= window.innerWidth";
 const HOW_TO_INSTALL: &str =
     "install them with `apt-get install -y chromium chromium-driver` (ops/test.sh does this)";
 
@@ -193,14 +195,15 @@ async fn the_page_survives_a_refresh_and_fits_a_360px_screen() {
     c.set_window_size(360, 800).await.unwrap();
     c.goto(&app.url("/#/catalog")).await.unwrap();
     text_until(&c, "#result-count", |t| t == "39 cars").await;
-    let fits = c
-        .execute(
-            "return document.documentElement.scrollWidth <= window.innerWidth",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let fits = c.execute(FITS_WIDTH, vec![]).await.unwrap();
     assert_eq!(fits, json!(true), "no horizontal scrolling at 360 px");
     save_screenshot(&c.screenshot().await.unwrap(), "e2e-catalog-360.png");
+    click(&c, "[data-testid=add-33]").await;
+    text_until(&c, "#cart-count", |t| t == "1").await;
+    c.goto(&app.url("/#/cart")).await.unwrap();
+    text_until(&c, "[data-testid=cart-total]", |t| t == "$54,000").await;
+    let fits = c.execute(FITS_WIDTH, vec![]).await.unwrap();
+    assert_eq!(fits, json!(true), "the cart fits 360 px too");
+    save_screenshot(&c.screenshot().await.unwrap(), "e2e-cart-360.png");
     c.close().await.unwrap();
 }

@@ -24,6 +24,7 @@ function show(name) {
   current = name;
   localStorage.setItem(LAST_PAGE, name);
   document.getElementById(`page-${name}`).hidden = false;
+  window.scrollTo(0, 0);
   for (const link of document.querySelectorAll('[data-nav]')) {
     if (link.dataset.nav === name) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
