@@ -1,6 +1,7 @@
 //! What adapters may say went wrong. Adapters translate their driver's errors into these, so the
 //! HTTP layer can answer `503` for an outage without ever seeing a driver type.
 
+use async_trait::async_trait;
 use std::fmt;
 
 /// The backing services the store depends on.
@@ -53,4 +54,12 @@ pub enum BackendKind {
     Embedded,
     /// A real service reached over the network.
     External,
+}
+
+/// Where the outbox relay hands events: the order queue, seen only as something that takes a
+/// message and confirms it. Lets the store drive publishing inside its claim on the rows.
+#[async_trait]
+pub trait EventSink: Send + Sync {
+    /// Returns only once the receiver has taken responsibility for the message.
+    async fn publish(&self, body: &str) -> Result<(), BackendError>;
 }

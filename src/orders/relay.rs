@@ -40,10 +40,5 @@ async fn relay_batch(
     orders: &dyn OrderStore,
     queue: &dyn OrderQueue,
 ) -> Result<usize, BackendError> {
-    let rows = orders.unsent(BATCH).await?;
-    for row in &rows {
-        queue.publish(&row.payload).await?;
-        orders.mark_sent(row.id).await?;
-    }
-    Ok(rows.len())
+    orders.relay_outbox(BATCH, queue).await
 }

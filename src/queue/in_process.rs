@@ -1,5 +1,5 @@
 use super::{Delivery, OrderQueue, QueueDepth, Settle};
-use crate::backend::{BackendError, BackendKind};
+use crate::backend::{BackendError, BackendKind, EventSink};
 use async_trait::async_trait;
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -47,14 +47,17 @@ impl InProcessQueue {
 }
 
 #[async_trait]
-impl OrderQueue for InProcessQueue {
-    fn kind(&self) -> BackendKind {
-        BackendKind::Embedded
-    }
-
+impl EventSink for InProcessQueue {
     async fn publish(&self, body: &str) -> Result<(), BackendError> {
         self.enqueue(body.to_owned(), 1);
         Ok(())
+    }
+}
+
+#[async_trait]
+impl OrderQueue for InProcessQueue {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Embedded
     }
 
     async fn receive(&self) -> Result<Delivery, BackendError> {

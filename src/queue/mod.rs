@@ -5,7 +5,7 @@ mod in_process;
 
 pub use in_process::InProcessQueue;
 
-use crate::backend::{BackendError, BackendKind};
+use crate::backend::{BackendError, BackendKind, EventSink};
 use async_trait::async_trait;
 
 /// The queue order events travel through, and where failing ones end up.
@@ -40,10 +40,8 @@ pub struct QueueDepth {
 }
 
 #[async_trait]
-pub trait OrderQueue: Send + Sync {
+pub trait OrderQueue: EventSink {
     fn kind(&self) -> BackendKind;
-    /// Returns only once the queue has taken responsibility for the message.
-    async fn publish(&self, body: &str) -> Result<(), BackendError>;
     /// Waits for the next message.
     async fn receive(&self) -> Result<Delivery, BackendError>;
     async fn settle(&self, delivery: Delivery, outcome: Settle) -> Result<(), BackendError>;

@@ -3,7 +3,7 @@
 
 pub mod sqlite;
 
-use crate::backend::{BackendError, BackendKind};
+use crate::backend::{BackendError, BackendKind, EventSink};
 use crate::domain::{
     CarId, CustomerName, Email, IdempotencyKey, Money, OrderCreated, OrderCreatedItem, OrderId,
     OrderStatus, SessionId,
@@ -84,14 +84,6 @@ pub struct OrderSummary {
     pub item_count: u32,
 }
 
-/// An event waiting in the outbox to be published.
-#[derive(Debug, Clone)]
-pub struct OutboxEntry {
-    pub id: i64,
-    pub order_id: OrderId,
-    pub payload: String,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OrderStats {
     pub count: u64,
@@ -117,8 +109,8 @@ pub trait OrderStore: Send + Sync {
     /// which makes redelivered events harmless.
     async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, BackendError>;
     async fn stats(&self) -> Result<OrderStats, BackendError>;
-    /// The oldest unsent outbox rows.
-    async fn unsent(&self, limit: u32) -> Result<Vec<OutboxEntry>, BackendError>;
-    /// Called only after the queue confirmed the event.
-    async fn mark_sent(&self, outbox_id: i64) -> Result<(), BackendError>;
+    /// Publishes up to `limit` of the oldest unsent outbox rows through `sink`, marking each
+    /// sent only after `sink` confirmed it; returns how many went out. Rows are claimed so that
+    /// several relays on one database never publish the same row.
+    async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, BackendError>;
 }

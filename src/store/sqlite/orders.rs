@@ -1,8 +1,8 @@
 use super::{now_text, SqliteDb};
-use crate::backend::{BackendError, BackendKind};
+use crate::backend::{BackendError, BackendKind, EventSink};
 use crate::domain::{CarId, IdempotencyKey, Money, OrderId, OrderStatus, SessionId};
 use crate::store::{
-    NewOrder, OrderRecord, OrderStats, OrderStore, OrderSummary, OutboxEntry, Placed, PricedLine,
+    NewOrder, OrderRecord, OrderStats, OrderStore, OrderSummary, Placed, PricedLine,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -95,27 +95,29 @@ impl OrderStore for SqliteDb {
         .await
     }
 
-    async fn unsent(&self, limit: u32) -> Result<Vec<OutboxEntry>, BackendError> {
-        self.run(move |c| {
-            let mut stmt =
-                c.prepare_cached("SELECT id, order_id, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?1")?;
-            let rows = stmt.query_map([limit], |r| {
-                Ok(OutboxEntry { id: r.get(0)?, order_id: OrderId(r.get(1)?), payload: r.get(2)? })
-            })?;
-            rows.collect()
-        })
-        .await
-    }
-
-    async fn mark_sent(&self, outbox_id: i64) -> Result<(), BackendError> {
-        self.run(move |c| {
-            c.execute(
-                "UPDATE outbox SET sent_at = ?1 WHERE id = ?2",
-                params![now_text(), outbox_id],
-            )?;
-            Ok(())
-        })
-        .await
+    async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, BackendError> {
+        // One process owns the embedded file, so reading the rows is claim enough.
+        let rows: Vec<(i64, String)> = self
+            .run(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT id, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?1",
+                )?;
+                let rows = stmt.query_map([limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect()
+            })
+            .await?;
+        for (id, payload) in &rows {
+            sink.publish(payload).await?;
+            let id = *id;
+            self.run(move |c| {
+                c.execute(
+                    "UPDATE outbox SET sent_at = ?1 WHERE id = ?2",
+                    params![now_text(), id],
+                )
+            })
+            .await?;
+        }
+        Ok(rows.len())
     }
 }
 
