@@ -1,13 +1,14 @@
 //! Builds the running store from settings. This is the one place that picks each adapter, and it
 //! says in the log which one it picked.
 
-use crate::cache::{CartStore, MemoryCatalogCache};
-use crate::catalog::{BuiltinCatalog, CatalogService, Gallery};
+use crate::cache::{CartStore, CatalogCache, MemoryCatalogCache, RedisCache};
+use crate::catalog::{BuiltinCatalog, CarSource, CatalogService, Gallery};
 use crate::config::Settings;
 use crate::http;
 use crate::orders::{run_processor, run_relay, Checkout};
-use crate::queue::{InProcessQueue, OrderQueue};
+use crate::queue::{InProcessQueue, OrderQueue, QueueNames, RabbitQueue};
 use crate::state::AppState;
+use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteDb;
 use crate::store::OrderStore;
 use actix_web::dev::{Server, ServerHandle};
@@ -32,27 +33,78 @@ struct Backends {
     catalog: Arc<CatalogService>,
 }
 
+/// Picks each service's adapter: the real one when its URL is set, else the embedded one.
 async fn pick_backends(settings: &Settings) -> anyhow::Result<Backends> {
-    let db = SqliteDb::open(&settings.data_dir)?;
-    tracing::info!(path = %db.path().display(), "orders: embedded SQLite (no database URL configured)");
-    tracing::info!(
-        "carts: embedded SQLite, same file; catalog cache: in memory (no Redis URL configured)"
-    );
-    tracing::info!("order events: in-process queue (no AMQP URL configured)");
-    let requeued = db.requeue_unprocessed().await?;
-    if requeued > 0 {
-        tracing::info!(
+    let needs_file = settings.database_url.is_none() || settings.redis_url.is_none();
+    let embedded = if needs_file {
+        Some(SqliteDb::open(&settings.data_dir)?)
+    } else {
+        None
+    };
+    let file = || embedded.clone().expect("opened when a service is embedded");
+
+    let (orders, source): (Arc<dyn OrderStore>, Arc<dyn CarSource>) = match &settings.database_url {
+        Some(url) => {
+            tracing::info!(%url, "orders: Postgres");
+            let pg = PgStore::connect(url)?;
+            (Arc::new(pg.clone()), Arc::new(pg))
+        }
+        None => {
+            tracing::info!(path = %file().path().display(), "orders: embedded SQLite (no database URL configured)");
+            (Arc::new(file()), Arc::new(BuiltinCatalog))
+        }
+    };
+    let (carts, cache): (Arc<dyn CartStore>, Arc<dyn CatalogCache>) = match &settings.redis_url {
+        Some(url) => {
+            tracing::info!(%url, prefix = %settings.redis_prefix, "carts and catalog cache: Redis");
+            let redis = RedisCache::connect(url, &settings.redis_prefix)?;
+            (Arc::new(redis.clone()), Arc::new(redis))
+        }
+        None => {
+            tracing::info!(
+                "carts: embedded SQLite; catalog cache: in memory (no Redis URL configured)"
+            );
+            (
+                Arc::new(file()),
+                Arc::new(MemoryCatalogCache::new(CATALOG_TTL)),
+            )
+        }
+    };
+    let queue: Arc<dyn OrderQueue> = match &settings.amqp_url {
+        Some(url) => {
+            tracing::info!(%url, queue = %settings.orders_queue, "order events: RabbitMQ");
+            let names = QueueNames {
+                orders: settings.orders_queue.clone(),
+                dead_letters: settings.dead_letter_queue(),
+            };
+            Arc::new(RabbitQueue::start(url, names, settings.run_worker)?)
+        }
+        None => {
+            tracing::info!("order events: in-process queue (no AMQP URL configured)");
+            requeue_lost_events(orders.as_ref()).await;
+            Arc::new(InProcessQueue::new())
+        }
+    };
+    let catalog = Arc::new(CatalogService::new(source, cache));
+    Ok(Backends {
+        orders,
+        carts,
+        queue,
+        catalog,
+    })
+}
+
+/// The in-process queue forgets what it held when the process stopped: events of orders still
+/// pending go back to the outbox. Processing is idempotent, so a repeat is harmless.
+async fn requeue_lost_events(orders: &dyn OrderStore) {
+    match orders.requeue_unsettled().await {
+        Ok(0) => {}
+        Ok(requeued) => tracing::info!(
             requeued,
             "order events of still-pending orders put back in the outbox"
-        );
+        ),
+        Err(e) => tracing::warn!(error = %e, "could not requeue the events of pending orders"),
     }
-    let cache = Arc::new(MemoryCatalogCache::new(CATALOG_TTL));
-    Ok(Backends {
-        orders: Arc::new(db.clone()),
-        carts: Arc::new(db),
-        queue: Arc::new(InProcessQueue::new()),
-        catalog: Arc::new(CatalogService::new(Arc::new(BuiltinCatalog), cache)),
-    })
 }
 
 /// A store bound to its port, ready to run.
@@ -140,4 +192,25 @@ fn start_workers(backends: &Backends, outbox_ready: Arc<Notify>) -> Vec<JoinHand
             backends.queue.clone(),
         )),
     ]
+}
+
+/// `carstore worker`: the outbox relay and the order processor, without HTTP, until Ctrl-C or
+/// SIGTERM.
+pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
+    let backends = pick_backends(&settings).await?;
+    let workers = start_workers(&backends, Arc::new(Notify::new()));
+    wait_for_stop_signal().await;
+    tracing::info!("worker stopping");
+    for worker in workers {
+        worker.abort();
+    }
+    Ok(())
+}
+
+async fn wait_for_stop_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+    }
 }

@@ -21,22 +21,32 @@ fn main() -> ExitCode {
             )
         }
     };
-    let Command::Serve(args) = cli.command;
-    let settings = match Settings::load(args) {
+    let (settings, serving) = match cli.command {
+        Command::Serve(args) => (Settings::load(args), true),
+        Command::Worker(args) => (Settings::load_worker(args), false),
+    };
+    let settings = match settings {
         Ok(s) => s,
         Err(e) => return fail(&format!("{e:#}")),
     };
     telemetry::init(&settings.log_filter);
-    match actix_web::rt::System::new().block_on(serve(settings)) {
+    for var in Settings::unknown_env_vars() {
+        tracing::warn!(%var, "unknown CARSTORE_ variable ignored");
+    }
+    let run = async move {
+        if serving {
+            serve(settings).await
+        } else {
+            carstore::app::run_worker(settings).await
+        }
+    };
+    match actix_web::rt::System::new().block_on(run) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("{e:#}")),
     }
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    for var in Settings::unknown_env_vars() {
-        tracing::warn!(%var, "unknown CARSTORE_ variable ignored");
-    }
     let bind = settings.bind;
     let app = Application::build(settings).await?;
     let shown_host = if bind.ip().is_unspecified() {

@@ -1,8 +1,10 @@
 //! The shared catalog cache and the shoppers' carts: Redis in the full stack, embedded otherwise.
 
 mod memory;
+mod redis;
 
 pub use memory::MemoryCatalogCache;
+pub use redis::RedisCache;
 
 use crate::backend::{BackendError, BackendKind};
 use crate::domain::{Car, CarId, Quantity, SessionId};

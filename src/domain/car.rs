@@ -76,6 +76,18 @@ pub enum BodyType {
     Pickup,
 }
 
+impl BodyType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BodyType::Sedan => "sedan",
+            BodyType::Hatchback => "hatchback",
+            BodyType::Suv => "suv",
+            BodyType::Coupe => "coupe",
+            BodyType::Pickup => "pickup",
+        }
+    }
+}
+
 impl FromStr for BodyType {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {

@@ -40,7 +40,12 @@ impl InProcessQueue {
         let mut s = self.lock();
         s.next_tag += 1;
         let tag = s.next_tag;
-        s.ready.push_back(Delivery { tag, body, attempt });
+        s.ready.push_back(Delivery {
+            tag,
+            body,
+            attempt,
+            channel: 0,
+        });
         drop(s);
         self.arrived.notify_one();
     }

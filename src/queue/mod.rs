@@ -2,8 +2,10 @@
 //! an in-process queue otherwise.
 
 mod in_process;
+mod rabbitmq;
 
 pub use in_process::InProcessQueue;
+pub use rabbitmq::{QueueNames, RabbitQueue};
 
 use crate::backend::{BackendError, BackendKind, EventSink};
 use async_trait::async_trait;
@@ -19,6 +21,8 @@ pub struct Delivery {
     pub body: String,
     /// 1 on first delivery, one more for every retry.
     pub attempt: u32,
+    /// Which connection it came on: a delivery can only be settled on its own channel.
+    pub channel: u64,
 }
 
 /// What the consumer decided about a delivery.

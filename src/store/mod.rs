@@ -1,6 +1,7 @@
 //! Where orders live: their items, the outbox of events still to publish, and the idempotency
 //! keys of checkouts. Postgres in the full stack, an embedded SQLite file otherwise.
 
+pub mod postgres;
 pub mod sqlite;
 
 use crate::backend::{BackendError, BackendKind, EventSink};
@@ -109,6 +110,8 @@ pub trait OrderStore: Send + Sync {
     /// which makes redelivered events harmless.
     async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, BackendError>;
     async fn stats(&self) -> Result<OrderStats, BackendError>;
+    /// Marks the outbox rows of still-pending orders unsent again (see `app::requeue_lost_events`).
+    async fn requeue_unsettled(&self) -> Result<usize, BackendError>;
     /// Publishes up to `limit` of the oldest unsent outbox rows through `sink`, marking each
     /// sent only after `sink` confirmed it; returns how many went out. Rows are claimed so that
     /// several relays on one database never publish the same row.

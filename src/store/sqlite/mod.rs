@@ -74,20 +74,6 @@ impl SqliteDb {
             )),
         }
     }
-
-    /// The in-process queue forgets what it held when the process stops, so events it had taken
-    /// for orders still pending are put back in the outbox to be published again at start.
-    /// Processing is idempotent, so an order whose event is sent twice is still handled once.
-    pub async fn requeue_unprocessed(&self) -> Result<usize, BackendError> {
-        self.run(|c| {
-            c.execute(
-                "UPDATE outbox SET sent_at = NULL
-                 WHERE sent_at IS NOT NULL AND order_id IN (SELECT id FROM orders WHERE status = 'pending')",
-                [],
-            )
-        })
-        .await
-    }
 }
 
 fn now_text() -> String {

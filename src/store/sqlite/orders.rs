@@ -95,6 +95,17 @@ impl OrderStore for SqliteDb {
         .await
     }
 
+    async fn requeue_unsettled(&self) -> Result<usize, BackendError> {
+        self.run(|c| {
+            c.execute(
+                "UPDATE outbox SET sent_at = NULL
+                 WHERE sent_at IS NOT NULL AND order_id IN (SELECT id FROM orders WHERE status = 'pending')",
+                [],
+            )
+        })
+        .await
+    }
+
     async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, BackendError> {
         // One process owns the embedded file, so reading the rows is claim enough.
         let rows: Vec<(i64, String)> = self

@@ -1,0 +1,323 @@
+//! Carts and the catalog cache in Redis. Carts are one hash per session (`car_id -> quantity`)
+//! with a 24 h sliding expiry; every cart change is one Lua script, so it is atomic in Redis
+//! however many requests of one session arrive at once. Commands fail fast while Redis is away
+//! (a 503 now beats a hung request), and the client reconnects forever in the background.
+
+use super::{CartAdd, CartLine, CartStore, CatalogCache};
+use crate::backend::{BackendError, BackendKind, Dependency};
+use crate::config::ServiceUrl;
+use crate::domain::{Car, CarId, Quantity, SessionId, MAX_LINE_QUANTITY};
+use anyhow::Context;
+use async_trait::async_trait;
+use fred::prelude::*;
+use fred::types::config::UnresponsiveConfig;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const CART_TTL_SECS: i64 = 24 * 60 * 60;
+const CATALOG_TTL_SECS: i64 = 60;
+const COMMAND_TIMEOUT: Duration = Duration::from_millis(1500);
+
+const LINES: &str = "local all = redis.call('HGETALL', KEYS[1])
+if #all > 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return all";
+/// Returns the new quantity, or `-1 - current` when the line would go above the limit.
+const ADD: &str = "local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+local n = cur + tonumber(ARGV[2])
+if n > tonumber(ARGV[3]) then return -1 - cur end
+redis.call('HSET', KEYS[1], ARGV[1], n)
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return n";
+const SET: &str = "if tonumber(ARGV[2]) == 0 then redis.call('HDEL', KEYS[1], ARGV[1])
+else redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+return 1";
+const TAKE: &str = "local all = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1])
+return all";
+/// ARGV: ttl, max, then car/quantity pairs; each line is raised by its quantity, capped at max.
+const RESTORE: &str = "for i = 3, #ARGV, 2 do
+  local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
+  redis.call('HSET', KEYS[1], ARGV[i], math.min(cur + tonumber(ARGV[i + 1]), tonumber(ARGV[2])))
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 1";
+
+#[derive(Clone)]
+pub struct RedisCache {
+    client: Arc<Client>,
+    prefix: String,
+}
+
+impl RedisCache {
+    /// Starts connecting in the background and returns at once: carstore starts while Redis is
+    /// down and uses it as soon as it answers.
+    pub fn connect(url: &ServiceUrl, prefix: &str) -> anyhow::Result<RedisCache> {
+        let config = Config::from_url(url.expose())
+            .with_context(|| format!("Redis URL {url} is not valid"))?;
+        let client = Builder::from_config(config)
+            .with_connection_config(|c| {
+                c.connection_timeout = Duration::from_secs(1);
+                c.internal_command_timeout = COMMAND_TIMEOUT;
+                c.max_command_attempts = 1;
+                c.unresponsive = UnresponsiveConfig {
+                    max_timeout: Some(Duration::from_secs(2)),
+                    interval: Duration::from_millis(500),
+                };
+            })
+            .with_performance_config(|p| p.default_command_timeout = COMMAND_TIMEOUT)
+            .set_policy(ReconnectPolicy::new_exponential(0, 100, 1000, 2))
+            .build()
+            .context("cannot build the Redis client")?;
+        client.connect();
+        Ok(RedisCache {
+            client: Arc::new(client),
+            prefix: prefix.to_owned(),
+        })
+    }
+
+    fn cart_key(&self, session: &SessionId) -> String {
+        format!("{}cart:{}", self.prefix, session.as_str())
+    }
+
+    fn catalog_key(&self) -> String {
+        format!("{}catalog", self.prefix)
+    }
+
+    /// Runs a script, failing at once instead of queueing while disconnected.
+    async fn script<R: FromValue>(
+        &self,
+        script: &str,
+        key: String,
+        args: Vec<String>,
+    ) -> Result<R, BackendError> {
+        let fast = Options {
+            fail_fast: true,
+            timeout: Some(COMMAND_TIMEOUT),
+            ..Default::default()
+        };
+        self.client
+            .with_options(&fast)
+            .eval(script, vec![key], args)
+            .await
+            .map_err(cache_error)
+    }
+}
+
+fn cache_error(e: Error) -> BackendError {
+    BackendError::unavailable(Dependency::Cache, e)
+}
+
+/// HGETALL's flat `[field, value, ...]` as cart lines, in catalog order.
+fn to_lines(flat: Vec<String>) -> Result<Vec<CartLine>, BackendError> {
+    let mut lines = flat
+        .chunks(2)
+        .map(
+            |pair| match (pair[0].parse(), pair.get(1).and_then(|q| q.parse().ok())) {
+                (Ok(car), Some(quantity)) => Ok(CartLine {
+                    car_id: CarId(car),
+                    quantity,
+                }),
+                _ => Err(BackendError::Corrupt(format!(
+                    "cart field {:?} is not a car and a quantity",
+                    pair
+                ))),
+            },
+        )
+        .collect::<Result<Vec<_>, _>>()?;
+    lines.sort_by_key(|l| l.car_id);
+    Ok(lines)
+}
+
+#[async_trait]
+impl CartStore for RedisCache {
+    fn kind(&self) -> BackendKind {
+        BackendKind::External
+    }
+
+    async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, BackendError> {
+        to_lines(
+            self.script(
+                LINES,
+                self.cart_key(session),
+                vec![CART_TTL_SECS.to_string()],
+            )
+            .await?,
+        )
+    }
+
+    async fn add(
+        &self,
+        session: &SessionId,
+        car: CarId,
+        quantity: Quantity,
+        max: u32,
+    ) -> Result<CartAdd, BackendError> {
+        let args = vec![
+            car.to_string(),
+            quantity.get().to_string(),
+            max.to_string(),
+            CART_TTL_SECS.to_string(),
+        ];
+        let n: i64 = self.script(ADD, self.cart_key(session), args).await?;
+        Ok(if n < 0 {
+            CartAdd::LineFull {
+                current: (-1 - n) as u32,
+            }
+        } else {
+            CartAdd::Added
+        })
+    }
+
+    async fn set(
+        &self,
+        session: &SessionId,
+        car: CarId,
+        quantity: u32,
+    ) -> Result<(), BackendError> {
+        let args = vec![
+            car.to_string(),
+            quantity.to_string(),
+            CART_TTL_SECS.to_string(),
+        ];
+        self.script::<i64>(SET, self.cart_key(session), args)
+            .await
+            .map(drop)
+    }
+
+    async fn clear(&self, session: &SessionId) -> Result<(), BackendError> {
+        self.script::<Vec<String>>(TAKE, self.cart_key(session), vec![])
+            .await
+            .map(drop)
+    }
+
+    async fn take(&self, session: &SessionId) -> Result<Vec<CartLine>, BackendError> {
+        to_lines(self.script(TAKE, self.cart_key(session), vec![]).await?)
+    }
+
+    async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), BackendError> {
+        let mut args = vec![CART_TTL_SECS.to_string(), MAX_LINE_QUANTITY.to_string()];
+        for line in lines {
+            args.push(line.car_id.to_string());
+            args.push(line.quantity.to_string());
+        }
+        self.script::<i64>(RESTORE, self.cart_key(session), args)
+            .await
+            .map(drop)
+    }
+
+    async fn ping(&self) -> Result<f64, BackendError> {
+        let started = Instant::now();
+        let fast = Options {
+            fail_fast: true,
+            timeout: Some(COMMAND_TIMEOUT),
+            ..Default::default()
+        };
+        let _: String = self
+            .client
+            .with_options(&fast)
+            .ping(None)
+            .await
+            .map_err(cache_error)?;
+        Ok(started.elapsed().as_secs_f64() * 1000.0)
+    }
+}
+
+#[async_trait]
+impl CatalogCache for RedisCache {
+    async fn get(&self) -> Result<Option<Arc<[Car]>>, BackendError> {
+        let fast = Options {
+            fail_fast: true,
+            timeout: Some(COMMAND_TIMEOUT),
+            ..Default::default()
+        };
+        let cached: Option<String> = self
+            .client
+            .with_options(&fast)
+            .get(self.catalog_key())
+            .await
+            .map_err(cache_error)?;
+        let Some(json) = cached else { return Ok(None) };
+        let cars: Vec<cached::CachedCar> = serde_json::from_str(&json)
+            .map_err(|e| BackendError::Corrupt(format!("cached catalog: {e}")))?;
+        cars.into_iter()
+            .map(cached::CachedCar::into_car)
+            .collect::<Result<Vec<_>, _>>()
+            .map(|c| Some(c.into()))
+    }
+
+    async fn put(&self, cars: Arc<[Car]>) -> Result<(), BackendError> {
+        let json =
+            serde_json::to_string(&cars.iter().map(cached::CachedCar::from).collect::<Vec<_>>())
+                .expect("cars always serialise");
+        let fast = Options {
+            fail_fast: true,
+            timeout: Some(COMMAND_TIMEOUT),
+            ..Default::default()
+        };
+        self.client
+            .with_options(&fast)
+            .set::<(), _, _>(
+                self.catalog_key(),
+                json,
+                Some(Expiration::EX(CATALOG_TTL_SECS)),
+                None,
+                false,
+            )
+            .await
+            .map_err(cache_error)
+    }
+}
+
+mod cached {
+    //! The catalog as stored in Redis: every field of a car, including what only pictures use.
+
+    use crate::backend::BackendError;
+    use crate::domain::{Car, CarId, Money};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Serialize, Deserialize)]
+    pub struct CachedCar {
+        id: i64,
+        make: String,
+        model: String,
+        year: i32,
+        price_cents: i64,
+        category: String,
+        body: String,
+        colour: String,
+        description: String,
+    }
+
+    impl From<&Car> for CachedCar {
+        fn from(c: &Car) -> Self {
+            CachedCar {
+                id: c.id.0,
+                make: c.make.clone(),
+                model: c.model.clone(),
+                year: c.year,
+                price_cents: c.price.cents(),
+                category: c.category.as_str().into(),
+                body: c.body.as_str().into(),
+                colour: c.colour.clone(),
+                description: c.description.clone(),
+            }
+        }
+    }
+
+    impl CachedCar {
+        pub fn into_car(self) -> Result<Car, BackendError> {
+            Ok(Car {
+                id: CarId(self.id),
+                make: self.make,
+                model: self.model,
+                year: self.year,
+                price: Money::from_cents(self.price_cents),
+                category: self.category.parse().map_err(BackendError::Corrupt)?,
+                body: self.body.parse().map_err(BackendError::Corrupt)?,
+                colour: self.colour,
+                description: self.description,
+            })
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! Settings, layered: flags, then environment (both through clap, plus the conventional
+//! `DATABASE_URL`-style names), then the config file, then defaults. Everything is checked here,
+//! before anything starts, so a bad value is one clear line.
+
+mod service_url;
+
+pub use service_url::ServiceUrl;
+
+use crate::cli::{CommonArgs, ServeArgs, WorkerArgs};
+use anyhow::{bail, Context};
+use serde::Deserialize;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
+pub const DEFAULT_DATA_DIR: &str = "./carstore-data";
+pub const DEFAULT_REDIS_PREFIX: &str = "carstore:";
+pub const DEFAULT_ORDERS_QUEUE: &str = "orders";
+
+/// The `CARSTORE_*` variables carstore reads; any other one is probably a typo and is warned about.
+const KNOWN_ENV: &[&str] = &[
+    "CARSTORE_BIND",
+    "CARSTORE_DATA_DIR",
+    "CARSTORE_CONFIG",
+    "CARSTORE_NO_WORKER",
+    "CARSTORE_LOG",
+    "CARSTORE_DATABASE_URL",
+    "CARSTORE_REDIS_URL",
+    "CARSTORE_AMQP_URL",
+    "CARSTORE_REDIS_PREFIX",
+    "CARSTORE_ORDERS_QUEUE",
+];
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Run the outbox relay and the order processor in this process.
+    pub run_worker: bool,
+    pub log_filter: String,
+    /// Postgres for orders; embedded SQLite when absent.
+    pub database_url: Option<ServiceUrl>,
+    /// Redis for carts and the catalog cache; embedded when absent.
+    pub redis_url: Option<ServiceUrl>,
+    /// RabbitMQ for order events; the in-process queue when absent.
+    pub amqp_url: Option<ServiceUrl>,
+    /// Prefix of every Redis key, so several stores (or tests) can share one Redis.
+    pub redis_prefix: String,
+    /// The order events queue; its dead letters go to `<name>.dlq`.
+    pub orders_queue: String,
+}
+
+/// The config file: the same settings as the flags, all optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    bind: Option<String>,
+    data_dir: Option<PathBuf>,
+    worker: Option<bool>,
+    log: Option<String>,
+    database_url: Option<String>,
+    redis_url: Option<String>,
+    amqp_url: Option<String>,
+    redis_prefix: Option<String>,
+    orders_queue: Option<String>,
+}
+
+impl Settings {
+    pub fn load(args: ServeArgs) -> anyhow::Result<Settings> {
+        let file = read_file(args.common.config.as_deref())?;
+        let bind = args
+            .bind
+            .clone()
+            .or(file.bind.clone())
+            .unwrap_or_else(|| DEFAULT_BIND.into());
+        let run_worker = !args.no_worker.unwrap_or(false) && file.worker.unwrap_or(true);
+        Settings::layer(parse_bind(&bind)?, run_worker, args.common, file)
+    }
+
+    pub fn load_worker(args: WorkerArgs) -> anyhow::Result<Settings> {
+        let file = read_file(args.common.config.as_deref())?;
+        let unused: SocketAddr = "127.0.0.1:0".parse().expect("literal address");
+        Settings::layer(unused, true, args.common, file)
+    }
+
+    fn layer(
+        bind: SocketAddr,
+        run_worker: bool,
+        args: CommonArgs,
+        file: FileSettings,
+    ) -> anyhow::Result<Settings> {
+        let url = |flag: Option<String>, conventional: &str, from_file: Option<String>| {
+            flag.or_else(|| std::env::var(conventional).ok().filter(|v| !v.is_empty()))
+                .or(from_file)
+        };
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Ok(Settings {
+            bind,
+            run_worker,
+            data_dir: args
+                .data_dir
+                .or(file.data_dir)
+                .unwrap_or_else(|| DEFAULT_DATA_DIR.into()),
+            log_filter: args.log.or(file.log).unwrap_or_else(|| "info".into()),
+            database_url: url(args.database_url, "DATABASE_URL", file.database_url)
+                .map(|u| ServiceUrl::parse(&u, &["postgres", "postgresql"], "database URL"))
+                .transpose()?,
+            redis_url: url(args.redis_url, "REDIS_URL", file.redis_url)
+                .map(|u| ServiceUrl::parse(&u, &["redis", "rediss"], "Redis URL"))
+                .transpose()?,
+            amqp_url: url(args.amqp_url, "AMQP_URL", file.amqp_url)
+                .map(|u| ServiceUrl::parse(&u, &["amqp", "amqps"], "AMQP URL"))
+                .transpose()?,
+            redis_prefix: env("CARSTORE_REDIS_PREFIX")
+                .or(file.redis_prefix)
+                .unwrap_or_else(|| DEFAULT_REDIS_PREFIX.into()),
+            orders_queue: checked_queue_name(
+                env("CARSTORE_ORDERS_QUEUE")
+                    .or(file.orders_queue)
+                    .unwrap_or_else(|| DEFAULT_ORDERS_QUEUE.into()),
+            )?,
+        })
+    }
+
+    /// Settings for tests and tools: an ephemeral port, the given data dir, everything embedded.
+    pub fn for_tests(data_dir: &Path) -> Settings {
+        Settings {
+            bind: "127.0.0.1:0".parse().expect("literal address"),
+            data_dir: data_dir.to_owned(),
+            run_worker: true,
+            log_filter: "warn".into(),
+            database_url: None,
+            redis_url: None,
+            amqp_url: None,
+            redis_prefix: DEFAULT_REDIS_PREFIX.into(),
+            orders_queue: DEFAULT_ORDERS_QUEUE.into(),
+        }
+    }
+
+    /// The queue failing order events end up in.
+    pub fn dead_letter_queue(&self) -> String {
+        format!("{}.dlq", self.orders_queue)
+    }
+
+    /// `CARSTORE_*` variables set in the environment that carstore does not know.
+    pub fn unknown_env_vars() -> Vec<String> {
+        std::env::vars()
+            .map(|(k, _)| k)
+            .filter(|k| k.starts_with("CARSTORE_") && !KNOWN_ENV.contains(&k.as_str()))
+            .collect()
+    }
+}
+
+fn read_file(path: Option<&Path>) -> anyhow::Result<FileSettings> {
+    let Some(path) = path else {
+        return Ok(FileSettings::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    toml::from_str(&text).map_err(|e| {
+        let first = e.message().lines().next().unwrap_or("invalid").to_owned();
+        anyhow::anyhow!("config file {}: {first}", path.display())
+    })
+}
+
+fn parse_bind(raw: &str) -> anyhow::Result<SocketAddr> {
+    if let Ok(addr) = raw.parse() {
+        return Ok(addr);
+    }
+    if !raw.contains(':') {
+        bail!("bind address {raw:?} must be HOST:PORT, e.g. {DEFAULT_BIND}");
+    }
+    let mut addrs = raw
+        .to_socket_addrs()
+        .with_context(|| format!("bind address {raw:?} is not a usable HOST:PORT"))?;
+    addrs
+        .next()
+        .with_context(|| format!("bind address {raw:?} resolves to nothing"))
+}
+
+fn checked_queue_name(name: String) -> anyhow::Result<String> {
+    let ok = (1..=200).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if !ok {
+        bail!("orders queue name {name:?} must be 1 to 200 letters, digits, '.', '_' or '-'");
+    }
+    Ok(name)
+}
+
+#[cfg(test)]
+mod tests;

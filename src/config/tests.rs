@@ -1,0 +1,81 @@
+use super::*;
+
+fn serve_args() -> ServeArgs {
+    ServeArgs::default()
+}
+
+#[test]
+fn defaults_apply_when_nothing_is_set() {
+    let s = Settings::load(serve_args()).unwrap();
+    assert_eq!(s.bind.to_string(), DEFAULT_BIND);
+    assert_eq!(s.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
+    assert!(s.run_worker);
+    assert_eq!(s.dead_letter_queue(), "orders.dlq");
+}
+
+#[test]
+fn flags_win_over_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("carstore.toml");
+    std::fs::write(
+        &path,
+        "bind = \"127.0.0.1:9001\"\ndata_dir = \"/from/file\"\nworker = false\n",
+    )
+    .unwrap();
+    let mut args = serve_args();
+    args.bind = Some("127.0.0.1:9002".into());
+    args.common.config = Some(path);
+    let s = Settings::load(args).unwrap();
+    assert_eq!(s.bind.port(), 9002);
+    assert_eq!(s.data_dir, PathBuf::from("/from/file"));
+    assert!(!s.run_worker);
+}
+
+#[test]
+fn service_urls_come_from_flags_or_the_file_and_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    std::fs::write(&path, "redis_url = \"redis://127.0.0.1:6379\"\n").unwrap();
+    let mut args = serve_args();
+    args.common.config = Some(path);
+    args.common.database_url = Some("postgres://shop:pw@127.0.0.1/carstore".into());
+    let s = Settings::load(args).unwrap();
+    assert_eq!(
+        s.database_url.unwrap().to_string(),
+        "postgres://shop:***@127.0.0.1/carstore"
+    );
+    assert_eq!(s.redis_url.unwrap().expose(), "redis://127.0.0.1:6379");
+    let mut args = serve_args();
+    args.common.amqp_url = Some("http://rabbit".into());
+    assert!(format!("{:#}", Settings::load(args).unwrap_err())
+        .contains("AMQP URL must start with amqp://"));
+}
+
+#[test]
+fn bad_values_are_one_clear_error() {
+    for bind in ["nonsense", "127.0.0.1:99999", ":"] {
+        let mut args = serve_args();
+        args.bind = Some(bind.into());
+        let err = format!("{:#}", Settings::load(args).unwrap_err());
+        assert!(err.contains("bind address"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+    }
+}
+
+#[test]
+fn unknown_keys_in_the_file_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    std::fs::write(&path, "bnid = \"x\"\n").unwrap();
+    let mut args = serve_args();
+    args.common.config = Some(path);
+    let err = Settings::load(args).unwrap_err();
+    assert!(format!("{err:#}").contains("unknown field"), "{err:#}");
+}
+
+#[test]
+fn queue_names_are_checked() {
+    assert!(checked_queue_name("orders-test_1.x".into()).is_ok());
+    assert!(checked_queue_name("orders; rm -rf /".into()).is_err());
+    assert!(checked_queue_name(String::new()).is_err());
+}

@@ -1,0 +1,286 @@
+//! Order events through RabbitMQ: durable queues, persistent messages, publisher confirms, a
+//! consumer with manual acks and a prefetch. amqprs does not reconnect by itself, so a
+//! supervisor task watches the connection and, when it is lost, reconnects with backoff,
+//! declares the queues again and resumes consuming.
+
+mod confirms;
+mod link;
+
+use super::{Delivery, OrderQueue, QueueDepth, Settle};
+use crate::backend::{BackendError, BackendKind, Dependency, EventSink};
+use crate::config::ServiceUrl;
+use amqprs::channel::ConsumerMessage;
+use amqprs::channel::{BasicAckArguments, BasicNackArguments, QueueDeclareArguments};
+use amqprs::connection::OpenConnectionArguments;
+use anyhow::Context;
+use async_trait::async_trait;
+use link::Link;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, Mutex, Notify};
+
+/// Unacknowledged messages the broker hands the processor at once.
+const PREFETCH: u16 = 16;
+const SUPERVISE_EVERY: Duration = Duration::from_millis(250);
+
+/// What to call the queues, and whether this process consumes.
+#[derive(Debug, Clone)]
+pub struct QueueNames {
+    pub orders: String,
+    pub dead_letters: String,
+}
+
+#[derive(Clone)]
+pub struct RabbitQueue {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    args: OpenConnectionArguments,
+    names: QueueNames,
+    consume: bool,
+    /// The live connection, or `None` while the broker is away.
+    link: Mutex<Option<Link>>,
+    /// Deliveries of the current consumer, tagged with the link they came on.
+    deliveries: Mutex<Option<(u64, mpsc::UnboundedReceiver<ConsumerMessage>)>>,
+    relinked: Notify,
+}
+
+impl RabbitQueue {
+    /// Starts the supervisor and returns at once; until the broker answers, publishing and
+    /// status calls say "unavailable" and the processor waits.
+    pub fn start(
+        url: &ServiceUrl,
+        names: QueueNames,
+        consume: bool,
+    ) -> anyhow::Result<RabbitQueue> {
+        let mut args = connection_args(url.expose())
+            .with_context(|| format!("AMQP URL {url} is not valid"))?;
+        args.heartbeat(5).connection_name("carstore");
+        let shared = Arc::new(Shared {
+            args,
+            names,
+            consume,
+            link: Mutex::new(None),
+            deliveries: Mutex::new(None),
+            relinked: Notify::new(),
+        });
+        tokio::spawn(supervise(shared.clone()));
+        Ok(RabbitQueue { shared })
+    }
+}
+
+/// `amqp://user:pass@host:port/vhost`, with the vhost percent-decoded as the AMQP URI spec says
+/// (`/%2f` is the default vhost `/`), which the driver's own parser does not do.
+fn connection_args(raw: &str) -> anyhow::Result<OpenConnectionArguments> {
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let rest = raw
+        .strip_prefix("amqp://")
+        .context("only amqp:// is supported")?;
+    let (authority, vhost) = rest.split_once('/').unwrap_or((rest, ""));
+    let (userinfo, hostport) = authority
+        .rsplit_once('@')
+        .unwrap_or(("guest:guest", authority));
+    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((h, p)) => (h, p.parse::<u16>().context("port must be a number")?),
+        None => (hostport, 5672),
+    };
+    anyhow::ensure!(!host.is_empty(), "host is missing");
+    let mut args = OpenConnectionArguments::new(host, port, &decode(user), &decode(password));
+    args.virtual_host(&if vhost.is_empty() {
+        "/".to_owned()
+    } else {
+        decode(vhost)
+    });
+    Ok(args)
+}
+
+/// Keeps one working link: checks it often, replaces it when it is gone.
+async fn supervise(shared: Arc<Shared>) {
+    let mut generation = 0;
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let alive = shared.link.lock().await.as_ref().is_some_and(Link::is_open);
+        if alive {
+            tokio::time::sleep(SUPERVISE_EVERY).await;
+            continue;
+        }
+        generation += 1;
+        match Link::open(
+            &shared.args,
+            &shared.names,
+            generation,
+            shared.consume.then_some(PREFETCH),
+        )
+        .await
+        {
+            Ok((link, deliveries)) => {
+                tracing::info!(queue = %shared.names.orders, "connected to RabbitMQ");
+                *shared.link.lock().await = Some(link);
+                *shared.deliveries.lock().await = deliveries.map(|rx| (generation, rx));
+                shared.relinked.notify_waiters();
+                backoff = Duration::from_millis(100);
+            }
+            Err(e) => {
+                let was_up = shared.link.lock().await.take().is_some();
+                if was_up || backoff == Duration::from_millis(100) {
+                    tracing::warn!(error = %format!("{e:#}"), "RabbitMQ unavailable, reconnecting");
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(2));
+            }
+        }
+    }
+}
+
+fn queue_error(e: impl std::fmt::Display) -> BackendError {
+    BackendError::unavailable(Dependency::Queue, e)
+}
+
+impl Shared {
+    /// Runs `work` on the current link, or says the broker is away.
+    async fn with_link<T>(
+        &self,
+        work: impl AsyncFnOnce(&Link) -> Result<T, BackendError>,
+    ) -> Result<T, BackendError> {
+        let guard = self.link.lock().await;
+        let link = guard
+            .as_ref()
+            .filter(|l| l.is_open())
+            .ok_or_else(|| queue_error("not connected to RabbitMQ"))?;
+        work(link).await
+    }
+}
+
+#[async_trait]
+impl EventSink for RabbitQueue {
+    async fn publish(&self, body: &str) -> Result<(), BackendError> {
+        let queue = self.shared.names.orders.clone();
+        self.shared
+            .with_link(async |link| link.publish_confirmed(&queue, body, 1).await)
+            .await
+    }
+}
+
+#[async_trait]
+impl OrderQueue for RabbitQueue {
+    fn kind(&self) -> BackendKind {
+        BackendKind::External
+    }
+
+    async fn receive(&self) -> Result<Delivery, BackendError> {
+        loop {
+            let relinked = self.shared.relinked.notified();
+            {
+                let mut current = self.shared.deliveries.lock().await;
+                if let Some((generation, rx)) = current.as_mut() {
+                    // Wake now and then so the supervisor can swap in a new consumer.
+                    match tokio::time::timeout(Duration::from_millis(500), rx.recv()).await {
+                        Ok(Some(message)) => {
+                            if let Some(d) = link::delivery(*generation, message) {
+                                return Ok(d);
+                            }
+                        }
+                        Ok(None) => *current = None,
+                        Err(_) => continue,
+                    }
+                }
+            }
+            let _ = tokio::time::timeout(Duration::from_millis(500), relinked).await;
+        }
+    }
+
+    async fn settle(&self, delivery: Delivery, outcome: Settle) -> Result<(), BackendError> {
+        let names = self.shared.names.clone();
+        self.shared
+            .with_link(async |link| {
+                if link.generation() != delivery.channel {
+                    // Its channel is gone; the broker will deliver the message again.
+                    return Ok(());
+                }
+                let forwarded = match outcome {
+                    Settle::Ack => Ok(()),
+                    Settle::Retry => {
+                        link.publish_confirmed(&names.orders, &delivery.body, delivery.attempt + 1)
+                            .await
+                    }
+                    Settle::DeadLetter => {
+                        link.publish_confirmed(
+                            &names.dead_letters,
+                            &delivery.body,
+                            delivery.attempt,
+                        )
+                        .await
+                    }
+                };
+                let channel = link
+                    .consumer()
+                    .ok_or_else(|| queue_error("this process does not consume"))?;
+                match forwarded {
+                    Ok(()) => channel
+                        .basic_ack(BasicAckArguments::new(delivery.tag, false))
+                        .await
+                        .map_err(queue_error),
+                    Err(e) => {
+                        let _ = channel
+                            .basic_nack(BasicNackArguments::new(delivery.tag, false, true))
+                            .await;
+                        Err(e)
+                    }
+                }
+            })
+            .await
+    }
+
+    async fn depth(&self) -> Result<QueueDepth, BackendError> {
+        let names = self.shared.names.clone();
+        self.shared
+            .with_link(async |link| {
+                let channel = link
+                    .connection()
+                    .open_channel(None)
+                    .await
+                    .map_err(queue_error)?;
+                let count = async |queue: &str| {
+                    let declared = channel
+                        .queue_declare(QueueDeclareArguments::new(queue).passive(true).finish())
+                        .await
+                        .map_err(queue_error)?;
+                    Ok::<_, BackendError>(
+                        declared.map(|(_, messages, consumers)| (u64::from(messages), consumers)),
+                    )
+                };
+                let (messages, consumers) = count(&names.orders).await?.unwrap_or_default();
+                let (dead_lettered, _) = count(&names.dead_letters).await?.unwrap_or_default();
+                let _ = channel.close().await;
+                Ok(QueueDepth {
+                    messages,
+                    consumers,
+                    dead_lettered,
+                })
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::connection_args;
+
+    #[test]
+    fn amqp_urls_decode_the_vhost() {
+        let args = connection_args("amqp://guest:gu%40st@127.0.0.1:5673/%2f").unwrap();
+        assert_eq!(args.get_virtual_host(), "/");
+        assert_eq!(
+            connection_args("amqp://h/shop").unwrap().get_virtual_host(),
+            "shop"
+        );
+        assert!(connection_args("amqp://user:pw@:5672/").is_err());
+        assert!(connection_args("amqp://h:notaport/").is_err());
+    }
+}

@@ -1,0 +1,144 @@
+//! Orders in Postgres. The pool connects lazily, so carstore starts while Postgres is down;
+//! a background task migrates the schema as soon as it answers, and every call until then is a
+//! clear "unavailable". Pooled connections are verified on reuse, so a restarted Postgres is
+//! picked up without restarting carstore.
+
+mod cars;
+mod orders;
+
+use crate::backend::{BackendError, Dependency};
+use crate::catalog::BuiltinCatalog;
+use crate::config::ServiceUrl;
+use anyhow::Context;
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_postgres::NoTls;
+
+refinery::embed_migrations!("src/store/postgres/migrations");
+
+const POOL_SIZE: usize = 16;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// A request waits at most this long for a pooled connection before answering 503.
+const POOL_WAIT: Duration = Duration::from_secs(2);
+/// Any key works as long as every carstore process uses the same one.
+const MIGRATION_LOCK: i64 = 0x6361_7273_746f_7265; // "carstore"
+
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+    config: tokio_postgres::Config,
+    migrated: Arc<AtomicBool>,
+}
+
+impl PgStore {
+    /// Builds the pool (no connection yet) and starts migrating in the background.
+    pub fn connect(url: &ServiceUrl) -> anyhow::Result<PgStore> {
+        let mut config: tokio_postgres::Config = url
+            .expose()
+            .parse()
+            .with_context(|| format!("database URL {url} is not valid"))?;
+        config
+            .connect_timeout(CONNECT_TIMEOUT)
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(10))
+            .application_name("carstore");
+        let manager = Manager::from_config(
+            config.clone(),
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Verified,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(POOL_WAIT))
+            .create_timeout(Some(CONNECT_TIMEOUT))
+            .recycle_timeout(Some(Duration::from_secs(1)))
+            .build()
+            .context("cannot build the database pool")?;
+        let store = PgStore {
+            pool,
+            config,
+            migrated: Arc::new(AtomicBool::new(false)),
+        };
+        tokio::spawn(store.clone().migrate_until_done());
+        Ok(store)
+    }
+
+    /// Retries until the schema is current; carstore serves what it can meanwhile.
+    async fn migrate_until_done(self) {
+        let mut wait = Duration::from_millis(200);
+        loop {
+            match self.migrate().await {
+                Ok(()) => {
+                    self.migrated.store(true, Ordering::Release);
+                    tracing::info!("database schema is current");
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "database not ready for migration, retrying")
+                }
+            }
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_secs(2));
+        }
+    }
+
+    /// Migrates on its own connection, under an advisory lock so replicas never race, then seeds
+    /// the catalog.
+    async fn migrate(&self) -> anyhow::Result<()> {
+        let (mut client, connection) = self.config.connect(NoTls).await.context("connect")?;
+        let driver = tokio::spawn(connection);
+        client
+            .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+            .await?;
+        let result = migrations::runner()
+            .run_async(&mut client)
+            .await
+            .context("migrate");
+        let seeded = match result {
+            Ok(_) => cars::seed(&client, &BuiltinCatalog::cars())
+                .await
+                .context("seed the catalog"),
+            Err(e) => Err(e),
+        };
+        let _ = client
+            .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+            .await;
+        drop(client);
+        let _ = driver.await;
+        seeded
+    }
+
+    /// A pooled connection, or "unavailable" while Postgres is down or not yet migrated.
+    async fn client(&self) -> Result<Object, BackendError> {
+        if !self.migrated.load(Ordering::Acquire) {
+            return Err(BackendError::unavailable(
+                Dependency::Database,
+                "the database schema is not ready yet",
+            ));
+        }
+        self.pool
+            .get()
+            .await
+            .map_err(|e| BackendError::unavailable(Dependency::Database, e))
+    }
+
+    /// Connections in the pool now, and how many are lent out.
+    pub fn pool_status(&self) -> (usize, usize) {
+        let s = self.pool.status();
+        (s.size, s.size.saturating_sub(s.available))
+    }
+}
+
+/// Every driver error is an outage from the shopper's point of view, except a broken
+/// constraint, which means our own data is wrong.
+fn db_error(e: tokio_postgres::Error) -> BackendError {
+    match e.code() {
+        Some(code) if code.code().starts_with("23") => BackendError::Corrupt(e.to_string()),
+        _ => BackendError::unavailable(Dependency::Database, e),
+    }
+}

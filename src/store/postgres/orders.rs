@@ -1,0 +1,260 @@
+use super::{db_error, PgStore};
+use crate::backend::{BackendError, BackendKind, EventSink};
+use crate::domain::{CarId, IdempotencyKey, Money, OrderId, OrderStatus, SessionId};
+use crate::store::{
+    NewOrder, OrderRecord, OrderStats, OrderStore, OrderSummary, Placed, PricedLine,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::Row;
+
+#[async_trait]
+impl OrderStore for PgStore {
+    fn kind(&self) -> BackendKind {
+        BackendKind::External
+    }
+
+    async fn place(&self, order: &NewOrder) -> Result<Placed, BackendError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db_error)?;
+        if let Some(key) = &order.idempotency_key {
+            if let Some(id) = idempotent_order(&tx, &order.session, key).await? {
+                return Ok(Placed::Existing(id));
+            }
+        }
+        match insert_order(&tx, order).await {
+            Ok(id) => {
+                tx.commit().await.map_err(db_error)?;
+                Ok(Placed::New(id))
+            }
+            // Two tries with one key raced and the other committed first: it is that order.
+            Err(e)
+                if e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+                    && order.idempotency_key.is_some() =>
+            {
+                drop(tx);
+                let key = order.idempotency_key.as_ref().expect("checked above");
+                let id = idempotent_order(&client, &order.session, key).await?;
+                id.map(Placed::Existing).ok_or_else(|| db_error(e))
+            }
+            Err(e) => Err(db_error(e)),
+        }
+    }
+
+    async fn find_by_idempotency_key(
+        &self,
+        session: &SessionId,
+        key: &IdempotencyKey,
+    ) -> Result<Option<OrderId>, BackendError> {
+        let client = self.client().await?;
+        idempotent_order(&client, session, key).await
+    }
+
+    async fn order(&self, id: OrderId) -> Result<Option<OrderRecord>, BackendError> {
+        let client = self.client().await?;
+        let head = client
+            .query_opt(
+                "SELECT session_id, status, total_cents, created_at, customer_name, customer_email FROM orders WHERE id = $1",
+                &[&id.0],
+            )
+            .await
+            .map_err(db_error)?;
+        let Some(r) = head else { return Ok(None) };
+        let items = client
+            .query("SELECT car_id, quantity, price_cents FROM order_items WHERE order_id = $1 ORDER BY car_id", &[&id.0])
+            .await
+            .map_err(db_error)?;
+        Ok(Some(OrderRecord {
+            id,
+            session: SessionId::parse(&r.get::<_, String>(0)).unwrap_or_else(SessionId::new_random),
+            status: status_of(&r, 1)?,
+            total: Money::from_cents(r.get(2)),
+            created_at: r.get::<_, DateTime<Utc>>(3),
+            customer_name: r.get(4),
+            customer_email: r.get(5),
+            items: items.iter().map(priced_line).collect(),
+        }))
+    }
+
+    async fn orders_of(&self, session: &SessionId) -> Result<Vec<OrderSummary>, BackendError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT o.id, o.status, o.total_cents, o.created_at, COALESCE(SUM(i.quantity), 0)::INT
+                 FROM orders o LEFT JOIN order_items i ON i.order_id = o.id
+                 WHERE o.session_id = $1 GROUP BY o.id ORDER BY o.id DESC LIMIT 100",
+                &[&session.as_str()],
+            )
+            .await
+            .map_err(db_error)?;
+        rows.iter()
+            .map(|r| {
+                Ok(OrderSummary {
+                    id: OrderId(r.get(0)),
+                    status: status_of(r, 1)?,
+                    total: Money::from_cents(r.get(2)),
+                    created_at: r.get(3),
+                    item_count: r.get::<_, i32>(4) as u32,
+                })
+            })
+            .collect()
+    }
+
+    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, BackendError> {
+        let client = self.client().await?;
+        let changed = client
+            .execute(
+                "UPDATE orders SET status = $1, settled_at = now() WHERE id = $2 AND status = 'pending'",
+                &[&status.as_str(), &id.0],
+            )
+            .await
+            .map_err(db_error)?;
+        Ok(changed == 1)
+    }
+
+    async fn stats(&self) -> Result<OrderStats, BackendError> {
+        let client = self.client().await?;
+        let r = client
+            .query_one(
+                "SELECT (SELECT COUNT(*) FROM orders),
+                        (SELECT COUNT(*) FROM orders WHERE status = 'pending'),
+                        (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL)",
+                &[],
+            )
+            .await
+            .map_err(db_error)?;
+        let n = |i: usize| r.get::<_, i64>(i) as u64;
+        Ok(OrderStats {
+            count: n(0),
+            pending: n(1),
+            outbox_backlog: n(2),
+        })
+    }
+
+    async fn requeue_unsettled(&self) -> Result<usize, BackendError> {
+        let client = self.client().await?;
+        let n = client
+            .execute(
+                "UPDATE outbox SET sent_at = NULL
+                 WHERE sent_at IS NOT NULL AND order_id IN (SELECT id FROM orders WHERE status = 'pending')",
+                &[],
+            )
+            .await
+            .map_err(db_error)?;
+        Ok(n as usize)
+    }
+
+    async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, BackendError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db_error)?;
+        // Rows another relay holds are skipped, not waited for: each row goes out once.
+        let rows = tx
+            .query(
+                "SELECT id, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+                &[&i64::from(limit)],
+            )
+            .await
+            .map_err(db_error)?;
+        let mut sent: Vec<i64> = Vec::with_capacity(rows.len());
+        let mut failure = None;
+        for row in &rows {
+            match sink.publish(row.get::<_, &str>(1)).await {
+                Ok(()) => sent.push(row.get(0)),
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        tx.execute(
+            "UPDATE outbox SET sent_at = now() WHERE id = ANY($1)",
+            &[&sent],
+        )
+        .await
+        .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        failure.map_or(Ok(sent.len()), Err)
+    }
+}
+
+async fn idempotent_order(
+    c: &impl GenericClient,
+    session: &SessionId,
+    key: &IdempotencyKey,
+) -> Result<Option<OrderId>, BackendError> {
+    let row = c
+        .query_opt(
+            "SELECT order_id FROM idempotency_keys WHERE session_id = $1 AND key = $2",
+            &[&session.as_str(), &key.as_str()],
+        )
+        .await
+        .map_err(db_error)?;
+    Ok(row.map(|r| OrderId(r.get(0))))
+}
+
+/// Order, items, outbox row and idempotency key, inside the caller's transaction.
+async fn insert_order(
+    tx: &impl GenericClient,
+    order: &NewOrder,
+) -> Result<OrderId, tokio_postgres::Error> {
+    let total = order.total().cents();
+    let head = tx
+        .prepare_cached(
+            "INSERT INTO orders (status, total, total_cents, customer_name, customer_email, session_id)
+             VALUES ('pending', $1::BIGINT / 100.0, $1, $2, $3, $4) RETURNING id",
+        )
+        .await?;
+    let row = tx
+        .query_one(
+            &head,
+            &[
+                &total,
+                &order.customer_name.as_str(),
+                &order.customer_email.as_str(),
+                &order.session.as_str(),
+            ],
+        )
+        .await?;
+    let id = OrderId(row.get(0));
+    let item = tx
+        .prepare_cached("INSERT INTO order_items (order_id, car_id, quantity, price_cents) VALUES ($1, $2, $3, $4)")
+        .await?;
+    for line in &order.lines {
+        let quantity = line.quantity as i32;
+        tx.execute(
+            &item,
+            &[&id.0, &line.car_id.0, &quantity, &line.unit_price.cents()],
+        )
+        .await?;
+    }
+    let payload =
+        serde_json::to_string(&order.created_event(id)).expect("an order event always serialises");
+    let outbox = tx
+        .prepare_cached("INSERT INTO outbox (order_id, payload) VALUES ($1, $2)")
+        .await?;
+    tx.execute(&outbox, &[&id.0, &payload]).await?;
+    if let Some(key) = &order.idempotency_key {
+        let remember = tx
+            .prepare_cached(
+                "INSERT INTO idempotency_keys (session_id, key, order_id) VALUES ($1, $2, $3)",
+            )
+            .await?;
+        tx.execute(&remember, &[&order.session.as_str(), &key.as_str(), &id.0])
+            .await?;
+    }
+    Ok(id)
+}
+
+fn priced_line(r: &Row) -> PricedLine {
+    PricedLine {
+        car_id: CarId(r.get(0)),
+        quantity: r.get::<_, i32>(1) as u32,
+        unit_price: Money::from_cents(r.get(2)),
+    }
+}
+
+fn status_of(r: &Row, i: usize) -> Result<OrderStatus, BackendError> {
+    r.get::<_, String>(i).parse().map_err(BackendError::Corrupt)
+}
