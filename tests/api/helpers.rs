@@ -29,10 +29,24 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the store on an existing data dir (to test restarts), with or without the worker.
 pub async fn spawn_app_in(data_dir: PathBuf, run_worker: bool) -> TestApp {
-    let settings = Settings {
+    spawn_with(Settings {
         run_worker,
         ..Settings::for_tests(&data_dir)
-    };
+    })
+    .await
+}
+
+/// Starts the store on the shared real services, isolated by `env`, and waits until every
+/// service answers.
+pub async fn spawn_real(env: &crate::services::RealEnv) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = spawn_with(env.settings(dir.path())).await;
+    app._dir = Some(dir);
+    app.wait_until_ready().await;
+    app
+}
+
+pub async fn spawn_with(settings: Settings) -> TestApp {
     let app = Application::build(settings)
         .await
         .expect("the store starts");
@@ -57,6 +71,25 @@ pub fn shopper() -> Client {
 }
 
 impl TestApp {
+    /// Waits (up to 15 s) until the order store, the cart store and the queue all answer.
+    pub async fn wait_until_ready(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let mut ready = true;
+            for path in ["/readyz", "/api/status/redis", "/api/status/rabbit"] {
+                ready &= self.get(path).await.status() == StatusCode::OK;
+            }
+            if ready {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the store's services never all answered"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
