@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of carstore on a fresh Debian 12 machine: installs what the tests need
-# (as root, from Debian's packages), then format check, lints, unit, API, CLI and browser tests.
+# (as root, from Debian's packages) and starts the services they talk to, then format check,
+# lints, and the unit, API, real-service, outage, CLI and browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,9 @@ if ((${#need_packages[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
 fi
+
+log "services: PostgreSQL, Redis, RabbitMQ"
+bash ops/services.sh
 
 if ! command -v cargo >/dev/null; then
   echo "ops/test.sh: cargo is not installed; install the Rust toolchain (rustup) first" >&2

@@ -10,7 +10,7 @@ const BATCH: u32 = 50;
 /// How often the relay looks at the outbox when nobody wakes it.
 const IDLE_TICK: Duration = Duration::from_secs(1);
 /// Longest wait between tries while the queue or the database is down.
-const MAX_BACKOFF: Duration = Duration::from_secs(5);
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
 
 /// Publishes outbox rows to the queue, oldest first, marking each sent only after the queue
 /// confirmed it. While either side is down the rows simply wait; nothing is dropped.

@@ -10,6 +10,8 @@ mod cli;
 mod contract;
 mod helpers;
 mod orders;
+mod outages;
+mod private;
 mod restart;
 mod services;
 mod spa;

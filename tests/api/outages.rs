@@ -1,0 +1,229 @@
+//! Each outage takes away only what needs that service, answers 503 with `Retry-After`, loses
+//! nothing, and the store serves normally again within 3 s of the service's return, without a
+//! restart. The stopped services are private ones; the shared ones are never touched.
+
+use crate::helpers::{spawn_with, TestApp};
+use crate::private::{PrivatePostgres, PrivateRabbit, PrivateRedis};
+use crate::services::{
+    real_settings, require_shared_services, RedisPrefix, TestDb, TestQueues, AMQP, PG_ADMIN, REDIS,
+};
+use serde_json::{json, Value};
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+/// The most a service's return may take to be felt by shoppers.
+const RECOVERY_LIMIT: Duration = Duration::from_secs(3);
+
+/// Polls `healthy` until it holds and returns how long that took; fails past the limit.
+pub async fn time_to_recover<F, Fut>(what: &str, healthy: F) -> Duration
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !healthy().await {
+        assert!(
+            started.elapsed() < RECOVERY_LIMIT * 3,
+            "{what}: still not recovered after {:?}",
+            started.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let took = started.elapsed();
+    println!("recovery after {what}: {} ms", took.as_millis());
+    assert!(
+        took <= RECOVERY_LIMIT,
+        "{what}: recovered only after {took:?}"
+    );
+    took
+}
+
+async fn status(app: &TestApp, path: &str) -> u16 {
+    app.get(path).await.status().as_u16()
+}
+
+async fn assert_503(resp: reqwest::Response, code: &str) {
+    assert_eq!(resp.status(), 503);
+    assert!(
+        resp.headers().contains_key("retry-after"),
+        "503 without Retry-After"
+    );
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], code, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        !message.contains("127.0.0.1") && !message.contains("Connection"),
+        "internals leaked: {message}"
+    );
+}
+
+#[tokio::test]
+async fn a_redis_outage_keeps_the_catalog_refuses_carts_and_recovers() {
+    require_shared_services();
+    let (db, queues, mut redis) = (
+        TestDb::create(PG_ADMIN).await,
+        TestQueues::new(),
+        PrivateRedis::start(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_with(real_settings(
+        dir.path(),
+        &db.url(),
+        &redis.url(),
+        AMQP,
+        "carstore:",
+        &queues.orders,
+    ))
+    .await;
+    app.wait_until_ready().await;
+    assert_eq!(app.add_to_cart(4, 1).await.status(), 201);
+
+    redis.down();
+    assert_eq!(
+        status(&app, "/api/cars").await,
+        200,
+        "the catalog is served from the store"
+    );
+    assert_eq!(status(&app, "/api/cars/4").await, 200);
+    assert_503(app.get("/api/cart").await, "cart_unavailable").await;
+    assert_503(app.add_to_cart(5, 1).await, "cart_unavailable").await;
+    assert_503(
+        app.checkout("Ada", "ada@example.com").await,
+        "cart_unavailable",
+    )
+    .await;
+    assert_eq!(status(&app, "/api/status/redis").await, 503);
+    assert_eq!(app.order_count().await, 0, "nothing was bought");
+
+    redis.up();
+    time_to_recover("Redis restart", || async {
+        status(&app, "/api/cart").await == 200
+    })
+    .await;
+    assert_eq!(app.add_to_cart(5, 1).await.status(), 201);
+    let id = app.buy(&[]).await;
+    app.wait_for_status(id, "processed").await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_postgres_outage_refuses_checkout_keeps_the_cart_and_recovers() {
+    require_shared_services();
+    let (pg, prefix, queues) = (
+        PrivatePostgres::start(),
+        RedisPrefix::new(6379),
+        TestQueues::new(),
+    );
+    let db = TestDb::create(&pg.admin_url()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_with(real_settings(
+        dir.path(),
+        &db.url(),
+        REDIS,
+        AMQP,
+        &prefix.prefix,
+        &queues.orders,
+    ))
+    .await;
+    app.wait_until_ready().await;
+    app.add_to_cart(10, 2).await;
+    assert_eq!(
+        status(&app, "/api/cars").await,
+        200,
+        "fills the catalog cache"
+    );
+
+    pg.down();
+    assert_eq!(
+        status(&app, "/api/cars").await,
+        200,
+        "the catalog comes from the cache"
+    );
+    assert_eq!(
+        app.add_to_cart(11, 1).await.status(),
+        201,
+        "carts still work"
+    );
+    let key = "retry-after-outage";
+    let checkout = || {
+        app.client
+            .post(app.url("/api/checkout"))
+            .header("Idempotency-Key", key)
+            .json(&json!({ "customer_name": "Ada", "customer_email": "ada@example.com" }))
+            .send()
+    };
+    assert_503(checkout().await.unwrap(), "orders_unavailable").await;
+    let cart = app.cart().await;
+    assert_eq!(cart["count"], 3, "the cart is kept intact: {cart}");
+    assert_eq!(status(&app, "/readyz").await, 503);
+    assert_503(app.get("/api/orders").await, "orders_unavailable").await;
+
+    pg.up();
+    time_to_recover("Postgres restart", || async {
+        checkout().await.unwrap().status() == 201
+    })
+    .await;
+    let again: Value = checkout().await.unwrap().json().await.unwrap();
+    assert_eq!(app.cart().await["items"], json!([]));
+    app.wait_for_status(again["order_id"].as_i64().unwrap(), "processed")
+        .await;
+    assert_eq!(
+        db.query_i64("SELECT COUNT(*) FROM orders").await,
+        1,
+        "the retried checkout made one order"
+    );
+    app.stop().await;
+    drop(db);
+}
+
+#[tokio::test]
+async fn a_rabbitmq_outage_lets_shoppers_buy_and_the_outbox_drains_after() {
+    require_shared_services();
+    let (db, prefix, rabbit) = (
+        TestDb::create(PG_ADMIN).await,
+        RedisPrefix::new(6379),
+        PrivateRabbit::start(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_with(real_settings(
+        dir.path(),
+        &db.url(),
+        REDIS,
+        &rabbit.url(),
+        &prefix.prefix,
+        "orders",
+    ))
+    .await;
+    app.wait_until_ready().await;
+
+    rabbit.down();
+    let mut ids = Vec::new();
+    for car in [1, 2, 3] {
+        ids.push(app.buy(&[(car, 1)]).await);
+    }
+    assert_eq!(status(&app, "/api/status/rabbit").await, 503);
+    assert_eq!(
+        status(&app, "/readyz").await,
+        200,
+        "the store stays ready without its queue"
+    );
+    let backlog = app.json("/api/status/orders").await;
+    assert_eq!(
+        (
+            backlog["pending"].as_i64(),
+            backlog["outbox_backlog"].as_i64()
+        ),
+        (Some(3), Some(3))
+    );
+
+    rabbit.up();
+    time_to_recover("RabbitMQ restart", || async {
+        app.json("/api/status/orders").await["pending"] == 0
+            && status(&app, "/api/status/rabbit").await == 200
+    })
+    .await;
+    for id in ids {
+        app.wait_for_status(id, "processed").await;
+    }
+    app.stop().await;
+}
