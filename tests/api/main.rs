@@ -11,6 +11,7 @@ mod contract;
 mod helpers;
 mod orders;
 mod outages;
+mod pipeline;
 mod private;
 mod restart;
 mod services;

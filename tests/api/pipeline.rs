@@ -1,0 +1,196 @@
+//! The order pipeline against the real broker and database: relays that never publish a row
+//! twice, redelivery that never processes an order twice, bounded retries, dead letters, and
+//! how carts sit in Redis.
+
+use crate::helpers::{spawn_real, spawn_with};
+use crate::private::PrivatePostgres;
+use crate::services::{real_settings, RealEnv, RedisPrefix, TestDb, TestQueues, AMQP, REDIS};
+use carstore::backend::EventSink;
+use carstore::config::ServiceUrl;
+use carstore::orders::run_relay;
+use carstore::queue::{QueueNames, RabbitQueue};
+use carstore::store::postgres::PgStore;
+use carstore::Settings;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+fn names(queue: &str) -> QueueNames {
+    QueueNames {
+        orders: queue.to_owned(),
+        dead_letters: format!("{queue}.dlq"),
+    }
+}
+
+async fn eventually(what: &str, within: Duration, check: impl AsyncFn() -> bool) {
+    let deadline = Instant::now() + within;
+    while !check().await {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not happen within {within:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn two_relays_on_one_database_publish_each_order_once() {
+    let env = RealEnv::shared().await;
+    let dir = tempfile::tempdir().unwrap();
+    // A store without a worker takes the orders; their events wait in the outbox.
+    let shop = spawn_with(Settings {
+        run_worker: false,
+        ..env.settings(dir.path())
+    })
+    .await;
+    shop.wait_until_ready().await;
+    for i in 0..40 {
+        shop.buy(&[(1 + i % 39, 1)]).await;
+    }
+    assert_eq!(shop.json("/api/status/orders").await["outbox_backlog"], 40);
+    let db = ServiceUrl::parse(&env.db.url(), &["postgres"], "db").unwrap();
+    let amqp = ServiceUrl::parse(AMQP, &["amqp"], "amqp").unwrap();
+    let relays: Vec<_> = (0..2)
+        .map(|_| {
+            let store = Arc::new(PgStore::connect(&db).unwrap());
+            let queue =
+                Arc::new(RabbitQueue::start(&amqp, names(&env.queues.orders), false).unwrap());
+            tokio::spawn(run_relay(store, queue, Arc::new(Notify::new())))
+        })
+        .collect();
+    eventually("the outbox draining", Duration::from_secs(20), async || {
+        shop.json("/api/status/orders").await["outbox_backlog"] == 0
+    })
+    .await;
+    let rabbit = shop.json("/api/status/rabbit").await;
+    assert_eq!(
+        rabbit["messages"], 40,
+        "each order's event published exactly once: {rabbit}"
+    );
+    relays.iter().for_each(|r| r.abort());
+    shop.stop().await;
+}
+
+#[tokio::test]
+async fn a_redelivered_event_does_not_process_an_order_twice() {
+    let env = RealEnv::shared().await;
+    let app = spawn_real(&env).await;
+    let id = app.buy(&[(6, 1)]).await;
+    app.wait_for_status(id, "processed").await;
+    let settled_at = format!(
+        "SELECT (EXTRACT(EPOCH FROM settled_at) * 1000000)::BIGINT FROM orders WHERE id = {id}"
+    );
+    let first = env.db.query_i64(&settled_at).await;
+    // The same event again, as a broker redelivery would bring it.
+    let body = format!(
+        r#"{{"order_id":{id},"session_id":"s","items":[{{"car_id":6,"quantity":1}}],"total":39000.0,"customer_name":"Ada","customer_email":"ada@example.com"}}"#
+    );
+    let amqp = ServiceUrl::parse(AMQP, &["amqp"], "amqp").unwrap();
+    let sink = RabbitQueue::start(&amqp, names(&env.queues.orders), false).unwrap();
+    eventually("a publish", Duration::from_secs(10), async || {
+        sink.publish(&body).await.is_ok()
+    })
+    .await;
+    eventually(
+        "the duplicate consumed",
+        Duration::from_secs(10),
+        async || app.json("/api/status/rabbit").await["messages"] == 0,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        env.db.query_i64(&settled_at).await,
+        first,
+        "the order was settled once"
+    );
+    assert_eq!(
+        app.wait_for_status(id, "processed").await["order"]["status"],
+        "processed"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_unreadable_event_is_dead_lettered() {
+    let env = RealEnv::shared().await;
+    let app = spawn_real(&env).await;
+    let amqp = ServiceUrl::parse(AMQP, &["amqp"], "amqp").unwrap();
+    let sink = RabbitQueue::start(&amqp, names(&env.queues.orders), false).unwrap();
+    eventually("a publish", Duration::from_secs(10), async || {
+        sink.publish("not an order event").await.is_ok()
+    })
+    .await;
+    eventually("the dead letter", Duration::from_secs(10), async || {
+        app.json("/api/status/rabbit").await["dead_lettered"] == 1
+    })
+    .await;
+    assert_eq!(app.json("/api/status/rabbit").await["messages"], 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_event_that_keeps_failing_is_retried_a_bounded_number_of_times_then_dead_lettered() {
+    crate::services::require_shared_services();
+    let (pg, prefix, queues) = (
+        PrivatePostgres::start(),
+        RedisPrefix::new(6379),
+        TestQueues::new(),
+    );
+    let db = TestDb::create(&pg.admin_url()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_with(real_settings(
+        dir.path(),
+        &db.url(),
+        REDIS,
+        AMQP,
+        &prefix.prefix,
+        &queues.orders,
+    ))
+    .await;
+    app.wait_until_ready().await;
+    pg.down();
+    let amqp = ServiceUrl::parse(AMQP, &["amqp"], "amqp").unwrap();
+    let sink = RabbitQueue::start(&amqp, names(&queues.orders), false).unwrap();
+    let body = r#"{"order_id":1,"session_id":"s","items":[],"total":0.0,"customer_name":"A","customer_email":"a@b.co"}"#;
+    eventually("a publish", Duration::from_secs(10), async || {
+        sink.publish(body).await.is_ok()
+    })
+    .await;
+    // Five attempts with growing pauses (0.2 s to 0.8 s), then the dead-letter queue.
+    eventually("the dead letter", Duration::from_secs(15), async || {
+        app.json("/api/status/rabbit").await["dead_lettered"] == 1
+    })
+    .await;
+    pg.up();
+    app.stop().await;
+    drop(db);
+}
+
+#[tokio::test]
+async fn a_cart_is_one_redis_hash_with_a_24_hour_sliding_expiry() {
+    let env = RealEnv::shared().await;
+    let app = spawn_real(&env).await;
+    app.add_to_cart(3, 2).await;
+    app.add_to_cart(8, 1).await;
+    let session = app.cart().await["session_id"].as_str().unwrap().to_owned();
+    let key = format!("{}cart:{session}", env.redis.prefix);
+    let redis = |args: &[&str]| {
+        let out = Command::new("redis-cli")
+            .args(["-h", "127.0.0.1", "-p", "6379"])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    assert_eq!(redis(&["TYPE", &key]), "hash");
+    assert_eq!(redis(&["HGET", &key, "3"]), "2");
+    let ttl: i64 = redis(&["TTL", &key]).parse().unwrap();
+    assert!((86_000..=86_400).contains(&ttl), "ttl {ttl}");
+    redis(&["EXPIRE", &key, "100"]);
+    app.cart().await; // reading the cart slides its expiry back to 24 h
+    let ttl: i64 = redis(&["TTL", &key]).parse().unwrap();
+    assert!(ttl > 86_000, "ttl {ttl} after a read");
+    assert!(env.redis.keys() >= 1);
+    app.stop().await;
+}
