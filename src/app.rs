@@ -5,7 +5,7 @@ use crate::cache::{CartStore, CatalogCache, MemoryCatalogCache, RedisCache};
 use crate::catalog::{BuiltinCatalog, CarSource, CatalogService, Gallery};
 use crate::config::Settings;
 use crate::http;
-use crate::orders::{run_processor, run_relay, Checkout};
+use crate::orders::{run_processor, run_relay, Checkout, PipelineCounts};
 use crate::queue::{InProcessQueue, OrderQueue, QueueNames, RabbitQueue};
 use crate::state::AppState;
 use crate::store::postgres::PgStore;
@@ -31,6 +31,7 @@ struct Backends {
     carts: Arc<dyn CartStore>,
     queue: Arc<dyn OrderQueue>,
     catalog: Arc<CatalogService>,
+    counts: Arc<PipelineCounts>,
 }
 
 /// Picks each service's adapter: the real one when its URL is set, else the embedded one.
@@ -91,6 +92,7 @@ async fn pick_backends(settings: &Settings) -> anyhow::Result<Backends> {
         carts,
         queue,
         catalog,
+        counts: Arc::default(),
     })
 }
 
@@ -141,6 +143,7 @@ impl Application {
             carts: backends.carts,
             orders: backends.orders,
             queue: backends.queue,
+            pipeline: backends.counts,
         });
         let server = HttpServer::new(move || {
             App::new()
@@ -190,6 +193,7 @@ fn start_workers(backends: &Backends, outbox_ready: Arc<Notify>) -> Vec<JoinHand
         tokio::spawn(run_processor(
             backends.orders.clone(),
             backends.queue.clone(),
+            backends.counts.clone(),
         )),
     ]
 }

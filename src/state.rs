@@ -3,7 +3,7 @@
 
 use crate::cache::CartStore;
 use crate::catalog::{CatalogService, Gallery};
-use crate::orders::Checkout;
+use crate::orders::{Checkout, PipelineCounts};
 use crate::queue::OrderQueue;
 use crate::store::OrderStore;
 use std::sync::Arc;
@@ -19,6 +19,8 @@ pub struct AppState {
     pub orders: Arc<dyn OrderStore>,
     /// Order events; read here only for the queue's status.
     pub queue: Arc<dyn OrderQueue>,
+    /// What this process's order processor has consumed and settled.
+    pub pipeline: Arc<PipelineCounts>,
     /// The checkout use case, wired to the same adapters.
     pub checkout: Checkout,
 }

@@ -1,10 +1,10 @@
 //! The compat status probes. Public, so they carry counts and latencies, never personal data.
 
 use crate::backend::BackendKind;
-use crate::queue::ORDERS_QUEUE;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
+use std::time::Instant;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/status/redis", web::get().to(redis))
@@ -36,20 +36,28 @@ async fn redis(state: web::Data<AppState>) -> HttpResponse {
 }
 
 async fn rabbit(state: web::Data<AppState>) -> HttpResponse {
+    let started = Instant::now();
     match state.queue.depth().await {
         Ok(d) => HttpResponse::Ok().json(json!({
-            "rabbitmq": up_word(state.queue.kind()), "queue": ORDERS_QUEUE,
+            "rabbitmq": up_word(state.queue.kind()), "queue": state.queue.queue_name(),
             "messages": d.messages, "consumers": d.consumers, "dead_lettered": d.dead_lettered,
+            "latency_ms": millis_since(started), "processor": state.pipeline.snapshot(),
         })),
         Err(e) => down("rabbitmq", e),
     }
 }
 
 async fn orders(state: web::Data<AppState>) -> HttpResponse {
+    let started = Instant::now();
     match state.orders.stats().await {
         Ok(s) => HttpResponse::Ok().json(json!({
-            "orders": up_word(state.orders.kind()), "count": s.count, "pending": s.pending, "outbox_backlog": s.outbox_backlog,
+            "orders": up_word(state.orders.kind()), "count": s.count, "pending": s.pending,
+            "outbox_backlog": s.outbox_backlog, "latency_ms": millis_since(started),
         })),
         Err(e) => down("orders", e),
     }
+}
+
+fn millis_since(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1000.0
 }

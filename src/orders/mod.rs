@@ -2,9 +2,11 @@
 //! the relay publishes events from the outbox, the processor settles each order.
 
 mod checkout;
+mod counts;
 mod processor;
 mod relay;
 
 pub use checkout::{Checkout, CheckoutError, CheckoutRequest};
+pub use counts::{PipelineCounts, PipelineSnapshot};
 pub use processor::{run_processor, MAX_ATTEMPTS};
 pub use relay::run_relay;

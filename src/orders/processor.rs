@@ -1,3 +1,4 @@
+use super::counts::{Handled, PipelineCounts};
 use crate::backend::BackendError;
 use crate::domain::{OrderCreated, OrderId, OrderStatus};
 use crate::queue::{Delivery, OrderQueue, Settle};
@@ -10,7 +11,11 @@ pub const MAX_ATTEMPTS: u32 = 5;
 
 /// Consumes order events and settles each order. Safe under redelivery: settling only moves a
 /// `pending` order, so an event seen twice changes nothing the second time.
-pub async fn run_processor(orders: Arc<dyn OrderStore>, queue: Arc<dyn OrderQueue>) {
+pub async fn run_processor(
+    orders: Arc<dyn OrderStore>,
+    queue: Arc<dyn OrderQueue>,
+    counts: Arc<PipelineCounts>,
+) {
     loop {
         let delivery = match queue.receive().await {
             Ok(d) => d,
@@ -20,47 +25,55 @@ pub async fn run_processor(orders: Arc<dyn OrderStore>, queue: Arc<dyn OrderQueu
                 continue;
             }
         };
-        let outcome = handle(orders.as_ref(), &delivery).await;
-        if outcome == Settle::Retry {
-            // Give a database that just went away a moment before the next try.
-            tokio::time::sleep(Duration::from_millis(200) * delivery.attempt).await;
-        }
-        if let Err(e) = queue.settle(delivery, outcome).await {
-            tracing::warn!(error = %e, "could not settle an order event; the queue will redeliver it");
+        let handled = handle(orders.as_ref(), &delivery).await;
+        let outcome = match handled {
+            Handled::Processed | Handled::Duplicate => Settle::Ack,
+            Handled::Retried => {
+                // Give a database that just went away a moment before the next try.
+                tokio::time::sleep(Duration::from_millis(200) * delivery.attempt).await;
+                Settle::Retry
+            }
+            Handled::DeadLettered => Settle::DeadLetter,
+        };
+        match queue.settle(delivery, outcome).await {
+            Ok(()) => counts.record(handled),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not settle an order event; the queue will redeliver it")
+            }
         }
     }
 }
 
-async fn handle(orders: &dyn OrderStore, delivery: &Delivery) -> Settle {
+async fn handle(orders: &dyn OrderStore, delivery: &Delivery) -> Handled {
     let Ok(event) = serde_json::from_str::<OrderCreated>(&delivery.body) else {
         tracing::error!(
             tag = delivery.tag,
             "unreadable order event, dead-lettering it"
         );
-        return Settle::DeadLetter;
+        return Handled::DeadLettered;
     };
     let id = OrderId(event.order_id);
     match orders.settle(id, OrderStatus::Processed).await {
         Ok(true) => {
             tracing::info!(order_id = id.0, "order processed");
-            Settle::Ack
+            Handled::Processed
         }
         Ok(false) => {
             tracing::debug!(order_id = id.0, "order already settled, event acknowledged");
-            Settle::Ack
+            Handled::Duplicate
         }
         Err(e) if delivery.attempt < MAX_ATTEMPTS => {
             tracing::warn!(order_id = id.0, attempt = delivery.attempt, error = %e, "order processing failed, will retry");
-            Settle::Retry
+            Handled::Retried
         }
         Err(e) => give_up(orders, id, e).await,
     }
 }
 
-async fn give_up(orders: &dyn OrderStore, id: OrderId, e: BackendError) -> Settle {
+async fn give_up(orders: &dyn OrderStore, id: OrderId, e: BackendError) -> Handled {
     tracing::error!(order_id = id.0, attempts = MAX_ATTEMPTS, error = %e, "order processing failed for good, dead-lettering");
     if let Err(e) = orders.settle(id, OrderStatus::Failed).await {
         tracing::warn!(order_id = id.0, error = %e, "could not mark the order failed");
     }
-    Settle::DeadLetter
+    Handled::DeadLettered
 }

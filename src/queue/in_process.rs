@@ -65,6 +65,10 @@ impl OrderQueue for InProcessQueue {
         BackendKind::Embedded
     }
 
+    fn queue_name(&self) -> &str {
+        "orders"
+    }
+
     async fn receive(&self) -> Result<Delivery, BackendError> {
         self.lock().waiting += 1;
         loop {

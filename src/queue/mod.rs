@@ -10,10 +10,6 @@ pub use rabbitmq::{QueueNames, RabbitQueue};
 use crate::backend::{BackendError, BackendKind, EventSink};
 use async_trait::async_trait;
 
-/// The queue order events travel through, and where failing ones end up.
-pub const ORDERS_QUEUE: &str = "orders";
-pub const DEAD_LETTER_QUEUE: &str = "orders.dlq";
-
 /// A message handed to a consumer, to be settled exactly once.
 #[derive(Debug, Clone)]
 pub struct Delivery {
@@ -46,6 +42,8 @@ pub struct QueueDepth {
 #[async_trait]
 pub trait OrderQueue: EventSink {
     fn kind(&self) -> BackendKind;
+    /// The queue order events travel through.
+    fn queue_name(&self) -> &str;
     /// Waits for the next message.
     async fn receive(&self) -> Result<Delivery, BackendError>;
     async fn settle(&self, delivery: Delivery, outcome: Settle) -> Result<(), BackendError>;

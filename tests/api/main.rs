@@ -17,3 +17,4 @@ mod restart;
 mod services;
 mod spa;
 mod status;
+mod story;

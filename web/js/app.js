@@ -46,7 +46,7 @@ function route() {
 let outageTimer;
 function showOutage(event) {
   const banner = document.getElementById('outage');
-  banner.textContent = `${event.detail.message} Your cart and orders are safe.`;
+  banner.textContent = event.detail.message;
   banner.hidden = false;
   clearTimeout(outageTimer);
   outageTimer = setTimeout(() => { banner.hidden = true; }, 8000);

@@ -173,6 +173,10 @@ impl OrderQueue for RabbitQueue {
         BackendKind::External
     }
 
+    fn queue_name(&self) -> &str {
+        &self.shared.names.orders
+    }
+
     async fn receive(&self) -> Result<Delivery, BackendError> {
         loop {
             let relinked = self.shared.relinked.notified();
