@@ -14,7 +14,8 @@ pub struct PipelineCounts {
 /// A copy of the counts at one moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PipelineSnapshot {
-    /// Messages acknowledged: each order's event once, plus any redelivered duplicates.
+    /// Messages acknowledged: each order's event, plus redelivered duplicates. Delivery is at
+    /// least once: an acknowledgement lost with a broker restart brings the message back.
     pub consumed: u64,
     /// Orders this process moved from `pending` to `processed`.
     pub processed: u64,
@@ -34,12 +35,18 @@ pub enum Handled {
 }
 
 impl PipelineCounts {
-    pub fn record(&self, handled: Handled) {
+    /// An order moved to `processed` in the database: counted at once, whatever happens to the
+    /// acknowledgement afterwards.
+    pub fn processed(&self) {
+        self.processed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The queue accepted the processor's verdict on a message.
+    pub fn settled(&self, handled: Handled) {
         let bump = |c: &AtomicU64| c.fetch_add(1, Ordering::Relaxed);
         match handled {
             Handled::Processed => {
                 bump(&self.consumed);
-                bump(&self.processed);
             }
             Handled::Duplicate => {
                 bump(&self.consumed);
@@ -49,7 +56,7 @@ impl PipelineCounts {
                 bump(&self.dead_lettered);
             }
             Handled::Retried => {}
-        };
+        }
     }
 
     pub fn snapshot(&self) -> PipelineSnapshot {

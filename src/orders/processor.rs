@@ -8,10 +8,30 @@ use std::time::Duration;
 
 /// Deliveries of one message before it is dead-lettered.
 pub const MAX_ATTEMPTS: u32 = 5;
+/// Deliveries handled at once.
+const HANDLERS: usize = 8;
 
 /// Consumes order events and settles each order. Safe under redelivery: settling only moves a
 /// `pending` order, so an event seen twice changes nothing the second time.
 pub async fn run_processor(
+    orders: Arc<dyn OrderStore>,
+    queue: Arc<dyn OrderQueue>,
+    counts: Arc<PipelineCounts>,
+) {
+    // Orders are independent, so several are settled at once: the database round trip, not the
+    // queue, limits one handler. The set aborts every handler when the processor is stopped.
+    let mut handlers = tokio::task::JoinSet::new();
+    for _ in 0..HANDLERS {
+        handlers.spawn(handle_deliveries(
+            orders.clone(),
+            queue.clone(),
+            counts.clone(),
+        ));
+    }
+    while handlers.join_next().await.is_some() {}
+}
+
+async fn handle_deliveries(
     orders: Arc<dyn OrderStore>,
     queue: Arc<dyn OrderQueue>,
     counts: Arc<PipelineCounts>,
@@ -26,6 +46,9 @@ pub async fn run_processor(
             }
         };
         let handled = handle(orders.as_ref(), &delivery).await;
+        if handled == Handled::Processed {
+            counts.processed();
+        }
         let outcome = match handled {
             Handled::Processed | Handled::Duplicate => Settle::Ack,
             Handled::Retried => {
@@ -36,7 +59,7 @@ pub async fn run_processor(
             Handled::DeadLettered => Settle::DeadLetter,
         };
         match queue.settle(delivery, outcome).await {
-            Ok(()) => counts.record(handled),
+            Ok(()) => counts.settled(handled),
             Err(e) => {
                 tracing::warn!(error = %e, "could not settle an order event; the queue will redeliver it")
             }

@@ -17,8 +17,8 @@ pub struct InProcessQueue {
 struct State {
     ready: VecDeque<Delivery>,
     next_tag: u64,
-    /// Consumers blocked in `receive` plus deliveries handed out and not yet settled: with one
-    /// processor this stays at 1 while it runs.
+    /// Receivers blocked in `receive` and deliveries handed out and not yet settled: while
+    /// either is above zero a processor is consuming.
     waiting: u32,
     in_flight: u32,
     dead_letters: VecDeque<Delivery>,
@@ -105,7 +105,8 @@ impl OrderQueue for InProcessQueue {
         let s = self.lock();
         Ok(QueueDepth {
             messages: s.ready.len() as u64,
-            consumers: s.waiting + s.in_flight,
+            // One processor, however many deliveries it handles at once.
+            consumers: u32::from(s.waiting + s.in_flight > 0),
             dead_lettered: s.dead_letters.len() as u64,
         })
     }
