@@ -18,9 +18,9 @@ pub enum Dependency {
 impl fmt::Display for Dependency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Dependency::Database => "the order database",
-            Dependency::Cache => "the cart and cache service",
-            Dependency::Queue => "the order queue",
+            Dependency::Database => "The order database",
+            Dependency::Cache => "The cart service",
+            Dependency::Queue => "The order queue",
         })
     }
 }

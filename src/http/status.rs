@@ -20,18 +20,19 @@ fn up_word(kind: BackendKind) -> &'static str {
     }
 }
 
-fn down(key: &str, e: impl std::fmt::Display) -> HttpResponse {
+/// `key` is the compat field name; `name` is how people call the service.
+fn down(key: &str, name: &str, e: impl std::fmt::Display) -> HttpResponse {
     tracing::warn!(service = key, error = %e, "status probe failed");
     HttpResponse::ServiceUnavailable()
         .insert_header(("Retry-After", "3"))
-        .json(json!({ key: "DOWN", "error": format!("{key} is not answering") }))
+        .json(json!({ key: "DOWN", "error": format!("{name} is not answering") }))
 }
 
 async fn redis(state: web::Data<AppState>) -> HttpResponse {
     match state.carts.ping().await {
         Ok(ms) => HttpResponse::Ok()
             .json(json!({ "redis": up_word(state.carts.kind()), "ping": true, "latency_ms": ms })),
-        Err(e) => down("redis", e),
+        Err(e) => down("redis", "Redis", e),
     }
 }
 
@@ -43,7 +44,7 @@ async fn rabbit(state: web::Data<AppState>) -> HttpResponse {
             "messages": d.messages, "consumers": d.consumers, "dead_lettered": d.dead_lettered,
             "latency_ms": millis_since(started), "processor": state.pipeline.snapshot(),
         })),
-        Err(e) => down("rabbitmq", e),
+        Err(e) => down("rabbitmq", "RabbitMQ", e),
     }
 }
 
@@ -54,7 +55,7 @@ async fn orders(state: web::Data<AppState>) -> HttpResponse {
             "orders": up_word(state.orders.kind()), "count": s.count, "pending": s.pending,
             "outbox_backlog": s.outbox_backlog, "latency_ms": millis_since(started),
         })),
-        Err(e) => down("orders", e),
+        Err(e) => down("orders", "The order database", e),
     }
 }
 

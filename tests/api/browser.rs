@@ -207,3 +207,52 @@ async fn the_page_survives_a_refresh_and_fits_a_360px_screen() {
     save_screenshot(&c.screenshot().await.unwrap(), "e2e-cart-360.png");
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_says_plainly_when_carts_are_unavailable_and_when_they_are_back() {
+    use crate::private::PrivateRedis;
+    use crate::services::{
+        real_settings, require_shared_services, TestDb, TestQueues, AMQP, PG_ADMIN,
+    };
+    require_shared_services();
+    let (db, queues, mut redis) = (
+        TestDb::create(PG_ADMIN).await,
+        TestQueues::new(),
+        PrivateRedis::start(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let settings = real_settings(
+        dir.path(),
+        &db.url(),
+        &redis.url(),
+        AMQP,
+        "carstore:",
+        &queues.orders,
+    );
+    let app = crate::helpers::spawn_with(settings).await;
+    app.wait_until_ready().await;
+    let driver = start_chromedriver();
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+
+    c.goto(&app.url("/#/catalog")).await.unwrap();
+    click(&c, "[data-testid=add-1]").await;
+    text_until(&c, "#cart-count", |t| t == "1").await;
+    tokio::task::block_in_place(|| redis.down());
+    click(&c, "[data-testid=add-2]").await;
+    let banner = text_until(&c, "#outage", |t| !t.is_empty()).await;
+    assert!(
+        banner.starts_with("The cart service is unavailable"),
+        "{banner}"
+    );
+    save_screenshot(&c.screenshot().await.unwrap(), "e2e-outage-catalog.png");
+
+    c.goto(&app.url("/#/dashboard")).await.unwrap();
+    text_until(&c, "[data-testid=health-redis]", |t| t.starts_with("Down")).await;
+    text_until(&c, "[data-testid=health-orders]", |t| t.starts_with("Up")).await;
+    save_screenshot(&c.screenshot().await.unwrap(), "e2e-outage-dashboard.png");
+    tokio::task::block_in_place(|| redis.up());
+    text_until(&c, "[data-testid=health-redis]", |t| t.starts_with("Up")).await;
+    c.close().await.unwrap();
+    app.stop().await;
+}
