@@ -91,16 +91,20 @@ impl RedisCache {
         key: String,
         args: Vec<String>,
     ) -> Result<R, BackendError> {
-        let fast = Options {
-            fail_fast: true,
-            timeout: Some(COMMAND_TIMEOUT),
-            ..Default::default()
-        };
         self.client
-            .with_options(&fast)
+            .with_options(&fail_fast())
             .eval(script, vec![key], args)
             .await
             .map_err(cache_error)
+    }
+}
+
+/// Per-command options: fail at once instead of queueing while disconnected.
+fn fail_fast() -> Options {
+    Options {
+        fail_fast: true,
+        timeout: Some(COMMAND_TIMEOUT),
+        ..Default::default()
     }
 }
 
@@ -208,14 +212,9 @@ impl CartStore for RedisCache {
 
     async fn ping(&self) -> Result<f64, BackendError> {
         let started = Instant::now();
-        let fast = Options {
-            fail_fast: true,
-            timeout: Some(COMMAND_TIMEOUT),
-            ..Default::default()
-        };
         let _: String = self
             .client
-            .with_options(&fast)
+            .with_options(&fail_fast())
             .ping(None)
             .await
             .map_err(cache_error)?;
@@ -226,14 +225,9 @@ impl CartStore for RedisCache {
 #[async_trait]
 impl CatalogCache for RedisCache {
     async fn get(&self) -> Result<Option<Arc<[Car]>>, BackendError> {
-        let fast = Options {
-            fail_fast: true,
-            timeout: Some(COMMAND_TIMEOUT),
-            ..Default::default()
-        };
         let cached: Option<String> = self
             .client
-            .with_options(&fast)
+            .with_options(&fail_fast())
             .get(self.catalog_key())
             .await
             .map_err(cache_error)?;
@@ -250,13 +244,8 @@ impl CatalogCache for RedisCache {
         let json =
             serde_json::to_string(&cars.iter().map(cached::CachedCar::from).collect::<Vec<_>>())
                 .expect("cars always serialise");
-        let fast = Options {
-            fail_fast: true,
-            timeout: Some(COMMAND_TIMEOUT),
-            ..Default::default()
-        };
         self.client
-            .with_options(&fast)
+            .with_options(&fail_fast())
             .set::<(), _, _>(
                 self.catalog_key(),
                 json,

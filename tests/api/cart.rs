@@ -1,5 +1,4 @@
 use crate::helpers::{assert_error, get_json, shopper, spawn_app};
-use futures::future::join_all;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -99,18 +98,6 @@ async fn a_line_above_ten_returns_422_and_keeps_the_cart() {
     )
     .await;
     assert_eq!(app.cart().await["items"][0]["quantity"], 9);
-}
-
-#[tokio::test]
-async fn parallel_adds_on_one_session_lose_no_update() {
-    let app = spawn_app().await;
-    app.get("/api/cart").await; // get the session cookie first
-    let adds = (0..10).map(|_| app.add_to_cart(12, 1));
-    let results = join_all(adds).await;
-    assert!(results.iter().all(|r| r.status() == 201));
-    assert_eq!(app.cart().await["items"][0]["quantity"], 10);
-    // The eleventh is refused whatever the interleaving.
-    assert_eq!(app.add_to_cart(12, 1).await.status(), 422);
 }
 
 #[tokio::test]

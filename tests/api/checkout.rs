@@ -1,5 +1,4 @@
 use crate::helpers::{assert_error, shopper, spawn_app};
-use futures::future::join_all;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -30,56 +29,6 @@ async fn checkout_creates_an_order_that_the_processor_settles() {
             { "car_id": 23, "quantity": 1, "price": 112000.0, "price_cents": 11_200_000 },
         ])
     );
-}
-
-#[tokio::test]
-async fn a_retry_with_the_same_idempotency_key_returns_the_same_order() {
-    let app = spawn_app().await;
-    app.add_to_cart(9, 1).await;
-    let body = json!({ "customer_name": "Grace Hopper", "customer_email": "grace@example.com" });
-    let send = || {
-        app.client
-            .post(app.url("/api/checkout"))
-            .header("Idempotency-Key", "try-42")
-            .json(&body)
-            .send()
-    };
-    let first: Value = send().await.unwrap().json().await.unwrap();
-    let second = send().await.unwrap();
-    assert_eq!(second.status(), 201);
-    let second: Value = second.json().await.unwrap();
-    assert_eq!(first["order_id"], second["order_id"]);
-    assert_eq!(app.order_count().await, 1);
-    // A new key with an empty cart is a new checkout, and there is nothing to buy.
-    let other = app
-        .client
-        .post(app.url("/api/checkout"))
-        .header("Idempotency-Key", "try-43")
-        .json(&body)
-        .send();
-    assert_error(other.await.unwrap(), 400, "cart_empty").await;
-}
-
-#[tokio::test]
-async fn concurrent_checkouts_buy_one_cart_only_once() {
-    let app = spawn_app().await;
-    app.add_to_cart(2, 3).await;
-    let attempts = (0..8).map(|_| app.checkout("Ada", "ada@example.com"));
-    let statuses: Vec<u16> = join_all(attempts)
-        .await
-        .iter()
-        .map(|r| r.status().as_u16())
-        .collect();
-    assert_eq!(
-        statuses.iter().filter(|&&s| s == 201).count(),
-        1,
-        "{statuses:?}"
-    );
-    assert!(
-        statuses.iter().all(|&s| s == 201 || s == 400),
-        "{statuses:?}"
-    );
-    assert_eq!(app.order_count().await, 1);
 }
 
 #[tokio::test]

@@ -117,6 +117,12 @@ async fn a_retried_checkout_returns_the_same_order(app: &TestApp) {
         first["order_id"]
     );
     assert_eq!(app.order_count().await, 1);
+    // A new key is a new checkout, and the cart it would buy is already bought.
+    let other = app
+        .client
+        .post(app.url("/api/checkout"))
+        .header("Idempotency-Key", "k-2");
+    assert_eq!(other.json(&body).send().await.unwrap().status(), 400);
 }
 
 async fn racing_checkouts_buy_one_cart_once(app: &TestApp) {
