@@ -53,8 +53,10 @@ impl RedisCache {
     /// Starts connecting in the background and returns at once: carstore starts while Redis is
     /// down and uses it as soon as it answers.
     pub fn connect(url: &ServiceUrl, prefix: &str) -> anyhow::Result<RedisCache> {
-        let config = Config::from_url(url.expose())
+        let mut config = Config::from_url(url.expose())
             .with_context(|| format!("Redis URL {url} is not valid"))?;
+        // Keep trying when Redis is down at start too, not only after a first connection.
+        config.fail_fast = false;
         let client = Builder::from_config(config)
             .with_connection_config(|c| {
                 c.connection_timeout = Duration::from_secs(1);

@@ -227,3 +227,66 @@ async fn a_rabbitmq_outage_lets_shoppers_buy_and_the_outbox_drains_after() {
     }
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn carstore_starts_with_every_service_down_and_connects_when_they_come_up() {
+    let (pg, mut redis, rabbit) = (
+        PrivatePostgres::start(),
+        PrivateRedis::start(),
+        PrivateRabbit::start(),
+    );
+    let db = TestDb::create(&pg.admin_url()).await;
+    tokio::task::block_in_place(|| {
+        pg.down();
+        redis.down();
+        rabbit.down();
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let app = spawn_with(real_settings(
+        dir.path(),
+        &db.url(),
+        &redis.url(),
+        &rabbit.url(),
+        "carstore:",
+        "orders",
+    ))
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "start-up must not wait for services"
+    );
+    assert_eq!(status(&app, "/healthz").await, 200);
+    assert_eq!(status(&app, "/readyz").await, 503);
+    for probe in [
+        "/api/status/orders",
+        "/api/status/redis",
+        "/api/status/rabbit",
+    ] {
+        assert_eq!(status(&app, probe).await, 503, "{probe}");
+    }
+    assert_503(app.get("/api/cars").await, "catalog_unavailable").await;
+
+    tokio::task::block_in_place(|| {
+        pg.up();
+        redis.up();
+        rabbit.up();
+    });
+    time_to_recover("every service's first start", || async {
+        let mut ok = true;
+        for probe in [
+            "/readyz",
+            "/api/status/redis",
+            "/api/status/rabbit",
+            "/api/cars",
+        ] {
+            ok &= status(&app, probe).await == 200;
+        }
+        ok
+    })
+    .await;
+    let id = app.buy(&[(20, 1)]).await;
+    app.wait_for_status(id, "processed").await;
+    app.stop().await;
+    drop(db);
+}
