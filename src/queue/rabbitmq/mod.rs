@@ -40,7 +40,7 @@ struct Shared {
     names: QueueNames,
     consume: bool,
     /// The live connection, or `None` while the broker is away.
-    link: Mutex<Option<Link>>,
+    link: Mutex<Option<Arc<Link>>>,
     /// Deliveries of the current consumer, tagged with the link they came on.
     deliveries: Mutex<Option<(u64, mpsc::UnboundedReceiver<ConsumerMessage>)>>,
     relinked: Notify,
@@ -105,7 +105,12 @@ async fn supervise(shared: Arc<Shared>) {
     let mut generation = 0;
     let mut backoff = Duration::from_millis(100);
     loop {
-        let alive = shared.link.lock().await.as_ref().is_some_and(Link::is_open);
+        let alive = shared
+            .link
+            .lock()
+            .await
+            .as_ref()
+            .is_some_and(|l| l.is_open());
         if alive {
             tokio::time::sleep(SUPERVISE_EVERY).await;
             continue;
@@ -121,7 +126,7 @@ async fn supervise(shared: Arc<Shared>) {
         {
             Ok((link, deliveries)) => {
                 tracing::info!(queue = %shared.names.orders, "connected to RabbitMQ");
-                *shared.link.lock().await = Some(link);
+                *shared.link.lock().await = Some(Arc::new(link));
                 *shared.deliveries.lock().await = deliveries.map(|rx| (generation, rx));
                 shared.relinked.notify_waiters();
                 backoff = Duration::from_millis(100);
@@ -148,12 +153,13 @@ impl Shared {
         &self,
         work: impl AsyncFnOnce(&Link) -> Result<T, BackendError>,
     ) -> Result<T, BackendError> {
-        let guard = self.link.lock().await;
-        let link = guard
-            .as_ref()
+        // Hold the lock only to take the link: publishes wait for confirms, acks must not wait
+        // behind them.
+        let current = self.link.lock().await.clone();
+        let link = current
             .filter(|l| l.is_open())
             .ok_or_else(|| queue_error("not connected to RabbitMQ"))?;
-        work(link).await
+        work(&link).await
     }
 }
 
