@@ -2,10 +2,11 @@
 //! nothing, and the store serves normally again within 3 s of the service's return, without a
 //! restart. The stopped services are private ones; the shared ones are never touched.
 
-use crate::helpers::{spawn_with, TestApp};
+use crate::helpers::{spawn_real, spawn_with, TestApp};
 use crate::private::{PrivatePostgres, PrivateRabbit, PrivateRedis};
 use crate::services::{
-    real_settings, require_shared_services, RedisPrefix, TestDb, TestQueues, AMQP, PG_ADMIN, REDIS,
+    real_settings, require_shared_services, RealEnv, RedisPrefix, TestDb, TestQueues, AMQP,
+    PG_ADMIN, REDIS,
 };
 use serde_json::{json, Value};
 use std::future::Future;
@@ -108,24 +109,9 @@ async fn a_redis_outage_keeps_the_catalog_refuses_carts_and_recovers() {
 
 #[tokio::test]
 async fn a_postgres_outage_refuses_checkout_keeps_the_cart_and_recovers() {
-    require_shared_services();
-    let (pg, prefix, queues) = (
-        PrivatePostgres::start(),
-        RedisPrefix::new(6379),
-        TestQueues::new(),
-    );
-    let db = TestDb::create(&pg.admin_url()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let app = spawn_with(real_settings(
-        dir.path(),
-        &db.url(),
-        REDIS,
-        AMQP,
-        &prefix.prefix,
-        &queues.orders,
-    ))
-    .await;
-    app.wait_until_ready().await;
+    let pg = PrivatePostgres::start();
+    let env = RealEnv::on_postgres(&pg.admin_url()).await;
+    let app = spawn_real(&env).await;
     app.add_to_cart(10, 2).await;
     assert_eq!(
         status(&app, "/api/cars").await,
@@ -168,12 +154,11 @@ async fn a_postgres_outage_refuses_checkout_keeps_the_cart_and_recovers() {
     app.wait_for_status(again["order_id"].as_i64().unwrap(), "processed")
         .await;
     assert_eq!(
-        db.query_i64("SELECT COUNT(*) FROM orders").await,
+        env.db.query_i64("SELECT COUNT(*) FROM orders").await,
         1,
         "the retried checkout made one order"
     );
     app.stop().await;
-    drop(db);
 }
 
 #[tokio::test]
@@ -288,5 +273,4 @@ async fn carstore_starts_with_every_service_down_and_connects_when_they_come_up(
     let id = app.buy(&[(20, 1)]).await;
     app.wait_for_status(id, "processed").await;
     app.stop().await;
-    drop(db);
 }

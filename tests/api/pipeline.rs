@@ -4,7 +4,7 @@
 
 use crate::helpers::{spawn_real, spawn_with};
 use crate::private::PrivatePostgres;
-use crate::services::{real_settings, RealEnv, RedisPrefix, TestDb, TestQueues, AMQP, REDIS};
+use crate::services::{RealEnv, AMQP};
 use carstore::backend::EventSink;
 use carstore::config::ServiceUrl;
 use carstore::orders::run_relay;
@@ -131,27 +131,12 @@ async fn an_unreadable_event_is_dead_lettered() {
 
 #[tokio::test]
 async fn an_event_that_keeps_failing_is_retried_a_bounded_number_of_times_then_dead_lettered() {
-    crate::services::require_shared_services();
-    let (pg, prefix, queues) = (
-        PrivatePostgres::start(),
-        RedisPrefix::new(6379),
-        TestQueues::new(),
-    );
-    let db = TestDb::create(&pg.admin_url()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let app = spawn_with(real_settings(
-        dir.path(),
-        &db.url(),
-        REDIS,
-        AMQP,
-        &prefix.prefix,
-        &queues.orders,
-    ))
-    .await;
-    app.wait_until_ready().await;
+    let pg = PrivatePostgres::start();
+    let env = RealEnv::on_postgres(&pg.admin_url()).await;
+    let app = spawn_real(&env).await;
     pg.down();
     let amqp = ServiceUrl::parse(AMQP, &["amqp"], "amqp").unwrap();
-    let sink = RabbitQueue::start(&amqp, names(&queues.orders), false).unwrap();
+    let sink = RabbitQueue::start(&amqp, names(&env.queues.orders), false).unwrap();
     let body = r#"{"order_id":1,"session_id":"s","items":[],"total":0.0,"customer_name":"A","customer_email":"a@b.co"}"#;
     eventually("a publish", Duration::from_secs(10), async || {
         sink.publish(body).await.is_ok()
@@ -164,7 +149,6 @@ async fn an_event_that_keeps_failing_is_retried_a_bounded_number_of_times_then_d
     .await;
     pg.up();
     app.stop().await;
-    drop(db);
 }
 
 #[tokio::test]

@@ -193,9 +193,14 @@ pub struct RealEnv {
 
 impl RealEnv {
     pub async fn shared() -> RealEnv {
+        RealEnv::on_postgres(PG_ADMIN).await
+    }
+
+    /// The shared Redis and RabbitMQ, with a database on the Postgres behind `admin`.
+    pub async fn on_postgres(admin: &str) -> RealEnv {
         require_shared_services();
         RealEnv {
-            db: TestDb::create(PG_ADMIN).await,
+            db: TestDb::create(admin).await,
             redis: RedisPrefix::new(6379),
             queues: TestQueues::new(),
         }

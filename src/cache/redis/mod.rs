@@ -3,6 +3,9 @@
 //! however many requests of one session arrive at once. Commands fail fast while Redis is away
 //! (a 503 now beats a hung request), and the client reconnects forever in the background.
 
+mod cached;
+mod scripts;
+
 use super::{CartAdd, CartLine, CartStore, CatalogCache};
 use crate::backend::{BackendError, BackendKind, Dependency};
 use crate::config::ServiceUrl;
@@ -11,37 +14,13 @@ use anyhow::Context;
 use async_trait::async_trait;
 use fred::prelude::*;
 use fred::types::config::UnresponsiveConfig;
+use scripts::{ADD, LINES, RESTORE, SET, TAKE};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const CART_TTL_SECS: i64 = 24 * 60 * 60;
 const CATALOG_TTL_SECS: i64 = 60;
 const COMMAND_TIMEOUT: Duration = Duration::from_millis(1500);
-
-const LINES: &str = "local all = redis.call('HGETALL', KEYS[1])
-if #all > 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return all";
-/// Returns the new quantity, or `-1 - current` when the line would go above the limit.
-const ADD: &str = "local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
-local n = cur + tonumber(ARGV[2])
-if n > tonumber(ARGV[3]) then return -1 - cur end
-redis.call('HSET', KEYS[1], ARGV[1], n)
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-return n";
-const SET: &str = "if tonumber(ARGV[2]) == 0 then redis.call('HDEL', KEYS[1], ARGV[1])
-else redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
-return 1";
-const TAKE: &str = "local all = redis.call('HGETALL', KEYS[1])
-redis.call('DEL', KEYS[1])
-return all";
-/// ARGV: ttl, max, then car/quantity pairs; each line is raised by its quantity, capped at max.
-const RESTORE: &str = "for i = 3, #ARGV, 2 do
-  local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
-  redis.call('HSET', KEYS[1], ARGV[i], math.min(cur + tonumber(ARGV[i + 1]), tonumber(ARGV[2])))
-end
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-return 1";
 
 #[derive(Clone)]
 pub struct RedisCache {
@@ -257,58 +236,5 @@ impl CatalogCache for RedisCache {
             )
             .await
             .map_err(cache_error)
-    }
-}
-
-mod cached {
-    //! The catalog as stored in Redis: every field of a car, including what only pictures use.
-
-    use crate::backend::BackendError;
-    use crate::domain::{Car, CarId, Money};
-    use serde::{Deserialize, Serialize};
-
-    #[derive(Serialize, Deserialize)]
-    pub struct CachedCar {
-        id: i64,
-        make: String,
-        model: String,
-        year: i32,
-        price_cents: i64,
-        category: String,
-        body: String,
-        colour: String,
-        description: String,
-    }
-
-    impl From<&Car> for CachedCar {
-        fn from(c: &Car) -> Self {
-            CachedCar {
-                id: c.id.0,
-                make: c.make.clone(),
-                model: c.model.clone(),
-                year: c.year,
-                price_cents: c.price.cents(),
-                category: c.category.as_str().into(),
-                body: c.body.as_str().into(),
-                colour: c.colour.clone(),
-                description: c.description.clone(),
-            }
-        }
-    }
-
-    impl CachedCar {
-        pub fn into_car(self) -> Result<Car, BackendError> {
-            Ok(Car {
-                id: CarId(self.id),
-                make: self.make,
-                model: self.model,
-                year: self.year,
-                price: Money::from_cents(self.price_cents),
-                category: self.category.parse().map_err(BackendError::Corrupt)?,
-                body: self.body.parse().map_err(BackendError::Corrupt)?,
-                colour: self.colour,
-                description: self.description,
-            })
-        }
     }
 }
