@@ -3,8 +3,10 @@
 
 use crate::cache::{CartStore, CatalogCache, MemoryCatalogCache, RedisCache};
 use crate::catalog::{BuiltinCatalog, CarSource, CatalogService, Gallery};
-use crate::config::Settings;
+use crate::config::{ServiceUrl, Settings};
+use crate::events::{EventBus, Service};
 use crate::http;
+use crate::ops::{HealthMonitor, Probe};
 use crate::orders::{run_processor, run_relay, Checkout, PipelineCounts};
 use crate::queue::{InProcessQueue, OrderQueue, QueueNames, RabbitQueue};
 use crate::state::AppState;
@@ -32,6 +34,9 @@ struct Backends {
     queue: Arc<dyn OrderQueue>,
     catalog: Arc<CatalogService>,
     counts: Arc<PipelineCounts>,
+    events: Arc<EventBus>,
+    /// What each service is, for the dashboard: a redacted URL, or "embedded".
+    targets: Vec<(Service, String)>,
 }
 
 /// Picks each service's adapter: the real one when its URL is set, else the embedded one.
@@ -93,7 +98,45 @@ async fn pick_backends(settings: &Settings) -> anyhow::Result<Backends> {
         queue,
         catalog,
         counts: Arc::default(),
+        events: Arc::default(),
+        targets: service_targets(settings),
     })
+}
+
+fn service_targets(settings: &Settings) -> Vec<(Service, String)> {
+    let shown = |url: &Option<ServiceUrl>| {
+        url.as_ref()
+            .map_or("embedded in carstore".to_owned(), ServiceUrl::redacted)
+    };
+    vec![
+        (Service::Postgres, shown(&settings.database_url)),
+        (Service::Redis, shown(&settings.redis_url)),
+        (Service::Rabbit, shown(&settings.amqp_url)),
+    ]
+}
+
+/// The health monitor's probes: one cheap round trip per service.
+fn watch_services(backends: &Backends) -> Arc<HealthMonitor> {
+    let (orders, carts, queue) = (
+        backends.orders.clone(),
+        backends.carts.clone(),
+        backends.queue.clone(),
+    );
+    let probes = vec![
+        Probe::new(Service::Postgres, orders.kind(), move || {
+            let orders = orders.clone();
+            async move { orders.stats().await.map(drop) }
+        }),
+        Probe::new(Service::Redis, carts.kind(), move || {
+            let carts = carts.clone();
+            async move { carts.ping().await.map(drop) }
+        }),
+        Probe::new(Service::Rabbit, queue.kind(), move || {
+            let queue = queue.clone();
+            async move { queue.depth().await.map(drop) }
+        }),
+    ];
+    HealthMonitor::new(probes, backends.events.clone())
 }
 
 /// The in-process queue forgets what it held when the process stopped: events of orders still
@@ -126,11 +169,13 @@ impl Application {
         let backends = pick_backends(&settings).await?;
         let port = listener.local_addr()?.port();
         let outbox_ready = Arc::new(Notify::new());
-        let workers = if settings.run_worker {
+        let mut workers = if settings.run_worker {
             start_workers(&backends, outbox_ready.clone())
         } else {
             Vec::new()
         };
+        let health = watch_services(&backends);
+        workers.push(tokio::spawn(health.clone().run()));
         let state = web::Data::new(AppState {
             gallery: Arc::new(Gallery::draw(&BuiltinCatalog::cars())),
             checkout: Checkout {
@@ -138,12 +183,16 @@ impl Application {
                 carts: backends.carts.clone(),
                 orders: backends.orders.clone(),
                 outbox_ready,
+                events: backends.events.clone(),
             },
             catalog: backends.catalog,
             carts: backends.carts,
             orders: backends.orders,
             queue: backends.queue,
             pipeline: backends.counts,
+            events: backends.events,
+            health,
+            targets: backends.targets,
         });
         let server = HttpServer::new(move || {
             App::new()
@@ -194,6 +243,7 @@ fn start_workers(backends: &Backends, outbox_ready: Arc<Notify>) -> Vec<JoinHand
             backends.orders.clone(),
             backends.queue.clone(),
             backends.counts.clone(),
+            backends.events.clone(),
         )),
     ]
 }

@@ -3,6 +3,8 @@
 
 use crate::cache::CartStore;
 use crate::catalog::{CatalogService, Gallery};
+use crate::events::{EventBus, Service};
+use crate::ops::HealthMonitor;
 use crate::orders::{Checkout, PipelineCounts};
 use crate::queue::OrderQueue;
 use crate::store::OrderStore;
@@ -21,6 +23,12 @@ pub struct AppState {
     pub queue: Arc<dyn OrderQueue>,
     /// What this process's order processor has consumed and settled.
     pub pipeline: Arc<PipelineCounts>,
+    /// Health changes and order changes, as they happen.
+    pub events: Arc<EventBus>,
+    /// Every backing service's current health.
+    pub health: Arc<HealthMonitor>,
+    /// What each service is (a redacted URL, or embedded).
+    pub targets: Vec<(Service, String)>,
     /// The checkout use case, wired to the same adapters.
     pub checkout: Checkout,
 }

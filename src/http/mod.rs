@@ -5,8 +5,10 @@ mod cars;
 mod cart;
 mod checkout;
 mod error;
+mod events;
 mod health;
 mod orders;
+mod services;
 mod session;
 mod spa;
 mod status;
@@ -40,6 +42,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(checkout::configure)
                 .configure(orders::configure)
                 .configure(status::configure)
+                .configure(services::configure)
+                .configure(events::configure)
                 .default_service(web::to(api_not_found)),
         )
         .configure(health::configure)

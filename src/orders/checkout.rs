@@ -1,7 +1,8 @@
 use crate::backend::BackendError;
 use crate::cache::{CartLine, CartStore};
 use crate::catalog::CatalogService;
-use crate::domain::{CustomerName, Email, IdempotencyKey, OrderId, SessionId};
+use crate::domain::{CustomerName, Email, IdempotencyKey, OrderId, OrderStatus, SessionId};
+use crate::events::{EventBus, StoreEvent};
 use crate::store::{NewOrder, OrderStore, Placed, PricedLine};
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -29,6 +30,8 @@ pub struct Checkout {
     pub orders: Arc<dyn OrderStore>,
     /// Woken after each new order so the relay publishes it at once instead of at its next tick.
     pub outbox_ready: Arc<Notify>,
+    /// Told about each new order, for the dashboard's live feed.
+    pub events: Arc<EventBus>,
 }
 
 impl Checkout {
@@ -49,6 +52,8 @@ impl Checkout {
         match self.write_order(&req, &lines).await {
             Ok(Placed::New(id)) => {
                 self.outbox_ready.notify_one();
+                self.events
+                    .publish(StoreEvent::order(id, OrderStatus::Pending));
                 Ok(id)
             }
             Ok(Placed::Existing(id)) => {

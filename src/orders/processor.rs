@@ -1,6 +1,7 @@
 use super::counts::{Handled, PipelineCounts};
 use crate::backend::BackendError;
 use crate::domain::{OrderCreated, OrderId, OrderStatus};
+use crate::events::{EventBus, StoreEvent};
 use crate::queue::{Delivery, OrderQueue, Settle};
 use crate::store::OrderStore;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ pub async fn run_processor(
     orders: Arc<dyn OrderStore>,
     queue: Arc<dyn OrderQueue>,
     counts: Arc<PipelineCounts>,
+    events: Arc<EventBus>,
 ) {
     // Orders are independent, so several are settled at once: the database round trip, not the
     // queue, limits one handler. The set aborts every handler when the processor is stopped.
@@ -26,6 +28,7 @@ pub async fn run_processor(
             orders.clone(),
             queue.clone(),
             counts.clone(),
+            events.clone(),
         ));
     }
     while handlers.join_next().await.is_some() {}
@@ -35,6 +38,7 @@ async fn handle_deliveries(
     orders: Arc<dyn OrderStore>,
     queue: Arc<dyn OrderQueue>,
     counts: Arc<PipelineCounts>,
+    events: Arc<EventBus>,
 ) {
     loop {
         let delivery = match queue.receive().await {
@@ -45,7 +49,7 @@ async fn handle_deliveries(
                 continue;
             }
         };
-        let handled = handle(orders.as_ref(), &delivery).await;
+        let handled = handle(orders.as_ref(), &delivery, &events).await;
         if handled == Handled::Processed {
             counts.processed();
         }
@@ -67,7 +71,7 @@ async fn handle_deliveries(
     }
 }
 
-async fn handle(orders: &dyn OrderStore, delivery: &Delivery) -> Handled {
+async fn handle(orders: &dyn OrderStore, delivery: &Delivery, events: &EventBus) -> Handled {
     let Ok(event) = serde_json::from_str::<OrderCreated>(&delivery.body) else {
         tracing::error!(
             tag = delivery.tag,
@@ -79,6 +83,7 @@ async fn handle(orders: &dyn OrderStore, delivery: &Delivery) -> Handled {
     match orders.settle(id, OrderStatus::Processed).await {
         Ok(true) => {
             tracing::info!(order_id = id.0, "order processed");
+            events.publish(StoreEvent::order(id, OrderStatus::Processed));
             Handled::Processed
         }
         Ok(false) => {
@@ -89,14 +94,21 @@ async fn handle(orders: &dyn OrderStore, delivery: &Delivery) -> Handled {
             tracing::warn!(order_id = id.0, attempt = delivery.attempt, error = %e, "order processing failed, will retry");
             Handled::Retried
         }
-        Err(e) => give_up(orders, id, e).await,
+        Err(e) => give_up(orders, id, e, events).await,
     }
 }
 
-async fn give_up(orders: &dyn OrderStore, id: OrderId, e: BackendError) -> Handled {
+async fn give_up(
+    orders: &dyn OrderStore,
+    id: OrderId,
+    e: BackendError,
+    events: &EventBus,
+) -> Handled {
     tracing::error!(order_id = id.0, attempts = MAX_ATTEMPTS, error = %e, "order processing failed for good, dead-lettering");
-    if let Err(e) = orders.settle(id, OrderStatus::Failed).await {
-        tracing::warn!(order_id = id.0, error = %e, "could not mark the order failed");
+    match orders.settle(id, OrderStatus::Failed).await {
+        Ok(true) => events.publish(StoreEvent::order(id, OrderStatus::Failed)),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(order_id = id.0, error = %e, "could not mark the order failed"),
     }
     Handled::DeadLettered
 }

@@ -8,6 +8,7 @@ mod cart;
 mod checkout;
 mod cli;
 mod contract;
+mod events;
 mod helpers;
 mod orders;
 mod outages;

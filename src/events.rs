@@ -1,0 +1,131 @@
+//! What the store tells browsers as it happens: service health changes and order status
+//! changes. One broadcast channel; a slow subscriber falls behind and resynchronises, it never
+//! holds up the store or the other subscribers.
+
+use crate::domain::{OrderId, OrderStatus};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+/// Events kept for subscribers that are momentarily behind.
+const BACKLOG: usize = 256;
+
+/// The backing services, by the names the API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Service {
+    Postgres,
+    Redis,
+    Rabbit,
+}
+
+impl Service {
+    pub const ALL: [Service; 3] = [Service::Postgres, Service::Redis, Service::Rabbit];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Service::Postgres => "postgres",
+            Service::Redis => "redis",
+            Service::Rabbit => "rabbit",
+        }
+    }
+
+    /// What the service is to the store.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Service::Postgres => "database",
+            Service::Redis => "cache",
+            Service::Rabbit => "queue",
+        }
+    }
+}
+
+/// A service's health as the monitor sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    Up,
+    /// Started on purpose and not yet answering.
+    Starting,
+    /// Answering, but slowly.
+    Degraded,
+    Down,
+    /// Runs inside carstore: nothing to probe.
+    Embedded,
+}
+
+/// One service's health and when it entered it.
+#[derive(Debug, Clone, Serialize)]
+pub struct HealthChange {
+    pub service: Service,
+    pub health: Health,
+    pub since: DateTime<Utc>,
+    /// The last probe's round trip, when it answered.
+    pub latency_ms: Option<f64>,
+}
+
+/// An order moved; never carries personal data.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderChange {
+    pub order_id: i64,
+    pub status: OrderStatus,
+}
+
+#[derive(Debug, Clone)]
+pub enum StoreEvent {
+    Health(HealthChange),
+    Order(OrderChange),
+}
+
+impl StoreEvent {
+    pub fn order(id: OrderId, status: OrderStatus) -> Self {
+        StoreEvent::Order(OrderChange {
+            order_id: id.0,
+            status,
+        })
+    }
+
+    /// The SSE event name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StoreEvent::Health(_) => "health",
+            StoreEvent::Order(_) => "order",
+        }
+    }
+
+    pub fn data(&self) -> serde_json::Value {
+        let value = match self {
+            StoreEvent::Health(h) => serde_json::to_value(h),
+            StoreEvent::Order(o) => serde_json::to_value(o),
+        };
+        value.expect("events always serialise")
+    }
+}
+
+/// The store's event channel.
+pub struct EventBus {
+    tx: broadcast::Sender<StoreEvent>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        EventBus {
+            tx: broadcast::channel(BACKLOG).0,
+        }
+    }
+}
+
+impl EventBus {
+    /// Sends to whoever listens; nobody listening is fine.
+    pub fn publish(&self, event: StoreEvent) {
+        let _ = self.tx.send(event);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<StoreEvent> {
+        self.tx.subscribe()
+    }
+
+    pub fn subscribers(&self) -> usize {
+        self.tx.receiver_count()
+    }
+}

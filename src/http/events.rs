@@ -1,0 +1,50 @@
+//! `GET /api/events`: the live feed behind the dashboard. A snapshot of every service's health
+//! on connect, then each `health` and `order` event as it happens, with keep-alives. A browser
+//! that falls behind gets a fresh snapshot instead of holding anyone up.
+
+use crate::events::{HealthChange, StoreEvent};
+use crate::ops::HealthMonitor;
+use crate::state::AppState;
+use actix_web::{web, Responder};
+use actix_web_lab::sse;
+use futures_util::stream::{self, StreamExt};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/events", web::get().to(events));
+}
+
+fn to_sse(event: &StoreEvent) -> sse::Event {
+    sse::Event::Data(sse::Data::new(event.data().to_string()).event(event.name()))
+}
+
+fn snapshot(health: &HealthMonitor) -> Vec<sse::Event> {
+    health
+        .snapshot()
+        .into_iter()
+        .map(|h: HealthChange| to_sse(&StoreEvent::Health(h)))
+        .collect()
+}
+
+async fn events(state: web::Data<AppState>) -> impl Responder {
+    let first = snapshot(&state.health);
+    let health: Arc<HealthMonitor> = state.health.clone();
+    let live = stream::unfold(state.events.subscribe(), move |mut rx| {
+        let health = health.clone();
+        async move {
+            let batch = match rx.recv().await {
+                Ok(event) => vec![to_sse(&event)],
+                // Too slow to keep up: skip what was missed and start again from the present.
+                Err(RecvError::Lagged(_)) => snapshot(&health),
+                Err(RecvError::Closed) => return None,
+            };
+            Some((stream::iter(batch), rx))
+        }
+    })
+    .flatten();
+    sse::Sse::from_infallible_stream(stream::iter(first).chain(live)).with_keep_alive(KEEP_ALIVE)
+}

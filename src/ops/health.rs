@@ -1,0 +1,200 @@
+//! One task probes every backing service about once a second, keeps each one's health with the
+//! time it entered it, and broadcasts every change.
+
+use crate::backend::{BackendError, BackendKind};
+use crate::events::{EventBus, Health, HealthChange, Service, StoreEvent};
+use chrono::Utc;
+use futures_util::future::{join_all, BoxFuture};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const PROBE_EVERY: Duration = Duration::from_secs(1);
+/// A probe that takes longer than this counts as failed.
+const PROBE_TIMEOUT: Duration = Duration::from_millis(800);
+/// Answers slower than this make the service `degraded`.
+const SLOW: Duration = Duration::from_millis(250);
+
+type ProbeFn = Box<dyn Fn() -> BoxFuture<'static, Result<(), BackendError>> + Send + Sync>;
+
+/// How to ask one service whether it answers.
+pub struct Probe {
+    service: Service,
+    kind: BackendKind,
+    run: ProbeFn,
+}
+
+impl Probe {
+    pub fn new<F, Fut>(service: Service, kind: BackendKind, run: F) -> Probe
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<(), BackendError>> + Send + 'static,
+    {
+        Probe {
+            service,
+            kind,
+            run: Box::new(move || Box::pin(run())),
+        }
+    }
+}
+
+pub struct HealthMonitor {
+    probes: Vec<Probe>,
+    states: Mutex<Vec<HealthChange>>,
+    bus: Arc<EventBus>,
+}
+
+impl HealthMonitor {
+    /// Embedded services start (and stay) `embedded`; real ones `down` until their first probe.
+    pub fn new(probes: Vec<Probe>, bus: Arc<EventBus>) -> Arc<HealthMonitor> {
+        let now = Utc::now();
+        let states = probes
+            .iter()
+            .map(|p| HealthChange {
+                service: p.service,
+                health: if p.kind == BackendKind::Embedded {
+                    Health::Embedded
+                } else {
+                    Health::Down
+                },
+                since: now,
+                latency_ms: None,
+            })
+            .collect();
+        Arc::new(HealthMonitor {
+            probes,
+            states: Mutex::new(states),
+            bus,
+        })
+    }
+
+    /// Every service's current health.
+    pub fn snapshot(&self) -> Vec<HealthChange> {
+        self.lock().clone()
+    }
+
+    pub fn health_of(&self, service: Service) -> Option<HealthChange> {
+        self.lock().iter().find(|s| s.service == service).cloned()
+    }
+
+    /// A start was requested: `starting` until the probe passes.
+    pub fn mark_starting(&self, service: Service) {
+        self.record(service, Err(()), Some(Health::Starting));
+    }
+
+    pub async fn run(self: Arc<Self>) {
+        let mut tick = tokio::time::interval(PROBE_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            self.probe_all().await;
+        }
+    }
+
+    async fn probe_all(&self) {
+        let real = self
+            .probes
+            .iter()
+            .filter(|p| p.kind == BackendKind::External);
+        let results = join_all(real.map(|p| async move {
+            let started = Instant::now();
+            let answer = tokio::time::timeout(PROBE_TIMEOUT, (p.run)()).await;
+            (
+                p.service,
+                matches!(answer, Ok(Ok(())))
+                    .then(|| started.elapsed())
+                    .ok_or(()),
+            )
+        }))
+        .await;
+        for (service, outcome) in results {
+            self.record(service, outcome, None);
+        }
+    }
+
+    /// Applies a probe's outcome (or a forced health) and broadcasts a change of health.
+    fn record(&self, service: Service, outcome: Result<Duration, ()>, forced: Option<Health>) {
+        let mut states = self.lock();
+        let Some(state) = states.iter_mut().find(|s| s.service == service) else {
+            return;
+        };
+        let health = forced.unwrap_or(match outcome {
+            Ok(took) if took > SLOW => Health::Degraded,
+            Ok(_) => Health::Up,
+            // A service being started stays `starting` until it answers.
+            Err(()) if state.health == Health::Starting => Health::Starting,
+            Err(()) => Health::Down,
+        });
+        state.latency_ms = outcome.ok().map(|d| d.as_secs_f64() * 1000.0);
+        if health != state.health {
+            state.health = health;
+            state.since = Utc::now();
+            tracing::info!(service = service.as_str(), health = ?health, "service health changed");
+            self.bus.publish(StoreEvent::Health(state.clone()));
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<HealthChange>> {
+        self.states.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::Dependency;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    fn monitor(up: Arc<AtomicBool>) -> (Arc<HealthMonitor>, Arc<EventBus>) {
+        let bus = Arc::new(EventBus::default());
+        let probe = Probe::new(Service::Redis, BackendKind::External, move || {
+            let up = up.load(Ordering::Relaxed);
+            async move {
+                if up {
+                    Ok(())
+                } else {
+                    Err(BackendError::unavailable(Dependency::Cache, "down"))
+                }
+            }
+        });
+        let embedded = Probe::new(Service::Postgres, BackendKind::Embedded, || async {
+            Ok(())
+        });
+        (HealthMonitor::new(vec![probe, embedded], bus.clone()), bus)
+    }
+
+    #[tokio::test]
+    async fn transitions_are_broadcast_once_each() {
+        let up = Arc::new(AtomicBool::new(true));
+        let (m, bus) = monitor(up.clone());
+        let mut events = bus.subscribe();
+        m.probe_all().await;
+        m.probe_all().await;
+        up.store(false, Ordering::Relaxed);
+        m.probe_all().await;
+        let seen: Vec<Health> = std::iter::from_fn(|| match events.try_recv() {
+            Ok(StoreEvent::Health(h)) => Some(h.health),
+            _ => None,
+        })
+        .collect();
+        assert_eq!(seen, vec![Health::Up, Health::Down]);
+        assert_eq!(
+            m.health_of(Service::Postgres).unwrap().health,
+            Health::Embedded
+        );
+    }
+
+    #[tokio::test]
+    async fn a_started_service_stays_starting_until_it_answers() {
+        let up = Arc::new(AtomicBool::new(false));
+        let (m, _bus) = monitor(up.clone());
+        m.mark_starting(Service::Redis);
+        m.probe_all().await;
+        assert_eq!(
+            m.health_of(Service::Redis).unwrap().health,
+            Health::Starting
+        );
+        up.store(true, Ordering::Relaxed);
+        m.probe_all().await;
+        assert_eq!(m.health_of(Service::Redis).unwrap().health, Health::Up);
+    }
+}

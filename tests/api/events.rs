@@ -1,0 +1,214 @@
+//! The live feed: a health snapshot on connect, `order` events without personal data, health
+//! changes as a service stops and returns, and a stalled client that delays nobody.
+
+use crate::helpers::{spawn_app, spawn_with};
+use crate::private::PrivateRedis;
+use crate::services::{real_settings, require_shared_services, TestDb, TestQueues, AMQP, PG_ADMIN};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// Reads server-sent events from a response, one `(event, data)` at a time.
+pub struct EventReader {
+    resp: reqwest::Response,
+    buffer: String,
+}
+
+impl EventReader {
+    pub async fn open(url: &str) -> EventReader {
+        let resp = reqwest::get(url)
+            .await
+            .expect("connect to the event stream");
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()["content-type"], "text/event-stream");
+        EventReader {
+            resp,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event (keep-alive comments skipped), or `None` after `within`.
+    pub async fn next(&mut self, within: Duration) -> Option<(String, Value)> {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let field = |name: &str| {
+                    block
+                        .lines()
+                        .find_map(|l| l.strip_prefix(name))
+                        .map(str::trim)
+                };
+                if let (Some(event), Some(data)) = (field("event:"), field("data:")) {
+                    return Some((
+                        event.to_owned(),
+                        serde_json::from_str(data).expect("JSON data"),
+                    ));
+                }
+                continue;
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            let chunk = tokio::time::timeout(left, self.resp.chunk())
+                .await
+                .ok()?
+                .ok()??;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    /// Skips events until one matches, failing after `within`.
+    pub async fn until(&mut self, within: Duration, want: impl Fn(&str, &Value) -> bool) -> Value {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.next(left).await {
+                Some((event, data)) if want(&event, &data) => return data,
+                Some(_) => {}
+                None => panic!("no matching event within {within:?}"),
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_feed_opens_with_every_service_and_follows_orders_without_personal_data() {
+    let app = spawn_app().await;
+    let mut feed = EventReader::open(&app.url("/api/events")).await;
+    let mut services = Vec::new();
+    for _ in 0..3 {
+        let (event, data) = feed
+            .next(Duration::from_secs(5))
+            .await
+            .expect("a snapshot event");
+        assert_eq!(event, "health");
+        assert_eq!(data["health"], "embedded");
+        assert!(data["since"].as_str().unwrap().ends_with('Z'));
+        services.push(data["service"].as_str().unwrap().to_owned());
+    }
+    services.sort();
+    assert_eq!(services, ["postgres", "rabbit", "redis"]);
+    let id = app.buy(&[(2, 1)]).await;
+    let pending = feed
+        .until(Duration::from_secs(5), |e, _| e == "order")
+        .await;
+    assert_eq!(
+        (pending["order_id"].as_i64(), pending["status"].as_str()),
+        (Some(id), Some("pending"))
+    );
+    let processed = feed
+        .until(Duration::from_secs(5), |e, d| {
+            e == "order" && d["status"] == "processed"
+        })
+        .await;
+    assert_eq!(processed["order_id"], id);
+    let keys: Vec<_> = processed.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(keys, ["order_id", "status"], "no personal data in the feed");
+}
+
+#[tokio::test]
+async fn services_and_their_status_are_listed() {
+    let app = spawn_app().await;
+    let services = app.json("/api/services").await;
+    let names: Vec<_> = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["postgres", "redis", "rabbit"]);
+    assert_eq!(services[0]["kind"], "database");
+    assert_eq!(services[1]["health"], "embedded");
+    assert_eq!(services[2]["control"], "none");
+    let status = app.json("/api/service/redis/status").await;
+    assert_eq!(status["service"], "redis");
+    assert!(status["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l.as_str().is_some()));
+    let posted = app
+        .client
+        .post(app.url("/api/service/rabbit/status"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 200, "the compat POST form answers too");
+    for name in ["nope", "redis;rm%20-rf%20", "..", &"x".repeat(5000)] {
+        assert_eq!(
+            app.get(&format!("/api/service/{name}/status"))
+                .await
+                .status(),
+            404,
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_service_turns_down_in_the_feed_and_up_when_it_returns() {
+    require_shared_services();
+    let (db, queues, mut redis) = (
+        TestDb::create(PG_ADMIN).await,
+        TestQueues::new(),
+        PrivateRedis::start(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_with(real_settings(
+        dir.path(),
+        &db.url(),
+        &redis.url(),
+        AMQP,
+        "carstore:",
+        &queues.orders,
+    ))
+    .await;
+    app.wait_until_ready().await;
+    let mut feed = EventReader::open(&app.url("/api/events")).await;
+    let is_redis = |health: &'static str| {
+        move |e: &str, d: &Value| e == "health" && d["service"] == "redis" && d["health"] == health
+    };
+    feed.until(Duration::from_secs(5), is_redis("up")).await;
+
+    tokio::task::block_in_place(|| redis.down());
+    let stopped = Instant::now();
+    feed.until(Duration::from_secs(3), is_redis("down")).await;
+    println!(
+        "feed: redis down after {} ms",
+        stopped.elapsed().as_millis()
+    );
+    tokio::task::block_in_place(|| redis.up());
+    let started = Instant::now();
+    feed.until(Duration::from_secs(3), is_redis("up")).await;
+    println!("feed: redis up after {} ms", started.elapsed().as_millis());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_delays_nobody() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app().await;
+    // A browser that connects and never reads another byte, with a tiny receive window so the
+    // server's writes to it back up at once.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(1024).unwrap();
+    let mut stalled = socket
+        .connect(([127, 0, 0, 1], app.port).into())
+        .await
+        .unwrap();
+    let request = "GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    stalled.write_all(request.as_bytes()).await.unwrap();
+    let mut feed = EventReader::open(&app.url("/api/events")).await;
+    let started = Instant::now();
+    let mut last = 0;
+    for _ in 0..400 {
+        last = app.buy(&[(9, 1)]).await;
+    }
+    feed.until(Duration::from_secs(10), |e, d| {
+        e == "order" && d["order_id"] == last && d["status"] == "processed"
+    })
+    .await;
+    println!(
+        "feed: 400 orders followed in {} ms beside a stalled client",
+        started.elapsed().as_millis()
+    );
+    drop(stalled);
+}
