@@ -87,8 +87,8 @@ async fn pick_backends(settings: &Settings) -> anyhow::Result<Backends> {
         }
         None => {
             tracing::info!("order events: in-process queue (no AMQP URL configured)");
-            requeue_lost_events(orders.as_ref()).await;
-            Arc::new(InProcessQueue::new())
+            tokio::spawn(requeue_lost_events(orders.clone()));
+            Arc::new(InProcessQueue::new(&settings.orders_queue))
         }
     };
     let catalog = Arc::new(CatalogService::new(source, cache));
@@ -140,15 +140,24 @@ fn watch_services(backends: &Backends) -> Arc<HealthMonitor> {
 }
 
 /// The in-process queue forgets what it held when the process stopped: events of orders still
-/// pending go back to the outbox. Processing is idempotent, so a repeat is harmless.
-async fn requeue_lost_events(orders: &dyn OrderStore) {
-    match orders.requeue_unsettled().await {
-        Ok(0) => {}
-        Ok(requeued) => tracing::info!(
-            requeued,
-            "order events of still-pending orders put back in the outbox"
-        ),
-        Err(e) => tracing::warn!(error = %e, "could not requeue the events of pending orders"),
+/// pending go back to the outbox. Processing is idempotent, so a repeat is harmless. Retries
+/// until the order store answers (a database may be down, or not migrated yet, at start).
+async fn requeue_lost_events(orders: Arc<dyn OrderStore>) {
+    loop {
+        match orders.requeue_unsettled().await {
+            Ok(0) => return,
+            Ok(requeued) => {
+                tracing::info!(
+                    requeued,
+                    "order events of still-pending orders put back in the outbox"
+                );
+                return;
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "order store not ready to requeue lost events yet")
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 
@@ -251,6 +260,12 @@ fn start_workers(backends: &Backends, outbox_ready: Arc<Notify>) -> Vec<JoinHand
 /// `carstore worker`: the outbox relay and the order processor, without HTTP, until Ctrl-C or
 /// SIGTERM.
 pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
+    // An embedded store and queue live inside one process: a second process cannot share them.
+    if settings.database_url.is_none() || settings.amqp_url.is_none() {
+        anyhow::bail!(
+            "carstore worker needs a database URL and an AMQP URL (DATABASE_URL, AMQP_URL)"
+        );
+    }
     let backends = pick_backends(&settings).await?;
     let workers = start_workers(&backends, Arc::new(Notify::new()));
     wait_for_stop_signal().await;

@@ -2,18 +2,25 @@ use super::{CarQuery, CarSource};
 use crate::backend::BackendError;
 use crate::cache::CatalogCache;
 use crate::domain::{Car, CarId};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Reads the catalog cache-aside: the shared cache first, the source on a miss. A cache outage
 /// only costs speed — the catalog keeps working straight from the source.
 pub struct CatalogService {
     source: Arc<dyn CarSource>,
     cache: Arc<dyn CatalogCache>,
+    /// The last catalog read, served when both the cache and the source are away, so a long
+    /// database outage does not take the shop window (and every cart) with it.
+    last_good: Mutex<Option<Arc<[Car]>>>,
 }
 
 impl CatalogService {
     pub fn new(source: Arc<dyn CarSource>, cache: Arc<dyn CatalogCache>) -> Self {
-        CatalogService { source, cache }
+        CatalogService {
+            source,
+            cache,
+            last_good: Mutex::new(None),
+        }
     }
 
     pub async fn all(&self) -> Result<Arc<[Car]>, BackendError> {
@@ -22,11 +29,22 @@ impl CatalogService {
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "catalog cache unavailable, reading the source"),
         }
-        let cars: Arc<[Car]> = self.source.load_cars().await?.into();
+        let cars: Arc<[Car]> = match self.source.load_cars().await {
+            Ok(cars) => cars.into(),
+            Err(e) => return self.last_good().ok_or(e),
+        };
+        *self.last_good.lock().unwrap_or_else(|p| p.into_inner()) = Some(cars.clone());
         if let Err(e) = self.cache.put(cars.clone()).await {
             tracing::debug!(error = %e, "could not refill the catalog cache");
         }
         Ok(cars)
+    }
+
+    fn last_good(&self) -> Option<Arc<[Car]>> {
+        self.last_good
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub async fn search(&self, query: &CarQuery) -> Result<Vec<Car>, BackendError> {

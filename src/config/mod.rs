@@ -106,10 +106,10 @@ impl Settings {
                 .map(|u| ServiceUrl::parse(&u, &["postgres", "postgresql"], "database URL"))
                 .transpose()?,
             redis_url: url(args.redis_url, "REDIS_URL", file.redis_url)
-                .map(|u| ServiceUrl::parse(&u, &["redis", "rediss"], "Redis URL"))
+                .map(|u| ServiceUrl::parse(&u, &["redis"], "Redis URL"))
                 .transpose()?,
             amqp_url: url(args.amqp_url, "AMQP_URL", file.amqp_url)
-                .map(|u| ServiceUrl::parse(&u, &["amqp", "amqps"], "AMQP URL"))
+                .map(|u| ServiceUrl::parse(&u, &["amqp"], "AMQP URL"))
                 .transpose()?,
             redis_prefix: env("CARSTORE_REDIS_PREFIX")
                 .or(file.redis_prefix)

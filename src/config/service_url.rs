@@ -19,17 +19,22 @@ impl ServiceUrl {
         &self.0
     }
 
-    /// `scheme://user:***@host:port/path`: what logs may show.
+    /// `scheme://user:***@host:port/path`: what logs may show. A query string may carry a
+    /// password too (`?password=`), so it is never shown.
     pub fn redacted(&self) -> String {
         let Some((scheme, rest)) = self.0.split_once("://") else {
             return "***".into();
         };
+        let (rest, query) = match rest.split_once('?') {
+            Some((before, _)) => (before, "?***"),
+            None => (rest, ""),
+        };
         match rest.rsplit_once('@') {
             Some((userinfo, host)) => {
                 let user = userinfo.split(':').next().unwrap_or_default();
-                format!("{scheme}://{user}:***@{host}")
+                format!("{scheme}://{user}:***@{host}{query}")
             }
-            None => self.0.clone(),
+            None => format!("{scheme}://{rest}{query}"),
         }
     }
 }
@@ -61,6 +66,13 @@ mod tests {
         assert_eq!(url.to_string(), "postgres://shop:***@db:5432/carstore");
         assert!(!format!("{url:?}").contains("s3cret"));
         assert_eq!(url.expose(), "postgres://shop:s3cret@db:5432/carstore");
+    }
+
+    #[test]
+    fn query_strings_are_hidden() {
+        let url =
+            ServiceUrl::parse("postgres://u@db/shop?password=s3cret", &["postgres"], "x").unwrap();
+        assert_eq!(url.to_string(), "postgres://u:***@db/shop?***");
     }
 
     #[test]

@@ -147,7 +147,11 @@ async fn set_quantity(
         Some(0) => 0,
         _ => parse_quantity(&body.quantity)?.get(),
     };
-    let car = known_car(&state, parse_car_id(&car_id)?).await?;
+    // Removing needs no catalog: a car no longer sold can still leave the cart.
+    let car = match quantity {
+        0 => parse_car_id(&car_id)?,
+        _ => known_car(&state, parse_car_id(&car_id)?).await?,
+    };
     state
         .carts
         .set(&session.id, car, quantity)
@@ -161,7 +165,7 @@ async fn remove(
     session: Session,
     car_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let car = known_car(&state, parse_car_id(&car_id)?).await?;
+    let car = parse_car_id(&car_id)?;
     state
         .carts
         .set(&session.id, car, 0)

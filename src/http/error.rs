@@ -8,7 +8,7 @@ use serde_json::json;
 use std::fmt;
 
 /// Seconds a client is asked to wait before retrying a request a dependency outage refused.
-const RETRY_AFTER_SECS: u32 = 3;
+pub const RETRY_AFTER_SECS: u32 = 3;
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -104,7 +104,7 @@ impl From<BackendError> for ApiError {
                 dependency: Dependency::Queue,
                 ..
             } => "queue_unavailable",
-            BackendError::Corrupt(_) => "internal_error",
+            BackendError::Corrupt(detail) => return ApiError::Internal(detail.clone()),
         };
         ApiError::unavailable(code, e)
     }

@@ -1,3 +1,4 @@
+use super::error::RETRY_AFTER_SECS;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
@@ -19,7 +20,7 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
             HttpResponse::ServiceUnavailable()
-                .insert_header(("Retry-After", "3"))
+                .insert_header(("Retry-After", RETRY_AFTER_SECS.to_string()))
                 .json(json!({ "error": "not_ready", "message": "the order database is not answering", "dependency": "database" }))
         }
     }

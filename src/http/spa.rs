@@ -1,10 +1,11 @@
 //! The web UI, embedded in the binary: the page at `/`, its assets under a versioned path so
 //! they can be cached for a year, and the car pictures.
 
+use super::ApiError;
 use crate::domain::CarId;
 use crate::state::AppState;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{guard, web, HttpRequest, HttpResponse};
+use actix_web::{guard, web, HttpRequest, HttpResponse, ResponseError};
 use rust_embed::RustEmbed;
 use std::sync::OnceLock;
 
@@ -138,9 +139,7 @@ fn cached(
 }
 
 fn not_found() -> HttpResponse {
-    HttpResponse::NotFound().json(
-        serde_json::json!({ "error": "not_found", "message": "there is nothing at this address" }),
-    )
+    ApiError::not_found("not_found", "there is nothing at this address").error_response()
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -1,5 +1,6 @@
 //! The compat status probes. Public, so they carry counts and latencies, never personal data.
 
+use super::error::RETRY_AFTER_SECS;
 use crate::backend::BackendKind;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
@@ -24,7 +25,7 @@ fn up_word(kind: BackendKind) -> &'static str {
 fn down(key: &str, name: &str, e: impl std::fmt::Display) -> HttpResponse {
     tracing::warn!(service = key, error = %e, "status probe failed");
     HttpResponse::ServiceUnavailable()
-        .insert_header(("Retry-After", "3"))
+        .insert_header(("Retry-After", RETRY_AFTER_SECS.to_string()))
         .json(json!({ key: "DOWN", "error": format!("{name} is not answering") }))
 }
 

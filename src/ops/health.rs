@@ -13,6 +13,10 @@ const PROBE_EVERY: Duration = Duration::from_secs(1);
 const PROBE_TIMEOUT: Duration = Duration::from_millis(800);
 /// Answers slower than this make the service `degraded`.
 const SLOW: Duration = Duration::from_millis(250);
+/// Slow probes in a row before a service counts as `degraded`.
+const SLOW_STREAK: u32 = 2;
+/// How long a started service may take to answer before it is `down` again.
+const START_GRACE: Duration = Duration::from_secs(60);
 
 type ProbeFn = Box<dyn Fn() -> BoxFuture<'static, Result<(), BackendError>> + Send + Sync>;
 
@@ -39,8 +43,17 @@ impl Probe {
 
 pub struct HealthMonitor {
     probes: Vec<Probe>,
-    states: Mutex<Vec<HealthChange>>,
+    states: Mutex<Vec<Tracked>>,
     bus: Arc<EventBus>,
+}
+
+/// A service's health plus what the hysteresis needs.
+struct Tracked {
+    now: HealthChange,
+    /// Slow answers in a row: one slow probe is noise, two are a trend.
+    slow_in_a_row: u32,
+    /// A start that has not answered by then is `down`, not `starting` forever.
+    starting_until: Option<Instant>,
 }
 
 impl HealthMonitor {
@@ -49,15 +62,19 @@ impl HealthMonitor {
         let now = Utc::now();
         let states = probes
             .iter()
-            .map(|p| HealthChange {
-                service: p.service,
-                health: if p.kind == BackendKind::Embedded {
-                    Health::Embedded
-                } else {
-                    Health::Down
+            .map(|p| Tracked {
+                now: HealthChange {
+                    service: p.service,
+                    health: if p.kind == BackendKind::Embedded {
+                        Health::Embedded
+                    } else {
+                        Health::Down
+                    },
+                    since: now,
+                    latency_ms: None,
                 },
-                since: now,
-                latency_ms: None,
+                slow_in_a_row: 0,
+                starting_until: None,
             })
             .collect();
         Arc::new(HealthMonitor {
@@ -69,11 +86,14 @@ impl HealthMonitor {
 
     /// Every service's current health.
     pub fn snapshot(&self) -> Vec<HealthChange> {
-        self.lock().clone()
+        self.lock().iter().map(|t| t.now.clone()).collect()
     }
 
     pub fn health_of(&self, service: Service) -> Option<HealthChange> {
-        self.lock().iter().find(|s| s.service == service).cloned()
+        self.lock()
+            .iter()
+            .find(|t| t.now.service == service)
+            .map(|t| t.now.clone())
     }
 
     /// A start was requested: `starting` until the probe passes.
@@ -114,26 +134,39 @@ impl HealthMonitor {
     /// Applies a probe's outcome (or a forced health) and broadcasts a change of health.
     fn record(&self, service: Service, outcome: Result<Duration, ()>, forced: Option<Health>) {
         let mut states = self.lock();
-        let Some(state) = states.iter_mut().find(|s| s.service == service) else {
+        let Some(state) = states.iter_mut().find(|t| t.now.service == service) else {
             return;
         };
+        if forced == Some(Health::Starting) {
+            state.starting_until = Some(Instant::now() + START_GRACE);
+        }
+        state.slow_in_a_row = match outcome {
+            Ok(took) if took > SLOW => state.slow_in_a_row + 1,
+            _ => 0,
+        };
+        let still_starting = state
+            .starting_until
+            .is_some_and(|until| Instant::now() < until);
         let health = forced.unwrap_or(match outcome {
-            Ok(took) if took > SLOW => Health::Degraded,
+            Ok(_) if state.slow_in_a_row >= SLOW_STREAK => Health::Degraded,
             Ok(_) => Health::Up,
-            // A service being started stays `starting` until it answers.
-            Err(()) if state.health == Health::Starting => Health::Starting,
+            // A service being started stays `starting` until it answers, within reason.
+            Err(()) if state.now.health == Health::Starting && still_starting => Health::Starting,
             Err(()) => Health::Down,
         });
-        state.latency_ms = outcome.ok().map(|d| d.as_secs_f64() * 1000.0);
-        if health != state.health {
-            state.health = health;
-            state.since = Utc::now();
+        if outcome.is_ok() {
+            state.starting_until = None;
+        }
+        state.now.latency_ms = outcome.ok().map(|d| d.as_secs_f64() * 1000.0);
+        if health != state.now.health {
+            state.now.health = health;
+            state.now.since = Utc::now();
             tracing::info!(service = service.as_str(), health = ?health, "service health changed");
-            self.bus.publish(StoreEvent::Health(state.clone()));
+            self.bus.publish(StoreEvent::Health(state.now.clone()));
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<HealthChange>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Tracked>> {
         self.states.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

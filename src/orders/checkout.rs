@@ -5,7 +5,12 @@ use crate::domain::{CustomerName, Email, IdempotencyKey, OrderId, OrderStatus, S
 use crate::events::{EventBus, StoreEvent};
 use crate::store::{NewOrder, OrderStore, Placed, PricedLine};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Notify;
+
+/// How long a checkout that found its cart claimed waits for a racing try with the same key.
+const RACING_TRY_CHECKS: u32 = 20;
+const RACING_TRY_PAUSE: Duration = Duration::from_millis(25);
 
 /// A shopper's validated request to buy what is in their cart.
 pub struct CheckoutRequest {
@@ -43,28 +48,47 @@ impl Checkout {
         }
         let lines = self.carts.take(&req.session).await?;
         if lines.is_empty() {
-            // A retry racing its own first attempt finds the cart already claimed.
             return self
-                .earlier_order(&req)
+                .order_of_a_racing_try(&req)
                 .await?
                 .ok_or(CheckoutError::CartEmpty);
         }
         match self.write_order(&req, &lines).await {
-            Ok(Placed::New(id)) => {
+            Ok(Some(Placed::New(id))) => {
                 self.outbox_ready.notify_one();
                 self.events
                     .publish(StoreEvent::order(id, OrderStatus::Pending));
                 Ok(id)
             }
-            Ok(Placed::Existing(id)) => {
+            Ok(Some(Placed::Existing(id))) => {
                 self.put_back(&req.session, &lines).await;
                 Ok(id)
             }
+            // Nothing in the cart is still for sale.
+            Ok(None) => Err(CheckoutError::CartEmpty),
             Err(e) => {
                 self.put_back(&req.session, &lines).await;
                 Err(e.into())
             }
         }
+    }
+
+    /// A retry racing its own first attempt finds the cart already claimed while that attempt
+    /// has not committed yet: give it a moment to, so both get the same order.
+    async fn order_of_a_racing_try(
+        &self,
+        req: &CheckoutRequest,
+    ) -> Result<Option<OrderId>, BackendError> {
+        if req.idempotency_key.is_none() {
+            return Ok(None);
+        }
+        for _ in 0..RACING_TRY_CHECKS {
+            if let Some(id) = self.earlier_order(req).await? {
+                return Ok(Some(id));
+            }
+            tokio::time::sleep(RACING_TRY_PAUSE).await;
+        }
+        Ok(None)
     }
 
     async fn earlier_order(&self, req: &CheckoutRequest) -> Result<Option<OrderId>, BackendError> {
@@ -74,40 +98,45 @@ impl Checkout {
         }
     }
 
+    /// Writes the order for the lines still for sale; `None` when there are none.
     async fn write_order(
         &self,
         req: &CheckoutRequest,
         lines: &[CartLine],
-    ) -> Result<Placed, BackendError> {
+    ) -> Result<Option<Placed>, BackendError> {
+        let priced = self.price(lines).await?;
+        if priced.is_empty() {
+            return Ok(None);
+        }
         let order = NewOrder {
             session: req.session.clone(),
             customer_name: req.customer_name.clone(),
             customer_email: req.customer_email.clone(),
-            lines: self.price(lines).await?,
+            lines: priced,
             idempotency_key: req.idempotency_key.clone(),
         };
-        self.orders.place(&order).await
+        self.orders.place(&order).await.map(Some)
     }
 
-    /// Prices come from the catalog, never from the client.
+    /// Prices come from the catalog, never from the client. A car taken out of the catalog
+    /// since it was put in the cart can no longer be bought: its line is dropped.
     async fn price(&self, lines: &[CartLine]) -> Result<Vec<PricedLine>, BackendError> {
         let cars = self.catalog.all().await?;
-        lines
-            .iter()
-            .map(|line| {
-                let car = cars.iter().find(|c| c.id == line.car_id).ok_or_else(|| {
-                    BackendError::Corrupt(format!(
-                        "cart holds car {} which is not in the catalog",
-                        line.car_id
-                    ))
-                })?;
-                Ok(PricedLine {
-                    car_id: line.car_id,
-                    quantity: line.quantity,
-                    unit_price: car.price,
-                })
+        let priced = lines.iter().filter_map(|line| {
+            let car = cars.iter().find(|c| c.id == line.car_id);
+            if car.is_none() {
+                tracing::warn!(
+                    car_id = line.car_id.0,
+                    "dropping a cart line for a car no longer sold"
+                );
+            }
+            car.map(|car| PricedLine {
+                car_id: line.car_id,
+                quantity: line.quantity,
+                unit_price: car.price,
             })
-            .collect()
+        });
+        Ok(priced.collect())
     }
 
     async fn put_back(&self, session: &SessionId, lines: &[CartLine]) {

@@ -31,6 +31,8 @@ pub enum Handled {
     Processed,
     Duplicate,
     Retried,
+    /// A dependency was down: handed back unchanged, attempts untouched.
+    Postponed,
     DeadLettered,
 }
 
@@ -55,7 +57,7 @@ impl PipelineCounts {
             Handled::DeadLettered => {
                 bump(&self.dead_lettered);
             }
-            Handled::Retried => {}
+            Handled::Retried | Handled::Postponed => {}
         }
     }
 

@@ -56,9 +56,13 @@ async fn handle_deliveries(
         let outcome = match handled {
             Handled::Processed | Handled::Duplicate => Settle::Ack,
             Handled::Retried => {
-                // Give a database that just went away a moment before the next try.
                 tokio::time::sleep(Duration::from_millis(200) * delivery.attempt).await;
                 Settle::Retry
+            }
+            Handled::Postponed => {
+                // The database is away: the event waits for it, however long that takes.
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                Settle::Requeue
             }
             Handled::DeadLettered => Settle::DeadLetter,
         };
@@ -90,6 +94,9 @@ async fn handle(orders: &dyn OrderStore, delivery: &Delivery, events: &EventBus)
             tracing::debug!(order_id = id.0, "order already settled, event acknowledged");
             Handled::Duplicate
         }
+        // An outage is not the event's fault: it must not use up the event's attempts, or a
+        // long outage would dead-letter orders that only needed to wait.
+        Err(BackendError::Unavailable { .. }) => Handled::Postponed,
         Err(e) if delivery.attempt < MAX_ATTEMPTS => {
             tracing::warn!(order_id = id.0, attempt = delivery.attempt, error = %e, "order processing failed, will retry");
             Handled::Retried

@@ -1,4 +1,3 @@
-use crate::backend::BackendError;
 use crate::queue::OrderQueue;
 use crate::store::OrderStore;
 use std::sync::Arc;
@@ -17,7 +16,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(1);
 pub async fn run_relay(orders: Arc<dyn OrderStore>, queue: Arc<dyn OrderQueue>, wake: Arc<Notify>) {
     let mut backoff = Duration::from_millis(200);
     loop {
-        match relay_batch(orders.as_ref(), queue.as_ref()).await {
+        match orders.relay_outbox(BATCH, queue.as_ref()).await {
             Ok(0) => {
                 backoff = Duration::from_millis(200);
                 tokio::select! {
@@ -33,12 +32,4 @@ pub async fn run_relay(orders: Arc<dyn OrderStore>, queue: Arc<dyn OrderQueue>, 
             }
         }
     }
-}
-
-/// One round: how many rows went out.
-async fn relay_batch(
-    orders: &dyn OrderStore,
-    queue: &dyn OrderQueue,
-) -> Result<usize, BackendError> {
-    orders.relay_outbox(BATCH, queue).await
 }

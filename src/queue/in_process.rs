@@ -6,9 +6,10 @@ use std::sync::Mutex;
 use tokio::sync::Notify;
 
 /// The embedded queue: a FIFO in memory. It is not durable — the embedded store puts events of
-/// still-pending orders back into the outbox at start (see `SqliteDb::requeue_unprocessed`).
+/// still-pending orders back into the outbox at start (see `OrderStore::requeue_unsettled`, called at start).
 #[derive(Default)]
 pub struct InProcessQueue {
+    name: String,
     state: Mutex<State>,
     arrived: Notify,
 }
@@ -28,8 +29,11 @@ struct State {
 const DEAD_LETTER_CAP: usize = 1000;
 
 impl InProcessQueue {
-    pub fn new() -> Self {
-        Self::default()
+    pub fn new(name: &str) -> Self {
+        InProcessQueue {
+            name: name.to_owned(),
+            ..Self::default()
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -44,7 +48,7 @@ impl InProcessQueue {
             tag,
             body,
             attempt,
-            channel: 0,
+            link_generation: 0,
         });
         drop(s);
         self.arrived.notify_one();
@@ -66,7 +70,7 @@ impl OrderQueue for InProcessQueue {
     }
 
     fn queue_name(&self) -> &str {
-        "orders"
+        &self.name
     }
 
     async fn receive(&self) -> Result<Delivery, BackendError> {
@@ -90,6 +94,7 @@ impl OrderQueue for InProcessQueue {
         match outcome {
             Settle::Ack => {}
             Settle::Retry => self.enqueue(delivery.body, delivery.attempt + 1),
+            Settle::Requeue => self.enqueue(delivery.body, delivery.attempt),
             Settle::DeadLetter => {
                 let mut s = self.lock();
                 if s.dead_letters.len() == DEAD_LETTER_CAP {
@@ -118,7 +123,7 @@ mod tests {
 
     #[tokio::test]
     async fn messages_come_out_in_order_and_retries_count_attempts() {
-        let q = InProcessQueue::new();
+        let q = InProcessQueue::new("orders");
         q.publish("a").await.unwrap();
         q.publish("b").await.unwrap();
         let a = q.receive().await.unwrap();
@@ -142,7 +147,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_waiting_consumer_wakes_on_publish() {
-        let q = std::sync::Arc::new(InProcessQueue::new());
+        let q = std::sync::Arc::new(InProcessQueue::new("orders"));
         let consumer = tokio::spawn({
             let q = q.clone();
             async move { q.receive().await.unwrap().body }

@@ -17,8 +17,8 @@ pub struct Delivery {
     pub body: String,
     /// 1 on first delivery, one more for every retry.
     pub attempt: u32,
-    /// Which connection it came on: a delivery can only be settled on its own channel.
-    pub channel: u64,
+    /// Which link (connection generation) it came on: a delivery can only be settled there.
+    pub link_generation: u64,
 }
 
 /// What the consumer decided about a delivery.
@@ -26,8 +26,10 @@ pub struct Delivery {
 pub enum Settle {
     /// Handled (or nothing left to do): remove it.
     Ack,
-    /// Failed for a reason that may pass: deliver it again.
+    /// Failed for a reason of its own that may pass: deliver it again, one attempt used.
     Retry,
+    /// Not handled because a dependency is down: deliver it again, no attempt used.
+    Requeue,
     /// Failed for good: move it to the dead-letter queue.
     DeadLetter,
 }

@@ -130,24 +130,60 @@ async fn an_unreadable_event_is_dead_lettered() {
 }
 
 #[tokio::test]
-async fn an_event_that_keeps_failing_is_retried_a_bounded_number_of_times_then_dead_lettered() {
+async fn an_outage_postpones_events_but_a_failing_event_is_dead_lettered_after_bounded_retries() {
     let pg = PrivatePostgres::start();
     let env = RealEnv::on_postgres(&pg.admin_url()).await;
     let app = spawn_real(&env).await;
-    pg.down();
     let amqp = ServiceUrl::parse(AMQP, &["amqp"], "amqp").unwrap();
     let sink = RabbitQueue::start(&amqp, names(&env.queues.orders), false).unwrap();
-    let body = r#"{"order_id":1,"session_id":"s","items":[],"total":0.0,"customer_name":"A","customer_email":"a@b.co"}"#;
+    let id = app.buy(&[(5, 1)]).await;
+    app.wait_for_status(id, "processed").await;
+    let body = |order: i64| {
+        format!(
+            r#"{{"order_id":{order},"session_id":"s","items":[],"total":0.0,"customer_name":"A","customer_email":"a@b.co"}}"#
+        )
+    };
+    let dead_letters = async || {
+        app.json("/api/status/rabbit").await["dead_lettered"]
+            .as_i64()
+            .unwrap()
+    };
+
+    // The database is away for longer than all retries would take: the event waits.
+    pg.down();
     eventually("a publish", Duration::from_secs(10), async || {
-        sink.publish(body).await.is_ok()
+        sink.publish(&body(id)).await.is_ok()
     })
     .await;
-    // Five attempts with growing pauses (0.2 s to 0.8 s), then the dead-letter queue.
-    eventually("the dead letter", Duration::from_secs(15), async || {
-        app.json("/api/status/rabbit").await["dead_lettered"] == 1
-    })
-    .await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        dead_letters().await,
+        0,
+        "an outage must not dead-letter events"
+    );
     pg.up();
+    eventually(
+        "the postponed event handled",
+        Duration::from_secs(10),
+        async || app.json("/api/status/rabbit").await["messages"] == 0,
+    )
+    .await;
+
+    // A failure of the event's own (here the table it settles is gone): five tries, then the DLQ.
+    env.db
+        .execute("ALTER TABLE orders RENAME TO orders_gone")
+        .await;
+    eventually("a publish", Duration::from_secs(10), async || {
+        sink.publish(&body(id)).await.is_ok()
+    })
+    .await;
+    eventually("the dead letter", Duration::from_secs(15), async || {
+        dead_letters().await == 1
+    })
+    .await;
+    env.db
+        .execute("ALTER TABLE orders_gone RENAME TO orders")
+        .await;
     app.stop().await;
 }
 

@@ -77,6 +77,15 @@ impl TestDb {
             .expect("admin URL has a path")
     }
 
+    /// Runs a statement on the test database, behind the store's back.
+    pub async fn execute(&self, sql: &str) {
+        let (client, conn) = tokio_postgres::connect(&self.url(), tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+        tokio::spawn(conn);
+        client.batch_execute(sql).await.expect(sql);
+    }
+
     /// Runs a query on the test database (for counting rows behind the API's back).
     pub async fn query_i64(&self, sql: &str) -> i64 {
         let (client, conn) = tokio_postgres::connect(&self.url(), tokio_postgres::NoTls)

@@ -14,6 +14,9 @@ use tokio::sync::oneshot;
 pub struct Confirms {
     next_tag: u64,
     waiting: BTreeMap<u64, oneshot::Sender<bool>>,
+    /// The broker sent the message in flight back (no queue to route it to). It still acks a
+    /// returned message, so the ack alone must not count as delivered.
+    returned: bool,
 }
 
 pub type SharedConfirms = Arc<Mutex<Confirms>>;
@@ -29,6 +32,8 @@ impl Confirms {
     }
 
     fn answer(&mut self, tag: u64, multiple: bool, acked: bool) {
+        // Publishes go one at a time, so a return belongs to the message this ack answers.
+        let acked = acked && !std::mem::take(&mut self.returned);
         let tags: Vec<u64> = if multiple {
             self.waiting.range(..=tag).map(|(t, _)| *t).collect()
         } else {
@@ -81,7 +86,10 @@ impl ChannelCallback for ConfirmCallback {
         self.answer(nack.delivery_tag(), nack.multiple(), false);
     }
 
-    async fn publish_return(&mut self, _: &Channel, _: Return, _: BasicProperties, _: Vec<u8>) {}
+    async fn publish_return(&mut self, _: &Channel, ret: Return, _: BasicProperties, _: Vec<u8>) {
+        tracing::warn!(reason = %ret, "RabbitMQ returned a message it could not route");
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).returned = true;
+    }
 }
 
 #[cfg(test)]

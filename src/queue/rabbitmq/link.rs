@@ -125,7 +125,9 @@ impl Link {
             .basic_publish(
                 props,
                 body.as_bytes().to_vec(),
-                BasicPublishArguments::new("", queue),
+                BasicPublishArguments::new("", queue)
+                    .mandatory(true)
+                    .finish(),
             )
             .await
             .map_err(queue_error)?;
@@ -183,6 +185,6 @@ pub fn delivery(generation: u64, message: ConsumerMessage) -> Option<Delivery> {
         tag,
         body,
         attempt,
-        channel: generation,
+        link_generation: generation,
     })
 }

@@ -22,8 +22,10 @@ use tokio::sync::{mpsc, Mutex, Notify};
 /// Unacknowledged messages the broker hands the processor at once.
 const PREFETCH: u16 = 16;
 const SUPERVISE_EVERY: Duration = Duration::from_millis(250);
+/// The most a connect (with its declares) or a status check may take.
+const LINK_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// What to call the queues, and whether this process consumes.
+/// What to call the queues.
 #[derive(Debug, Clone)]
 pub struct QueueNames {
     pub orders: String,
@@ -116,13 +118,15 @@ async fn supervise(shared: Arc<Shared>) {
             continue;
         }
         generation += 1;
-        match Link::open(
+        let opening = Link::open(
             &shared.args,
             &shared.names,
             generation,
             shared.consume.then_some(PREFETCH),
-        )
-        .await
+        );
+        match tokio::time::timeout(LINK_TIMEOUT, opening)
+            .await
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("timed out")))
         {
             Ok((link, deliveries)) => {
                 tracing::info!(queue = %shared.names.orders, "connected to RabbitMQ");
@@ -209,12 +213,20 @@ impl OrderQueue for RabbitQueue {
         let names = self.shared.names.clone();
         self.shared
             .with_link(async |link| {
-                if link.generation() != delivery.channel {
-                    // Its channel is gone; the broker will deliver the message again.
-                    return Ok(());
+                if link.generation() != delivery.link_generation {
+                    return Err(queue_error(
+                        "the delivery's connection is gone; the broker will redeliver it",
+                    ));
                 }
+                let channel = link
+                    .consumer()
+                    .ok_or_else(|| queue_error("this process does not consume"))?;
                 let forwarded = match outcome {
                     Settle::Ack => Ok(()),
+                    Settle::Requeue => {
+                        let requeue = BasicNackArguments::new(delivery.tag, false, true);
+                        return channel.basic_nack(requeue).await.map_err(queue_error);
+                    }
                     Settle::Retry => {
                         link.publish_confirmed(&names.orders, &delivery.body, delivery.attempt + 1)
                             .await
@@ -228,9 +240,6 @@ impl OrderQueue for RabbitQueue {
                         .await
                     }
                 };
-                let channel = link
-                    .consumer()
-                    .ok_or_else(|| queue_error("this process does not consume"))?;
                 match forwarded {
                     Ok(()) => channel
                         .basic_ack(BasicAckArguments::new(delivery.tag, false))
@@ -249,32 +258,33 @@ impl OrderQueue for RabbitQueue {
 
     async fn depth(&self) -> Result<QueueDepth, BackendError> {
         let names = self.shared.names.clone();
-        self.shared
-            .with_link(async |link| {
-                let channel = link
-                    .connection()
-                    .open_channel(None)
+        let counting = self.shared.with_link(async |link| {
+            let channel = link
+                .connection()
+                .open_channel(None)
+                .await
+                .map_err(queue_error)?;
+            let count = async |queue: &str| {
+                let declared = channel
+                    .queue_declare(QueueDeclareArguments::new(queue).passive(true).finish())
                     .await
                     .map_err(queue_error)?;
-                let count = async |queue: &str| {
-                    let declared = channel
-                        .queue_declare(QueueDeclareArguments::new(queue).passive(true).finish())
-                        .await
-                        .map_err(queue_error)?;
-                    Ok::<_, BackendError>(
-                        declared.map(|(_, messages, consumers)| (u64::from(messages), consumers)),
-                    )
-                };
-                let (messages, consumers) = count(&names.orders).await?.unwrap_or_default();
-                let (dead_lettered, _) = count(&names.dead_letters).await?.unwrap_or_default();
-                let _ = channel.close().await;
-                Ok(QueueDepth {
-                    messages,
-                    consumers,
-                    dead_lettered,
-                })
+                Ok::<_, BackendError>(
+                    declared.map(|(_, messages, consumers)| (u64::from(messages), consumers)),
+                )
+            };
+            let (messages, consumers) = count(&names.orders).await?.unwrap_or_default();
+            let (dead_lettered, _) = count(&names.dead_letters).await?.unwrap_or_default();
+            let _ = channel.close().await;
+            Ok(QueueDepth {
+                messages,
+                consumers,
+                dead_lettered,
             })
+        });
+        tokio::time::timeout(LINK_TIMEOUT, counting)
             .await
+            .unwrap_or_else(|_| Err(queue_error("RabbitMQ did not answer in time")))
     }
 }
 

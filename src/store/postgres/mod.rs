@@ -43,6 +43,9 @@ impl PgStore {
             .connect_timeout(CONNECT_TIMEOUT)
             .keepalives(true)
             .keepalives_idle(Duration::from_secs(10))
+            // A Postgres that stops answering mid-query must not hold a request for minutes.
+            .tcp_user_timeout(Duration::from_secs(5))
+            .options("-c statement_timeout=5000")
             .application_name("carstore");
         let manager = Manager::from_config(
             config.clone(),
@@ -126,19 +129,27 @@ impl PgStore {
             .await
             .map_err(|e| BackendError::unavailable(Dependency::Database, e))
     }
-
-    /// Connections in the pool now, and how many are lent out.
-    pub fn pool_status(&self) -> (usize, usize) {
-        let s = self.pool.status();
-        (s.size, s.size.saturating_sub(s.available))
-    }
 }
 
-/// Every driver error is an outage from the shopper's point of view, except a broken
-/// constraint, which means our own data is wrong.
+/// No answer, or a refusal that passes (shutting down, overloaded, a transaction to retry), is
+/// an outage. Any other refusal means our own data or schema is wrong: not something waiting
+/// will fix. The server's code and message are kept; its DETAIL is not, it can hold row data.
 fn db_error(e: tokio_postgres::Error) -> BackendError {
-    match e.code() {
-        Some(code) if code.code().starts_with("23") => BackendError::Corrupt(e.to_string()),
-        _ => BackendError::unavailable(Dependency::Database, e),
+    let Some(db) = e.as_db_error() else {
+        let cause = std::error::Error::source(&e)
+            .map(|c| format!(": {c}"))
+            .unwrap_or_default();
+        return BackendError::unavailable(Dependency::Database, format!("{e}{cause}"));
+    };
+    let code = db.code().code();
+    let said = format!("{code}: {}", db.message());
+    let passing = ["08", "53", "57", "40"]
+        .iter()
+        .any(|class| code.starts_with(class))
+        || code == "55P03";
+    if passing {
+        BackendError::unavailable(Dependency::Database, said)
+    } else {
+        BackendError::Corrupt(said)
     }
 }
