@@ -15,8 +15,8 @@ async fn healthz() -> HttpResponse {
 
 /// Ready: the order store answers, so checkout can work.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match state.orders.stats().await {
-        Ok(_) => HttpResponse::Ok().json(json!({ "status": "ready" })),
+    match state.orders.ping().await {
+        Ok(()) => HttpResponse::Ok().json(json!({ "status": "ready" })),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
             HttpResponse::ServiceUnavailable()

@@ -110,6 +110,8 @@ pub trait OrderStore: Send + Sync {
     /// which makes redelivered events harmless.
     async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, BackendError>;
     async fn stats(&self) -> Result<OrderStats, BackendError>;
+    /// The cheapest round trip that proves the store answers (counting rows is not cheap).
+    async fn ping(&self) -> Result<(), BackendError>;
     /// Marks the outbox rows of still-pending orders unsent again (see `app::requeue_lost_events`).
     async fn requeue_unsettled(&self) -> Result<usize, BackendError>;
     /// Publishes up to `limit` of the oldest unsent outbox rows through `sink`, marking each

@@ -93,7 +93,7 @@ fn cache_error(e: Error) -> BackendError {
     BackendError::unavailable(Dependency::Cache, e)
 }
 
-/// HGETALL's flat `[field, value, ...]` as cart lines, in catalog order.
+/// HGETALL's flat `[field, value, ...]` as cart lines, ordered by car id.
 fn to_lines(flat: Vec<String>) -> Result<Vec<CartLine>, BackendError> {
     let mut lines = flat
         .chunks(2)

@@ -95,6 +95,10 @@ impl OrderStore for SqliteDb {
         .await
     }
 
+    async fn ping(&self) -> Result<(), BackendError> {
+        self.run(|c| c.query_row("SELECT 1", [], |_| Ok(()))).await
+    }
+
     async fn requeue_unsettled(&self) -> Result<usize, BackendError> {
         self.run(|c| {
             c.execute(

@@ -1,0 +1,176 @@
+//! The one place that picks each service's adapter, and says in the log which one it picked.
+
+use crate::cache::{CartStore, CatalogCache, MemoryCatalogCache, RedisCache};
+use crate::catalog::{BuiltinCatalog, CarSource, CatalogService};
+use crate::config::{ServiceUrl, Settings};
+use crate::events::{EventBus, Service};
+use crate::ops::{HealthMonitor, Probe};
+use crate::orders::PipelineCounts;
+use crate::queue::{InProcessQueue, OrderQueue, QueueNames, RabbitQueue};
+use crate::store::postgres::PgStore;
+use crate::store::sqlite::SqliteDb;
+use crate::store::OrderStore;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long the embedded catalog cache keeps its copy.
+const CATALOG_TTL: Duration = Duration::from_secs(60);
+
+/// The adapters chosen for this run.
+pub(super) struct Backends {
+    pub(super) orders: Arc<dyn OrderStore>,
+    pub(super) carts: Arc<dyn CartStore>,
+    pub(super) queue: Arc<dyn OrderQueue>,
+    pub(super) catalog: Arc<CatalogService>,
+    pub(super) counts: Arc<PipelineCounts>,
+    pub(super) events: Arc<EventBus>,
+    /// What each service is, for the dashboard: a redacted URL, or "embedded".
+    pub(super) targets: Vec<(Service, String)>,
+}
+
+/// Picks each service's adapter: the real one when its URL is set, else the embedded one.
+pub(super) async fn pick_backends(settings: &Settings) -> anyhow::Result<Backends> {
+    let needs_file = settings.database_url.is_none() || settings.redis_url.is_none();
+    let embedded = if needs_file {
+        Some(SqliteDb::open(&settings.data_dir)?)
+    } else {
+        None
+    };
+    let (orders, source) = order_store(settings, embedded.as_ref())?;
+    let (carts, cache) = cart_store(settings, embedded.as_ref())?;
+    let queue = order_queue(settings, &orders)?;
+    Ok(Backends {
+        orders,
+        carts,
+        queue,
+        catalog: Arc::new(CatalogService::new(source, cache)),
+        counts: Arc::default(),
+        events: Arc::default(),
+        targets: service_targets(settings),
+    })
+}
+
+type OrderSide = (Arc<dyn OrderStore>, Arc<dyn CarSource>);
+
+/// Orders (and the catalog's source): Postgres, or the embedded file with the built-in catalog.
+fn order_store(settings: &Settings, file: Option<&SqliteDb>) -> anyhow::Result<OrderSide> {
+    match (&settings.database_url, file) {
+        (Some(url), _) => {
+            tracing::info!(%url, "orders: Postgres");
+            let pg = PgStore::connect(url)?;
+            Ok((Arc::new(pg.clone()), Arc::new(pg)))
+        }
+        (None, Some(db)) => {
+            tracing::info!(path = %db.path().display(), "orders: embedded SQLite (no database URL configured)");
+            Ok((Arc::new(db.clone()), Arc::new(BuiltinCatalog)))
+        }
+        (None, None) => unreachable!("the embedded file is opened when the database is embedded"),
+    }
+}
+
+type CartSide = (Arc<dyn CartStore>, Arc<dyn CatalogCache>);
+
+/// Carts and the catalog cache: Redis, or the embedded file and a cache in memory.
+fn cart_store(settings: &Settings, file: Option<&SqliteDb>) -> anyhow::Result<CartSide> {
+    match (&settings.redis_url, file) {
+        (Some(url), _) => {
+            tracing::info!(%url, prefix = %settings.redis_prefix, "carts and catalog cache: Redis");
+            let redis = RedisCache::connect(url, &settings.redis_prefix)?;
+            Ok((Arc::new(redis.clone()), Arc::new(redis)))
+        }
+        (None, Some(db)) => {
+            tracing::info!(
+                "carts: embedded SQLite; catalog cache: in memory (no Redis URL configured)"
+            );
+            Ok((
+                Arc::new(db.clone()),
+                Arc::new(MemoryCatalogCache::new(CATALOG_TTL)),
+            ))
+        }
+        (None, None) => unreachable!("the embedded file is opened when Redis is embedded"),
+    }
+}
+
+/// Order events: RabbitMQ, or the in-process queue.
+fn order_queue(
+    settings: &Settings,
+    orders: &Arc<dyn OrderStore>,
+) -> anyhow::Result<Arc<dyn OrderQueue>> {
+    match &settings.amqp_url {
+        Some(url) => {
+            tracing::info!(%url, queue = %settings.orders_queue, "order events: RabbitMQ");
+            let names = QueueNames {
+                orders: settings.orders_queue.clone(),
+                dead_letters: settings.dead_letter_queue(),
+            };
+            Ok(Arc::new(RabbitQueue::start(
+                url,
+                names,
+                settings.run_worker,
+            )?))
+        }
+        None => {
+            tracing::info!("order events: in-process queue (no AMQP URL configured)");
+            tokio::spawn(requeue_lost_events(orders.clone()));
+            Ok(Arc::new(InProcessQueue::new(&settings.orders_queue)))
+        }
+    }
+}
+
+fn service_targets(settings: &Settings) -> Vec<(Service, String)> {
+    let shown = |url: &Option<ServiceUrl>| {
+        url.as_ref()
+            .map_or("embedded in carstore".to_owned(), ServiceUrl::redacted)
+    };
+    vec![
+        (Service::Postgres, shown(&settings.database_url)),
+        (Service::Redis, shown(&settings.redis_url)),
+        (Service::Rabbit, shown(&settings.amqp_url)),
+    ]
+}
+
+/// The health monitor's probes: one cheap round trip per service.
+pub(super) fn watch_services(backends: &Backends) -> Arc<HealthMonitor> {
+    let (orders, carts, queue) = (
+        backends.orders.clone(),
+        backends.carts.clone(),
+        backends.queue.clone(),
+    );
+    let probes = vec![
+        Probe::new(Service::Postgres, orders.kind(), move || {
+            let orders = orders.clone();
+            async move { orders.ping().await }
+        }),
+        Probe::new(Service::Redis, carts.kind(), move || {
+            let carts = carts.clone();
+            async move { carts.ping().await.map(drop) }
+        }),
+        Probe::new(Service::Rabbit, queue.kind(), move || {
+            let queue = queue.clone();
+            async move { queue.depth().await.map(drop) }
+        }),
+    ];
+    HealthMonitor::new(probes, backends.events.clone())
+}
+
+/// The in-process queue forgets what it held when the process stopped: events of orders still
+/// pending go back to the outbox. Processing is idempotent, so a repeat is harmless. Retries
+/// until the order store answers (a database may be down, or not migrated yet, at start).
+async fn requeue_lost_events(orders: Arc<dyn OrderStore>) {
+    loop {
+        match orders.requeue_unsettled().await {
+            Ok(0) => return,
+            Ok(requeued) => {
+                tracing::info!(
+                    requeued,
+                    "order events of still-pending orders put back in the outbox"
+                );
+                return;
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "order store not ready to requeue lost events yet")
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}

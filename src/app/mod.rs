@@ -1,0 +1,144 @@
+//! Builds the running store from settings: adapters (picked in `backends.rs`, the one place that
+//! chooses them), the HTTP server, and the background tasks.
+
+mod backends;
+
+use crate::catalog::{BuiltinCatalog, Gallery};
+use crate::config::Settings;
+use crate::http;
+use crate::orders::{run_processor, run_relay, Checkout};
+use crate::state::AppState;
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{middleware, web, App, HttpServer};
+use anyhow::Context;
+use backends::{pick_backends, watch_services, Backends};
+use std::net::TcpListener;
+use std::sync::Arc;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+/// In-flight requests get this long to finish on shutdown.
+const SHUTDOWN_GRACE_SECS: u64 = 10;
+
+/// A store bound to its port, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Application {
+    /// Opens the backends, binds the listener (port 0 picks a free one) and starts the worker
+    /// tasks when the settings ask for them.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        // The port first: a taken port should be the only thing said, before any backend opens.
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let backends = pick_backends(&settings).await?;
+        let port = listener.local_addr()?.port();
+        let outbox_ready = Arc::new(Notify::new());
+        let mut workers = if settings.run_worker {
+            start_workers(&backends, outbox_ready.clone())
+        } else {
+            Vec::new()
+        };
+        let health = watch_services(&backends);
+        workers.push(tokio::spawn(health.clone().run()));
+        let state = web::Data::new(AppState {
+            gallery: Arc::new(Gallery::draw(&BuiltinCatalog::cars())),
+            checkout: Checkout {
+                catalog: backends.catalog.clone(),
+                carts: backends.carts.clone(),
+                orders: backends.orders.clone(),
+                outbox_ready,
+                events: backends.events.clone(),
+            },
+            catalog: backends.catalog,
+            carts: backends.carts,
+            orders: backends.orders,
+            queue: backends.queue,
+            pipeline: backends.counts,
+            events: backends.events,
+            health,
+            targets: backends.targets,
+        });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(http::security_headers())
+                .wrap(middleware::Logger::new("%s %r %Dms").log_target("carstore::http"))
+                .configure(http::configure)
+        })
+        .listen(listener)
+        .context("cannot start the HTTP server")?
+        .shutdown_timeout(SHUTDOWN_GRACE_SECS)
+        .run();
+        Ok(Application {
+            port,
+            server,
+            workers,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (Ctrl-C, SIGTERM or the handle), letting in-flight requests finish,
+    /// then stops the worker tasks.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        for worker in &self.workers {
+            worker.abort();
+        }
+        result
+    }
+}
+
+fn start_workers(backends: &Backends, outbox_ready: Arc<Notify>) -> Vec<JoinHandle<()>> {
+    tracing::info!("order worker: outbox relay and order processor running in this process");
+    vec![
+        tokio::spawn(run_relay(
+            backends.orders.clone(),
+            backends.queue.clone(),
+            outbox_ready,
+        )),
+        tokio::spawn(run_processor(
+            backends.orders.clone(),
+            backends.queue.clone(),
+            backends.counts.clone(),
+            backends.events.clone(),
+        )),
+    ]
+}
+
+/// `carstore worker`: the outbox relay and the order processor, without HTTP, until Ctrl-C or
+/// SIGTERM.
+pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
+    // An embedded store and queue live inside one process: a second process cannot share them.
+    if settings.database_url.is_none() || settings.amqp_url.is_none() {
+        anyhow::bail!(
+            "carstore worker needs a database URL and an AMQP URL (DATABASE_URL, AMQP_URL)"
+        );
+    }
+    let backends = pick_backends(&settings).await?;
+    let workers = start_workers(&backends, Arc::new(Notify::new()));
+    wait_for_stop_signal().await;
+    tracing::info!("worker stopping");
+    for worker in workers {
+        worker.abort();
+    }
+    Ok(())
+}
+
+async fn wait_for_stop_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+    }
+}
