@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod health;
 mod orders;
+mod queues;
 mod services;
 mod session;
 mod spa;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(orders::configure)
                 .configure(status::configure)
                 .configure(services::configure)
+                .configure(queues::configure)
                 .configure(events::configure)
                 .default_service(web::to(api_not_found)),
         )

@@ -143,6 +143,16 @@ async fn services_and_their_status_are_listed() {
     }
 }
 
+#[tokio::test]
+async fn the_store_lists_its_queues() {
+    let app = spawn_app().await;
+    let queues = app.json("/api/queues").await;
+    assert_eq!(queues[0]["name"], "orders");
+    assert_eq!(queues[0]["consumers"], 1);
+    assert_eq!(queues[1]["name"], "orders.dlq");
+    assert_eq!(queues[1]["messages"], 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopped_service_turns_down_in_the_feed_and_up_when_it_returns() {
     require_shared_services();

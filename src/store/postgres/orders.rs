@@ -135,7 +135,11 @@ impl OrderStore for PgStore {
 
     async fn ping(&self) -> Result<(), BackendError> {
         let client = self.client().await?;
-        client.simple_query("SELECT 1").await.map(drop).map_err(db_error)
+        client
+            .simple_query("SELECT 1")
+            .await
+            .map(drop)
+            .map_err(db_error)
     }
 
     async fn requeue_unsettled(&self) -> Result<usize, BackendError> {
