@@ -3,7 +3,10 @@
 
 use crate::cache::CartStore;
 use crate::catalog::{CatalogService, Gallery};
+use crate::config::AdminToken;
 use crate::events::{EventBus, Service};
+use crate::ops::audit::AuditLog;
+use crate::ops::control::ServiceControl;
 use crate::ops::HealthMonitor;
 use crate::orders::{Checkout, PipelineCounts};
 use crate::queue::OrderQueue;
@@ -29,6 +32,12 @@ pub struct AppState {
     pub health: Arc<HealthMonitor>,
     /// What each service is (a redacted URL, or embedded).
     pub targets: Vec<(Service, String)>,
+    /// How each service is started and stopped.
+    pub controls: Vec<(Service, Arc<dyn ServiceControl>)>,
+    /// Who started or stopped what.
+    pub audit: Arc<AuditLog>,
+    /// What admin requests must carry.
+    pub admin_token: AdminToken,
     /// The checkout use case, wired to the same adapters.
     pub checkout: Checkout,
 }

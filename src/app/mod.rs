@@ -4,14 +4,14 @@
 mod backends;
 
 use crate::catalog::{BuiltinCatalog, Gallery};
-use crate::config::Settings;
+use crate::config::{AdminToken, Settings};
 use crate::http;
 use crate::orders::{run_processor, run_relay, Checkout};
 use crate::state::AppState;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{middleware, web, App, HttpServer};
 use anyhow::Context;
-use backends::{pick_backends, watch_services, Backends};
+use backends::{pick_backends, service_controls, watch_services, Backends};
 use std::net::TcpListener;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -60,6 +60,9 @@ impl Application {
             pipeline: backends.counts,
             events: backends.events,
             health,
+            controls: service_controls(&settings),
+            audit: Arc::default(),
+            admin_token: admin_token(&settings, port),
             targets: backends.targets,
         });
         let server = HttpServer::new(move || {
@@ -97,6 +100,24 @@ impl Application {
         }
         result
     }
+}
+
+/// The configured admin token, or a new one whose sign-in address is printed once.
+fn admin_token(settings: &Settings, port: u16) -> AdminToken {
+    if let Some(token) = &settings.admin_token {
+        return token.clone();
+    }
+    let token = AdminToken::generate();
+    let host = if settings.bind.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        settings.bind.ip().to_string()
+    };
+    tracing::info!(
+        "dashboard admin sign-in (CARSTORE_ADMIN_TOKEN was not set): http://{host}:{port}/#/dashboard?token={}",
+        token.expose()
+    );
+    token
 }
 
 fn start_workers(backends: &Backends, outbox_ready: Arc<Notify>) -> Vec<JoinHandle<()>> {

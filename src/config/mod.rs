@@ -2,8 +2,10 @@
 //! `DATABASE_URL`-style names), then the config file, then defaults. Everything is checked here,
 //! before anything starts, so a bad value is one clear line.
 
+mod control;
 mod service_url;
 
+pub use control::{AdminToken, ControlSettings, ControlSpec};
 pub use service_url::ServiceUrl;
 
 use crate::cli::{CommonArgs, ServeArgs, WorkerArgs};
@@ -29,6 +31,7 @@ const KNOWN_ENV: &[&str] = &[
     "CARSTORE_AMQP_URL",
     "CARSTORE_REDIS_PREFIX",
     "CARSTORE_ORDERS_QUEUE",
+    "CARSTORE_ADMIN_TOKEN",
 ];
 
 #[derive(Debug, Clone)]
@@ -48,6 +51,10 @@ pub struct Settings {
     pub redis_prefix: String,
     /// The order events queue; its dead letters go to `<name>.dlq`.
     pub orders_queue: String,
+    /// Start/stop backends per service, from the config file.
+    pub control: ControlSettings,
+    /// The dashboard's admin token; `None` means carstore makes one at start.
+    pub admin_token: Option<AdminToken>,
 }
 
 /// The config file: the same settings as the flags, all optional.
@@ -63,6 +70,9 @@ struct FileSettings {
     amqp_url: Option<String>,
     redis_prefix: Option<String>,
     orders_queue: Option<String>,
+    admin_token: Option<String>,
+    #[serde(default)]
+    control: ControlSettings,
 }
 
 impl Settings {
@@ -114,6 +124,11 @@ impl Settings {
             redis_prefix: env("CARSTORE_REDIS_PREFIX")
                 .or(file.redis_prefix)
                 .unwrap_or_else(|| DEFAULT_REDIS_PREFIX.into()),
+            admin_token: env("CARSTORE_ADMIN_TOKEN")
+                .or(file.admin_token)
+                .map(AdminToken::new)
+                .transpose()?,
+            control: file.control,
             orders_queue: checked_queue_name(
                 env("CARSTORE_ORDERS_QUEUE")
                     .or(file.orders_queue)
@@ -134,6 +149,8 @@ impl Settings {
             amqp_url: None,
             redis_prefix: DEFAULT_REDIS_PREFIX.into(),
             orders_queue: DEFAULT_ORDERS_QUEUE.into(),
+            control: ControlSettings::default(),
+            admin_token: None,
         }
     }
 

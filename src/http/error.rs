@@ -14,6 +14,10 @@ pub const RETRY_AFTER_SECS: u32 = 3;
 pub enum ApiError {
     /// 400: malformed JSON, a missing field, or a request that cannot be acted on as sent.
     BadRequest { code: &'static str, message: String },
+    /// 401: an admin action without the admin token.
+    Unauthorized,
+    /// 409: the request conflicts with how things are set up.
+    Conflict { code: &'static str, message: String },
     /// 404: no such thing (or not yours to see).
     NotFound { code: &'static str, message: String },
     /// 405: the path exists, the method does not.
@@ -27,6 +31,8 @@ pub enum ApiError {
         code: &'static str,
         dependency: Dependency,
     },
+    /// 503: the service's control backend cannot be reached (the reason says where it looked).
+    ControlUnavailable(String),
     /// 500: our own fault. The detail goes to the log, never to the client.
     Internal(String),
 }
@@ -69,6 +75,10 @@ impl ApiError {
         match self {
             ApiError::BadRequest { code, message } => (StatusCode::BAD_REQUEST, code, message.clone()),
             ApiError::NotFound { code, message } => (StatusCode::NOT_FOUND, code, message.clone()),
+            ApiError::Unauthorized => {
+                (StatusCode::UNAUTHORIZED, "admin_required", "sign in with the admin token first".into())
+            }
+            ApiError::Conflict { code, message } => (StatusCode::CONFLICT, code, message.clone()),
             ApiError::MethodNotAllowed => {
                 (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this method is not allowed on this path".into())
             }
@@ -81,6 +91,9 @@ impl ApiError {
                 code,
                 format!("{dependency} is unavailable right now; nothing was changed, please retry shortly"),
             ),
+            ApiError::ControlUnavailable(why) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "control_unavailable", format!("the control backend is unavailable: {why}"))
+            }
             ApiError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side".into())
             }

@@ -1,6 +1,7 @@
 //! The HTTP layer: one module per resource, each with its own `configure`. Handlers parse input
 //! into domain types, call a use case or an adapter trait, and map errors through `ApiError`.
 
+mod admin;
 mod cars;
 mod cart;
 mod checkout;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(checkout::configure)
                 .configure(orders::configure)
                 .configure(status::configure)
+                .configure(admin::configure)
                 .configure(services::configure)
                 .configure(queues::configure)
                 .configure(events::configure)

@@ -1,7 +1,10 @@
 //! The services behind the store as the dashboard sees them.
 
+use super::admin::Admin;
 use super::ApiError;
 use crate::events::{Health, Service};
+use crate::ops::audit::AuditEntry;
+use crate::ops::control::{Action, ControlError, ServiceControl};
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
@@ -9,7 +12,75 @@ use serde_json::json;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/services", web::get().to(list))
         .route("/service/{name}/status", web::get().to(status))
-        .route("/service/{name}/status", web::post().to(status));
+        .route("/service/{name}/status", web::post().to(status))
+        .route("/service/{name}/{action}", web::post().to(act))
+        .route("/audit", web::get().to(audit));
+}
+
+fn find_service(name: &str) -> Result<Service, ApiError> {
+    Service::ALL
+        .into_iter()
+        .find(|s| s.as_str() == name)
+        .ok_or_else(|| ApiError::not_found("unknown_service", "there is no such service"))
+}
+
+fn control_of(state: &AppState, service: Service) -> &dyn ServiceControl {
+    state
+        .controls
+        .iter()
+        .find(|(s, _)| *s == service)
+        .map(|(_, c)| c.as_ref())
+        .expect("every service has a control")
+}
+
+/// Start, stop or restart a service. Only the configured commands run; the path only picks
+/// which of them.
+async fn act(
+    state: web::Data<AppState>,
+    admin: Admin,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (name, action) = path.into_inner();
+    let service = find_service(&name)?;
+    let action: Action = action.parse().map_err(|_| {
+        ApiError::not_found("unknown_action", "actions are start, stop and restart")
+    })?;
+    let control = control_of(&state, service);
+    if control.kind() == "none" {
+        if let Err(ControlError::NoControl(why)) = control.act(action).await {
+            return Err(ApiError::Conflict {
+                code: "no_control",
+                message: why,
+            });
+        }
+    }
+    if matches!(action, Action::Start | Action::Restart) {
+        state.health.mark_starting(service);
+    }
+    let outcome = control.act(action).await;
+    let result = match &outcome {
+        Ok(_) => "ok".to_owned(),
+        Err(e) => format!("failed: {e}"),
+    };
+    state.audit.record(AuditEntry {
+        at: chrono::Utc::now(),
+        who: admin.who,
+        service,
+        action,
+        result,
+    });
+    let log = match outcome {
+        Ok(lines) => lines,
+        Err(ControlError::Unavailable(why)) => return Err(ApiError::ControlUnavailable(why)),
+        Err(e) => vec![e.to_string()],
+    };
+    let health = state.health.health_of(service).map(|h| h.health);
+    Ok(HttpResponse::Ok()
+        .json(json!({ "service": service, "action": action, "health": health, "log": log })))
+}
+
+async fn audit(state: web::Data<AppState>, _: Admin) -> HttpResponse {
+    HttpResponse::Ok().json(state.audit.recent())
 }
 
 fn target(state: &AppState, service: Service) -> &str {
@@ -27,9 +98,9 @@ async fn list(state: web::Data<AppState>) -> HttpResponse {
         .into_iter()
         .map(|h| {
             json!({
-                "name": h.service, "kind": h.service.kind(), "control": "none",
+                "name": h.service, "kind": h.service.kind(), "control": control_of(&state, h.service).kind(),
                 "target": target(&state, h.service), "health": h.health, "since": h.since,
-                "latency_ms": h.latency_ms, "detail": "no control backend configured",
+                "latency_ms": h.latency_ms,
             })
         })
         .collect();
@@ -41,10 +112,7 @@ async fn status(
     state: web::Data<AppState>,
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = Service::ALL
-        .into_iter()
-        .find(|s| s.as_str() == name.as_str())
-        .ok_or_else(|| ApiError::not_found("unknown_service", "there is no such service"))?;
+    let service = find_service(&name)?;
     let h = state
         .health
         .health_of(service)

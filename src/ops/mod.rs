@@ -1,5 +1,8 @@
-//! The operations side of the store: watching the backing services.
+//! The operations side of the store: watching the backing services, starting and stopping
+//! them, and remembering who did what.
 
+pub mod audit;
+pub mod control;
 mod health;
 
 pub use health::{HealthMonitor, Probe};

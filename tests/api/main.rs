@@ -8,6 +8,7 @@ mod cart;
 mod checkout;
 mod cli;
 mod contract;
+mod control;
 mod events;
 mod helpers;
 mod orders;

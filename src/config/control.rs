@@ -1,0 +1,104 @@
+//! How each service can be started and stopped, from the config file's `[control.<service>]`
+//! tables. Only these configured strings ever reach a shell; request data never does.
+
+use serde::Deserialize;
+use std::fmt;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlSettings {
+    pub postgres: Option<ControlSpec>,
+    pub redis: Option<ControlSpec>,
+    pub rabbit: Option<ControlSpec>,
+}
+
+/// One service's control backend.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "backend", rename_all = "lowercase", deny_unknown_fields)]
+pub enum ControlSpec {
+    /// No buttons: the service is embedded or run by someone else.
+    None,
+    /// Shell commands for a service installed on this host.
+    Command {
+        start: String,
+        stop: String,
+        /// Defaults to stop, then start.
+        restart: Option<String>,
+        /// The service's log file, followed for the dashboard.
+        log_file: Option<PathBuf>,
+    },
+}
+
+/// The dashboard's admin token. Never shown in `Debug` or logs, except in the one sign-in line
+/// printed when carstore made the token itself.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AdminToken(String);
+
+impl AdminToken {
+    pub fn new(token: String) -> anyhow::Result<AdminToken> {
+        anyhow::ensure!(
+            token.len() >= 16,
+            "the admin token must be at least 16 characters"
+        );
+        Ok(AdminToken(token))
+    }
+
+    pub fn generate() -> AdminToken {
+        use rand::RngCore;
+        let mut bytes = [0u8; 24];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        AdminToken(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// Compares in time that does not depend on where the strings differ.
+    pub fn matches(&self, offered: &str) -> bool {
+        let (a, b) = (self.0.as_bytes(), offered.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AdminToken(***)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_tables_parse() {
+        let text = r#"
+            [redis]
+            backend = "command"
+            start = "redis-server --port 6390 --daemonize yes"
+            stop = "redis-cli -p 6390 shutdown nosave"
+            [postgres]
+            backend = "none"
+        "#;
+        let c: ControlSettings = toml::from_str(text).unwrap();
+        assert!(matches!(
+            c.redis,
+            Some(ControlSpec::Command { restart: None, .. })
+        ));
+        assert_eq!(c.postgres, Some(ControlSpec::None));
+        assert!(toml::from_str::<ControlSettings>("[redis]\nbackend = \"ssh\"\n").is_err());
+    }
+
+    #[test]
+    fn tokens_match_exactly_and_never_print() {
+        let t = AdminToken::new("0123456789abcdef".into()).unwrap();
+        assert!(t.matches("0123456789abcdef"));
+        assert!(!t.matches("0123456789abcdeF"));
+        assert!(!t.matches("0123"));
+        assert!(!format!("{t:?}").contains("0123"));
+        assert!(AdminToken::new("short".into()).is_err());
+        assert_eq!(AdminToken::generate().expose().len(), 48);
+    }
+}

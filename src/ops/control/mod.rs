@@ -1,0 +1,65 @@
+//! Starting and stopping the backing services from the dashboard, behind one small trait:
+//! `command` (shell commands from the config file) or `none` (buttons disabled, reason shown).
+
+mod command;
+
+pub use command::CommandControl;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Start,
+    Stop,
+    Restart,
+}
+
+impl FromStr for Action {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "start" => Ok(Action::Start),
+            "stop" => Ok(Action::Stop),
+            "restart" => Ok(Action::Restart),
+            _ => Err(()),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    /// This service has no control backend (embedded, or not configured).
+    #[error("{0}")]
+    NoControl(String),
+    /// The backend itself could not be reached or run.
+    #[error("{0}")]
+    Unavailable(String),
+    /// The backend ran and the action failed.
+    #[error("{0}")]
+    Failed(String),
+}
+
+#[async_trait]
+pub trait ServiceControl: Send + Sync {
+    /// `command` or `none`, as `/api/services` shows it.
+    fn kind(&self) -> &'static str;
+    /// Runs the action; returns what it printed, line by line.
+    async fn act(&self, action: Action) -> Result<Vec<String>, ControlError>;
+}
+
+/// No control: every action is refused with the reason.
+pub struct NoControl(pub String);
+
+#[async_trait]
+impl ServiceControl for NoControl {
+    fn kind(&self) -> &'static str {
+        "none"
+    }
+
+    async fn act(&self, _: Action) -> Result<Vec<String>, ControlError> {
+        Err(ControlError::NoControl(self.0.clone()))
+    }
+}
