@@ -256,3 +256,104 @@ async fn the_store_says_plainly_when_carts_are_unavailable_and_when_they_are_bac
     c.close().await.unwrap();
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_stops_and_starts_redis_from_the_page_and_watches_the_light() {
+    use crate::private::{free_port, wait_until};
+    use crate::services::{
+        real_settings, require_shared_services, TestDb, TestQueues, AMQP, PG_ADMIN,
+    };
+    use carstore::config::{AdminToken, ControlSpec};
+    require_shared_services();
+    let (db, queues) = (TestDb::create(PG_ADMIN).await, TestQueues::new());
+    let port = free_port();
+    let start = format!(
+        "redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no --daemonize yes"
+    );
+    let stop = format!("redis-cli -p {port} shutdown nosave");
+    assert!(std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&start)
+        .status()
+        .unwrap()
+        .success());
+    wait_until(
+        port,
+        true,
+        "command-controlled redis",
+        Duration::from_secs(10),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let redis_url = format!("redis://127.0.0.1:{port}");
+    let mut settings = real_settings(
+        dir.path(),
+        &db.url(),
+        &redis_url,
+        AMQP,
+        "carstore:",
+        &queues.orders,
+    );
+    settings.control.redis = Some(ControlSpec::Command {
+        start,
+        stop: stop.clone(),
+        restart: None,
+        log_file: None,
+    });
+    let token = "browser-admin-token-0123456789";
+    settings.admin_token = Some(AdminToken::new(token.into()).unwrap());
+    let app = crate::helpers::spawn_with(settings).await;
+    app.wait_until_ready().await;
+    let driver = start_chromedriver();
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+
+    c.goto(&app.url("/#/dashboard")).await.unwrap();
+    text_until(&c, "[data-testid=health-redis]", |t| t.starts_with("Up")).await;
+    let disabled = c
+        .find(Locator::Css("[data-testid=stop-redis]"))
+        .await
+        .unwrap()
+        .attr("disabled")
+        .await
+        .unwrap();
+    assert!(disabled.is_some(), "signed out, the buttons are disabled");
+    type_into(&c, "#admin-token", token).await;
+    click(&c, "#admin-signin-button").await;
+    text_until(&c, "[data-testid=admin-state]", |t| {
+        t.starts_with("Signed in")
+    })
+    .await;
+
+    click(&c, "[data-testid=stop-redis]").await;
+    let stopped = std::time::Instant::now();
+    text_until(&c, "[data-testid=health-redis]", |t| t.starts_with("Down")).await;
+    assert!(
+        stopped.elapsed() < Duration::from_secs(3),
+        "the light turned red in {:?}",
+        stopped.elapsed()
+    );
+    save_screenshot(&c.screenshot().await.unwrap(), "e2e-control-stopped.png");
+    click(&c, "[data-testid=start-redis]").await;
+    text_until(&c, "[data-testid=health-redis]", |t| t.starts_with("Up")).await;
+    text_until(&c, "[data-testid=audit-log]", |t| {
+        t.contains("start redis") && t.contains("stop redis")
+    })
+    .await;
+    let postgres = c
+        .find(Locator::Css("[data-testid=stop-postgres]"))
+        .await
+        .unwrap();
+    assert!(postgres
+        .attr("title")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+        .contains("No control backend"));
+    save_screenshot(&c.screenshot().await.unwrap(), "e2e-control-started.png");
+    c.close().await.unwrap();
+    app.stop().await;
+    let _ = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&stop)
+        .status();
+}

@@ -72,6 +72,7 @@ async fn the_web_ui_uses_no_inner_html_and_no_external_urls() {
         "order-dialog",
         "dashboard",
         "cart-count",
+        "admin",
     ] {
         let js = app
             .get(&format!("/assets/{version}/js/{module}.js"))

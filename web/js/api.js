@@ -52,6 +52,11 @@ export const api = {
     request('POST', '/api/checkout', { body: customer, headers: { 'Idempotency-Key': idempotencyKey } }),
   order: (id) => request('GET', `/api/orders/${id}`),
   orders: () => request('GET', '/api/orders'),
+  services: () => request('GET', '/api/services'),
+  audit: () => request('GET', '/api/audit'),
+  login: (token) => request('POST', '/api/admin/login', { body: { token } }),
+  logout: () => request('POST', '/api/admin/logout'),
+  control: (service, action) => request('POST', `/api/service/${service}/${action}`),
   status: async (service) => {
     // A probe that answers 503 still has a body describing the outage: return it, don't throw.
     const response = await fetch(`/api/status/${service}`, { credentials: 'same-origin' });

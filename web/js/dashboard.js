@@ -1,6 +1,7 @@
 // The service dashboard: one panel per backing service. Health arrives live over server-sent
 // events (nothing polls); each event also refreshes that panel's figures from its status probe.
 
+import * as admin from './admin.js';
 import { api } from './api.js';
 import { h, setText } from './dom.js';
 
@@ -26,9 +27,11 @@ let source = null;
 
 export function init() {
   document.getElementById('services').replaceChildren(...SERVICES.map(panel));
+  admin.init();
 }
 
 export function enter() {
+  admin.enter();
   for (const service of SERVICES) refreshFigures(service);
   source = new EventSource('/api/events');
   source.addEventListener('health', (e) => showHealth(JSON.parse(e.data)));
@@ -52,6 +55,7 @@ function panel(service) {
       h('span', { class: 'kind' }, service.tech)),
     h('p', { class: 'health', dataset: { testid: `health-${service.probe}` } }, 'Checking…'),
     h('p', { class: 'since muted' }),
+    admin.buttons(service.name),
     h('dl', { class: 'service-details' }));
 }
 

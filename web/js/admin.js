@@ -1,0 +1,99 @@
+// The dashboard's admin side: sign-in with the admin token, the Start/Stop/Restart buttons
+// (disabled, with the reason, when they cannot be used) and the audit log.
+
+import { api } from './api.js';
+import { h, setText, toast } from './dom.js';
+
+const ACTIONS = ['start', 'stop', 'restart'];
+let signedIn = false;
+let controls = {};
+
+export function init() {
+  const form = document.getElementById('admin-signin');
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    await signIn(document.getElementById('admin-token').value.trim());
+  });
+  document.getElementById('admin-signout').addEventListener('click', async () => {
+    await api.logout().catch(() => {});
+    show(false);
+  });
+}
+
+/** Called when the dashboard opens: honours a sign-in link, then learns what may be done. */
+export async function enter() {
+  const token = new URLSearchParams(location.hash.split('?')[1] ?? '').get('token');
+  if (token) {
+    history.replaceState(null, '', '#/dashboard'); // the token must not stay in the address bar
+    await signIn(token);
+  }
+  try {
+    controls = Object.fromEntries((await api.services()).map((s) => [s.name, s.control]));
+  } catch {
+    controls = {};
+  }
+  await api.audit().then((entries) => { show(true); render(entries); }).catch(() => show(false));
+}
+
+async function signIn(token) {
+  try {
+    await api.login(token);
+    show(true);
+    render(await api.audit());
+    document.getElementById('admin-token').value = '';
+  } catch {
+    setText('admin-state', 'That token was not accepted.');
+  }
+}
+
+function show(admin) {
+  signedIn = admin;
+  document.getElementById('admin-signin').classList.toggle('signed-in', admin);
+  document.getElementById('admin-signout').hidden = !admin;
+  setText('admin-state', admin
+    ? 'Signed in as admin: you can start, stop and restart services.'
+    : 'Signed out: the lights are live, the buttons need the admin token.');
+  if (!admin) render(null);
+  for (const name of Object.keys(controls)) updateButtons(name);
+}
+
+/** The buttons for one service's panel. */
+export function buttons(name) {
+  return h('div', { class: 'controls', id: `controls-${name}` }, ACTIONS.map((action) => h('button', {
+    type: 'button',
+    class: `button ${action === 'stop' ? 'ghost' : 'primary'} small`,
+    dataset: { testid: `${action}-${name}` },
+    onclick: () => act(name, action),
+  }, action.charAt(0).toUpperCase() + action.slice(1))));
+}
+
+function updateButtons(name) {
+  const reason = controls[name] === 'none'
+    ? 'No control backend: this service runs embedded or is not configured for control'
+    : signedIn ? '' : 'Sign in with the admin token to control services';
+  for (const button of document.querySelectorAll(`#controls-${name} button`)) {
+    button.disabled = Boolean(reason);
+    button.title = reason;
+  }
+}
+
+async function act(name, action) {
+  try {
+    await api.control(name, action);
+    toast(`${action} ${name}: done`);
+  } catch (error) {
+    toast(`${action} ${name}: ${error.message}`, 'error');
+  }
+  render(await api.audit().catch(() => null));
+}
+
+function render(entries) {
+  document.getElementById('audit-empty').hidden = Boolean(entries?.length);
+  const when = (at) => new Date(at).toLocaleTimeString();
+  document.getElementById('audit-log').replaceChildren(...(entries ?? []).slice(0, 12).map((e) =>
+    h('li', { class: 'feed-row' },
+      h('span', { class: 'muted' }, when(e.at)),
+      h('span', { class: 'order-id' }, `${e.action} ${e.service}`),
+      h('span', {}, e.result),
+      h('span', { class: 'muted' }, e.who))));
+}
