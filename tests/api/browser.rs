@@ -259,46 +259,24 @@ async fn the_store_says_plainly_when_carts_are_unavailable_and_when_they_are_bac
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_stops_and_starts_redis_from_the_page_and_watches_the_light() {
-    use crate::private::{free_port, wait_until};
+    use crate::private::CommandRedis;
     use crate::services::{
         real_settings, require_shared_services, TestDb, TestQueues, AMQP, PG_ADMIN,
     };
-    use carstore::config::{AdminToken, ControlSpec};
+    use carstore::config::AdminToken;
     require_shared_services();
     let (db, queues) = (TestDb::create(PG_ADMIN).await, TestQueues::new());
-    let port = free_port();
-    let start = format!(
-        "redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no --daemonize yes"
-    );
-    let stop = format!("redis-cli -p {port} shutdown nosave");
-    assert!(std::process::Command::new("sh")
-        .arg("-c")
-        .arg(&start)
-        .status()
-        .unwrap()
-        .success());
-    wait_until(
-        port,
-        true,
-        "command-controlled redis",
-        Duration::from_secs(10),
-    );
+    let redis = CommandRedis::start();
     let dir = tempfile::tempdir().unwrap();
-    let redis_url = format!("redis://127.0.0.1:{port}");
     let mut settings = real_settings(
         dir.path(),
         &db.url(),
-        &redis_url,
+        &redis.url(),
         AMQP,
         "carstore:",
         &queues.orders,
     );
-    settings.control.redis = Some(ControlSpec::Command {
-        start,
-        stop: stop.clone(),
-        restart: None,
-        log_file: None,
-    });
+    settings.control.redis = Some(redis.control());
     let token = "browser-admin-token-0123456789";
     settings.admin_token = Some(AdminToken::new(token.into()).unwrap());
     let app = crate::helpers::spawn_with(settings).await;
@@ -352,8 +330,4 @@ async fn an_admin_stops_and_starts_redis_from_the_page_and_watches_the_light() {
     save_screenshot(&c.screenshot().await.unwrap(), "e2e-control-started.png");
     c.close().await.unwrap();
     app.stop().await;
-    let _ = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(&stop)
-        .status();
 }

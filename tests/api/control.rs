@@ -3,11 +3,10 @@
 
 use crate::events::EventReader;
 use crate::helpers::{spawn_app, spawn_with};
-use crate::private::{free_port, wait_until};
+use crate::private::CommandRedis;
 use crate::services::{real_settings, require_shared_services, TestDb, TestQueues, AMQP, PG_ADMIN};
 use carstore::config::{AdminToken, ControlSpec};
 use serde_json::{json, Value};
-use std::process::Command;
 use std::time::Duration;
 
 const TOKEN: &str = "test-admin-token-0123456789";
@@ -95,42 +94,17 @@ async fn unknown_services_and_actions_are_404_and_never_reach_a_shell() {
 async fn the_command_backend_stops_and_starts_redis_and_the_feed_follows() {
     require_shared_services();
     let (db, queues) = (TestDb::create(PG_ADMIN).await, TestQueues::new());
-    let port = free_port();
-    let start = format!(
-        "redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no --daemonize yes"
-    );
-    let stop = format!("redis-cli -p {port} shutdown nosave");
-    assert!(
-        Command::new("sh")
-            .arg("-c")
-            .arg(&start)
-            .status()
-            .unwrap()
-            .success(),
-        "redis-server"
-    );
-    wait_until(
-        port,
-        true,
-        "command-controlled redis",
-        Duration::from_secs(10),
-    );
+    let redis = CommandRedis::start();
     let dir = tempfile::tempdir().unwrap();
-    let redis_url = format!("redis://127.0.0.1:{port}");
     let mut settings = real_settings(
         dir.path(),
         &db.url(),
-        &redis_url,
+        &redis.url(),
         AMQP,
         "carstore:",
         &queues.orders,
     );
-    settings.control.redis = Some(ControlSpec::Command {
-        start,
-        stop: stop.clone(),
-        restart: None,
-        log_file: None,
-    });
+    settings.control.redis = Some(redis.control());
     settings.admin_token = Some(AdminToken::new(TOKEN.into()).unwrap());
     let app = spawn_with(settings).await;
     app.wait_until_ready().await;
@@ -198,5 +172,4 @@ async fn the_command_backend_stops_and_starts_redis_and_the_feed_follows() {
         .unwrap()
         .starts_with("admin from 127.0.0.1"));
     app.stop().await;
-    let _ = Command::new("sh").arg("-c").arg(&stop).status();
 }

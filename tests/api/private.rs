@@ -279,3 +279,53 @@ impl Drop for PrivateRabbit {
             .output();
     }
 }
+
+/// A `redis-server` the store itself starts and stops through the command control backend.
+/// Dropping it shuts down whatever is still running on its port, even after a failed test.
+pub struct CommandRedis {
+    pub port: u16,
+    pub start: String,
+    pub stop: String,
+}
+
+impl CommandRedis {
+    pub fn start() -> CommandRedis {
+        let port = free_port();
+        let redis = CommandRedis {
+            port,
+            start: format!("redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no --daemonize yes"),
+            stop: format!("redis-cli -p {port} shutdown nosave"),
+        };
+        run(
+            Command::new("sh").arg("-c").arg(&redis.start),
+            "redis-server (apt-get install redis-server)",
+        );
+        wait_until(
+            port,
+            true,
+            "command-controlled redis",
+            Duration::from_secs(10),
+        );
+        redis
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// The control settings that run this server's commands.
+    pub fn control(&self) -> carstore::config::ControlSpec {
+        carstore::config::ControlSpec::Command {
+            start: self.start.clone(),
+            stop: self.stop.clone(),
+            restart: None,
+            log_file: None,
+        }
+    }
+}
+
+impl Drop for CommandRedis {
+    fn drop(&mut self) {
+        let _ = Command::new("sh").arg("-c").arg(&self.stop).output();
+    }
+}
