@@ -55,9 +55,11 @@ impl Checkout {
         }
         match self.write_order(&req, &lines).await {
             Ok(Some(Placed::New(id))) => {
-                self.outbox_ready.notify_one();
+                // Told before the relay is woken, so the feed shows pending before processed
+                // (a relay already busy may still overtake it).
                 self.events
                     .publish(StoreEvent::order(id, OrderStatus::Pending));
+                self.outbox_ready.notify_one();
                 Ok(id)
             }
             Ok(Some(Placed::Existing(id))) => {
