@@ -31,6 +31,15 @@ impl Service {
     }
 
     /// What the service is to the store.
+    /// The container's name in the demo stack, where the `docker` backend looks by default.
+    pub fn default_container(self) -> &'static str {
+        match self {
+            Service::Postgres => "carstore-postgres",
+            Service::Redis => "carstore-redis",
+            Service::Rabbit => "carstore-rabbitmq",
+        }
+    }
+
     pub fn kind(self) -> &'static str {
         match self {
             Service::Postgres => "database",

@@ -7,6 +7,8 @@ use crate::config::AdminToken;
 use crate::events::{EventBus, Service};
 use crate::ops::audit::AuditLog;
 use crate::ops::control::ServiceControl;
+use crate::ops::logs::LogFeed;
+use crate::ops::vhost_queues::ManagementApi;
 use crate::ops::HealthMonitor;
 use crate::orders::{Checkout, PipelineCounts};
 use crate::queue::OrderQueue;
@@ -34,6 +36,10 @@ pub struct AppState {
     pub targets: Vec<(Service, String)>,
     /// How each service is started and stopped.
     pub controls: Vec<(Service, Arc<dyn ServiceControl>)>,
+    /// Every queue of the vhost, when a management URL is configured.
+    pub vhost_queues: Option<ManagementApi>,
+    /// Log windows by name: `carstore` and each service with a log source.
+    pub logs: Vec<(&'static str, Arc<LogFeed>)>,
     /// Who started or stopped what.
     pub audit: Arc<AuditLog>,
     /// What admin requests must carry.

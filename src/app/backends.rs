@@ -2,9 +2,8 @@
 
 use crate::cache::{CartStore, CatalogCache, MemoryCatalogCache, RedisCache};
 use crate::catalog::{BuiltinCatalog, CarSource, CatalogService};
-use crate::config::{ControlSpec, ServiceUrl, Settings};
+use crate::config::{ServiceUrl, Settings};
 use crate::events::{EventBus, Service};
-use crate::ops::control::{CommandControl, NoControl, ServiceControl};
 use crate::ops::{HealthMonitor, Probe};
 use crate::orders::PipelineCounts;
 use crate::queue::{InProcessQueue, OrderQueue, QueueNames, RabbitQueue};
@@ -131,46 +130,6 @@ fn service_targets(settings: &Settings) -> Vec<(Service, String)> {
 }
 
 /// The health monitor's probes: one cheap round trip per service.
-/// Each service's control backend, from the config file; `none` with the reason otherwise.
-pub(super) fn service_controls(settings: &Settings) -> Vec<(Service, Arc<dyn ServiceControl>)> {
-    let c = &settings.control;
-    let configured = [
-        (
-            Service::Postgres,
-            &c.postgres,
-            settings.database_url.is_some(),
-        ),
-        (Service::Redis, &c.redis, settings.redis_url.is_some()),
-        (Service::Rabbit, &c.rabbit, settings.amqp_url.is_some()),
-    ];
-    configured
-        .into_iter()
-        .map(|(service, spec, real)| {
-            let control: Arc<dyn ServiceControl> = match (spec, real) {
-                (
-                    Some(ControlSpec::Command {
-                        start,
-                        stop,
-                        restart,
-                        ..
-                    }),
-                    _,
-                ) => {
-                    tracing::info!(service = service.as_str(), "control: command backend");
-                    Arc::new(CommandControl {
-                        start: start.clone(),
-                        stop: stop.clone(),
-                        restart: restart.clone(),
-                    })
-                }
-                (_, false) => Arc::new(NoControl("it runs embedded in carstore".into())),
-                (_, true) => Arc::new(NoControl("no control backend is configured for it".into())),
-            };
-            (service, control)
-        })
-        .collect()
-}
-
 pub(super) fn watch_services(backends: &Backends) -> Arc<HealthMonitor> {
     let (orders, carts, queue) = (
         backends.orders.clone(),

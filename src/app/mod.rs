@@ -2,6 +2,7 @@
 //! chooses them), the HTTP server, and the background tasks.
 
 mod backends;
+mod controls;
 
 use crate::catalog::{BuiltinCatalog, Gallery};
 use crate::config::{AdminToken, Settings};
@@ -11,7 +12,8 @@ use crate::state::AppState;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{middleware, web, App, HttpServer};
 use anyhow::Context;
-use backends::{pick_backends, service_controls, watch_services, Backends};
+use backends::{pick_backends, watch_services, Backends};
+use controls::pick_controls;
 use std::net::TcpListener;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -42,6 +44,8 @@ impl Application {
         } else {
             Vec::new()
         };
+        let controls = pick_controls(&settings).await;
+        workers.extend(controls.followers);
         let health = watch_services(&backends);
         workers.push(tokio::spawn(health.clone().run()));
         let state = web::Data::new(AppState {
@@ -60,7 +64,9 @@ impl Application {
             pipeline: backends.counts,
             events: backends.events,
             health,
-            controls: service_controls(&settings),
+            controls: controls.controls,
+            logs: controls.logs,
+            vhost_queues: controls::management_api(&settings)?,
             audit: Arc::default(),
             admin_token: admin_token(&settings, port),
             targets: backends.targets,
@@ -114,6 +120,7 @@ fn admin_token(settings: &Settings, port: u16) -> AdminToken {
         settings.bind.ip().to_string()
     };
     tracing::info!(
+        target: crate::telemetry::CONSOLE_ONLY,
         "dashboard admin sign-in (CARSTORE_ADMIN_TOKEN was not set): http://{host}:{port}/#/dashboard?token={}",
         token.expose()
     );

@@ -19,6 +19,11 @@ pub struct ControlSettings {
 pub enum ControlSpec {
     /// No buttons: the service is embedded or run by someone else.
     None,
+    /// A container on the Docker engine at `DOCKER_HOST` (else the local socket).
+    Docker {
+        /// Defaults to `carstore-postgres`, `carstore-redis` or `carstore-rabbitmq`.
+        container: Option<String>,
+    },
     /// Shell commands for a service installed on this host.
     Command {
         start: String,
@@ -81,6 +86,8 @@ mod tests {
             stop = "redis-cli -p 6390 shutdown nosave"
             [postgres]
             backend = "none"
+            [rabbit]
+            backend = "docker"
         "#;
         let c: ControlSettings = toml::from_str(text).unwrap();
         assert!(matches!(
@@ -88,6 +95,7 @@ mod tests {
             Some(ControlSpec::Command { restart: None, .. })
         ));
         assert_eq!(c.postgres, Some(ControlSpec::None));
+        assert_eq!(c.rabbit, Some(ControlSpec::Docker { container: None }));
         assert!(toml::from_str::<ControlSettings>("[redis]\nbackend = \"ssh\"\n").is_err());
     }
 

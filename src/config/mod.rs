@@ -43,6 +43,8 @@ pub struct Settings {
     pub log_filter: String,
     /// Postgres for orders; embedded SQLite when absent.
     pub database_url: Option<ServiceUrl>,
+    /// RabbitMQ's management API (`http://user:pass@host:15672`), for every queue of the vhost.
+    pub rabbit_management_url: Option<ServiceUrl>,
     /// Redis for carts and the catalog cache; embedded when absent.
     pub redis_url: Option<ServiceUrl>,
     /// RabbitMQ for order events; the in-process queue when absent.
@@ -68,6 +70,7 @@ struct FileSettings {
     database_url: Option<String>,
     redis_url: Option<String>,
     amqp_url: Option<String>,
+    rabbit_management_url: Option<String>,
     redis_prefix: Option<String>,
     orders_queue: Option<String>,
     admin_token: Option<String>,
@@ -121,6 +124,10 @@ impl Settings {
             amqp_url: url(args.amqp_url, "AMQP_URL", file.amqp_url)
                 .map(|u| ServiceUrl::parse(&u, &["amqp"], "AMQP URL"))
                 .transpose()?,
+            rabbit_management_url: env("CARSTORE_RABBIT_MANAGEMENT_URL")
+                .or(file.rabbit_management_url)
+                .map(|u| ServiceUrl::parse(&u, &["http"], "RabbitMQ management URL"))
+                .transpose()?,
             redis_prefix: env("CARSTORE_REDIS_PREFIX")
                 .or(file.redis_prefix)
                 .unwrap_or_else(|| DEFAULT_REDIS_PREFIX.into()),
@@ -147,6 +154,7 @@ impl Settings {
             database_url: None,
             redis_url: None,
             amqp_url: None,
+            rabbit_management_url: None,
             redis_prefix: DEFAULT_REDIS_PREFIX.into(),
             orders_queue: DEFAULT_ORDERS_QUEUE.into(),
             control: ControlSettings::default(),

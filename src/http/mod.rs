@@ -8,6 +8,7 @@ mod checkout;
 mod error;
 mod events;
 mod health;
+mod logs;
 mod orders;
 mod queues;
 mod services;
@@ -48,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(services::configure)
                 .configure(queues::configure)
                 .configure(events::configure)
+                .configure(logs::configure)
                 .default_service(web::to(api_not_found)),
         )
         .configure(health::configure)

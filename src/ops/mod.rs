@@ -4,5 +4,7 @@
 pub mod audit;
 pub mod control;
 mod health;
+pub mod logs;
+pub mod vhost_queues;
 
 pub use health::{HealthMonitor, Probe};

@@ -1,9 +1,12 @@
 //! Starting and stopping the backing services from the dashboard, behind one small trait:
-//! `command` (shell commands from the config file) or `none` (buttons disabled, reason shown).
+//! `docker` (a container by name), `command` (shell commands from the config file) or `none`
+//! (buttons disabled, reason shown).
 
 mod command;
+mod docker;
 
 pub use command::CommandControl;
+pub use docker::{DockerControl, DockerEngine};
 
 use async_trait::async_trait;
 use serde::Serialize;
@@ -44,7 +47,7 @@ pub enum ControlError {
 
 #[async_trait]
 pub trait ServiceControl: Send + Sync {
-    /// `command` or `none`, as `/api/services` shows it.
+    /// `docker`, `command` or `none`, as `/api/services` shows it.
     fn kind(&self) -> &'static str;
     /// Runs the action; returns what it printed, line by line.
     async fn act(&self, action: Action) -> Result<Vec<String>, ControlError>;

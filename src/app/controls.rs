@@ -1,0 +1,137 @@
+//! The one place that picks how each service is started and stopped, and where its log window
+//! reads from. The config file decides; with nothing there for a service that has a URL, a
+//! Docker container of the demo stack's name is used when the engine knows one.
+
+use crate::config::{ControlSpec, Settings};
+use crate::events::Service;
+use crate::ops::control::{CommandControl, DockerControl, DockerEngine, NoControl, ServiceControl};
+use crate::ops::logs::{follow_container, follow_file, own_log, LogFeed};
+use crate::ops::vhost_queues::ManagementApi;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+
+pub(super) struct Controls {
+    pub(super) controls: Vec<(Service, Arc<dyn ServiceControl>)>,
+    /// Log windows by name: each service that has a log source, and `carstore` itself.
+    pub(super) logs: Vec<(&'static str, Arc<LogFeed>)>,
+    /// The tasks that follow the log sources.
+    pub(super) followers: Vec<JoinHandle<()>>,
+}
+
+pub(super) async fn pick_controls(settings: &Settings) -> Controls {
+    let c = &settings.control;
+    let services = [
+        (
+            Service::Postgres,
+            &c.postgres,
+            settings.database_url.is_some(),
+        ),
+        (Service::Redis, &c.redis, settings.redis_url.is_some()),
+        (Service::Rabbit, &c.rabbit, settings.amqp_url.is_some()),
+    ];
+    let mut picked = Controls {
+        controls: Vec::new(),
+        logs: vec![("carstore", own_log())],
+        followers: Vec::new(),
+    };
+    for (service, spec, real) in services {
+        let control = match (spec, real) {
+            (Some(spec), _) => configured(&mut picked, service, spec),
+            (None, false) => Arc::new(NoControl("it runs embedded in carstore".into())),
+            (None, true) => found_in_docker(&mut picked, service).await,
+        };
+        tracing::info!(
+            service = service.as_str(),
+            backend = control.kind(),
+            "control"
+        );
+        picked.controls.push((service, control));
+    }
+    picked
+}
+
+fn configured(
+    picked: &mut Controls,
+    service: Service,
+    spec: &ControlSpec,
+) -> Arc<dyn ServiceControl> {
+    match spec {
+        ControlSpec::None => Arc::new(NoControl(
+            "the config file gives it no control backend".into(),
+        )),
+        ControlSpec::Command {
+            start,
+            stop,
+            restart,
+            log_file,
+        } => {
+            if let Some(path) = log_file {
+                let feed = picked.add_log(service);
+                picked
+                    .followers
+                    .push(tokio::spawn(follow_file(path.clone(), feed)));
+            }
+            Arc::new(CommandControl {
+                start: start.clone(),
+                stop: stop.clone(),
+                restart: restart.clone(),
+            })
+        }
+        ControlSpec::Docker { container } => match DockerEngine::from_env() {
+            Ok(engine) => {
+                let container = container
+                    .clone()
+                    .unwrap_or_else(|| service.default_container().to_owned());
+                picked.docker(service, engine, container)
+            }
+            Err(why) => Arc::new(NoControl(why)),
+        },
+    }
+}
+
+/// No config for a service with a URL: the demo stack's container when the engine has one.
+async fn found_in_docker(picked: &mut Controls, service: Service) -> Arc<dyn ServiceControl> {
+    let name = service.default_container();
+    match DockerEngine::from_env() {
+        Ok(engine) if engine.has_container(name).await => picked.docker(service, engine, name.to_owned()),
+        _ => Arc::new(NoControl(format!(
+            "no control backend is configured for it, and no Docker container named {name} was found"
+        ))),
+    }
+}
+
+impl Controls {
+    fn add_log(&mut self, service: Service) -> Arc<LogFeed> {
+        let feed = LogFeed::new();
+        self.logs.push((service.as_str(), feed.clone()));
+        feed
+    }
+
+    fn docker(
+        &mut self,
+        service: Service,
+        engine: DockerEngine,
+        container: String,
+    ) -> Arc<dyn ServiceControl> {
+        let feed = self.add_log(service);
+        self.followers.push(tokio::spawn(follow_container(
+            engine.client.clone(),
+            container.clone(),
+            feed,
+        )));
+        Arc::new(DockerControl { engine, container })
+    }
+}
+
+/// The RabbitMQ management API, when both its URL and the AMQP URL are set.
+pub(super) fn management_api(settings: &Settings) -> anyhow::Result<Option<ManagementApi>> {
+    let (Some(management), Some(amqp)) = (&settings.rabbit_management_url, &settings.amqp_url)
+    else {
+        return Ok(None);
+    };
+    tracing::info!(url = %management, "queues: every queue of the vhost, from the management API");
+    Ok(Some(ManagementApi::new(
+        management.expose(),
+        amqp.expose(),
+    )?))
+}

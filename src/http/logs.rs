@@ -1,0 +1,83 @@
+//! `GET /api/service/{name}/logs`: a live log window over server-sent events, admin only. The
+//! newest lines first, then each line as it comes; a reconnect with `Last-Event-ID` resumes after
+//! the last line seen. A window too slow to keep up is closed (the browser reconnects and
+//! resumes), so it never holds up the source or the other windows.
+
+use super::admin::Admin;
+use super::ApiError;
+use crate::events::Service;
+use crate::ops::logs::{LogLine, HISTORY};
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, Responder};
+use actix_web_lab::sse;
+use futures_util::stream::{self, StreamExt};
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
+
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+const DEFAULT_TAIL: usize = 200;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/service/{name}/logs", web::get().to(logs));
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogParams {
+    tail: Option<usize>,
+}
+
+fn to_sse(line: &LogLine) -> sse::Event {
+    let data = serde_json::to_string(line).expect("a log line serializes");
+    sse::Event::Data(sse::Data::new(data).event("log").id(line.seq.to_string()))
+}
+
+async fn logs(
+    state: web::Data<AppState>,
+    _: Admin,
+    name: web::Path<String>,
+    params: web::Query<LogParams>,
+    req: HttpRequest,
+) -> Result<impl Responder, ApiError> {
+    let feed = state
+        .logs
+        .iter()
+        .find(|(n, _)| *n == name.as_str())
+        .map(|(_, feed)| feed.clone());
+    let Some(feed) = feed else {
+        if Service::ALL.iter().any(|s| s.as_str() == name.as_str()) {
+            return Err(ApiError::Conflict {
+                code: "no_logs",
+                message: "this service has no log source: it is embedded, or its control \
+                          backend has no log file"
+                    .into(),
+            });
+        }
+        return Err(ApiError::not_found(
+            "unknown_service",
+            "there is no such service",
+        ));
+    };
+    let tail = params.tail.unwrap_or(DEFAULT_TAIL);
+    if tail > HISTORY {
+        return Err(ApiError::bad_request(
+            "invalid_tail",
+            format!("tail is at most {HISTORY} lines"),
+        ));
+    }
+    let last_seen = req
+        .headers()
+        .get("Last-Event-ID")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let sub = feed.subscribe(last_seen, tail);
+    let backlog: Vec<sse::Event> = sub.backlog.iter().map(|l| to_sse(l)).collect();
+    // A lagging or closed receiver ends the stream: the window reconnects and resumes.
+    let live = stream::unfold(sub.live, |mut rx| async move {
+        let line: Arc<LogLine> = rx.recv().await.ok()?;
+        Some((to_sse(&line), rx))
+    });
+    let events = stream::iter(backlog).chain(live);
+    Ok(sse::Sse::from_infallible_stream(events).with_keep_alive(KEEP_ALIVE))
+}

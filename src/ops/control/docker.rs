@@ -1,0 +1,119 @@
+//! Containers on a Docker engine, by name: the compose stack's `carstore-postgres`,
+//! `carstore-redis` and `carstore-rabbitmq`, or whatever the config file names.
+
+use super::{Action, ControlError, ServiceControl};
+use async_trait::async_trait;
+use bollard::errors::Error as DockerError;
+use bollard::query_parameters::{RestartContainerOptions, StopContainerOptions};
+use bollard::{ClientVersion, Docker};
+use std::time::Duration;
+
+/// Every call used here exists since long before API 1.41 (Docker 20.10), and newer engines
+/// still accept it; pinning it spares a version handshake with an engine that may be down.
+const API_VERSION: ClientVersion = ClientVersion {
+    major_version: 1,
+    minor_version: 41,
+};
+/// Seconds a container gets to stop before it is killed.
+const STOP_GRACE_SECS: i32 = 10;
+/// Seconds to wait for the engine's answer (a stop can take the whole grace period).
+const REQUEST_TIMEOUT_SECS: u64 = 30;
+const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
+
+/// The engine carstore talks to: `DOCKER_HOST`, else the local socket.
+#[derive(Clone)]
+pub struct DockerEngine {
+    pub client: Docker,
+    /// Where the engine is, for messages.
+    pub address: String,
+}
+
+impl DockerEngine {
+    pub fn from_env() -> Result<DockerEngine, String> {
+        let address = std::env::var("DOCKER_HOST").unwrap_or_else(|_| DEFAULT_HOST.to_owned());
+        let client = if address.starts_with("unix://") {
+            Docker::connect_with_unix(&address, REQUEST_TIMEOUT_SECS, &API_VERSION)
+        } else {
+            Docker::connect_with_http(&address, REQUEST_TIMEOUT_SECS, &API_VERSION)
+        };
+        let client =
+            client.map_err(|e| format!("cannot use the Docker engine at {address}: {e}"))?;
+        Ok(DockerEngine { client, address })
+    }
+
+    /// Whether the engine answers and knows a container of this name.
+    pub async fn has_container(&self, name: &str) -> bool {
+        let inspect = self.client.inspect_container(
+            name,
+            None::<bollard::query_parameters::InspectContainerOptions>,
+        );
+        matches!(
+            tokio::time::timeout(Duration::from_secs(2), inspect).await,
+            Ok(Ok(_))
+        )
+    }
+}
+
+pub struct DockerControl {
+    pub engine: DockerEngine,
+    pub container: String,
+}
+
+impl DockerControl {
+    fn explain(&self, e: DockerError) -> ControlError {
+        match e {
+            DockerError::DockerResponseServerError {
+                status_code: 404, ..
+            } => ControlError::Failed(format!("there is no container named {}", self.container)),
+            DockerError::DockerResponseServerError { message, .. } => {
+                ControlError::Failed(format!("Docker refused: {message}"))
+            }
+            other => ControlError::Unavailable(format!(
+                "the Docker engine at {} did not answer: {other}",
+                self.engine.address
+            )),
+        }
+    }
+}
+
+#[async_trait]
+impl ServiceControl for DockerControl {
+    fn kind(&self) -> &'static str {
+        "docker"
+    }
+
+    async fn act(&self, action: Action) -> Result<Vec<String>, ControlError> {
+        let docker = &self.engine.client;
+        let name = self.container.as_str();
+        let stop = || StopContainerOptions {
+            t: Some(STOP_GRACE_SECS),
+            signal: None,
+        };
+        let done = match action {
+            Action::Start => {
+                docker
+                    .start_container(
+                        name,
+                        None::<bollard::query_parameters::StartContainerOptions>,
+                    )
+                    .await
+            }
+            Action::Stop => docker.stop_container(name, Some(stop())).await,
+            Action::Restart => {
+                let options = RestartContainerOptions {
+                    t: Some(STOP_GRACE_SECS),
+                    signal: None,
+                };
+                docker.restart_container(name, Some(options)).await
+            }
+        };
+        match done {
+            Ok(()) => Ok(vec![format!("container {name}: {action:?} done")]),
+            // 304: already in the asked-for state, which is what was wanted.
+            Err(DockerError::DockerResponseServerError {
+                status_code: 304, ..
+            }) => Ok(vec![format!("container {name} was already in that state")]),
+            Err(e) => Err(self.explain(e)),
+        }
+    }
+}
