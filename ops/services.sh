@@ -55,6 +55,14 @@ start_rabbitmq() {
   wait_for RabbitMQ 5672 90
 }
 
+# The management API lists every queue of the vhost on the dashboard (port 15672).
+enable_rabbitmq_management() {
+  answers 15672 && return 0
+  say "enabling RabbitMQ's management API"
+  rabbitmq-plugins enable --quiet rabbitmq_management >/dev/null
+  wait_for "RabbitMQ management" 15672 60
+}
+
 if [ "$(id -u)" != 0 ]; then
   echo "ops/services.sh: run as root (it installs and starts services)" >&2
   exit 1
@@ -63,5 +71,6 @@ install_missing
 start_postgres
 start_redis
 start_rabbitmq
+enable_rabbitmq_management
 command -v redis-cli >/dev/null && command -v rabbitmqctl >/dev/null
-say "PostgreSQL, Redis and RabbitMQ are answering"
+say "PostgreSQL, Redis, RabbitMQ and its management API are answering"

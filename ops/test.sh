@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of carstore on a fresh Debian 12 machine: installs what the tests need
 # (as root, from Debian's packages) and starts the services they talk to, then format check,
-# lints, and the unit, API, real-service, outage, CLI and browser tests.
+# lints, and the unit, API, real-service, Docker, outage, CLI and browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +24,9 @@ fi
 
 log "services: PostgreSQL, Redis, RabbitMQ"
 bash ops/services.sh
+
+log "Docker engine for the docker control backend's tests"
+bash ops/docker-test-engine.sh up
 
 if ! command -v cargo >/dev/null; then
   echo "ops/test.sh: cargo is not installed; install the Rust toolchain (rustup) first" >&2

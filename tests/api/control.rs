@@ -10,6 +10,9 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 const TOKEN: &str = "test-admin-token-0123456789";
+/// What redis-server logs as it stops and as it starts, lower-cased.
+pub const STOPPED: &str = "ready to exit";
+pub const STARTED: &str = "ready to accept connections";
 
 #[tokio::test]
 async fn control_and_audit_need_the_admin_token() {
@@ -125,6 +128,13 @@ async fn the_command_backend_stops_and_starts_redis_and_the_feed_follows() {
         .await
         .unwrap();
     assert_eq!(login.status(), 200);
+    let mut logs = EventReader::send(app.client.get(app.url("/api/service/redis/logs"))).await;
+    let says = |text: &'static str| {
+        move |e: &str, d: &Value| {
+            e == "log" && d["line"].as_str().unwrap().to_lowercase().contains(text)
+        }
+    };
+    logs.until(Duration::from_secs(5), says(STARTED)).await;
     let stopped = app
         .client
         .post(app.url("/api/service/redis/stop"))
@@ -134,6 +144,7 @@ async fn the_command_backend_stops_and_starts_redis_and_the_feed_follows() {
     assert_eq!(stopped.status(), 200);
     assert_eq!(stopped.json::<Value>().await.unwrap()["action"], "stop");
     feed.until(Duration::from_secs(3), redis("down")).await;
+    logs.until(Duration::from_secs(2), says(STOPPED)).await;
     assert_eq!(app.get("/api/cart").await.status(), 503);
 
     let started = app
@@ -145,7 +156,21 @@ async fn the_command_backend_stops_and_starts_redis_and_the_feed_follows() {
     assert_eq!(started.status(), 200);
     feed.until(Duration::from_secs(3), redis("starting")).await;
     feed.until(Duration::from_secs(5), redis("up")).await;
+    logs.until(Duration::from_secs(2), says(STARTED)).await;
     assert_eq!(app.get("/api/cart").await.status(), 200);
+
+    // A restart: the window shows the old run ending and the new one starting.
+    let restarted = app
+        .client
+        .post(app.url("/api/service/redis/restart"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(restarted.status(), 200);
+    feed.until(Duration::from_secs(3), redis("starting")).await;
+    feed.until(Duration::from_secs(5), redis("up")).await;
+    logs.until(Duration::from_secs(2), says(STOPPED)).await;
+    logs.until(Duration::from_secs(2), says(STARTED)).await;
 
     let audit = app
         .client
@@ -164,7 +189,11 @@ async fn the_command_backend_stops_and_starts_redis_and_the_feed_follows() {
         .collect();
     assert_eq!(
         actions,
-        [(json!("start"), json!("ok")), (json!("stop"), json!("ok"))],
+        [
+            (json!("restart"), json!("ok")),
+            (json!("start"), json!("ok")),
+            (json!("stop"), json!("ok"))
+        ],
         "newest first"
     );
     assert!(audit[0]["who"]
@@ -172,4 +201,50 @@ async fn the_command_backend_stops_and_starts_redis_and_the_feed_follows() {
         .unwrap()
         .starts_with("admin from 127.0.0.1"));
     app.stop().await;
+}
+
+#[tokio::test]
+async fn log_windows_need_the_token_and_a_known_service_with_a_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = carstore::Settings::for_tests(dir.path());
+    settings.admin_token = Some(AdminToken::new(TOKEN.into()).unwrap());
+    let app = spawn_with(settings).await;
+    let get = |path: String, token: Option<&'static str>| {
+        let request = app.client.get(app.url(&path));
+        let request = match token {
+            Some(t) => request.bearer_auth(t),
+            None => request,
+        };
+        async move { request.send().await.unwrap() }
+    };
+    for name in ["carstore", "redis", "nope"] {
+        let resp = get(format!("/api/service/{name}/logs"), None).await;
+        assert_eq!(resp.status(), 401, "{name}");
+        assert_eq!(
+            resp.json::<Value>().await.unwrap()["error"],
+            "admin_required"
+        );
+    }
+    let long = "x".repeat(5000);
+    for name in [
+        "nope",
+        "redis;rm%20-rf%20%2F",
+        "..%2F..%2Fetc",
+        long.as_str(),
+    ] {
+        let resp = get(format!("/api/service/{name}/logs"), Some(TOKEN)).await;
+        assert_eq!(resp.status(), 404, "{name}");
+    }
+    let embedded = get("/api/service/redis/logs".into(), Some(TOKEN)).await;
+    assert_eq!(embedded.status(), 409, "an embedded service has no log");
+    assert_eq!(embedded.json::<Value>().await.unwrap()["error"], "no_logs");
+    for query in ["tail=1001", "tail=-1", "tail=abc", "follow=1"] {
+        let resp = get(format!("/api/service/carstore/logs?{query}"), Some(TOKEN)).await;
+        assert_eq!(resp.status(), 400, "{query}");
+    }
+    let own = get("/api/service/carstore/logs?tail=10".into(), Some(TOKEN)).await;
+    assert_eq!(own.status(), 200);
+    assert_eq!(own.headers()["content-type"], "text/event-stream");
+    let services = app.json("/api/services").await;
+    assert_eq!(services[1]["logs"], false);
 }

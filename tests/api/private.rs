@@ -286,15 +286,25 @@ pub struct CommandRedis {
     pub port: u16,
     pub start: String,
     pub stop: String,
+    /// The server's log file, which the dashboard's log window follows.
+    pub log_file: std::path::PathBuf,
+    _dir: tempfile::TempDir,
 }
 
 impl CommandRedis {
     pub fn start() -> CommandRedis {
         let port = free_port();
+        let dir = tempfile::tempdir().unwrap();
+        let log_file = dir.path().join("redis.log");
         let redis = CommandRedis {
             port,
-            start: format!("redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no --daemonize yes"),
+            start: format!(
+                "redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --logfile {}",
+                log_file.display()
+            ),
             stop: format!("redis-cli -p {port} shutdown nosave"),
+            log_file,
+            _dir: dir,
         };
         run(
             Command::new("sh").arg("-c").arg(&redis.start),
@@ -319,7 +329,7 @@ impl CommandRedis {
             start: self.start.clone(),
             stop: self.stop.clone(),
             restart: None,
-            log_file: None,
+            log_file: Some(self.log_file.clone()),
         }
     }
 }

@@ -30,7 +30,11 @@ pub struct DockerEngine {
 
 impl DockerEngine {
     pub fn from_env() -> Result<DockerEngine, String> {
-        let address = std::env::var("DOCKER_HOST").unwrap_or_else(|_| DEFAULT_HOST.to_owned());
+        DockerEngine::at(std::env::var("DOCKER_HOST").unwrap_or_else(|_| DEFAULT_HOST.to_owned()))
+    }
+
+    /// `unix:///path/docker.sock` or `tcp://host:2375`.
+    pub fn at(address: String) -> Result<DockerEngine, String> {
         let client = if address.starts_with("unix://") {
             Docker::connect_with_unix(&address, REQUEST_TIMEOUT_SECS, &API_VERSION)
         } else {
@@ -115,5 +119,34 @@ impl ServiceControl for DockerControl {
             }) => Ok(vec![format!("container {name} was already in that state")]),
             Err(e) => Err(self.explain(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_unreachable_engine_is_unavailable_and_named() {
+        let missing = DockerEngine::at("unix:///nonexistent/docker.sock".into()).err();
+        assert!(missing.unwrap().contains("/nonexistent/docker.sock"));
+        // A port nobody listens on: bound, then released.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let address = format!("tcp://127.0.0.1:{port}");
+        let engine = DockerEngine::at(address.clone()).unwrap();
+        assert!(!engine.has_container("carstore-redis").await);
+        let control = DockerControl {
+            engine,
+            container: "carstore-redis".into(),
+        };
+        let err = control.act(Action::Stop).await.unwrap_err();
+        assert!(
+            matches!(err, ControlError::Unavailable(ref m) if m.contains(&address)),
+            "{err}"
+        );
     }
 }
