@@ -5,13 +5,15 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_carstore");
+pub const BIN: &str = env!("CARGO_BIN_EXE_carstore");
 
 /// A `carstore serve` process and the URL it printed.
-struct Served {
-    child: Child,
-    url: String,
-    log: std::sync::mpsc::Receiver<String>,
+pub struct Served {
+    pub child: Child,
+    pub url: String,
+    pub log: std::sync::mpsc::Receiver<String>,
+    /// What it printed before its URL.
+    pub startup: Vec<String>,
 }
 
 fn serve(data_dir: &std::path::Path) -> Served {
@@ -19,7 +21,7 @@ fn serve(data_dir: &std::path::Path) -> Served {
 }
 
 /// `carstore serve` with extra flags and environment.
-fn serve_with(data_dir: &std::path::Path, args: &[&str], env: &[(String, String)]) -> Served {
+pub fn serve_with(data_dir: &std::path::Path, args: &[&str], env: &[(String, String)]) -> Served {
     let mut child = Command::new(BIN)
         .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
@@ -48,6 +50,7 @@ fn serve_with(data_dir: &std::path::Path, args: &[&str], env: &[(String, String)
                 child,
                 url: url.trim().trim_end_matches('/').to_owned(),
                 log: rx,
+                startup: seen,
             };
         }
         seen.push(line);
@@ -59,7 +62,7 @@ fn serve_with(data_dir: &std::path::Path, args: &[&str], env: &[(String, String)
 
 impl Served {
     /// SIGTERM, then the exit status.
-    fn terminate(mut self) -> (std::process::ExitStatus, Vec<String>) {
+    pub fn terminate(mut self) -> (std::process::ExitStatus, Vec<String>) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();

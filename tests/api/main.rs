@@ -11,6 +11,7 @@ mod contract;
 mod control;
 mod docker;
 mod events;
+mod fanout;
 mod helpers;
 mod orders;
 mod outages;
