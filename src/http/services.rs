@@ -99,6 +99,7 @@ async fn list(state: web::Data<AppState>) -> HttpResponse {
         .map(|h| {
             json!({
                 "name": h.service, "kind": h.service.kind(), "control": control_of(&state, h.service).kind(),
+                "control_disabled_because": control_of(&state, h.service).disabled_because(),
                 "target": target(&state, h.service), "health": h.health, "since": h.since,
                 "latency_ms": h.latency_ms,
                 "logs": state.logs.iter().any(|(n, _)| *n == h.service.as_str()),

@@ -259,6 +259,7 @@ async fn the_store_says_plainly_when_carts_are_unavailable_and_when_they_are_bac
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_stops_and_starts_redis_from_the_page_and_watches_the_light() {
+    use crate::control::{STARTED, STOPPED};
     use crate::private::CommandRedis;
     use crate::services::{
         real_settings, require_shared_services, TestDb, TestQueues, AMQP, PG_ADMIN,
@@ -301,18 +302,50 @@ async fn an_admin_stops_and_starts_redis_from_the_page_and_watches_the_light() {
         t.starts_with("Signed in")
     })
     .await;
+    // Signed in, the log window opens with the server's recent lines.
+    let started_lines = |t: &str| t.to_lowercase().matches(STARTED).count();
+    text_until(&c, "[data-testid=log-redis]", |t| started_lines(t) == 1).await;
+    text_until(&c, "[data-testid=queue-table]", |t| {
+        t.contains(&queues.orders)
+    })
+    .await;
 
     click(&c, "[data-testid=stop-redis]").await;
     let stopped = std::time::Instant::now();
     text_until(&c, "[data-testid=health-redis]", |t| t.starts_with("Down")).await;
+    let red = stopped.elapsed();
+    text_until(&c, "[data-testid=log-redis]", |t| {
+        t.to_lowercase().contains(STOPPED)
+    })
+    .await;
+    let logged = stopped.elapsed();
+    println!("browser: red after {red:?}, shutdown in the log window after {logged:?}");
     assert!(
-        stopped.elapsed() < Duration::from_secs(3),
-        "the light turned red in {:?}",
-        stopped.elapsed()
+        red < Duration::from_secs(3),
+        "the light turned red in {red:?}"
+    );
+    assert!(
+        logged < Duration::from_secs(2),
+        "the log window showed the shutdown after {logged:?}"
     );
     save_screenshot(&c.screenshot().await.unwrap(), "e2e-control-stopped.png");
     click(&c, "[data-testid=start-redis]").await;
     text_until(&c, "[data-testid=health-redis]", |t| t.starts_with("Up")).await;
+    text_until(&c, "[data-testid=log-redis]", |t| started_lines(t) == 2).await;
+    // The window follows the newest line while at the bottom; scrolled up, it stays put.
+    const WINDOW: &str = "const w = document.querySelector('[data-testid=log-redis]');";
+    let at_bottom = format!("{WINDOW} return w.scrollTop + w.clientHeight >= w.scrollHeight - 8;");
+    assert_eq!(c.execute(&at_bottom, vec![]).await.unwrap(), true);
+    let scroll_up = format!("{WINDOW} w.scrollTop = 0; return w.scrollHeight > w.clientHeight;");
+    assert_eq!(c.execute(&scroll_up, vec![]).await.unwrap(), true);
+    click(&c, "[data-testid=restart-redis]").await;
+    text_until(&c, "[data-testid=log-redis]", |t| started_lines(t) == 3).await;
+    let top = format!("{WINDOW} return w.scrollTop;");
+    assert_eq!(
+        c.execute(&top, vec![]).await.unwrap(),
+        0,
+        "reading older lines is not interrupted"
+    );
     text_until(&c, "[data-testid=audit-log]", |t| {
         t.contains("start redis") && t.contains("stop redis")
     })
@@ -326,8 +359,10 @@ async fn an_admin_stops_and_starts_redis_from_the_page_and_watches_the_light() {
         .await
         .unwrap()
         .unwrap_or_default()
-        .contains("No control backend"));
+        .starts_with("No control:"));
     save_screenshot(&c.screenshot().await.unwrap(), "e2e-control-started.png");
+    c.execute("window.scrollTo(0, 520)", vec![]).await.unwrap();
+    save_screenshot(&c.screenshot().await.unwrap(), "e2e-control-logs.png");
     c.close().await.unwrap();
     app.stop().await;
 }

@@ -6,7 +6,13 @@ import { h, setText, toast } from './dom.js';
 
 const ACTIONS = ['start', 'stop', 'restart'];
 let signedIn = false;
-let controls = {};
+let services = {};
+const listeners = [];
+
+/** Calls `fn(signedIn, services)` whenever sign-in or the services' details change. */
+export function onChange(fn) {
+  listeners.push(fn);
+}
 
 export function init() {
   const form = document.getElementById('admin-signin');
@@ -28,9 +34,9 @@ export async function enter() {
     await signIn(token);
   }
   try {
-    controls = Object.fromEntries((await api.services()).map((s) => [s.name, s.control]));
+    services = Object.fromEntries((await api.services()).map((s) => [s.name, s]));
   } catch {
-    controls = {};
+    services = {};
   }
   await api.audit().then((entries) => { show(true); render(entries); }).catch(() => show(false));
 }
@@ -54,7 +60,8 @@ function show(admin) {
     ? 'Signed in as admin: you can start, stop and restart services.'
     : 'Signed out: the lights are live, the buttons need the admin token.');
   if (!admin) render(null);
-  for (const name of Object.keys(controls)) updateButtons(name);
+  for (const name of Object.keys(services)) updateButtons(name);
+  for (const fn of listeners) fn(signedIn, services);
 }
 
 /** The buttons for one service's panel. */
@@ -68,8 +75,8 @@ export function buttons(name) {
 }
 
 function updateButtons(name) {
-  const reason = controls[name] === 'none'
-    ? 'No control backend: this service runs embedded or is not configured for control'
+  const reason = services[name]?.control === 'none'
+    ? `No control: ${services[name].control_disabled_because ?? 'no control backend'}`
     : signedIn ? '' : 'Sign in with the admin token to control services';
   for (const button of document.querySelectorAll(`#controls-${name} button`)) {
     button.disabled = Boolean(reason);

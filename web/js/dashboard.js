@@ -1,9 +1,11 @@
-// The service dashboard: one panel per backing service. Health arrives live over server-sent
-// events (nothing polls); each event also refreshes that panel's figures from its status probe.
+// The service dashboard: one panel per backing service and one for carstore itself. Health
+// arrives live over server-sent events (nothing polls); each event also refreshes that panel's
+// figures from its status probe, and the queue table.
 
 import * as admin from './admin.js';
 import { api } from './api.js';
 import { h, setText } from './dom.js';
+import * as logs from './logs.js';
 
 /** The store's services, in the words the panels use. */
 const SERVICES = [
@@ -19,7 +21,13 @@ const SERVICES = [
     name: 'rabbit', probe: 'rabbit', title: 'Queue', tech: 'RabbitMQ', role: 'Order events for the order processor',
     details: (b) => [['Queue', b.queue], ['Messages', b.messages], ['Consumers', b.consumers], ['Dead-lettered', b.dead_lettered]],
   },
+  {
+    name: 'carstore', title: 'Store', tech: 'carstore', role: 'The web store, checkout and the order worker',
+    details: () => [], itself: true,
+  },
 ];
+const BACKING = SERVICES.filter((s) => !s.itself);
+const CONTROL_CHIP = { docker: 'Docker', command: 'Command', none: 'No control' };
 
 const LABEL = { up: 'Up', starting: 'Starting', degraded: 'Degraded', down: 'Down', embedded: 'Embedded' };
 const FEED_LENGTH = 12;
@@ -28,21 +36,42 @@ let source = null;
 export function init() {
   document.getElementById('services').replaceChildren(...SERVICES.map(panel));
   admin.init();
+  admin.onChange(showAdmin);
 }
 
 export function enter() {
   admin.enter();
-  for (const service of SERVICES) refreshFigures(service);
+  for (const service of BACKING) refreshFigures(service);
+  refreshQueues();
   source = new EventSource('/api/events');
   source.addEventListener('health', (e) => showHealth(JSON.parse(e.data)));
   source.addEventListener('order', (e) => showOrder(JSON.parse(e.data)));
-  source.addEventListener('open', () => setText('dashboard-updated', 'Live: updates arrive as they happen.'));
-  source.addEventListener('error', () => setText('dashboard-updated', 'Reconnecting to the live feed…'));
+  source.addEventListener('open', () => {
+    setText('dashboard-updated', 'Live: updates arrive as they happen.');
+    showHealth({ service: 'carstore', health: 'up', since: new Date().toISOString() });
+  });
+  source.addEventListener('error', () => {
+    setText('dashboard-updated', 'Reconnecting to the live feed…');
+    showHealth({ service: 'carstore', health: 'down', since: new Date().toISOString() });
+  });
 }
 
 export function leave() {
   source?.close();
   source = null;
+  logs.closeAll();
+}
+
+/** Signed in: open the log windows (where there is a log) and name each control backend. */
+function showAdmin(signedIn, services) {
+  for (const service of SERVICES) {
+    const info = services[service.name];
+    const chip = document.querySelector(`#service-${service.name} .control-chip`);
+    if (chip && info) chip.textContent = info.health === 'embedded' ? 'Embedded' : CONTROL_CHIP[info.control] ?? info.control;
+    if (!signedIn) continue;
+    logs.open(service.name, service.itself || Boolean(info?.logs));
+  }
+  if (!signedIn) logs.closeAll();
 }
 
 function panel(service) {
@@ -52,11 +81,14 @@ function panel(service) {
       h('div', {},
         h('h2', { id: `service-${service.name}-title` }, service.title),
         h('p', { class: 'muted' }, service.role)),
-      h('span', { class: 'kind' }, service.tech)),
-    h('p', { class: 'health', dataset: { testid: `health-${service.probe}` } }, 'Checking…'),
+      h('span', { class: 'chips-col' },
+        h('span', { class: 'kind' }, service.tech),
+        service.itself ? null : h('span', { class: 'kind control-chip' }))),
+    h('p', { class: 'health', dataset: { testid: `health-${service.probe ?? service.name}` } }, 'Checking…'),
     h('p', { class: 'since muted' }),
-    admin.buttons(service.name),
-    h('dl', { class: 'service-details' }));
+    service.itself ? h('p', { class: 'muted small-note' }, 'Serves this page: it cannot be stopped from here.') : admin.buttons(service.name),
+    h('dl', { class: 'service-details' }),
+    logs.logWindow(service.name));
 }
 
 function showHealth(event) {
@@ -72,11 +104,46 @@ function showHealth(event) {
     starting: `Starting: waiting for ${service.tech} to answer`,
     down: `Down: ${service.tech} is not answering`,
   }[event.health] ?? LABEL[event.health];
+  if (service.itself) {
+    root.querySelector('.health').textContent = event.health === 'up'
+      ? 'Up: serving this page and the live feed' : 'Down: the live feed is cut; reconnecting';
+    root.querySelector('.since').textContent = `${LABEL[event.health]} since ${new Date(event.since).toLocaleTimeString()}`;
+    return;
+  }
   root.querySelector('.health').textContent = text;
   const since = new Date(event.since).toLocaleTimeString();
   const latency = event.latency_ms == null ? '' : ` · probe ${Number(event.latency_ms).toFixed(1)} ms`;
   root.querySelector('.since').textContent = `${LABEL[event.health]} since ${since}${latency}`;
   refreshFigures(service);
+  if (service.name === 'rabbit') refreshQueues();
+}
+
+/** The queue table: the store's queues, every queue of the vhost when configured, the outbox. */
+async function refreshQueues() {
+  const body = document.getElementById('queue-rows');
+  let rows;
+  try {
+    const response = await fetch('/api/queues', { credentials: 'same-origin' });
+    rows = response.ok ? await response.json() : null;
+  } catch {
+    rows = null;
+  }
+  const cell = (v) => h('td', {}, v);
+  if (!rows) {
+    body.replaceChildren(h('tr', {}, h('td', { colspan: 3 }, 'The queue is not answering: orders wait in the outbox.')));
+  } else {
+    body.replaceChildren(...rows.map((q) => h('tr', {}, cell(q.name), cell(q.messages), cell(q.consumers))));
+  }
+  const { body: orders } = await api.status('orders');
+  if (orders.outbox_backlog != null) {
+    body.append(h('tr', { class: 'outbox' }, cell('outbox (in the order store)'), cell(orders.outbox_backlog), cell('relay')));
+  }
+}
+
+let queueTimer = null;
+/** At most one queue refresh a second, however many orders arrive. */
+function refreshQueuesSoon() {
+  queueTimer ??= setTimeout(() => { queueTimer = null; refreshQueues(); }, 1000);
 }
 
 async function refreshFigures(service) {
@@ -102,4 +169,5 @@ function showOrder(event) {
   document.getElementById('order-feed-empty').hidden = true;
   refreshFigures(SERVICES[0]);
   refreshFigures(SERVICES[2]);
+  refreshQueuesSoon();
 }

@@ -51,6 +51,10 @@ pub trait ServiceControl: Send + Sync {
     fn kind(&self) -> &'static str;
     /// Runs the action; returns what it printed, line by line.
     async fn act(&self, action: Action) -> Result<Vec<String>, ControlError>;
+    /// Why the buttons are disabled, for the page's tooltip; `None` when they work.
+    fn disabled_because(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// No control: every action is refused with the reason.
@@ -64,5 +68,9 @@ impl ServiceControl for NoControl {
 
     async fn act(&self, _: Action) -> Result<Vec<String>, ControlError> {
         Err(ControlError::NoControl(self.0.clone()))
+    }
+
+    fn disabled_because(&self) -> Option<&str> {
+        Some(&self.0)
     }
 }
