@@ -5,6 +5,7 @@ use crate::cache::CartStore;
 use crate::catalog::{CatalogService, Gallery};
 use crate::config::AdminToken;
 use crate::events::{EventBus, Service};
+use crate::metrics::Metrics;
 use crate::ops::audit::AuditLog;
 use crate::ops::control::ServiceControl;
 use crate::ops::logs::LogFeed;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub vhost_queues: Option<ManagementApi>,
     /// Log windows by name: `carstore` and each service with a log source.
     pub logs: Vec<(&'static str, Arc<LogFeed>)>,
+    /// The store's Prometheus metrics.
+    pub metrics: Arc<Metrics>,
     /// Who started or stopped what.
     pub audit: Arc<AuditLog>,
     /// What admin requests must carry.

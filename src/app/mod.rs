@@ -33,7 +33,8 @@ impl Application {
     /// Opens the backends, binds the listener (port 0 picks a free one) and starts the worker
     /// tasks when the settings ask for them.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        // The port first: a taken port should be the only thing said, before any backend opens.
+        crate::metrics::process::start_time(); // noted now, for carstore_process_start_time_seconds
+                                               // The port first: a taken port should be the only thing said, before any backend opens.
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let backends = pick_backends(&settings).await?;
@@ -68,6 +69,7 @@ impl Application {
             logs: controls.logs,
             vhost_queues: controls::management_api(&settings)?,
             audit: Arc::default(),
+            metrics: Arc::default(),
             admin_token: admin_token(&settings, port),
             targets: backends.targets,
         });
@@ -75,6 +77,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .wrap(http::security_headers())
+                .wrap(middleware::from_fn(http::record_metrics))
                 .wrap(middleware::Logger::new("%s %r %Dms").log_target("carstore::http"))
                 .configure(http::configure)
         })

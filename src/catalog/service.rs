@@ -2,6 +2,7 @@ use super::{CarQuery, CarSource};
 use crate::backend::BackendError;
 use crate::cache::CatalogCache;
 use crate::domain::{Car, CarId};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Reads the catalog cache-aside: the shared cache first, the source on a miss. A cache outage
@@ -12,6 +13,16 @@ pub struct CatalogService {
     /// The last catalog read, served when both the cache and the source are away, so a long
     /// database outage does not take the shop window (and every cart) with it.
     last_good: Mutex<Option<Arc<[Car]>>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// How often the cache answered, for the metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct CacheCounts {
+    pub hits: u64,
+    /// Reads the cache could not answer: not there, or the cache was away.
+    pub misses: u64,
 }
 
 impl CatalogService {
@@ -20,15 +31,21 @@ impl CatalogService {
             source,
             cache,
             last_good: Mutex::new(None),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
     }
 
     pub async fn all(&self) -> Result<Arc<[Car]>, BackendError> {
         match self.cache.get().await {
-            Ok(Some(cars)) => return Ok(cars),
+            Ok(Some(cars)) => {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Ok(cars);
+            }
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "catalog cache unavailable, reading the source"),
         }
+        self.misses.fetch_add(1, Ordering::Relaxed);
         let cars: Arc<[Car]> = match self.source.load_cars().await {
             Ok(cars) => cars.into(),
             Err(e) => return self.last_good().ok_or(e),
@@ -38,6 +55,13 @@ impl CatalogService {
             tracing::debug!(error = %e, "could not refill the catalog cache");
         }
         Ok(cars)
+    }
+
+    pub fn cache_counts(&self) -> CacheCounts {
+        CacheCounts {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+        }
     }
 
     fn last_good(&self) -> Option<Arc<[Car]>> {

@@ -3,6 +3,7 @@ use super::session::Session;
 use super::ApiError;
 use crate::cache::CartAdd;
 use crate::domain::{Car, CarId, Money, Quantity, MAX_LINE_QUANTITY};
+use crate::metrics::CartLabels;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -10,12 +11,36 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/cart").get(show).post(add).delete(clear))
-        .service(
-            web::resource("/cart/{car_id}")
-                .put(set_quantity)
-                .delete(remove),
-        );
+    cfg.service(
+        web::resource("/cart")
+            .get(|state: web::Data<AppState>, session: Session| {
+                counted(state.clone(), "view", show_cart(state, session))
+            })
+            .post(
+                |state: web::Data<AppState>, session: Session, body: web::Json<AddBody>| {
+                    counted(state.clone(), "add", add_car(state, session, body))
+                },
+            )
+            .delete(|state: web::Data<AppState>, session: Session| {
+                counted(state.clone(), "clear", empty_cart(state, session))
+            }),
+    )
+    .service(
+        web::resource("/cart/{car_id}")
+            .put(
+                |state: web::Data<AppState>,
+                 session: Session,
+                 car_id: web::Path<String>,
+                 body: web::Json<SetBody>| {
+                    counted(state.clone(), "set", set_line(state, session, car_id, body))
+                },
+            )
+            .delete(
+                |state: web::Data<AppState>, session: Session, car_id: web::Path<String>| {
+                    counted(state.clone(), "remove", remove_line(state, session, car_id))
+                },
+            ),
+    );
 }
 
 /// The compat cart shape, with names and prices filled in from the catalog.
@@ -99,7 +124,7 @@ async fn respond(
     Ok(session.attach(HttpResponse::build(status).json(cart)))
 }
 
-async fn show(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
+async fn show_cart(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
     respond(&state, &session, StatusCode::OK).await
 }
 
@@ -109,7 +134,7 @@ struct AddBody {
     quantity: Option<Value>,
 }
 
-async fn add(
+async fn add_car(
     state: web::Data<AppState>,
     session: Session,
     body: web::Json<AddBody>,
@@ -137,7 +162,7 @@ struct SetBody {
     quantity: Value,
 }
 
-async fn set_quantity(
+async fn set_line(
     state: web::Data<AppState>,
     session: Session,
     car_id: web::Path<String>,
@@ -160,7 +185,7 @@ async fn set_quantity(
     respond(&state, &session, StatusCode::OK).await
 }
 
-async fn remove(
+async fn remove_line(
     state: web::Data<AppState>,
     session: Session,
     car_id: web::Path<String>,
@@ -174,13 +199,36 @@ async fn remove(
     respond(&state, &session, StatusCode::OK).await
 }
 
-async fn clear(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
+async fn empty_cart(
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, ApiError> {
     state
         .carts
         .clear(&session.id)
         .await
         .map_err(|e| ApiError::unavailable("cart_unavailable", e))?;
     respond(&state, &session, StatusCode::OK).await
+}
+
+/// Counts each cart operation by its outcome for the metrics.
+async fn counted(
+    state: web::Data<AppState>,
+    operation: &'static str,
+    work: impl std::future::Future<Output = Result<HttpResponse, ApiError>>,
+) -> Result<HttpResponse, ApiError> {
+    let result = work.await;
+    let outcome = match &result {
+        Ok(_) => "ok",
+        Err(ApiError::Unavailable { .. }) => "unavailable",
+        Err(_) => "rejected",
+    };
+    let labels = CartLabels {
+        operation,
+        result: outcome,
+    };
+    state.metrics.cart_operations.get_or_create(&labels).inc();
+    result
 }
 
 fn parse_quantity(v: &Value) -> Result<Quantity, ApiError> {

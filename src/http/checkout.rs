@@ -1,8 +1,10 @@
 use super::session::Session;
 use super::ApiError;
 use crate::domain::{CustomerName, Email, IdempotencyKey, SessionId};
+use crate::metrics::ReasonLabels;
 use crate::orders::{CheckoutError, CheckoutRequest};
 use crate::state::AppState;
+use crate::store::Placed;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -20,19 +22,41 @@ struct CheckoutBody {
     session_id: Option<String>,
 }
 
+/// Places the order, counting new orders and refusals (by error code) for the metrics.
 async fn checkout(
     state: web::Data<AppState>,
     req: HttpRequest,
     cookie: Session,
     body: web::Json<CheckoutBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let placed = place(&state, &req, &cookie, body.into_inner()).await;
+    let id = match placed {
+        Ok(Placed::New(id)) => {
+            state.metrics.orders_created.inc();
+            id
+        }
+        Ok(Placed::Existing(id)) => id,
+        Err(e) => {
+            let reason = ReasonLabels { reason: e.code() };
+            state.metrics.checkout_failures.get_or_create(&reason).inc();
+            return Err(e);
+        }
+    };
+    Ok(HttpResponse::Created().json(json!({ "order_id": id.0, "status": "created" })))
+}
+
+async fn place(
+    state: &AppState,
+    req: &HttpRequest,
+    cookie: &Session,
+    body: CheckoutBody,
+) -> Result<Placed, ApiError> {
     let customer_name = CustomerName::parse(&body.customer_name)
         .map_err(|e| ApiError::invalid("invalid_customer_name", e.0))?;
     let customer_email = Email::parse(&body.customer_email)
         .map_err(|e| ApiError::invalid("invalid_customer_email", e.0))?;
-    let session = checkout_session(body.session_id.as_deref(), &cookie)?;
-    let idempotency_key = idempotency_key(&req)?;
+    let session = checkout_session(body.session_id.as_deref(), cookie)?;
+    let idempotency_key = idempotency_key(req)?;
     let request = CheckoutRequest {
         session,
         customer_name,
@@ -40,9 +64,7 @@ async fn checkout(
         idempotency_key,
     };
     match state.checkout.place_order(request).await {
-        Ok(id) => {
-            Ok(HttpResponse::Created().json(json!({ "order_id": id.0, "status": "created" })))
-        }
+        Ok(placed) => Ok(placed),
         Err(CheckoutError::CartEmpty) => Err(ApiError::bad_request(
             "cart_empty",
             "the cart is empty; add a car first",

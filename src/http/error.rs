@@ -70,6 +70,11 @@ impl ApiError {
         }
     }
 
+    /// The stable code, e.g. `cart_empty`: bounded, so it can label a metric.
+    pub fn code(&self) -> &'static str {
+        self.parts().1
+    }
+
     /// The status, stable code and message: the only place these are decided.
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {

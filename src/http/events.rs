@@ -33,18 +33,22 @@ fn snapshot(health: &HealthMonitor) -> Vec<sse::Event> {
 async fn events(state: web::Data<AppState>) -> impl Responder {
     let first = snapshot(&state.health);
     let health: Arc<HealthMonitor> = state.health.clone();
-    let live = stream::unfold(state.events.subscribe(), move |mut rx| {
-        let health = health.clone();
-        async move {
-            let batch = match rx.recv().await {
-                Ok(event) => vec![to_sse(&event)],
-                // Too slow to keep up: skip what was missed and start again from the present.
-                Err(RecvError::Lagged(_)) => snapshot(&health),
-                Err(RecvError::Closed) => return None,
-            };
-            Some((stream::iter(batch), rx))
-        }
-    })
+    let client = state.metrics.sse_client("events");
+    let live = stream::unfold(
+        (state.events.subscribe(), client),
+        move |(mut rx, client)| {
+            let health = health.clone();
+            async move {
+                let batch = match rx.recv().await {
+                    Ok(event) => vec![to_sse(&event)],
+                    // Too slow to keep up: skip what was missed and start again from the present.
+                    Err(RecvError::Lagged(_)) => snapshot(&health),
+                    Err(RecvError::Closed) => return None,
+                };
+                Some((stream::iter(batch), (rx, client)))
+            }
+        },
+    )
     .flatten();
     sse::Sse::from_infallible_stream(stream::iter(first).chain(live)).with_keep_alive(KEEP_ALIVE)
 }

@@ -74,9 +74,10 @@ async fn logs(
     let sub = feed.subscribe(last_seen, tail);
     let backlog: Vec<sse::Event> = sub.backlog.iter().map(|l| to_sse(l)).collect();
     // A lagging or closed receiver ends the stream: the window reconnects and resumes.
-    let live = stream::unfold(sub.live, |mut rx| async move {
+    let client = state.metrics.sse_client("logs");
+    let live = stream::unfold((sub.live, client), |(mut rx, client)| async move {
         let line: Arc<LogLine> = rx.recv().await.ok()?;
-        Some((to_sse(&line), rx))
+        Some((to_sse(&line), (rx, client)))
     });
     let events = stream::iter(backlog).chain(live);
     Ok(sse::Sse::from_infallible_stream(events).with_keep_alive(KEEP_ALIVE))

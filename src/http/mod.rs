@@ -9,6 +9,7 @@ mod error;
 mod events;
 mod health;
 mod logs;
+mod metrics;
 mod orders;
 mod queues;
 mod services;
@@ -17,6 +18,7 @@ mod spa;
 mod status;
 
 pub use error::ApiError;
+pub use metrics::record as record_metrics;
 pub use spa::ASSET_VERSION;
 
 use actix_web::dev::ServiceResponse;
@@ -53,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .default_service(web::to(api_not_found)),
         )
         .configure(health::configure)
+        .configure(metrics::configure)
         .configure(spa::configure)
         .default_service(web::to(page_not_found));
 }

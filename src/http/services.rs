@@ -3,6 +3,7 @@
 use super::admin::Admin;
 use super::ApiError;
 use crate::events::{Health, Service};
+use crate::metrics::ControlLabels;
 use crate::ops::audit::AuditEntry;
 use crate::ops::control::{Action, ControlError, ServiceControl};
 use crate::state::AppState;
@@ -62,6 +63,16 @@ async fn act(
         Ok(_) => "ok".to_owned(),
         Err(e) => format!("failed: {e}"),
     };
+    let counted = ControlLabels {
+        service: service.as_str(),
+        action: action.as_str(),
+        result: match &outcome {
+            Ok(_) => "ok",
+            Err(ControlError::Unavailable(_)) => "unavailable",
+            Err(_) => "failed",
+        },
+    };
+    state.metrics.control_actions.get_or_create(&counted).inc();
     state.audit.record(AuditEntry {
         at: chrono::Utc::now(),
         who: admin.who,

@@ -42,15 +42,17 @@ pub struct Checkout {
 impl Checkout {
     /// Claims the cart, prices it from the catalog and writes the order. If anything fails after
     /// the claim, the lines go back into the cart: a failed checkout never loses a cart.
-    pub async fn place_order(&self, req: CheckoutRequest) -> Result<OrderId, CheckoutError> {
+    /// `Placed::Existing` when the idempotency key names an order placed before.
+    pub async fn place_order(&self, req: CheckoutRequest) -> Result<Placed, CheckoutError> {
         if let Some(id) = self.earlier_order(&req).await? {
-            return Ok(id);
+            return Ok(Placed::Existing(id));
         }
         let lines = self.carts.take(&req.session).await?;
         if lines.is_empty() {
             return self
                 .order_of_a_racing_try(&req)
                 .await?
+                .map(Placed::Existing)
                 .ok_or(CheckoutError::CartEmpty);
         }
         match self.write_order(&req, &lines).await {
@@ -60,11 +62,11 @@ impl Checkout {
                 self.events
                     .publish(StoreEvent::order(id, OrderStatus::Pending));
                 self.outbox_ready.notify_one();
-                Ok(id)
+                Ok(Placed::New(id))
             }
             Ok(Some(Placed::Existing(id))) => {
                 self.put_back(&req.session, &lines).await;
-                Ok(id)
+                Ok(Placed::Existing(id))
             }
             // Nothing in the cart is still for sale.
             Ok(None) => Err(CheckoutError::CartEmpty),

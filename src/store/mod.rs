@@ -85,17 +85,31 @@ pub struct OrderSummary {
     pub item_count: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct OrderStats {
     pub count: u64,
     pub pending: u64,
     /// Outbox rows not yet confirmed by the queue.
     pub outbox_backlog: u64,
+    /// How long the oldest of them has waited; `None` when there are none.
+    pub outbox_oldest_age_secs: Option<f64>,
+}
+
+/// A connection pool's figures, for the metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStatus {
+    pub size: usize,
+    pub in_use: usize,
+    pub waiting: usize,
 }
 
 #[async_trait]
 pub trait OrderStore: Send + Sync {
     fn kind(&self) -> BackendKind;
+    /// The connection pool's figures, where there is a pool.
+    fn pool_status(&self) -> Option<PoolStatus> {
+        None
+    }
     /// Writes the order, its items, its outbox row and its idempotency key in one transaction.
     async fn place(&self, order: &NewOrder) -> Result<Placed, BackendError>;
     async fn find_by_idempotency_key(

@@ -20,6 +20,16 @@ pub enum Action {
     Restart,
 }
 
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Start => "start",
+            Action::Stop => "stop",
+            Action::Restart => "restart",
+        }
+    }
+}
+
 impl FromStr for Action {
     type Err = ();
     fn from_str(s: &str) -> Result<Self, ()> {

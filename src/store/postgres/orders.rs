@@ -2,7 +2,7 @@ use super::{db_error, PgStore};
 use crate::backend::{BackendError, BackendKind, EventSink};
 use crate::domain::{CarId, IdempotencyKey, Money, OrderId, OrderStatus, SessionId};
 use crate::store::{
-    NewOrder, OrderRecord, OrderStats, OrderStore, OrderSummary, Placed, PricedLine,
+    NewOrder, OrderRecord, OrderStats, OrderStore, OrderSummary, Placed, PoolStatus, PricedLine,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -14,6 +14,15 @@ use tokio_postgres::Row;
 impl OrderStore for PgStore {
     fn kind(&self) -> BackendKind {
         BackendKind::External
+    }
+
+    fn pool_status(&self) -> Option<PoolStatus> {
+        let status = self.pool.status();
+        Some(PoolStatus {
+            size: status.size,
+            in_use: status.size.saturating_sub(status.available),
+            waiting: status.waiting,
+        })
     }
 
     async fn place(&self, order: &NewOrder) -> Result<Placed, BackendError> {
@@ -120,7 +129,9 @@ impl OrderStore for PgStore {
             .query_one(
                 "SELECT (SELECT COUNT(*) FROM orders),
                         (SELECT COUNT(*) FROM orders WHERE status = 'pending'),
-                        (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL)",
+                        (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL),
+                        (SELECT EXTRACT(EPOCH FROM now() - MIN(created_at))::float8
+                           FROM outbox WHERE sent_at IS NULL)",
                 &[],
             )
             .await
@@ -130,6 +141,7 @@ impl OrderStore for PgStore {
             count: n(0),
             pending: n(1),
             outbox_backlog: n(2),
+            outbox_oldest_age_secs: r.get(3),
         })
     }
 

@@ -81,13 +81,16 @@ impl OrderStore for SqliteDb {
             c.query_row(
                 "SELECT (SELECT COUNT(*) FROM orders),
                         (SELECT COUNT(*) FROM orders WHERE status = 'pending'),
-                        (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL)",
+                        (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL),
+                        (SELECT (julianday('now') - julianday(MIN(created_at))) * 86400.0
+                           FROM outbox WHERE sent_at IS NULL)",
                 [],
                 |r| {
                     Ok(OrderStats {
                         count: r.get(0)?,
                         pending: r.get(1)?,
                         outbox_backlog: r.get(2)?,
+                        outbox_oldest_age_secs: r.get(3)?,
                     })
                 },
             )
