@@ -11,6 +11,8 @@ need_packages=()
 command -v chromium >/dev/null || need_packages+=(chromium)
 command -v chromedriver >/dev/null || need_packages+=(chromium-driver)
 command -v cc >/dev/null || need_packages+=(build-essential)
+command -v promtool >/dev/null || need_packages+=(prometheus)
+command -v docker-compose >/dev/null || need_packages+=(docker-compose)
 if ((${#need_packages[@]})); then
   log "installing ${need_packages[*]}"
   if [ "$(id -u)" != 0 ]; then

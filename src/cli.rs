@@ -17,6 +17,15 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run only the outbox relay and the order processor (no HTTP).
     Worker(WorkerArgs),
+    /// Exit 0 when a running carstore answers its /healthz (for container healthchecks).
+    Healthcheck(HealthcheckArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HealthcheckArgs {
+    /// The address to ask.
+    #[arg(long, default_value = "http://127.0.0.1:8000/healthz")]
+    pub url: String,
 }
 
 #[derive(Debug, Clone, Default, Args)]

@@ -24,6 +24,12 @@ fn main() -> ExitCode {
     let (settings, serving) = match cli.command {
         Command::Serve(args) => (Settings::load(args), true),
         Command::Worker(args) => (Settings::load_worker(args), false),
+        Command::Healthcheck(args) => {
+            return match carstore::ops::healthcheck::check(&args.url) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(why) => fail(&why),
+            }
+        }
     };
     let settings = match settings {
         Ok(s) => s,

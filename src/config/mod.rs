@@ -20,7 +20,7 @@ pub const DEFAULT_REDIS_PREFIX: &str = "carstore:";
 pub const DEFAULT_ORDERS_QUEUE: &str = "orders";
 
 /// The `CARSTORE_*` variables carstore reads; any other one is probably a typo and is warned about.
-const KNOWN_ENV: &[&str] = &[
+pub const KNOWN_ENV: &[&str] = &[
     "CARSTORE_BIND",
     "CARSTORE_DATA_DIR",
     "CARSTORE_CONFIG",
@@ -32,6 +32,16 @@ const KNOWN_ENV: &[&str] = &[
     "CARSTORE_REDIS_PREFIX",
     "CARSTORE_ORDERS_QUEUE",
     "CARSTORE_ADMIN_TOKEN",
+    "CARSTORE_RABBIT_MANAGEMENT_URL",
+];
+
+/// The conventional variables carstore also reads.
+pub const CONVENTIONAL_ENV: &[&str] = &[
+    "DATABASE_URL",
+    "REDIS_URL",
+    "AMQP_URL",
+    "DOCKER_HOST",
+    "RUST_LOG",
 ];
 
 #[derive(Debug, Clone)]

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod control;
 mod health;
+pub mod healthcheck;
 pub mod logs;
 pub mod vhost_queues;
 

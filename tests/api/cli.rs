@@ -334,3 +334,21 @@ async fn get_json_from(resp: reqwest::Response) -> serde_json::Value {
     assert_eq!(resp.status(), 201);
     resp.json().await.unwrap()
 }
+
+#[test]
+fn healthcheck_exits_0_for_a_running_store_and_1_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = serve(dir.path());
+    let url = format!("{}/healthz", served.url);
+    let ok = Command::new(BIN)
+        .args(["healthcheck", "--url", &url])
+        .status()
+        .unwrap();
+    assert!(ok.success(), "{ok}");
+    let missing = format!("{}/nope", served.url);
+    let (code, stderr) = run_failing(&["healthcheck", "--url", &missing]);
+    assert_one_clear_line(code, &stderr, "answered 404");
+    served.terminate();
+    let (code, stderr) = run_failing(&["healthcheck", "--url", &url]);
+    assert_eq!(code, 1, "{stderr}");
+}

@@ -1,0 +1,181 @@
+//! compose.yaml, checked by a real Compose implementation and against what carstore reads: the
+//! container names the dashboard looks for, the variables and ports carstore uses, and the
+//! addresses Prometheus and Grafana are given.
+
+use carstore::config::{CONVENTIONAL_ENV, KNOWN_ENV};
+use carstore::events::Service;
+use serde_yaml::Value;
+use std::process::Command;
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn compose() -> Value {
+    serde_yaml::from_str(&read("compose.yaml")).unwrap()
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_sequence()
+        .map(|s| {
+            s.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn compose_yaml_is_valid_for_docker_compose() {
+    let out = Command::new("docker-compose")
+        .args(["-f", "compose.yaml", "config", "--quiet"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect(
+            "docker-compose is missing: apt-get install docker-compose (ops/test.sh does this)",
+        );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_stack_has_every_service_healthy_before_its_dependents() {
+    let c = compose();
+    let services = c["services"].as_mapping().unwrap();
+    let names: Vec<&str> = services.keys().filter_map(Value::as_str).collect();
+    for wanted in [
+        "carstore",
+        "postgres",
+        "redis",
+        "rabbitmq",
+        "prometheus",
+        "grafana",
+    ] {
+        assert!(names.contains(&wanted), "service {wanted} is missing");
+    }
+    for (name, service) in services {
+        let name = name.as_str().unwrap();
+        assert!(
+            service["healthcheck"]["test"].is_sequence(),
+            "{name} has no healthcheck"
+        );
+        if let Some(deps) = service["depends_on"].as_mapping() {
+            for (dep, how) in deps {
+                assert_eq!(how["condition"], "service_healthy", "{name} -> {dep:?}");
+            }
+        }
+        let container = service["container_name"].as_str().unwrap();
+        assert!(container.starts_with("carstore"), "{name}: {container}");
+    }
+    assert!(strings(&c["services"]["grafana"]["ports"]).contains(&"3000:3000".to_owned()));
+    assert!(strings(&c["services"]["prometheus"]["ports"]).contains(&"9090:9090".to_owned()));
+    assert!(strings(&c["services"]["rabbitmq"]["ports"]).contains(&"15672:15672".to_owned()));
+    assert!(c["services"]["rabbitmq"]["image"]
+        .as_str()
+        .unwrap()
+        .contains("management"));
+    // Named volumes are declared at the top.
+    let declared = c["volumes"].as_mapping().unwrap();
+    for (name, service) in services {
+        for volume in strings(&service["volumes"]) {
+            let source = volume.split(':').next().unwrap();
+            if !source.starts_with('.') && !source.starts_with('/') {
+                assert!(
+                    declared.contains_key(source),
+                    "{name:?}: volume {source} is not declared"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn carstore_in_the_stack_uses_only_what_it_reads_and_finds_its_siblings() {
+    let c = compose();
+    let carstore = &c["services"]["carstore"];
+    // The dashboard's docker backend finds the services by these names with no config.
+    for (service, key) in [
+        (Service::Postgres, "postgres"),
+        (Service::Redis, "redis"),
+        (Service::Rabbit, "rabbitmq"),
+    ] {
+        assert_eq!(
+            c["services"][key]["container_name"],
+            service.default_container(),
+            "{key}"
+        );
+    }
+    let env = carstore["environment"].as_mapping().unwrap();
+    for key in env.keys().map(|k| k.as_str().unwrap()) {
+        assert!(
+            KNOWN_ENV.contains(&key) || CONVENTIONAL_ENV.contains(&key),
+            "carstore does not read {key}"
+        );
+    }
+    let value = |k: &str| env[k].as_str().unwrap().to_owned();
+    assert_eq!(value("CARSTORE_BIND"), "0.0.0.0:8000");
+    assert!(value("CARSTORE_ADMIN_TOKEN").starts_with("${CARSTORE_ADMIN_TOKEN"));
+    for (var, host) in [
+        ("DATABASE_URL", "@postgres:5432/"),
+        ("REDIS_URL", "//redis:6379"),
+        ("AMQP_URL", "@rabbitmq:5672/"),
+        ("CARSTORE_RABBIT_MANAGEMENT_URL", "@rabbitmq:15672"),
+    ] {
+        assert!(value(var).contains(host), "{var} = {}", value(var));
+    }
+    // Whatever the shell sets, the URLs parse as carstore parses them.
+    let filled = |v: String| {
+        v.replace("${POSTGRES_PASSWORD:-carstore}", "x")
+            .replace("${RABBITMQ_PASSWORD:-carstore}", "x")
+    };
+    carstore::config::ServiceUrl::parse(&filled(value("DATABASE_URL")), &["postgres"], "db")
+        .unwrap();
+    carstore::config::ServiceUrl::parse(&filled(value("AMQP_URL")), &["amqp"], "amqp").unwrap();
+    let ports = strings(&carstore["ports"]);
+    assert!(
+        ports.contains(&"8000:8000".to_owned()) && ports.contains(&"8081:8000".to_owned()),
+        "{ports:?}"
+    );
+    let volumes = strings(&carstore["volumes"]);
+    assert!(
+        volumes.contains(&"/var/run/docker.sock:/var/run/docker.sock".to_owned()),
+        "{volumes:?}"
+    );
+    assert_eq!(value("DOCKER_HOST"), "unix:///var/run/docker.sock");
+    assert!(strings(&carstore["networks"]["default"]["aliases"]).contains(&"backend".to_owned()));
+    assert!(strings(&carstore["healthcheck"]["test"]).contains(&"healthcheck".to_owned()));
+}
+
+#[test]
+fn prometheus_grafana_and_the_image_point_where_compose_puts_things() {
+    let prometheus: Value = serde_yaml::from_str(&read("ops/prometheus/prometheus.yml")).unwrap();
+    let targets: Vec<String> = prometheus["scrape_configs"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .flat_map(|job| strings(&job["static_configs"][0]["targets"]))
+        .collect();
+    assert_eq!(targets, ["carstore:8000", "rabbitmq:15692"]);
+    let datasource: Value =
+        serde_yaml::from_str(&read("ops/grafana/provisioning/datasources/prometheus.yml")).unwrap();
+    assert_eq!(
+        datasource["datasources"][0]["url"],
+        "http://prometheus:9090"
+    );
+    let provider: Value =
+        serde_yaml::from_str(&read("ops/grafana/provisioning/dashboards/carstore.yml")).unwrap();
+    let path = provider["providers"][0]["options"]["path"]
+        .as_str()
+        .unwrap();
+    let grafana_volumes = strings(&compose()["services"]["grafana"]["volumes"]);
+    assert!(
+        grafana_volumes.contains(&format!("./ops/grafana/dashboards:{path}:ro")),
+        "{grafana_volumes:?}"
+    );
+    let dockerfile = read("ops/Dockerfile");
+    assert!(dockerfile.contains("USER carstore") && dockerfile.contains("EXPOSE 8000"));
+    assert!(dockerfile.contains("CARSTORE_BIND=0.0.0.0:8000"));
+}

@@ -1,0 +1,147 @@
+//! A real Prometheus scrapes a real carstore, and every query of the Grafana dashboard is run
+//! through it: a panel whose query errors or finds nothing after traffic fails the test.
+
+use crate::events::EventReader;
+use crate::helpers::spawn_with;
+use crate::metrics::shop;
+use crate::private::{free_port, wait_until};
+use crate::services::RealEnv;
+use serde_json::Value;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Grafana's `$__rate_interval`, for a 1 s scrape: at least four samples per window.
+const RATE_INTERVAL: &str = "15s";
+
+struct Prometheus {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Prometheus {
+    fn scraping(target_port: u16) -> Prometheus {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("prometheus.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "scrape_configs:\n  - job_name: carstore\n    scrape_interval: 1s\n    \
+                 static_configs:\n      - targets: ['127.0.0.1:{target_port}']\n"
+            ),
+        )
+        .unwrap();
+        let port = free_port();
+        let child = Command::new("prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("prometheus is missing: apt-get install prometheus (ops/test.sh does this)");
+        wait_until(port, true, "prometheus", Duration::from_secs(20));
+        Prometheus {
+            child,
+            port,
+            _dir: dir,
+        }
+    }
+
+    async fn query(&self, expr: &str) -> Value {
+        let url = format!("http://127.0.0.1:{}/api/v1/query", self.port);
+        let resp = reqwest::Client::new()
+            .get(url)
+            .query(&[("query", expr)])
+            .send()
+            .await
+            .unwrap();
+        resp.json().await.unwrap()
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every PromQL expression in the dashboard, with the panel it belongs to.
+fn dashboard_queries() -> Vec<(String, String)> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/ops/grafana/dashboards/carstore.json"
+    );
+    let dashboard: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut queries = Vec::new();
+    for panel in dashboard["panels"].as_array().unwrap() {
+        assert_ne!(
+            panel["type"], "graph",
+            "the deprecated graph panel: use timeseries"
+        );
+        for target in panel["targets"].as_array().unwrap() {
+            let expr = target["expr"]
+                .as_str()
+                .unwrap()
+                .replace("$__rate_interval", RATE_INTERVAL);
+            queries.push((panel["title"].as_str().unwrap().to_owned(), expr));
+        }
+    }
+    queries
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prometheus_scrapes_carstore_and_every_dashboard_query_returns_series() {
+    let env = RealEnv::shared().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_with(env.settings(dir.path())).await;
+    app.wait_until_ready().await;
+    let prometheus = Prometheus::scraping(app.port);
+    let _watching = EventReader::open(&app.url("/api/events")).await;
+    // Traffic across several scrapes, so rates and increases have something to work on.
+    let started = Instant::now();
+    loop {
+        shop(&app, 2).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let scrapes = prometheus
+            .query("count_over_time(up{job=\"carstore\"}[1m])")
+            .await;
+        let scraped = scrapes["data"]["result"][0]["value"][1]
+            .as_str()
+            .unwrap_or("0");
+        if scraped.parse::<f64>().unwrap() >= 8.0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "only {scraped} scrapes in a minute"
+        );
+    }
+    let up = prometheus.query("up{job=\"carstore\"}").await;
+    assert_eq!(
+        up["data"]["result"][0]["value"][1], "1",
+        "the scrape succeeds: {up}"
+    );
+
+    let mut empty = Vec::new();
+    for (panel, expr) in dashboard_queries() {
+        let answer = prometheus.query(&expr).await;
+        assert_eq!(answer["status"], "success", "{panel}: {expr}: {answer}");
+        if answer["data"]["result"]
+            .as_array()
+            .is_none_or(|r| r.is_empty())
+        {
+            empty.push(format!("{panel}: {expr}"));
+        }
+    }
+    assert!(
+        empty.is_empty(),
+        "queries with no series after traffic:\n{}",
+        empty.join("\n")
+    );
+    app.stop().await;
+}
