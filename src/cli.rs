@@ -19,6 +19,30 @@ pub enum Command {
     Worker(WorkerArgs),
     /// Exit 0 when a running carstore answers its /healthz (for container healthchecks).
     Healthcheck(HealthcheckArgs),
+    /// Put load on a running store: virtual shoppers with their own sessions, then a report.
+    Load(LoadArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LoadArgs {
+    /// The store to load.
+    #[arg(long, default_value = "http://127.0.0.1:8000")]
+    pub url: String,
+    /// How long to run: 10s, 2m, 500ms.
+    #[arg(long, default_value = "10s", value_parser = crate::load::parse_duration)]
+    pub duration: std::time::Duration,
+    /// Shoppers at once, each waiting for its answer (closed model) [default: 16].
+    #[arg(long, conflicts_with = "rate")]
+    pub concurrency: Option<usize>,
+    /// Scenarios a second, sent on time whatever the answers (open model).
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Scenario weights.
+    #[arg(long, default_value = "browse=10,view=5,add_to_cart=3,checkout=1")]
+    pub mix: crate::load::Mix,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -12,6 +12,7 @@ pub mod config;
 pub mod domain;
 pub mod events;
 pub mod http;
+pub mod load;
 pub mod metrics;
 pub mod ops;
 pub mod orders;

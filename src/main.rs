@@ -24,6 +24,13 @@ fn main() -> ExitCode {
     let (settings, serving) = match cli.command {
         Command::Serve(args) => (Settings::load(args), true),
         Command::Worker(args) => (Settings::load_worker(args), false),
+        Command::Load(args) => {
+            let runtime = tokio::runtime::Runtime::new().expect("a runtime starts");
+            return match runtime.block_on(carstore::load::run_from_cli(args)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(&format!("{e:#}")),
+            };
+        }
         Command::Healthcheck(args) => {
             return match carstore::ops::healthcheck::check(&args.url) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -14,6 +14,7 @@ mod docker;
 mod events;
 mod fanout;
 mod helpers;
+mod load;
 mod metrics;
 mod orders;
 mod outages;

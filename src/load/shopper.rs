@@ -1,0 +1,148 @@
+//! One virtual shopper's requests, each with its own session cookie, as a browser would send them.
+
+use super::mix::Scenario;
+use super::tally::Outcome;
+use crate::domain::SessionId;
+use rand::Rng;
+use reqwest::{Client, StatusCode};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+/// The built-in catalog's car ids.
+const CAR_IDS: std::ops::RangeInclusive<i64> = 1..=39;
+/// A shopper starts a new session after this many cars, so no cart line ever fills up.
+const CARS_PER_SESSION: u32 = 20;
+
+pub struct Shopper {
+    session: SessionId,
+    cars_added: u32,
+}
+
+impl Default for Shopper {
+    fn default() -> Shopper {
+        Shopper {
+            session: SessionId::new_random(),
+            cars_added: 0,
+        }
+    }
+}
+
+impl Shopper {
+    /// Runs one scenario; `since` is when it was due (open model) or started (closed model), so
+    /// time spent waiting to be sent counts as latency.
+    pub async fn act(
+        &mut self,
+        client: &Client,
+        base: &str,
+        scenario: Scenario,
+        since: Instant,
+    ) -> Vec<Outcome> {
+        let car = rand::thread_rng().gen_range(CAR_IDS);
+        match scenario {
+            Scenario::Browse => vec![
+                self.get(client, format!("{base}/api/cars"), "GET /api/cars", since)
+                    .await,
+            ],
+            Scenario::View => vec![
+                self.get(
+                    client,
+                    format!("{base}/api/cars/{car}"),
+                    "GET /api/cars/{id}",
+                    since,
+                )
+                .await,
+            ],
+            Scenario::AddToCart => {
+                if self.cars_added >= CARS_PER_SESSION {
+                    *self = Shopper::default();
+                }
+                self.cars_added += 1;
+                vec![self.add(client, base, car, since).await]
+            }
+            Scenario::Checkout => {
+                // A new shopper buys one car: checkouts never race for one cart.
+                let buyer = Shopper::default();
+                let added = buyer.add(client, base, car, since).await;
+                if added.status != Some(201) {
+                    return vec![added];
+                }
+                let key = SessionId::new_random();
+                let body =
+                    json!({ "customer_name": "Load Test", "customer_email": "load@example.com" });
+                let request = client
+                    .post(format!("{base}/api/checkout"))
+                    .header("Idempotency-Key", key.as_str())
+                    .json(&body);
+                let paid = buyer
+                    .send(request, "POST /api/checkout", Instant::now())
+                    .await;
+                vec![added, paid]
+            }
+        }
+    }
+
+    async fn get(
+        &self,
+        client: &Client,
+        url: String,
+        route: &'static str,
+        since: Instant,
+    ) -> Outcome {
+        self.send(client.get(url), route, since).await
+    }
+
+    async fn add(&self, client: &Client, base: &str, car: i64, since: Instant) -> Outcome {
+        let request = client
+            .post(format!("{base}/api/cart"))
+            .json(&json!({ "car_id": car, "quantity": 1 }));
+        self.send(request, "POST /api/cart", since).await
+    }
+
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        route: &'static str,
+        since: Instant,
+    ) -> Outcome {
+        let cookie = format!("session_id={}", self.session.as_str());
+        let answer = request.header("Cookie", cookie).send().await;
+        let (status, reason) = match answer {
+            Ok(resp) => {
+                let status = resp.status();
+                let reason = if status.is_success() {
+                    None
+                } else {
+                    Some(error_code(resp).await)
+                };
+                (Some(status.as_u16()), reason)
+            }
+            Err(e) if e.is_timeout() => (None, Some("timeout".to_owned())),
+            Err(e) if e.is_connect() => (None, Some("connect".to_owned())),
+            Err(_) => (None, Some("transport".to_owned())),
+        };
+        Outcome {
+            route,
+            status,
+            reason,
+            latency: since.elapsed(),
+        }
+    }
+}
+
+/// The store's error code (`cart_unavailable`), or the status when the body has none.
+async fn error_code(resp: reqwest::Response) -> String {
+    let status: StatusCode = resp.status();
+    let body: serde_json::Value = resp.json().await.unwrap_or_default();
+    body["error"]
+        .as_str()
+        .map_or_else(|| format!("http_{}", status.as_u16()), str::to_owned)
+}
+
+/// One client for all shoppers: connections are pooled, cookies are set per request.
+pub fn client() -> Client {
+    Client::builder()
+        .timeout(Duration::from_secs(10))
+        .pool_max_idle_per_host(1024)
+        .build()
+        .expect("an HTTP client without TLS always builds")
+}
