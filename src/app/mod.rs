@@ -78,7 +78,6 @@ impl Application {
                 .app_data(state.clone())
                 .wrap(http::security_headers())
                 .wrap(middleware::from_fn(http::record_metrics))
-                .wrap(middleware::Logger::new("%s %r %Dms").log_target("carstore::http"))
                 .configure(http::configure)
         })
         .listen(listener)

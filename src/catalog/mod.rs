@@ -93,6 +93,13 @@ pub struct CarQuery {
 }
 
 impl CarQuery {
+    /// No filter and no sort: the whole catalog in its own order.
+    pub fn is_everything(&self) -> bool {
+        self.category.is_none()
+            && self.sort.is_none()
+            && self.text.as_deref().is_none_or(|t| t.trim().is_empty())
+    }
+
     pub fn apply(&self, cars: &[Car]) -> Vec<Car> {
         let needle = self
             .text

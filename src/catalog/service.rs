@@ -2,12 +2,27 @@ use super::{CarQuery, CarSource};
 use crate::backend::BackendError;
 use crate::cache::CatalogCache;
 use crate::domain::{Car, CarId};
+use bytes::Bytes;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-/// Reads the catalog cache-aside: the shared cache first, the source on a miss. A cache outage
-/// only costs speed — the catalog keeps working straight from the source.
+/// How long this process keeps its own copy before asking the shared cache again: the catalog
+/// is read on every page, and a copy in memory costs no round trip to Redis.
+const LOCAL_FOR: Duration = Duration::from_secs(2);
+
+/// This process's copy of the catalog, with the JSON of the whole list made once.
+struct Local {
+    until: Instant,
+    cars: Arc<[Car]>,
+    listing: Bytes,
+}
+
+/// Reads the catalog through two levels: this process's copy for a moment, then the shared cache,
+/// then the source on a miss. A cache outage only costs speed — the catalog keeps working
+/// straight from the source.
 pub struct CatalogService {
+    local: Mutex<Option<Local>>,
     source: Arc<dyn CarSource>,
     cache: Arc<dyn CatalogCache>,
     /// The last catalog read, served when both the cache and the source are away, so a long
@@ -28,6 +43,7 @@ pub struct CacheCounts {
 impl CatalogService {
     pub fn new(source: Arc<dyn CarSource>, cache: Arc<dyn CatalogCache>) -> Self {
         CatalogService {
+            local: Mutex::new(None),
             source,
             cache,
             last_good: Mutex::new(None),
@@ -37,6 +53,38 @@ impl CatalogService {
     }
 
     pub async fn all(&self) -> Result<Arc<[Car]>, BackendError> {
+        Ok(self.local().await?.0)
+    }
+
+    /// The whole catalog as JSON, made once per copy: what `GET /api/cars` sends.
+    pub async fn listing(&self) -> Result<Bytes, BackendError> {
+        Ok(self.local().await?.1)
+    }
+
+    async fn local(&self) -> Result<(Arc<[Car]>, Bytes), BackendError> {
+        if let Some(local) = self
+            .local
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            if Instant::now() < local.until {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Ok((local.cars.clone(), local.listing.clone()));
+            }
+        }
+        let cars = self.shared().await?;
+        let listing = Bytes::from(serde_json::to_vec(&*cars).expect("cars serialize"));
+        *self.local.lock().unwrap_or_else(|p| p.into_inner()) = Some(Local {
+            until: Instant::now() + LOCAL_FOR,
+            cars: cars.clone(),
+            listing: listing.clone(),
+        });
+        Ok((cars, listing))
+    }
+
+    /// The shared cache, then the source.
+    async fn shared(&self) -> Result<Arc<[Car]>, BackendError> {
         match self.cache.get().await {
             Ok(Some(cars)) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);

@@ -54,6 +54,16 @@ async fn list(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params.into_inner().parse()?;
+    if query.is_everything() {
+        let listing = state
+            .catalog
+            .listing()
+            .await
+            .map_err(|e| ApiError::unavailable("catalog_unavailable", e))?;
+        return Ok(HttpResponse::Ok()
+            .content_type("application/json")
+            .body(listing));
+    }
     let cars = state
         .catalog
         .search(&query)

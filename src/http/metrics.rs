@@ -1,5 +1,5 @@
 //! `GET /metrics` in the Prometheus text format, and the middleware that counts
-//! and times every request by its route pattern.
+//! and times every request by its route pattern (and writes the access log at debug level).
 
 use crate::events::{Health, Service};
 use crate::metrics::{process, Labels, RequestLabels, RouteLabels, Sample};
@@ -37,6 +37,14 @@ pub async fn record(
     let method = method_label(req.method());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let res = next.call(req).await?;
+    // The access log: off at the default level, where it would cost more than the request.
+    tracing::debug!(
+        target: "carstore::http",
+        "{} {method} {} {:.1}ms",
+        res.status().as_u16(),
+        res.request().path(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     if let Some(state) = state {
         let route = res
             .request()

@@ -24,6 +24,8 @@ pub struct Outcome {
 #[derive(Debug, Clone)]
 pub struct Tally {
     latency: Histogram<u64>,
+    /// The same latencies per route: a checkout is slower than a catalog read.
+    route_latency: BTreeMap<&'static str, Histogram<u64>>,
     pub by_route: BTreeMap<(&'static str, Option<u16>), u64>,
     pub errors: BTreeMap<(Option<u16>, String), u64>,
 }
@@ -31,11 +33,16 @@ pub struct Tally {
 impl Default for Tally {
     fn default() -> Tally {
         Tally {
-            latency: Histogram::new_with_bounds(1, MAX_MICROS, 3).expect("valid bounds"),
+            latency: histogram(),
+            route_latency: BTreeMap::new(),
             by_route: BTreeMap::new(),
             errors: BTreeMap::new(),
         }
     }
+}
+
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, MAX_MICROS, 3).expect("valid bounds")
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -61,6 +68,12 @@ pub struct RouteCount {
     pub count: u64,
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteLatency {
+    pub route: &'static str,
+    pub latency: Percentiles,
+}
+
 /// A run's (or one second's) figures.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -71,12 +84,17 @@ pub struct Summary {
     pub latency: Percentiles,
     pub errors_by_reason: Vec<ErrorCount>,
     pub by_route: Vec<RouteCount>,
+    pub latency_by_route: Vec<RouteLatency>,
 }
 
 impl Tally {
     pub fn record(&mut self, outcome: Outcome) {
         let micros = (outcome.latency.as_micros() as u64).clamp(1, MAX_MICROS);
         self.latency.saturating_record(micros);
+        self.route_latency
+            .entry(outcome.route)
+            .or_insert_with(histogram)
+            .saturating_record(micros);
         *self
             .by_route
             .entry((outcome.route, outcome.status))
@@ -90,6 +108,13 @@ impl Tally {
 
     pub fn merge(&mut self, other: &Tally) {
         let _ = self.latency.add(&other.latency);
+        for (route, h) in &other.route_latency {
+            let _ = self
+                .route_latency
+                .entry(route)
+                .or_insert_with(histogram)
+                .add(h);
+        }
         for (k, v) in &other.by_route {
             *self.by_route.entry(*k).or_default() += v;
         }
@@ -103,7 +128,6 @@ impl Tally {
     }
 
     pub fn summary(&self, elapsed: Duration) -> Summary {
-        let ms = |q: f64| self.latency.value_at_quantile(q) as f64 / 1000.0;
         let seconds = elapsed.as_secs_f64();
         Summary {
             seconds,
@@ -114,13 +138,7 @@ impl Tally {
             } else {
                 0.0
             },
-            latency: Percentiles {
-                p50_ms: ms(0.50),
-                p90_ms: ms(0.90),
-                p95_ms: ms(0.95),
-                p99_ms: ms(0.99),
-                max_ms: self.latency.max() as f64 / 1000.0,
-            },
+            latency: percentiles(&self.latency),
             errors_by_reason: self
                 .errors
                 .iter()
@@ -139,7 +157,26 @@ impl Tally {
                     count: *count,
                 })
                 .collect(),
+            latency_by_route: self
+                .route_latency
+                .iter()
+                .map(|(route, h)| RouteLatency {
+                    route,
+                    latency: percentiles(h),
+                })
+                .collect(),
         }
+    }
+}
+
+fn percentiles(h: &Histogram<u64>) -> Percentiles {
+    let ms = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+    Percentiles {
+        p50_ms: ms(0.50),
+        p90_ms: ms(0.90),
+        p95_ms: ms(0.95),
+        p99_ms: ms(0.99),
+        max_ms: h.max() as f64 / 1000.0,
     }
 }
 
@@ -159,6 +196,13 @@ impl Summary {
             l.p99_ms,
             l.max_ms
         );
+        for r in &self.latency_by_route {
+            let l = &r.latency;
+            text.push_str(&format!(
+                "  {:<22} p50 {:.2} ms  p99 {:.2} ms\n",
+                r.route, l.p50_ms, l.p99_ms
+            ));
+        }
         for e in &self.errors_by_reason {
             let status = e.status.map_or("no answer".to_owned(), |s| s.to_string());
             text.push_str(&format!("  {:>8} × {status} {}\n", e.count, e.reason));
