@@ -12,8 +12,15 @@ use tokio::sync::watch;
 const TOKEN: &str = "fanout-admin-token-0123456789";
 const FEEDS: usize = 200;
 
+/// With the access log on, so every request writes a line to carstore's own log window.
+const ACCESS_LOG: [&str; 2] = ["--log", "info,carstore::http=debug"];
+
 fn serve_admin(dir: &std::path::Path) -> Served {
-    serve_with(dir, &[], &[("CARSTORE_ADMIN_TOKEN".into(), TOKEN.into())])
+    serve_with(
+        dir,
+        &ACCESS_LOG,
+        &[("CARSTORE_ADMIN_TOKEN".into(), TOKEN.into())],
+    )
 }
 
 fn port_of(served: &Served) -> u16 {
@@ -89,7 +96,7 @@ async fn buy(client: &reqwest::Client, url: &str) -> i64 {
 #[tokio::test]
 async fn carstores_own_window_shows_its_log_without_the_sign_in_secret_and_resumes() {
     let dir = tempfile::tempdir().unwrap();
-    let served = serve_with(dir.path(), &[], &[]);
+    let served = serve_with(dir.path(), &ACCESS_LOG, &[]);
     let token = served
         .startup
         .iter()
@@ -125,12 +132,12 @@ async fn carstores_own_window_shows_its_log_without_the_sign_in_secret_and_resum
     drop(window);
     assert_eq!(
         client
-            .get(format!("{}/healthz?after-reconnect", served.url))
+            .get(format!("{}/after-reconnect", served.url))
             .send()
             .await
             .unwrap()
             .status(),
-        200
+        404
     );
     let mut resumed = open(Some(seen)).await;
     let (_, first) = resumed
@@ -177,12 +184,12 @@ async fn two_hundred_feeds_and_log_windows_cost_little_and_a_stalled_one_delays_
     let mut stalled_window =
         open_raw(port, "/api/service/carstore/logs?tail=1000", Some(1024)).await;
 
-    // A flood of long log lines (each request is logged) that the stalled window cannot take.
+    // A flood of long log lines (each request's path is logged) that the stalled window cannot take.
     let long = "x".repeat(3000);
     let flood = reqwest::Client::new();
     for n in 0..1500 {
         let _ = flood
-            .get(format!("{}/healthz?{n}-{long}", served.url))
+            .get(format!("{}/flood/{n}-{long}", served.url))
             .send()
             .await
             .unwrap();
@@ -194,7 +201,7 @@ async fn two_hundred_feeds_and_log_windows_cost_little_and_a_stalled_one_delays_
         .unwrap();
     let marker = format!("after-the-flood-{order}");
     flood
-        .get(format!("{}/healthz?{marker}", served.url))
+        .get(format!("{}/{marker}", served.url))
         .send()
         .await
         .unwrap();
