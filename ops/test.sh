@@ -43,11 +43,21 @@ cargo clippy --all-targets --locked -- -D warnings
 
 log "cargo test"
 results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+trap 'rm -f "$results" "$results.bench"' EXIT
 set +e
 cargo test --all-targets --locked 2>&1 | tee "$results"
 status=${PIPESTATUS[0]}
 set -e
+if [ "$status" = 0 ]; then
+  log "benchmark script, smoke run (a second per case)"
+  set +e
+  BENCH_BIN=target/debug/carstore bash ops/bench/run.sh --smoke >"$results.bench" 2>&1
+  bench=$?
+  set -e
+  tail -12 "$results.bench"
+  if [ "$bench" = 0 ]; then echo "test result: ok. 1 passed; 0 failed; (bench smoke)" >>"$results"
+  else echo "test result: FAILED. 0 passed; 1 failed; (bench smoke)" >>"$results"; cat "$results.bench"; status=1; fi
+fi
 # One closing line for the whole run: cargo prints a result line per test binary.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i == "passed;") p += $(i-1); if ($i == "failed;") f += $(i-1) } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$results"

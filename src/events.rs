@@ -84,6 +84,8 @@ pub struct OrderChange {
 pub enum StoreEvent {
     Health(HealthChange),
     Order(OrderChange),
+    /// A load run started from the dashboard: each second's figures, then its summary.
+    Load(crate::load::LoadChange),
 }
 
 impl StoreEvent {
@@ -99,6 +101,7 @@ impl StoreEvent {
         match self {
             StoreEvent::Health(_) => "health",
             StoreEvent::Order(_) => "order",
+            StoreEvent::Load(_) => "load",
         }
     }
 
@@ -106,6 +109,7 @@ impl StoreEvent {
         let value = match self {
             StoreEvent::Health(h) => serde_json::to_value(h),
             StoreEvent::Order(o) => serde_json::to_value(o),
+            StoreEvent::Load(l) => serde_json::to_value(l),
         };
         value.expect("events always serialise")
     }

@@ -5,6 +5,7 @@ use crate::cache::CartStore;
 use crate::catalog::{CatalogService, Gallery};
 use crate::config::AdminToken;
 use crate::events::{EventBus, Service};
+use crate::load::LoadRuns;
 use crate::metrics::Metrics;
 use crate::ops::audit::AuditLog;
 use crate::ops::control::ServiceControl;
@@ -41,6 +42,10 @@ pub struct AppState {
     pub vhost_queues: Option<ManagementApi>,
     /// Log windows by name: `carstore` and each service with a log source.
     pub logs: Vec<(&'static str, Arc<LogFeed>)>,
+    /// Load runs started from the dashboard.
+    pub load: Arc<LoadRuns>,
+    /// This store's own address, for load runs against itself.
+    pub own_url: String,
     /// The store's Prometheus metrics.
     pub metrics: Arc<Metrics>,
     /// Who started or stopped what.

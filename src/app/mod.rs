@@ -70,6 +70,8 @@ impl Application {
             vhost_queues: controls::management_api(&settings)?,
             audit: Arc::default(),
             metrics: Arc::default(),
+            load: Arc::default(),
+            own_url: own_url(&settings, port),
             admin_token: admin_token(&settings, port),
             targets: backends.targets,
         });
@@ -107,6 +109,18 @@ impl Application {
             worker.abort();
         }
         result
+    }
+}
+
+/// Where this store answers on this machine: loopback when it listens on every address.
+fn own_url(settings: &Settings, port: u16) -> String {
+    let ip = settings.bind.ip();
+    if ip.is_unspecified() {
+        format!("http://127.0.0.1:{port}")
+    } else if ip.is_ipv6() {
+        format!("http://[{ip}]:{port}")
+    } else {
+        format!("http://{ip}:{port}")
     }
 }
 

@@ -8,6 +8,7 @@ mod checkout;
 mod error;
 mod events;
 mod health;
+mod load;
 mod logs;
 mod metrics;
 mod orders;
@@ -52,6 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(queues::configure)
                 .configure(events::configure)
                 .configure(logs::configure)
+                .configure(load::configure)
                 .default_service(web::to(api_not_found)),
         )
         .configure(health::configure)

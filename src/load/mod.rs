@@ -5,11 +5,13 @@
 mod cli;
 mod mix;
 mod pace;
+mod runs;
 mod shopper;
 mod tally;
 
 pub use cli::run_from_cli;
 pub use mix::{Mix, Scenario};
+pub use runs::{LoadChange, LoadRuns};
 pub use tally::{Outcome, Summary, Tally};
 
 use rand::Rng;

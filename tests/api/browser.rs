@@ -366,3 +366,55 @@ async fn an_admin_stops_and_starts_redis_from_the_page_and_watches_the_light() {
     c.close().await.unwrap();
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_puts_load_on_the_store_from_the_page_and_watches_the_chart() {
+    use carstore::config::AdminToken;
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = carstore::Settings::for_tests(dir.path());
+    let token = "browser-load-token-0123456789";
+    settings.admin_token = Some(AdminToken::new(token.into()).unwrap());
+    let app = crate::helpers::spawn_with(settings).await;
+    let driver = start_chromedriver();
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+    c.goto(&app.url("/#/dashboard")).await.unwrap();
+    let start = c
+        .find(Locator::Css("[data-testid=load-start]"))
+        .await
+        .unwrap();
+    assert!(
+        start.attr("disabled").await.unwrap().is_some(),
+        "signed out, no load"
+    );
+    type_into(&c, "#admin-token", token).await;
+    click(&c, "#admin-signin-button").await;
+    text_until(&c, "[data-testid=admin-state]", |t| {
+        t.starts_with("Signed in")
+    })
+    .await;
+    let rate = c.find(Locator::Css("#load-rate")).await.unwrap();
+    rate.clear().await.unwrap();
+    rate.send_keys("80").await.unwrap();
+    click(&c, "[data-testid=load-start]").await;
+    text_until(&c, "[data-testid=load-figures]", |t| {
+        t.starts_with("Running 80/s")
+    })
+    .await;
+    // Three seconds of figures make three points on each line of the chart.
+    let points = "return document.querySelector('[data-testid=load-chart] .rps').getAttribute('points').split(' ').filter(Boolean).length;";
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.execute(points, vec![]).await.unwrap().as_u64() < Some(3) {
+        assert!(Instant::now() < deadline, "the chart never grew");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    save_screenshot(&c.screenshot().await.unwrap(), "e2e-load-running.png");
+    click(&c, "[data-testid=load-stop]").await;
+    let stopped = text_until(&c, "[data-testid=load-figures]", |t| {
+        t.starts_with("Stopped.")
+    })
+    .await;
+    assert!(stopped.contains(" 0 errors"), "{stopped}");
+    c.close().await.unwrap();
+    app.stop().await;
+}

@@ -136,3 +136,69 @@ async fn the_cli_sends_at_the_asked_rate_and_reports_json() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("at least one scenario"));
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_starts_and_stops_a_run_and_the_feed_carries_its_figures() {
+    use crate::events::EventReader;
+    use carstore::config::AdminToken;
+    use serde_json::json;
+    const TOKEN: &str = "load-admin-token-0123456789";
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = carstore::Settings::for_tests(dir.path());
+    settings.admin_token = Some(AdminToken::new(TOKEN.into()).unwrap());
+    let app = crate::helpers::spawn_with(settings).await;
+    let post = |body: Value, token: Option<&str>| {
+        let request = app.client.post(app.url("/api/load")).json(&body);
+        let request = match token {
+            Some(t) => request.bearer_auth(t),
+            None => request,
+        };
+        async move { request.send().await.unwrap() }
+    };
+    assert_eq!(post(json!({ "rate": 50 }), None).await.status(), 401);
+    for bad in [
+        json!({ "rate": 0 }),
+        json!({ "rate": 1e9 }),
+        json!({ "rate": 10, "mix": "fly=1" }),
+        json!({ "rate": 10, "duration_secs": 0 }),
+    ] {
+        assert_eq!(post(bad.clone(), Some(TOKEN)).await.status(), 422, "{bad}");
+    }
+    let mut feed = EventReader::open(&app.url("/api/events")).await;
+    let started = post(
+        json!({ "rate": 40, "mix": "browse=3,view=1", "duration_secs": 30 }),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(started.status(), 202);
+    let again = post(json!({ "rate": 40 }), Some(TOKEN)).await;
+    assert_eq!(again.status(), 409, "one run at a time");
+    let progress = feed
+        .until(Duration::from_secs(5), |e, d| {
+            e == "load" && d["progress"]["requests_per_sec"].as_f64() > Some(0.0)
+        })
+        .await;
+    assert_eq!(progress["running"], true);
+    assert!(app.json("/api/load").await["running"]
+        .as_str()
+        .unwrap()
+        .starts_with("40/s"));
+    let stopped = app
+        .client
+        .delete(app.url("/api/load"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stopped.status(), 200);
+    let ended = feed
+        .until(Duration::from_secs(5), |e, d| {
+            e == "load" && d["running"] == false
+        })
+        .await;
+    let summary = &ended["summary"];
+    assert!(summary["requests"].as_u64().unwrap() >= 40, "{summary}");
+    assert_eq!(summary["errors"], 0, "{summary}");
+    assert!(app.json("/api/load").await["running"].is_null());
+    app.stop().await;
+}

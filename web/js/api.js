@@ -56,6 +56,8 @@ export const api = {
   audit: () => request('GET', '/api/audit'),
   login: (token) => request('POST', '/api/admin/login', { body: { token } }),
   logout: () => request('POST', '/api/admin/logout'),
+  startLoad: (body) => request('POST', '/api/load', { body }),
+  stopLoad: () => request('DELETE', '/api/load'),
   control: (service, action) => request('POST', `/api/service/${service}/${action}`),
   status: async (service) => {
     // A probe that answers 503 still has a body describing the outage: return it, don't throw.

@@ -5,6 +5,7 @@
 import * as admin from './admin.js';
 import { api } from './api.js';
 import { h, setText } from './dom.js';
+import * as load from './load.js';
 import * as logs from './logs.js';
 
 /** The store's services, in the words the panels use. */
@@ -37,6 +38,7 @@ export function init() {
   document.getElementById('services').replaceChildren(...SERVICES.map(panel));
   admin.init();
   admin.onChange(showAdmin);
+  load.init();
 }
 
 export function enter() {
@@ -46,6 +48,7 @@ export function enter() {
   source = new EventSource('/api/events');
   source.addEventListener('health', (e) => showHealth(JSON.parse(e.data)));
   source.addEventListener('order', (e) => showOrder(JSON.parse(e.data)));
+  source.addEventListener('load', (e) => load.show(JSON.parse(e.data)));
   source.addEventListener('open', () => {
     setText('dashboard-updated', 'Live: updates arrive as they happen.');
     showHealth({ service: 'carstore', health: 'up', since: new Date().toISOString() });
@@ -64,6 +67,7 @@ export function leave() {
 
 /** Signed in: open the log windows (where there is a log) and name each control backend. */
 function showAdmin(signedIn, services) {
+  load.setAdmin(signedIn);
   for (const service of SERVICES) {
     const info = services[service.name];
     const chip = document.querySelector(`#service-${service.name} .control-chip`);

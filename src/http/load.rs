@@ -1,0 +1,81 @@
+//! Load from the dashboard: `POST /api/load {rate, mix, duration_secs}` starts a run against this
+//! store (admin only), `DELETE /api/load` stops it, `GET /api/load` says whether one is going.
+//! Its figures arrive each second as `load` events on `/api/events`.
+
+use super::admin::Admin;
+use super::ApiError;
+use crate::load::{LoadPlan, Mix, Pace};
+use crate::state::AppState;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+use std::time::Duration;
+
+/// Enough to make any service's outage visible, not enough to take the demo machine down.
+const MAX_RATE: f64 = 2000.0;
+const MAX_SECS: u64 = 3600;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/load", web::get().to(status))
+        .route("/load", web::post().to(start))
+        .route("/load", web::delete().to(stop));
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StartBody {
+    rate: f64,
+    #[serde(default)]
+    mix: Option<String>,
+    #[serde(default)]
+    duration_secs: Option<u64>,
+}
+
+async fn start(
+    state: web::Data<AppState>,
+    _: Admin,
+    body: web::Json<StartBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    if !(body.rate >= 1.0 && body.rate <= MAX_RATE) {
+        return Err(ApiError::invalid(
+            "invalid_rate",
+            format!("rate must be 1 to {MAX_RATE} a second"),
+        ));
+    }
+    let mix = match body.mix.as_deref() {
+        Some(text) => text
+            .parse::<Mix>()
+            .map_err(|why| ApiError::invalid("invalid_mix", why))?,
+        None => Mix::default(),
+    };
+    let secs = body.duration_secs.unwrap_or(60);
+    if !(1..=MAX_SECS).contains(&secs) {
+        return Err(ApiError::invalid(
+            "invalid_duration",
+            format!("duration_secs must be 1 to {MAX_SECS}"),
+        ));
+    }
+    let plan = LoadPlan {
+        base: state.own_url.clone(),
+        duration: Duration::from_secs(secs),
+        pace: Pace::Rate(body.rate),
+        mix,
+    };
+    if !state.load.start(plan, state.events.clone()) {
+        return Err(ApiError::Conflict {
+            code: "load_running",
+            message: "a load run is already going; stop it first".into(),
+        });
+    }
+    Ok(HttpResponse::Accepted().json(json!({ "running": state.load.running() })))
+}
+
+async fn stop(state: web::Data<AppState>, _: Admin) -> HttpResponse {
+    let stopping = state.load.stop();
+    HttpResponse::Ok().json(json!({ "stopping": stopping }))
+}
+
+async fn status(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "running": state.load.running() }))
+}
