@@ -213,6 +213,8 @@ CPU=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
   echo "| memory under the loads above (peak RSS) | $LOAD_MIB MiB | | | < 64 MiB | $(met "$(awk -v m="$LOAD_MIB" 'BEGIN { print (m < 64) }')") |"
   echo "| start to first answered \`/healthz\`, fresh data dir | $START_MS ms | | | < 150 ms | $(met "$(awk -v m="$START_MS" 'BEGIN { print (m < 150) }')") |"
   echo "| release binary | $BINARY_MB MB | | | < 15 MB | $(met "$(awk -v m="$BINARY_MB" 'BEGIN { print (m < 15) }')") |"
+  # What was found when a target was missed: the profile, written up by hand after a run.
+  $SMOKE || { [ -f ops/bench/FINDINGS.md ] && cat ops/bench/FINDINGS.md; }
 } >"$OUT"
 say "results in $OUT"
 cat "$OUT"

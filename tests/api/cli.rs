@@ -60,6 +60,14 @@ pub fn serve_with(data_dir: &std::path::Path, args: &[&str], env: &[(String, Str
     panic!("carstore printed no URL; it said:\n{}", seen.join("\n"));
 }
 
+/// A test that fails before `terminate` still leaves no server behind.
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Served {
     /// SIGTERM, then the exit status.
     pub fn terminate(mut self) -> (std::process::ExitStatus, Vec<String>) {
