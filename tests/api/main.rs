@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod browser;
+mod browser_dashboard;
 mod cars;
 mod cart;
 mod checkout;
