@@ -156,6 +156,17 @@ async fn an_admin_puts_load_on_the_store_from_the_page_and_watches_the_chart() {
         assert!(Instant::now() < deadline, "the chart never grew");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // The service lights are repeated beside the chart.
+    for light in [
+        "#load-light-carstore[data-health=up]",
+        "#load-light-redis[data-health=embedded]",
+    ] {
+        c.wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(light))
+            .await
+            .unwrap_or_else(|e| panic!("{light}: {e}"));
+    }
     save_screenshot(&c.screenshot().await.unwrap(), "e2e-load-running.png");
     click(&c, "[data-testid=load-stop]").await;
     let stopped = text_until(&c, "[data-testid=load-figures]", |t| {

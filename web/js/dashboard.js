@@ -36,6 +36,9 @@ let source = null;
 
 export function init() {
   document.getElementById('services').replaceChildren(...SERVICES.map(panel));
+  // The same lights again beside the load chart, so both fit one screen during a demo.
+  document.getElementById('load-lights').replaceChildren(...SERVICES.map((s) => h('span', { class: 'load-light', id: `load-light-${s.name}` },
+    h('span', { class: 'led unknown', 'aria-hidden': 'true' }), h('span', { class: 'load-light-name' }, s.title))));
   admin.init();
   admin.onChange(showAdmin);
   load.init();
@@ -100,6 +103,10 @@ function showHealth(event) {
   if (!service) return;
   const root = document.getElementById(`service-${service.name}`);
   root.querySelector('.led').className = `led ${event.health}`;
+  const twin = document.getElementById(`load-light-${service.name}`);
+  twin.querySelector('.led').className = `led ${event.health}`;
+  twin.dataset.health = event.health;
+  twin.title = `${service.title}: ${LABEL[event.health]}`;
   root.dataset.health = event.health;
   const text = {
     embedded: `Embedded: runs inside carstore (no ${service.tech} configured)`,
