@@ -211,24 +211,10 @@ async fn the_page_survives_a_refresh_and_fits_a_360px_screen() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_store_says_plainly_when_carts_are_unavailable_and_when_they_are_back() {
     use crate::private::PrivateRedis;
-    use crate::services::{
-        real_settings, require_shared_services, TestDb, TestQueues, AMQP, PG_ADMIN,
-    };
-    require_shared_services();
-    let (db, queues, mut redis) = (
-        TestDb::create(PG_ADMIN).await,
-        TestQueues::new(),
-        PrivateRedis::start(),
-    );
+    use crate::services::OwnRedisEnv;
+    let (env, mut redis) = (OwnRedisEnv::new().await, PrivateRedis::start());
     let dir = tempfile::tempdir().unwrap();
-    let settings = real_settings(
-        dir.path(),
-        &db.url(),
-        &redis.url(),
-        AMQP,
-        "carstore:",
-        &queues.orders,
-    );
+    let settings = env.settings(dir.path(), &redis.url());
     let app = crate::helpers::spawn_with(settings).await;
     app.wait_until_ready().await;
     let driver = start_chromedriver();

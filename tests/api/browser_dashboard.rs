@@ -9,22 +9,12 @@ use std::time::{Duration, Instant};
 async fn an_admin_stops_and_starts_redis_from_the_page_and_watches_the_light() {
     use crate::control::{STARTED, STOPPED};
     use crate::private::CommandRedis;
-    use crate::services::{
-        real_settings, require_shared_services, TestDb, TestQueues, AMQP, PG_ADMIN,
-    };
+    use crate::services::OwnRedisEnv;
     use carstore::config::AdminToken;
-    require_shared_services();
-    let (db, queues) = (TestDb::create(PG_ADMIN).await, TestQueues::new());
+    let env = OwnRedisEnv::new().await;
     let redis = CommandRedis::start();
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = real_settings(
-        dir.path(),
-        &db.url(),
-        &redis.url(),
-        AMQP,
-        "carstore:",
-        &queues.orders,
-    );
+    let mut settings = env.settings(dir.path(), &redis.url());
     settings.control.redis = Some(redis.control());
     let token = "browser-admin-token-0123456789";
     settings.admin_token = Some(AdminToken::new(token.into()).unwrap());
@@ -54,7 +44,7 @@ async fn an_admin_stops_and_starts_redis_from_the_page_and_watches_the_light() {
     let started_lines = |t: &str| t.to_lowercase().matches(STARTED).count();
     text_until(&c, "[data-testid=log-redis]", |t| started_lines(t) == 1).await;
     text_until(&c, "[data-testid=queue-table]", |t| {
-        t.contains(&queues.orders)
+        t.contains(&env.queues.orders)
     })
     .await;
 

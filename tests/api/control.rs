@@ -4,7 +4,7 @@
 use crate::events::EventReader;
 use crate::helpers::{spawn_app, spawn_with};
 use crate::private::CommandRedis;
-use crate::services::{real_settings, require_shared_services, TestDb, TestQueues, AMQP, PG_ADMIN};
+use crate::services::OwnRedisEnv;
 use carstore::config::{AdminToken, ControlSpec};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -95,18 +95,10 @@ async fn unknown_services_and_actions_are_404_and_never_reach_a_shell() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_command_backend_stops_and_starts_redis_and_the_feed_follows() {
-    require_shared_services();
-    let (db, queues) = (TestDb::create(PG_ADMIN).await, TestQueues::new());
+    let env = OwnRedisEnv::new().await;
     let redis = CommandRedis::start();
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = real_settings(
-        dir.path(),
-        &db.url(),
-        &redis.url(),
-        AMQP,
-        "carstore:",
-        &queues.orders,
-    );
+    let mut settings = env.settings(dir.path(), &redis.url());
     settings.control.redis = Some(redis.control());
     settings.admin_token = Some(AdminToken::new(TOKEN.into()).unwrap());
     let app = spawn_with(settings).await;

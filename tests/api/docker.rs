@@ -6,7 +6,7 @@ use crate::control::{STARTED, STOPPED};
 use crate::events::EventReader;
 use crate::helpers::spawn_with;
 use crate::private::{free_port, wait_until};
-use crate::services::{real_settings, require_shared_services, TestDb, TestQueues, AMQP, PG_ADMIN};
+use crate::services::{require_shared_services, OwnRedisEnv};
 use carstore::config::AdminToken;
 use serde_json::Value;
 use std::process::Command;
@@ -77,17 +77,10 @@ impl Drop for RedisContainer {
 async fn the_docker_backend_stops_starts_and_restarts_a_container_and_the_windows_follow() {
     require_shared_services();
     let container = RedisContainer::run();
-    let (db, queues) = (TestDb::create(PG_ADMIN).await, TestQueues::new());
+    let env = OwnRedisEnv::new().await;
     let dir = tempfile::tempdir().unwrap();
     let redis_url = format!("redis://127.0.0.1:{}", container.port);
-    let mut settings = real_settings(
-        dir.path(),
-        &db.url(),
-        &redis_url,
-        AMQP,
-        "carstore:",
-        &queues.orders,
-    );
+    let mut settings = env.settings(dir.path(), &redis_url);
     settings.admin_token = Some(AdminToken::new(TOKEN.into()).unwrap());
     // No control config: the container of the demo stack's name is found on the engine.
     let app = spawn_with(settings).await;

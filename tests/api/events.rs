@@ -3,7 +3,7 @@
 
 use crate::helpers::{spawn_app, spawn_with};
 use crate::private::PrivateRedis;
-use crate::services::{real_settings, require_shared_services, TestDb, TestQueues, AMQP, PG_ADMIN};
+use crate::services::OwnRedisEnv;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -157,22 +157,9 @@ async fn services_and_their_status_are_listed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopped_service_turns_down_in_the_feed_and_up_when_it_returns() {
-    require_shared_services();
-    let (db, queues, mut redis) = (
-        TestDb::create(PG_ADMIN).await,
-        TestQueues::new(),
-        PrivateRedis::start(),
-    );
+    let (env, mut redis) = (OwnRedisEnv::new().await, PrivateRedis::start());
     let dir = tempfile::tempdir().unwrap();
-    let app = spawn_with(real_settings(
-        dir.path(),
-        &db.url(),
-        &redis.url(),
-        AMQP,
-        "carstore:",
-        &queues.orders,
-    ))
-    .await;
+    let app = spawn_with(env.settings(dir.path(), &redis.url())).await;
     app.wait_until_ready().await;
     let mut feed = EventReader::open(&app.url("/api/events")).await;
     let is_redis = |health: &'static str| {

@@ -5,8 +5,8 @@
 use crate::helpers::{spawn_real, spawn_with, TestApp};
 use crate::private::{PrivatePostgres, PrivateRabbit, PrivateRedis};
 use crate::services::{
-    real_settings, require_shared_services, RealEnv, RedisPrefix, TestDb, TestQueues, AMQP,
-    PG_ADMIN, REDIS,
+    real_settings, require_shared_services, OwnRedisEnv, RealEnv, RedisPrefix, TestDb, PG_ADMIN,
+    REDIS,
 };
 use serde_json::{json, Value};
 use std::future::Future;
@@ -60,22 +60,9 @@ async fn assert_503(resp: reqwest::Response, code: &str) {
 
 #[tokio::test]
 async fn a_redis_outage_keeps_the_catalog_refuses_carts_and_recovers() {
-    require_shared_services();
-    let (db, queues, mut redis) = (
-        TestDb::create(PG_ADMIN).await,
-        TestQueues::new(),
-        PrivateRedis::start(),
-    );
+    let (env, mut redis) = (OwnRedisEnv::new().await, PrivateRedis::start());
     let dir = tempfile::tempdir().unwrap();
-    let app = spawn_with(real_settings(
-        dir.path(),
-        &db.url(),
-        &redis.url(),
-        AMQP,
-        "carstore:",
-        &queues.orders,
-    ))
-    .await;
+    let app = spawn_with(env.settings(dir.path(), &redis.url())).await;
     app.wait_until_ready().await;
     assert_eq!(app.add_to_cart(4, 1).await.status(), 201);
 

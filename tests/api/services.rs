@@ -227,6 +227,34 @@ impl RealEnv {
     }
 }
 
+/// The shared Postgres and RabbitMQ with a Redis the test brings (one it can stop), each test
+/// with its own database and queues.
+pub struct OwnRedisEnv {
+    pub db: TestDb,
+    pub queues: TestQueues,
+}
+
+impl OwnRedisEnv {
+    pub async fn new() -> OwnRedisEnv {
+        require_shared_services();
+        OwnRedisEnv {
+            db: TestDb::create(PG_ADMIN).await,
+            queues: TestQueues::new(),
+        }
+    }
+
+    pub fn settings(&self, data_dir: &Path, redis_url: &str) -> Settings {
+        real_settings(
+            data_dir,
+            &self.db.url(),
+            redis_url,
+            AMQP,
+            "carstore:",
+            &self.queues.orders,
+        )
+    }
+}
+
 pub fn real_settings(
     data_dir: &Path,
     db: &str,
