@@ -24,18 +24,13 @@ fn main() -> ExitCode {
     let (settings, serving) = match cli.command {
         Command::Serve(args) => (Settings::load(args), true),
         Command::Worker(args) => (Settings::load_worker(args), false),
-        Command::Load(args) => {
-            let runtime = tokio::runtime::Runtime::new().expect("a runtime starts");
-            return match runtime.block_on(carstore::load::run_from_cli(args)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => fail(&format!("{e:#}")),
-            };
-        }
+        Command::Load(args) => return run_to_exit(carstore::load::run_from_cli(args)),
         Command::Healthcheck(args) => {
-            return match carstore::ops::healthcheck::check(&args.url) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(why) => fail(&why),
-            }
+            return run_to_exit(async move {
+                carstore::ops::healthcheck::check(&args.url)
+                    .await
+                    .map_err(anyhow::Error::msg)
+            })
         }
     };
     let settings = match settings {
@@ -60,21 +55,27 @@ fn main() -> ExitCode {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let bind = settings.bind;
     let app = Application::build(settings).await?;
-    let shown_host = if bind.ip().is_unspecified() {
-        "127.0.0.1".to_string()
-    } else {
-        bind.ip().to_string()
-    };
     tracing::info!(
-        "carstore {} serving the store at http://{shown_host}:{}/",
+        "carstore {} serving the store at {}/",
         env!("BUILD_VERSION_TEXT"),
-        app.port()
+        app.url()
     );
     app.run_until_stopped().await?;
     tracing::info!("carstore stopped");
     Ok(())
+}
+
+/// Runs a command that needs no settings on its own runtime: exit 0, or one clear line and 1.
+fn run_to_exit(command: impl std::future::Future<Output = anyhow::Result<()>>) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start a runtime: {e}")),
+    };
+    match runtime.block_on(command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("{e:#}")),
+    }
 }
 
 /// One clear line and exit code 1: never a panic or a backtrace for a mistake in the setup.

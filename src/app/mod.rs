@@ -25,6 +25,8 @@ const SHUTDOWN_GRACE_SECS: u64 = 10;
 /// A store bound to its port, ready to run.
 pub struct Application {
     port: u16,
+    /// Where it answers on this machine, e.g. `http://127.0.0.1:8000`.
+    url: String,
     server: Server,
     workers: Vec<JoinHandle<()>>,
 }
@@ -39,6 +41,7 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let backends = pick_backends(&settings).await?;
         let port = listener.local_addr()?.port();
+        let url = own_url(&settings, port);
         let outbox_ready = Arc::new(Notify::new());
         let mut workers = if settings.run_worker {
             start_workers(&backends, outbox_ready.clone())
@@ -71,8 +74,8 @@ impl Application {
             audit: Arc::default(),
             metrics: Arc::default(),
             load: Arc::default(),
-            own_url: own_url(&settings, port),
-            admin_token: admin_token(&settings, port),
+            own_url: url.clone(),
+            admin_token: admin_token(&settings, &url),
             targets: backends.targets,
         });
         let server = HttpServer::new(move || {
@@ -88,6 +91,7 @@ impl Application {
         .run();
         Ok(Application {
             port,
+            url,
             server,
             workers,
         })
@@ -95,6 +99,10 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     pub fn handle(&self) -> ServerHandle {
@@ -125,19 +133,14 @@ fn own_url(settings: &Settings, port: u16) -> String {
 }
 
 /// The configured admin token, or a new one whose sign-in address is printed once.
-fn admin_token(settings: &Settings, port: u16) -> AdminToken {
+fn admin_token(settings: &Settings, own_url: &str) -> AdminToken {
     if let Some(token) = &settings.admin_token {
         return token.clone();
     }
     let token = AdminToken::generate();
-    let host = if settings.bind.ip().is_unspecified() {
-        "127.0.0.1".to_string()
-    } else {
-        settings.bind.ip().to_string()
-    };
     tracing::info!(
         target: crate::telemetry::CONSOLE_ONLY,
-        "dashboard admin sign-in (CARSTORE_ADMIN_TOKEN was not set): http://{host}:{port}/#/dashboard?token={}",
+        "dashboard admin sign-in (CARSTORE_ADMIN_TOKEN was not set): {own_url}/#/dashboard?token={}",
         token.expose()
     );
     token

@@ -47,13 +47,11 @@ async fn act(
         ApiError::not_found("unknown_action", "actions are start, stop and restart")
     })?;
     let control = control_of(&state, service);
-    if control.kind() == "none" {
-        if let Err(ControlError::NoControl(why)) = control.act(action).await {
-            return Err(ApiError::Conflict {
-                code: "no_control",
-                message: why,
-            });
-        }
+    if let Some(why) = control.disabled_because() {
+        return Err(ApiError::Conflict {
+            code: "no_control",
+            message: why.to_owned(),
+        });
     }
     if matches!(action, Action::Start | Action::Restart) {
         state.health.mark_starting(service);

@@ -79,8 +79,8 @@ impl Default for Metrics {
 
 impl Metrics {
     pub fn new() -> Metrics {
-        let mut registry = Registry::with_prefix("carstore");
-        let m = Metrics {
+        let mut m = Metrics {
+            registry: Registry::with_prefix("carstore"),
             sample: SampledCollector::default(),
             scraping: std::sync::Mutex::default(),
             requests: Family::default(),
@@ -90,9 +90,8 @@ impl Metrics {
             cart_operations: Family::default(),
             sse_clients: Family::default(),
             control_actions: Family::default(),
-            registry: Registry::default(),
         };
-        let r = &mut registry;
+        let r = &mut m.registry;
         r.register(
             "http_requests",
             "HTTP requests answered, by method, route pattern and status",
@@ -140,7 +139,7 @@ impl Metrics {
             build,
         );
         r.register_collector(Box::new(m.sample.clone()));
-        Metrics { registry, ..m }
+        m
     }
 
     /// Counts an open server-sent event stream until the returned guard is dropped.
