@@ -15,7 +15,7 @@ pub struct Cli {
 pub enum Command {
     /// Serve the store, its API and the dashboard on one port.
     Serve(ServeArgs),
-    /// Run only the outbox relay and the order processor (no HTTP).
+    /// Run only the outbox relay and the order processor: no store, only /metrics and /healthz.
     Worker(WorkerArgs),
     /// Exit 0 when a running carstore answers its /healthz (for container healthchecks).
     Healthcheck(HealthcheckArgs),
@@ -66,6 +66,9 @@ pub struct ServeArgs {
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct WorkerArgs {
+    /// Where to serve /metrics and /healthz [default: 127.0.0.1:9464]
+    #[arg(long, env = "CARSTORE_METRICS_BIND", value_name = "HOST:PORT")]
+    pub metrics_bind: Option<String>,
     #[command(flatten)]
     pub common: CommonArgs,
 }

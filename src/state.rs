@@ -55,3 +55,28 @@ pub struct AppState {
     /// The checkout use case, wired to the same adapters.
     pub checkout: Checkout,
 }
+
+/// What `GET /metrics` reads. The store and `carstore worker` each have one, so both answer
+/// with the same handler.
+pub struct MetricsSources {
+    pub metrics: Arc<Metrics>,
+    pub health: Arc<HealthMonitor>,
+    pub orders: Arc<dyn OrderStore>,
+    pub queue: Arc<dyn OrderQueue>,
+    pub pipeline: Arc<PipelineCounts>,
+    /// The catalog's cache counts; a worker reads no catalog.
+    pub catalog: Option<Arc<CatalogService>>,
+}
+
+impl AppState {
+    pub fn metrics_sources(&self) -> MetricsSources {
+        MetricsSources {
+            metrics: self.metrics.clone(),
+            health: self.health.clone(),
+            orders: self.orders.clone(),
+            queue: self.queue.clone(),
+            pipeline: self.pipeline.clone(),
+            catalog: Some(self.catalog.clone()),
+        }
+    }
+}

@@ -129,28 +129,36 @@ fn service_targets(settings: &Settings) -> Vec<(Service, String)> {
     ]
 }
 
-/// The health monitor's probes: one cheap round trip per service.
-pub(super) fn watch_services(backends: &Backends) -> Arc<HealthMonitor> {
-    let (orders, carts, queue) = (
-        backends.orders.clone(),
-        backends.carts.clone(),
-        backends.queue.clone(),
-    );
-    let probes = vec![
-        Probe::new(Service::Postgres, orders.kind(), move || {
-            let orders = orders.clone();
-            async move { orders.ping().await }
-        }),
-        Probe::new(Service::Redis, carts.kind(), move || {
-            let carts = carts.clone();
-            async move { carts.ping().await.map(drop) }
-        }),
-        Probe::new(Service::Rabbit, queue.kind(), move || {
-            let queue = queue.clone();
-            async move { queue.depth().await.map(drop) }
-        }),
-    ];
+/// The health monitor's probes: one cheap round trip per service, for the services given.
+pub(super) fn watch_services(backends: &Backends, services: &[Service]) -> Arc<HealthMonitor> {
+    let probes = services.iter().map(|s| probe(backends, *s)).collect();
     HealthMonitor::new(probes, backends.events.clone())
+}
+
+fn probe(backends: &Backends, service: Service) -> Probe {
+    match service {
+        Service::Postgres => {
+            let orders = backends.orders.clone();
+            Probe::new(service, orders.kind(), move || {
+                let orders = orders.clone();
+                async move { orders.ping().await }
+            })
+        }
+        Service::Redis => {
+            let carts = backends.carts.clone();
+            Probe::new(service, carts.kind(), move || {
+                let carts = carts.clone();
+                async move { carts.ping().await.map(drop) }
+            })
+        }
+        Service::Rabbit => {
+            let queue = backends.queue.clone();
+            Probe::new(service, queue.kind(), move || {
+                let queue = queue.clone();
+                async move { queue.depth().await.map(drop) }
+            })
+        }
+    }
 }
 
 /// The in-process queue forgets what it held when the process stopped: events of orders still

@@ -3,10 +3,15 @@
 
 mod backends;
 mod controls;
+mod worker;
+
+pub use worker::run_worker;
 
 use crate::catalog::{BuiltinCatalog, Gallery};
 use crate::config::{AdminToken, Settings};
+use crate::events::Service;
 use crate::http;
+use crate::metrics::Metrics;
 use crate::orders::{run_processor, run_relay, Checkout};
 use crate::state::AppState;
 use actix_web::dev::{Server, ServerHandle};
@@ -50,7 +55,7 @@ impl Application {
         };
         let controls = pick_controls(&settings).await;
         workers.extend(controls.followers);
-        let health = watch_services(&backends);
+        let health = watch_services(&backends, &Service::ALL);
         workers.push(tokio::spawn(health.clone().run()));
         let state = web::Data::new(AppState {
             gallery: Arc::new(Gallery::draw(&BuiltinCatalog::cars())),
@@ -72,15 +77,17 @@ impl Application {
             logs: controls.logs,
             vhost_queues: controls::management_api(&settings)?,
             audit: Arc::default(),
-            metrics: Arc::default(),
+            metrics: Arc::new(Metrics::new()),
             load: Arc::default(),
             own_url: url.clone(),
             admin_token: admin_token(&settings, &url),
             targets: backends.targets,
         });
+        let scraped = web::Data::new(state.metrics_sources());
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(scraped.clone())
                 .wrap(http::security_headers())
                 .wrap(middleware::from_fn(http::record_metrics))
                 .configure(http::configure)
@@ -120,7 +127,7 @@ impl Application {
     }
 }
 
-/// Where this store answers on this machine: loopback when it listens on every address.
+/// Where this process answers on this machine: loopback when it listens on every address.
 fn own_url(settings: &Settings, port: u16) -> String {
     let ip = settings.bind.ip();
     if ip.is_unspecified() {
@@ -161,31 +168,4 @@ fn start_workers(backends: &Backends, outbox_ready: Arc<Notify>) -> Vec<JoinHand
             backends.events.clone(),
         )),
     ]
-}
-
-/// `carstore worker`: the outbox relay and the order processor, without HTTP, until Ctrl-C or
-/// SIGTERM.
-pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
-    // An embedded store and queue live inside one process: a second process cannot share them.
-    if settings.database_url.is_none() || settings.amqp_url.is_none() {
-        anyhow::bail!(
-            "carstore worker needs a database URL and an AMQP URL (DATABASE_URL, AMQP_URL)"
-        );
-    }
-    let backends = pick_backends(&settings).await?;
-    let workers = start_workers(&backends, Arc::new(Notify::new()));
-    wait_for_stop_signal().await;
-    tracing::info!("worker stopping");
-    for worker in workers {
-        worker.abort();
-    }
-    Ok(())
-}
-
-async fn wait_for_stop_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
-    }
 }

@@ -15,6 +15,9 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
+/// A worker's `/metrics`: the port commonly used by Prometheus exporters of applications, so it
+/// clashes with neither the store's 8000 nor Prometheus's own 9090.
+pub const DEFAULT_METRICS_BIND: &str = "127.0.0.1:9464";
 pub const DEFAULT_DATA_DIR: &str = "./carstore-data";
 pub const DEFAULT_REDIS_PREFIX: &str = "carstore:";
 pub const DEFAULT_ORDERS_QUEUE: &str = "orders";
@@ -22,6 +25,7 @@ pub const DEFAULT_ORDERS_QUEUE: &str = "orders";
 /// The `CARSTORE_*` variables carstore reads; any other one is probably a typo and is warned about.
 pub const KNOWN_ENV: &[&str] = &[
     "CARSTORE_BIND",
+    "CARSTORE_METRICS_BIND",
     "CARSTORE_DATA_DIR",
     "CARSTORE_CONFIG",
     "CARSTORE_NO_WORKER",
@@ -46,6 +50,7 @@ pub const CONVENTIONAL_ENV: &[&str] = &[
 
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// Where this process listens: the store for `serve`, `/metrics` and `/healthz` for `worker`.
     pub bind: SocketAddr,
     pub data_dir: PathBuf,
     /// Run the outbox relay and the order processor in this process.
@@ -74,6 +79,7 @@ pub struct Settings {
 #[serde(deny_unknown_fields)]
 struct FileSettings {
     bind: Option<String>,
+    metrics_bind: Option<String>,
     data_dir: Option<PathBuf>,
     worker: Option<bool>,
     log: Option<String>,
@@ -97,13 +103,20 @@ impl Settings {
             .or(file.bind.clone())
             .unwrap_or_else(|| DEFAULT_BIND.into());
         let run_worker = !args.no_worker.unwrap_or(false) && file.worker.unwrap_or(true);
-        Settings::layer(parse_bind(&bind)?, run_worker, args.common, file)
+        let bind = parse_bind(&bind, "bind address", DEFAULT_BIND)?;
+        Settings::layer(bind, run_worker, args.common, file)
     }
 
+    /// A worker listens only for its metrics, on `metrics_bind`.
     pub fn load_worker(args: WorkerArgs) -> anyhow::Result<Settings> {
         let file = read_file(args.common.config.as_deref())?;
-        let unused: SocketAddr = "127.0.0.1:0".parse().expect("literal address");
-        Settings::layer(unused, true, args.common, file)
+        let bind = args
+            .metrics_bind
+            .clone()
+            .or(file.metrics_bind.clone())
+            .unwrap_or_else(|| DEFAULT_METRICS_BIND.into());
+        let bind = parse_bind(&bind, "metrics bind address", DEFAULT_METRICS_BIND)?;
+        Settings::layer(bind, true, args.common, file)
     }
 
     fn layer(
@@ -198,19 +211,20 @@ fn read_file(path: Option<&Path>) -> anyhow::Result<FileSettings> {
     })
 }
 
-fn parse_bind(raw: &str) -> anyhow::Result<SocketAddr> {
+/// `what` names the setting in the error (`bind address`), `example` shows a good value.
+fn parse_bind(raw: &str, what: &str, example: &str) -> anyhow::Result<SocketAddr> {
     if let Ok(addr) = raw.parse() {
         return Ok(addr);
     }
     if !raw.contains(':') {
-        bail!("bind address {raw:?} must be HOST:PORT, e.g. {DEFAULT_BIND}");
+        bail!("{what} {raw:?} must be HOST:PORT, e.g. {example}");
     }
     let mut addrs = raw
         .to_socket_addrs()
-        .with_context(|| format!("bind address {raw:?} is not a usable HOST:PORT"))?;
+        .with_context(|| format!("{what} {raw:?} is not a usable HOST:PORT"))?;
     addrs
         .next()
-        .with_context(|| format!("bind address {raw:?} resolves to nothing"))
+        .with_context(|| format!("{what} {raw:?} resolves to nothing"))
 }
 
 fn checked_queue_name(name: String) -> anyhow::Result<String> {

@@ -79,3 +79,34 @@ fn queue_names_are_checked() {
     assert!(checked_queue_name("orders; rm -rf /".into()).is_err());
     assert!(checked_queue_name(String::new()).is_err());
 }
+
+#[test]
+fn a_worker_listens_on_its_metrics_bind_from_the_flag_the_file_or_the_default() {
+    let s = Settings::load_worker(WorkerArgs::default()).unwrap();
+    assert_eq!(s.bind.to_string(), DEFAULT_METRICS_BIND);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    // One file for both commands: serve reads `bind`, the worker `metrics_bind`.
+    std::fs::write(
+        &path,
+        "bind = \"127.0.0.1:9001\"\nmetrics_bind = \"0.0.0.0:9465\"\n",
+    )
+    .unwrap();
+    let mut args = WorkerArgs::default();
+    args.common.config = Some(path.clone());
+    assert_eq!(
+        Settings::load_worker(args.clone()).unwrap().bind.port(),
+        9465
+    );
+    let mut serve = serve_args();
+    serve.common.config = Some(path);
+    assert_eq!(Settings::load(serve).unwrap().bind.port(), 9001);
+    args.metrics_bind = Some("127.0.0.1:9466".into());
+    assert_eq!(
+        Settings::load_worker(args.clone()).unwrap().bind.port(),
+        9466
+    );
+    args.metrics_bind = Some("9466".into());
+    let err = format!("{:#}", Settings::load_worker(args).unwrap_err());
+    assert!(err.contains("metrics bind address \"9466\""), "{err}");
+}

@@ -3,7 +3,7 @@
 
 use crate::events::{Health, Service};
 use crate::metrics::{process, Labels, RequestLabels, RouteLabels, Sample};
-use crate::state::AppState;
+use crate::state::{AppState, MetricsSources};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
@@ -79,7 +79,7 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+async fn metrics(state: web::Data<MetricsSources>) -> HttpResponse {
     let mut sample = Sample::default();
     services(&state, &mut sample);
     backlog(&state, &mut sample).await;
@@ -98,7 +98,7 @@ fn service_label(service: Service) -> Labels {
     vec![("service", service.as_str().to_owned())]
 }
 
-fn services(state: &AppState, sample: &mut Sample) {
+fn services(state: &MetricsSources, sample: &mut Sample) {
     let health = state.health.snapshot();
     let up = sample.gauge(
         "service_up",
@@ -129,7 +129,7 @@ fn services(state: &AppState, sample: &mut Sample) {
     }
 }
 
-async fn backlog(state: &AppState, sample: &mut Sample) {
+async fn backlog(state: &MetricsSources, sample: &mut Sample) {
     if let Some(stats) = within(state.orders.stats()).await {
         sample
             .gauge(
@@ -178,7 +178,7 @@ async fn backlog(state: &AppState, sample: &mut Sample) {
     }
 }
 
-fn pipeline(state: &AppState, sample: &mut Sample) {
+fn pipeline(state: &MetricsSources, sample: &mut Sample) {
     let counts = state.pipeline.snapshot();
     sample
         .counter(
@@ -194,7 +194,10 @@ fn pipeline(state: &AppState, sample: &mut Sample) {
             None,
         )
         .set(vec![], counts.dead_lettered as f64);
-    let cache = state.catalog.cache_counts();
+    let Some(catalog) = &state.catalog else {
+        return;
+    };
+    let cache = catalog.cache_counts();
     sample
         .counter(
             "catalog_cache_hits",

@@ -62,6 +62,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(page_not_found));
 }
 
+/// What `carstore worker` answers: its metrics and that it is alive; nothing of the store.
+pub fn configure_worker(cfg: &mut web::ServiceConfig) {
+    cfg.configure(health::configure_alive)
+        .configure(metrics::configure)
+        .default_service(web::to(page_not_found));
+}
+
 /// Request bodies: JSON whatever the content type says (old curl scripts send form types),
 /// at most 64 KiB, and every failure as our JSON error.
 fn json_config() -> web::JsonConfig {

@@ -78,8 +78,24 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// The store's metrics: what its requests count, then the common ones.
     pub fn new() -> Metrics {
-        let mut m = Metrics {
+        let mut m = Metrics::unregistered();
+        m.register_store_families();
+        m.register_common();
+        m
+    }
+
+    /// A worker's metrics: it serves no shoppers, so only the build and the figures sampled at
+    /// scrape time (orders processed, outbox, queues, services, the process).
+    pub fn for_worker() -> Metrics {
+        let mut m = Metrics::unregistered();
+        m.register_common();
+        m
+    }
+
+    fn unregistered() -> Metrics {
+        Metrics {
             registry: Registry::with_prefix("carstore"),
             sample: SampledCollector::default(),
             scraping: std::sync::Mutex::default(),
@@ -90,44 +106,51 @@ impl Metrics {
             cart_operations: Family::default(),
             sse_clients: Family::default(),
             control_actions: Family::default(),
-        };
-        let r = &mut m.registry;
+        }
+    }
+
+    fn register_store_families(&mut self) {
+        let r = &mut self.registry;
         r.register(
             "http_requests",
             "HTTP requests answered, by method, route pattern and status",
-            m.requests.clone(),
+            self.requests.clone(),
         );
         r.register_with_unit(
             "http_request_duration",
             "HTTP request latency, by method and route pattern",
             Unit::Seconds,
-            m.request_duration.clone(),
+            self.request_duration.clone(),
         );
         r.register(
             "orders_created",
             "Orders placed at checkout",
-            m.orders_created.clone(),
+            self.orders_created.clone(),
         );
         r.register(
             "checkout_failures",
             "Checkouts refused, by reason (the error code)",
-            m.checkout_failures.clone(),
+            self.checkout_failures.clone(),
         );
         r.register(
             "cart_operations",
             "Cart operations, by operation and result",
-            m.cart_operations.clone(),
+            self.cart_operations.clone(),
         );
         r.register(
             "sse_clients",
             "Server-sent event streams open, by stream (events, logs)",
-            m.sse_clients.clone(),
+            self.sse_clients.clone(),
         );
         r.register(
             "control_actions",
             "Start/stop/restart actions, by service, action and result",
-            m.control_actions.clone(),
+            self.control_actions.clone(),
         );
+    }
+
+    fn register_common(&mut self) {
+        let r = &mut self.registry;
         // A gauge fixed at 1, not the OpenMetrics info type, which promtool does not read.
         let build = Family::<Vec<(&'static str, &'static str)>, Gauge>::default();
         build
@@ -138,8 +161,7 @@ impl Metrics {
             "The running build's version, as a label; always 1",
             build,
         );
-        r.register_collector(Box::new(m.sample.clone()));
-        m
+        r.register_collector(Box::new(self.sample.clone()));
     }
 
     /// Counts an open server-sent event stream until the returned guard is dropped.
@@ -235,5 +257,18 @@ mod tests {
         for line in text.lines().filter(|l| !l.starts_with('#')) {
             assert!(line.starts_with("carstore_"), "{line}");
         }
+    }
+
+    #[test]
+    fn a_worker_has_the_build_and_sampled_figures_but_no_request_families() {
+        let mut sample = Sample::default();
+        sample
+            .counter("orders_processed", "Orders processed", None)
+            .set(vec![], 2.0);
+        let text = Metrics::for_worker().encode(sample);
+        assert!(text.contains("carstore_build_info{version="), "{text}");
+        assert!(text.contains("carstore_orders_processed_total 2"), "{text}");
+        assert!(!text.contains("http_requests"), "{text}");
+        assert!(!text.contains("orders_created"), "{text}");
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_carstore");
 
-/// A `carstore serve` process and the URL it printed.
+/// A carstore process and the URL it printed.
 pub struct Served {
     pub child: Child,
     pub url: String,
@@ -22,11 +22,18 @@ fn serve(data_dir: &std::path::Path) -> Served {
 
 /// `carstore serve` with extra flags and environment.
 pub fn serve_with(data_dir: &std::path::Path, args: &[&str], env: &[(String, String)]) -> Served {
-    let mut child = Command::new(BIN)
+    let mut command = Command::new(BIN);
+    command
         .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .args(args)
-        .envs(env.iter().cloned())
+        .envs(env.iter().cloned());
+    start(command, "serving the store at ")
+}
+
+/// Starts the command and waits (up to 15 s) for the line where it says `says`, then its URL.
+pub fn start(mut command: Command, says: &str) -> Served {
+    let mut child = command
         .env("CARSTORE_LOG", "info")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -45,7 +52,7 @@ pub fn serve_with(data_dir: &std::path::Path, args: &[&str], env: &[(String, Str
         let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) else {
             continue;
         };
-        if let Some(url) = line.split("serving the store at ").nth(1) {
+        if let Some(url) = line.split(says).nth(1) {
             return Served {
                 child,
                 url: url.trim().trim_end_matches('/').to_owned(),
@@ -57,7 +64,10 @@ pub fn serve_with(data_dir: &std::path::Path, args: &[&str], env: &[(String, Str
     }
     let _ = child.kill();
     let _ = child.wait();
-    panic!("carstore printed no URL; it said:\n{}", seen.join("\n"));
+    panic!(
+        "carstore never said {says:?}; it said:\n{}",
+        seen.join("\n")
+    );
 }
 
 /// A test that fails before `terminate` still leaves no server behind.
@@ -79,7 +89,7 @@ impl Served {
     }
 }
 
-fn run_failing(args: &[&str]) -> (i32, String) {
+pub fn run_failing(args: &[&str]) -> (i32, String) {
     let out = Command::new(BIN)
         .args(args)
         .output()
@@ -90,7 +100,7 @@ fn run_failing(args: &[&str]) -> (i32, String) {
     )
 }
 
-fn assert_one_clear_line(code: i32, stderr: &str, expected: &str) {
+pub fn assert_one_clear_line(code: i32, stderr: &str, expected: &str) {
     assert_eq!(code, 1, "exit code; stderr: {stderr}");
     let lines: Vec<_> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "one line, got: {stderr}");
@@ -266,81 +276,6 @@ fn sigterm_lets_a_request_in_flight_finish() {
     assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
     let (status, _) = served.terminate();
     assert!(status.success(), "{status}");
-}
-
-#[tokio::test]
-async fn a_separate_worker_process_publishes_and_processes_what_serve_takes() {
-    let env = crate::services::RealEnv::shared().await;
-    let vars: Vec<(String, String)> = [
-        ("CARSTORE_DATABASE_URL", env.db.url()),
-        ("REDIS_URL", crate::services::REDIS.to_owned()),
-        ("AMQP_URL", crate::services::AMQP.to_owned()),
-        ("CARSTORE_REDIS_PREFIX", env.redis.prefix.clone()),
-        ("CARSTORE_ORDERS_QUEUE", env.queues.orders.clone()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    let dir = tempfile::tempdir().unwrap();
-    let served = serve_with(dir.path(), &["--no-worker"], &vars);
-    let shopper = crate::helpers::shopper();
-    let url = |path: &str| format!("{}{path}", served.url);
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while shopper.get(url("/readyz")).send().await.unwrap().status() != 200 {
-        assert!(Instant::now() < deadline, "the store never got ready");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    shopper
-        .post(url("/api/cart"))
-        .json(&serde_json::json!({ "car_id": 15 }))
-        .send()
-        .await
-        .unwrap();
-    let body = serde_json::json!({ "customer_name": "Ada", "customer_email": "ada@example.com" });
-    let placed = get_json_from(
-        shopper
-            .post(url("/api/checkout"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    let order_url = url(&format!("/api/orders/{}", placed["order_id"]));
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(
-        get_json(&shopper, &order_url).await["order"]["status"],
-        "pending",
-        "no worker yet"
-    );
-
-    let mut worker = Command::new(BIN)
-        .arg("worker")
-        .envs(vars)
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("worker starts");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while get_json(&shopper, &order_url).await["order"]["status"] != "processed" {
-        assert!(
-            Instant::now() < deadline,
-            "the worker never processed the order"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let _ = Command::new("kill")
-        .args(["-TERM", &worker.id().to_string()])
-        .status();
-    assert!(
-        worker.wait().unwrap().success(),
-        "the worker stops cleanly on SIGTERM"
-    );
-    assert!(served.terminate().0.success());
-}
-
-async fn get_json_from(resp: reqwest::Response) -> serde_json::Value {
-    assert_eq!(resp.status(), 201);
-    resp.json().await.unwrap()
 }
 
 #[test]

@@ -28,3 +28,4 @@ mod services;
 mod spa;
 mod status;
 mod story;
+mod worker;

@@ -40,7 +40,7 @@ pub async fn shop(app: &TestApp, orders: usize) {
 }
 
 /// The value of the one sample whose line starts with `series` (name and labels).
-fn value(text: &str, series: &str) -> f64 {
+pub fn value(text: &str, series: &str) -> f64 {
     let line = text
         .lines()
         .find(|l| l.starts_with(series) && l[series.len()..].starts_with(' '))

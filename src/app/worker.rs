@@ -1,0 +1,74 @@
+//! `carstore worker`: the outbox relay and the order processor apart from the web tier. It serves
+//! no store, only `/metrics` and `/healthz` on its own port, so Prometheus sees what this process
+//! processed and whether it reaches the services it needs.
+
+use super::backends::{pick_backends, watch_services, Backends};
+use super::{own_url, start_workers, SHUTDOWN_GRACE_SECS};
+use crate::config::Settings;
+use crate::events::Service;
+use crate::http;
+use crate::metrics::Metrics;
+use crate::state::MetricsSources;
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use std::net::TcpListener;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// What a worker talks to; Redis holds carts, which a worker never touches.
+const WORKER_SERVICES: [Service; 2] = [Service::Postgres, Service::Rabbit];
+
+/// Runs until Ctrl-C or SIGTERM, which stop the metrics server and then the worker tasks.
+pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
+    // An embedded store and queue live inside one process: a second process cannot share them.
+    if settings.database_url.is_none() || settings.amqp_url.is_none() {
+        anyhow::bail!(
+            "carstore worker needs a database URL and an AMQP URL (DATABASE_URL, AMQP_URL)"
+        );
+    }
+    // Noted now, for carstore_process_start_time_seconds.
+    crate::metrics::process::start_time();
+    // The port first, as for serve: a taken port should be the only thing said.
+    let listener = TcpListener::bind(settings.bind)
+        .with_context(|| format!("cannot listen on {}", settings.bind))?;
+    let url = own_url(&settings, listener.local_addr()?.port());
+    let backends = pick_backends(&settings).await?;
+    let mut tasks = start_workers(&backends, Arc::new(Notify::new()));
+    let sources = metrics_sources(&backends);
+    tasks.push(tokio::spawn(sources.health.clone().run()));
+    let sources = web::Data::new(sources);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(sources.clone())
+            .configure(http::configure_worker)
+    })
+    // A scrape now and then needs no more than one thread.
+    .workers(1)
+    .listen(listener)
+    .context("cannot start the metrics server")?
+    .shutdown_timeout(SHUTDOWN_GRACE_SECS)
+    .run();
+    tracing::info!(
+        "carstore {} worker: /metrics and /healthz at {url}/",
+        env!("BUILD_VERSION_TEXT")
+    );
+    let stopped = server.await;
+    tracing::info!("worker stopping");
+    for task in tasks {
+        task.abort();
+    }
+    stopped.context("the metrics server failed")
+}
+
+/// The worker's own figures: what its processor did, the outbox and queue it drains, and the
+/// health of the services it uses.
+fn metrics_sources(backends: &Backends) -> MetricsSources {
+    MetricsSources {
+        metrics: Arc::new(Metrics::for_worker()),
+        health: watch_services(backends, &WORKER_SERVICES),
+        orders: backends.orders.clone(),
+        queue: backends.queue.clone(),
+        pipeline: backends.counts.clone(),
+        catalog: None,
+    }
+}
