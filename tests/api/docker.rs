@@ -9,12 +9,15 @@ use crate::private::{free_port, wait_until};
 use crate::services::{require_shared_services, OwnRedisEnv};
 use carstore::config::AdminToken;
 use serde_json::Value;
+use std::os::fd::AsRawFd;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 const TOKEN: &str = "docker-test-admin-token-0123";
 const CONTAINER: &str = "carstore-redis";
 const IMAGE: &str = "carstore-test-redis:local";
+/// Marks the containers these tests make, so a test removes only those.
+const MADE_BY_A_TEST: &str = "carstore-test=redis-container";
 
 fn docker(args: &[&str]) -> std::process::Output {
     Command::new("docker")
@@ -23,13 +26,16 @@ fn docker(args: &[&str]) -> std::process::Output {
         .expect("the docker client (apt-get install docker.io)")
 }
 
-/// The test's Redis container, removed when the test ends however it ends.
-struct RedisContainer {
-    port: u16,
+/// The test's Redis container, removed when the test ends however it ends. Tests take turns
+/// with it: it has the demo stack's name, of which an engine holds one.
+pub struct RedisContainer {
+    pub port: u16,
+    _turn: EngineTurn,
 }
 
 impl RedisContainer {
-    fn run() -> RedisContainer {
+    pub async fn run() -> RedisContainer {
+        let turn = EngineTurn::take().await;
         assert!(
             docker(&["info"]).status.success(),
             "no Docker engine answers: start one with `bash ops/docker-test-engine.sh up`"
@@ -38,7 +44,7 @@ impl RedisContainer {
             docker(&["image", "inspect", IMAGE]).status.success(),
             "image {IMAGE} is missing: `bash ops/docker-test-engine.sh up` imports it"
         );
-        let _ = docker(&["rm", "-f", CONTAINER]);
+        clear_the_name();
         let port = free_port();
         let port_text = port.to_string();
         let run = docker(&[
@@ -48,6 +54,8 @@ impl RedisContainer {
             CONTAINER,
             "--network",
             "host",
+            "--label",
+            MADE_BY_A_TEST,
             IMAGE,
             "/usr/bin/redis-server",
             "--port",
@@ -62,8 +70,48 @@ impl RedisContainer {
             "docker run: {}",
             String::from_utf8_lossy(&run.stderr)
         );
+        let made = RedisContainer { port, _turn: turn };
         wait_until(port, true, "the Redis container", Duration::from_secs(10));
-        RedisContainer { port }
+        made
+    }
+}
+
+/// Removes a container of the name that an earlier test left behind. One no test made (the demo
+/// stack's) is not the test's to remove: the test fails and says so.
+fn clear_the_name() {
+    let label = "{{index .Config.Labels \"carstore-test\"}}";
+    let found = docker(&["inspect", "--format", label, CONTAINER]);
+    if !found.status.success() {
+        return; // no container of that name
+    }
+    let mark = MADE_BY_A_TEST.split_once('=').map_or("", |(_, v)| v);
+    assert_eq!(
+        String::from_utf8_lossy(&found.stdout).trim(),
+        mark,
+        "a container named {CONTAINER} that no test made is on the engine (the demo stack's?): \
+         remove it (`docker compose down`) and run the Docker tests again"
+    );
+    let _ = docker(&["rm", "-f", CONTAINER]);
+}
+
+/// A turn with the container name: an exclusive lock on a file, so the tests of this run, and
+/// of any other run on this machine, never remove each other's container. Closing the file
+/// (after the container is removed) ends the turn.
+struct EngineTurn {
+    _locked: std::fs::File,
+}
+
+impl EngineTurn {
+    async fn take() -> EngineTurn {
+        let path = std::env::temp_dir().join("carstore-tests-redis-container.lock");
+        let wait = tokio::task::spawn_blocking(move || {
+            let file = std::fs::File::create(&path).expect("the lock file");
+            // SAFETY: flock only reads the descriptor, which `file` keeps open.
+            let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+            assert_eq!(locked, 0, "flock {}", path.display());
+            EngineTurn { _locked: file }
+        });
+        wait.await.expect("the lock is taken")
     }
 }
 
@@ -76,7 +124,7 @@ impl Drop for RedisContainer {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_docker_backend_stops_starts_and_restarts_a_container_and_the_windows_follow() {
     require_shared_services();
-    let container = RedisContainer::run();
+    let container = RedisContainer::run().await;
     let env = OwnRedisEnv::new().await;
     let dir = tempfile::tempdir().unwrap();
     let redis_url = format!("redis://127.0.0.1:{}", container.port);
