@@ -9,7 +9,7 @@ use crate::load::LoadRuns;
 use crate::metrics::Metrics;
 use crate::ops::audit::AuditLog;
 use crate::ops::control::ServiceControl;
-use crate::ops::logs::LogFeed;
+use crate::ops::logs::LogWindows;
 use crate::ops::vhost_queues::ManagementApi;
 use crate::ops::HealthMonitor;
 use crate::orders::{Checkout, PipelineCounts};
@@ -41,7 +41,7 @@ pub struct AppState {
     /// Every queue of the vhost, when a management URL is configured.
     pub vhost_queues: Option<ManagementApi>,
     /// Log windows by name: `carstore` and each service with a log source.
-    pub logs: Vec<(&'static str, Arc<LogFeed>)>,
+    pub logs: Arc<LogWindows>,
     /// Load runs started from the dashboard.
     pub load: Arc<LoadRuns>,
     /// This store's own address, for load runs against itself.

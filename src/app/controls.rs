@@ -1,11 +1,14 @@
 //! The one place that picks how each service is started and stopped, and where its log window
 //! reads from. The config file decides; with nothing there for a service that has a URL, a
-//! Docker container of the demo stack's name is used when the engine knows one.
+//! Docker container of the demo stack's name is used when the engine knows one. A Docker control
+//! whose engine or container is not there yet keeps looking and attaches when it is.
 
 use crate::config::{ControlSpec, Settings};
 use crate::events::Service;
-use crate::ops::control::{CommandControl, DockerControl, DockerEngine, NoControl, ServiceControl};
-use crate::ops::logs::{follow_container, follow_file, own_log, LogFeed};
+use crate::ops::control::{
+    CommandControl, DockerControl, DockerEngine, LateDockerControl, NoControl, ServiceControl,
+};
+use crate::ops::logs::{follow_container, follow_file, own_log, LogFeed, LogWindows};
 use crate::ops::vhost_queues::ManagementApi;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
@@ -13,7 +16,7 @@ use tokio::task::JoinHandle;
 pub(super) struct Controls {
     pub(super) controls: Vec<(Service, Arc<dyn ServiceControl>)>,
     /// Log windows by name: each service that has a log source, and `carstore` itself.
-    pub(super) logs: Vec<(&'static str, Arc<LogFeed>)>,
+    pub(super) logs: Arc<LogWindows>,
     /// The tasks that follow the log sources.
     pub(super) followers: Vec<JoinHandle<()>>,
 }
@@ -31,9 +34,10 @@ pub(super) async fn pick_controls(settings: &Settings) -> Controls {
     ];
     let mut picked = Controls {
         controls: Vec::new(),
-        logs: vec![("carstore", own_log())],
+        logs: Arc::default(),
         followers: Vec::new(),
     };
+    picked.logs.add("carstore", own_log());
     for (service, spec, real) in services {
         let control = match (spec, real) {
             (Some(spec), _) => configured(&mut picked, service, spec),
@@ -77,34 +81,36 @@ fn configured(
                 restart: restart.clone(),
             })
         }
-        ControlSpec::Docker { container } => match DockerEngine::from_env() {
-            Ok(engine) => {
-                let container = container
-                    .clone()
-                    .unwrap_or_else(|| service.default_container().to_owned());
-                picked.docker(service, engine, container)
+        ControlSpec::Docker { container } => {
+            let container = container
+                .clone()
+                .unwrap_or_else(|| service.default_container().to_owned());
+            match DockerEngine::from_env() {
+                Ok(engine) => picked.docker(service, engine, container),
+                Err(why) => picked.late_docker(service, container, "", why),
             }
-            Err(why) => Arc::new(NoControl(why)),
-        },
+        }
     }
 }
 
-/// No config for a service with a URL: the demo stack's container when the engine has one.
+/// No config for a service with a URL: the demo stack's container when the engine has one, now
+/// or later.
 async fn found_in_docker(picked: &mut Controls, service: Service) -> Arc<dyn ServiceControl> {
-    let name = service.default_container();
-    match DockerEngine::from_env() {
-        Ok(engine) if engine.has_container(name).await => picked.docker(service, engine, name.to_owned()),
-        _ => Arc::new(NoControl(format!(
-            "no control backend is configured for it, and no Docker container named {name} was found"
-        ))),
+    let name = service.default_container().to_owned();
+    match DockerEngine::locate(&name).await {
+        Ok(engine) => picked.docker(service, engine, name),
+        Err(why) => picked.late_docker(
+            service,
+            name,
+            "no control backend is configured for it, and ",
+            why,
+        ),
     }
 }
 
 impl Controls {
     fn add_log(&mut self, service: Service) -> Arc<LogFeed> {
-        let feed = LogFeed::new();
-        self.logs.push((service.as_str(), feed.clone()));
-        feed
+        self.logs.open(service.as_str())
     }
 
     fn docker(
@@ -120,6 +126,32 @@ impl Controls {
             feed,
         )));
         Arc::new(DockerControl { engine, container })
+    }
+
+    /// A docker control that keeps looking for its container; once found, its log window opens
+    /// and follows the container.
+    fn late_docker(
+        &mut self,
+        service: Service,
+        container: String,
+        preface: &'static str,
+        missing: String,
+    ) -> Arc<dyn ServiceControl> {
+        let control = LateDockerControl::new(container, preface, missing);
+        let (watching, windows) = (control.clone(), self.logs.clone());
+        self.followers.push(tokio::spawn(async move {
+            let engine = watching.attach().await;
+            let container = watching.container().to_owned();
+            tracing::info!(
+                service = service.as_str(),
+                %container,
+                engine = %engine.address,
+                "control: docker, attached now that the engine has the container"
+            );
+            let feed = windows.open(service.as_str());
+            follow_container(engine.client, container, feed).await;
+        }));
+        control
     }
 }
 

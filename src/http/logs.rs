@@ -40,12 +40,7 @@ async fn logs(
     params: web::Query<LogParams>,
     req: HttpRequest,
 ) -> Result<impl Responder, ApiError> {
-    let feed = state
-        .logs
-        .iter()
-        .find(|(n, _)| *n == name.as_str())
-        .map(|(_, feed)| feed.clone());
-    let Some(feed) = feed else {
+    let Some(feed) = state.logs.find(&name) else {
         if Service::ALL.iter().any(|s| s.as_str() == name.as_str()) {
             return Err(ApiError::Conflict {
                 code: "no_logs",

@@ -50,7 +50,7 @@ async fn act(
     if let Some(why) = control.disabled_because() {
         return Err(ApiError::Conflict {
             code: "no_control",
-            message: why.to_owned(),
+            message: why,
         });
     }
     if matches!(action, Action::Start | Action::Restart) {
@@ -111,7 +111,7 @@ async fn list(state: web::Data<AppState>) -> HttpResponse {
                 "control_disabled_because": control_of(&state, h.service).disabled_because(),
                 "target": target(&state, h.service), "health": h.health, "since": h.since,
                 "latency_ms": h.latency_ms,
-                "logs": state.logs.iter().any(|(n, _)| *n == h.service.as_str()),
+                "logs": state.logs.find(h.service.as_str()).is_some(),
             })
         })
         .collect();

@@ -12,6 +12,7 @@ mod compose;
 mod contract;
 mod control;
 mod docker;
+mod docker_attach;
 mod events;
 mod fanout;
 mod helpers;

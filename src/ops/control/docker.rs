@@ -19,6 +19,8 @@ const STOP_GRACE_SECS: i32 = 10;
 /// Seconds to wait for the engine's answer (a stop can take the whole grace period).
 const REQUEST_TIMEOUT_SECS: u64 = 30;
 const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
+/// How long a look for a container may take: an engine slower than this is not ready.
+const LOOK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The engine carstore talks to: `DOCKER_HOST`, else the local socket.
 #[derive(Clone)]
@@ -41,20 +43,39 @@ impl DockerEngine {
             Docker::connect_with_http(&address, REQUEST_TIMEOUT_SECS, &API_VERSION)
         };
         let client =
-            client.map_err(|e| format!("cannot use the Docker engine at {address}: {e}"))?;
+            client.map_err(|e| format!("the Docker engine at {address} cannot be used: {e}"))?;
         Ok(DockerEngine { client, address })
     }
 
-    /// Whether the engine answers and knows a container of this name.
-    pub async fn has_container(&self, name: &str) -> bool {
+    /// The engine from the environment when it answers and has this container; else what is
+    /// missing, as a clause for the dashboard ("the Docker engine at ... has no container ...").
+    pub async fn locate(container: &str) -> Result<DockerEngine, String> {
+        let engine = DockerEngine::from_env()?;
+        engine.look_for(container).await?;
+        Ok(engine)
+    }
+
+    async fn look_for(&self, container: &str) -> Result<(), String> {
         let inspect = self.client.inspect_container(
-            name,
+            container,
             None::<bollard::query_parameters::InspectContainerOptions>,
         );
-        matches!(
-            tokio::time::timeout(Duration::from_secs(2), inspect).await,
-            Ok(Ok(_))
-        )
+        let address = &self.address;
+        match tokio::time::timeout(LOOK_TIMEOUT, inspect).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(DockerError::DockerResponseServerError {
+                status_code: 404, ..
+            })) => Err(format!(
+                "the Docker engine at {address} has no container named {container}"
+            )),
+            Ok(Err(e)) => Err(format!(
+                "the Docker engine at {address} does not answer: {e}"
+            )),
+            Err(_) => Err(format!(
+                "the Docker engine at {address} does not answer within {} s",
+                LOOK_TIMEOUT.as_secs()
+            )),
+        }
     }
 }
 
@@ -138,7 +159,11 @@ mod tests {
             .port();
         let address = format!("tcp://127.0.0.1:{port}");
         let engine = DockerEngine::at(address.clone()).unwrap();
-        assert!(!engine.has_container("carstore-redis").await);
+        let why = engine.look_for("carstore-redis").await.unwrap_err();
+        assert!(
+            why.contains(&address) && why.contains("does not answer"),
+            "{why}"
+        );
         let control = DockerControl {
             engine,
             container: "carstore-redis".into(),

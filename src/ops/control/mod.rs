@@ -4,9 +4,11 @@
 
 mod command;
 mod docker;
+mod late_docker;
 
 pub use command::CommandControl;
 pub use docker::{DockerControl, DockerEngine};
+pub use late_docker::LateDockerControl;
 
 use async_trait::async_trait;
 use serde::Serialize;
@@ -61,8 +63,9 @@ pub trait ServiceControl: Send + Sync {
     fn kind(&self) -> &'static str;
     /// Runs the action; returns what it printed, line by line.
     async fn act(&self, action: Action) -> Result<Vec<String>, ControlError>;
-    /// Why the buttons are disabled, for the page's tooltip; `None` when they work.
-    fn disabled_because(&self) -> Option<&str> {
+    /// Why the buttons are disabled, for the page's tooltip; `None` when they work. Owned, as
+    /// a control that attaches later has a reason that changes.
+    fn disabled_because(&self) -> Option<String> {
         None
     }
 }
@@ -80,7 +83,7 @@ impl ServiceControl for NoControl {
         Err(ControlError::NoControl(self.0.clone()))
     }
 
-    fn disabled_because(&self) -> Option<&str> {
-        Some(&self.0)
+    fn disabled_because(&self) -> Option<String> {
+        Some(self.0.clone())
     }
 }

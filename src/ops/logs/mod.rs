@@ -5,10 +5,12 @@
 mod docker;
 mod file;
 mod own;
+mod windows;
 
 pub use docker::follow_container;
 pub use file::follow_file;
 pub use own::{own_log, OwnLogWriter};
+pub use windows::LogWindows;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
