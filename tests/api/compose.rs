@@ -139,14 +139,48 @@ fn carstore_in_the_stack_uses_only_what_it_reads_and_finds_its_siblings() {
         ports.contains(&"8000:8000".to_owned()) && ports.contains(&"8081:8000".to_owned()),
         "{ports:?}"
     );
+    // carstore never sees the Docker socket: it asks docker-proxy, whatever the socket's group.
     let volumes = strings(&carstore["volumes"]);
     assert!(
-        volumes.contains(&"/var/run/docker.sock:/var/run/docker.sock".to_owned()),
+        !volumes.iter().any(|v| v.contains("docker.sock")),
         "{volumes:?}"
     );
-    assert_eq!(value("DOCKER_HOST"), "unix:///var/run/docker.sock");
+    assert!(carstore["group_add"].is_null());
+    assert_eq!(value("DOCKER_HOST"), "tcp://docker-proxy:2375");
     assert!(strings(&carstore["networks"]["default"]["aliases"]).contains(&"backend".to_owned()));
     assert!(strings(&carstore["healthcheck"]["test"]).contains(&"healthcheck".to_owned()));
+}
+
+#[test]
+fn the_docker_proxy_lets_through_only_the_dashboards_calls_on_the_three_containers() {
+    let proxy = &compose()["services"]["docker-proxy"];
+    let volumes = strings(&proxy["volumes"]);
+    assert!(volumes.contains(&"/var/run/docker.sock:/var/run/docker.sock:ro".to_owned()));
+    assert!(volumes.contains(
+        &"./ops/docker-proxy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro".to_owned()
+    ));
+    assert!(proxy["ports"].is_null(), "the proxy must not be published");
+    let config = read("ops/docker-proxy/haproxy.cfg");
+    let names = Service::ALL
+        .iter()
+        .map(|s| s.default_container().trim_start_matches("carstore-"))
+        .collect::<Vec<_>>()
+        .join("|");
+    let allowed: Vec<&str> = config
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("acl ") || l.starts_with("http-request "))
+        .collect();
+    assert_eq!(
+        allowed,
+        [
+            format!("acl read_call path_reg ^(/v[0-9.]+)?/containers/carstore-({names})/(json|logs)$"),
+            format!("acl act_call path_reg ^(/v[0-9.]+)?/containers/carstore-({names})/(start|stop|restart)$"),
+            "http-request allow if read_call METH_GET".to_owned(),
+            "http-request allow if act_call METH_POST".to_owned(),
+            "http-request deny deny_status 403".to_owned(),
+        ]
+    );
 }
 
 #[test]
