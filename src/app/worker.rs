@@ -9,6 +9,7 @@ use crate::events::Service;
 use crate::http;
 use crate::metrics::Metrics;
 use crate::state::MetricsSources;
+use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use std::net::TcpListener;
@@ -36,6 +37,21 @@ pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
     let mut tasks = start_workers(&backends, Arc::new(Notify::new()));
     let sources = metrics_sources(&backends);
     tasks.push(tokio::spawn(sources.health.clone().run()));
+    let server = metrics_server(listener, sources)?;
+    tracing::info!(
+        "carstore {} worker: /metrics and /healthz at {url}/",
+        env!("BUILD_VERSION_TEXT")
+    );
+    let stopped = server.await;
+    tracing::info!("worker stopping");
+    for task in tasks {
+        task.abort();
+    }
+    stopped.context("the metrics server failed")
+}
+
+/// `/metrics` and `/healthz`, stopped by Ctrl-C or SIGTERM.
+fn metrics_server(listener: TcpListener, sources: MetricsSources) -> anyhow::Result<Server> {
     let sources = web::Data::new(sources);
     let server = HttpServer::new(move || {
         App::new()
@@ -48,16 +64,7 @@ pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
     .context("cannot start the metrics server")?
     .shutdown_timeout(SHUTDOWN_GRACE_SECS)
     .run();
-    tracing::info!(
-        "carstore {} worker: /metrics and /healthz at {url}/",
-        env!("BUILD_VERSION_TEXT")
-    );
-    let stopped = server.await;
-    tracing::info!("worker stopping");
-    for task in tasks {
-        task.abort();
-    }
-    stopped.context("the metrics server failed")
+    Ok(server)
 }
 
 /// The worker's own figures: what its processor did, the outbox and queue it drains, and the

@@ -2,13 +2,13 @@
 //! the engine's socket appears, then the docker control attaches by itself, its buttons work and
 //! its log window follows the container. The real binary, so it has a `DOCKER_HOST` of its own.
 
-use crate::cli::serve_with;
+use crate::cli::{serve_with, Served};
 use crate::control::{STARTED, STOPPED};
 use crate::docker::RedisContainer;
 use crate::events::EventReader;
 use crate::helpers::{assert_error, get_json};
 use crate::services::{OwnRedisEnv, AMQP};
-use reqwest::Client;
+use reqwest::{Client, Response};
 use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -19,8 +19,56 @@ const ENGINE_SOCKET: &str = "/var/run/docker.sock";
 const ATTACH_WITHIN: Duration = Duration::from_secs(6);
 const ATTACHED_LINE: &str = "attached now that the engine has the container";
 
-async fn redis_service(client: &Client, store: &str) -> Value {
-    get_json(client, &format!("{store}/api/services")).await[1].clone()
+/// A `carstore serve` whose Redis runs in the test's container and whose Docker engine is
+/// wherever `socket` will point, with an admin client.
+struct Store {
+    served: Served,
+    client: Client,
+    _data: tempfile::TempDir,
+}
+
+impl Store {
+    fn start(env: &OwnRedisEnv, redis_port: u16, socket: &Path) -> Store {
+        let vars: Vec<(String, String)> = [
+            ("CARSTORE_DATABASE_URL", env.db.url()),
+            (
+                "CARSTORE_REDIS_URL",
+                format!("redis://127.0.0.1:{redis_port}"),
+            ),
+            ("CARSTORE_AMQP_URL", AMQP.to_owned()),
+            ("CARSTORE_ORDERS_QUEUE", env.queues.orders.clone()),
+            ("CARSTORE_ADMIN_TOKEN", TOKEN.to_owned()),
+            ("DOCKER_HOST", format!("unix://{}", socket.display())),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let data = tempfile::tempdir().unwrap();
+        Store {
+            served: serve_with(data.path(), &[], &vars),
+            client: Client::new(),
+            _data: data,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.served.url)
+    }
+
+    async fn redis(&self) -> Value {
+        get_json(&self.client, &self.url("/api/services")).await[1].clone()
+    }
+
+    async fn act(&self, action: &str) -> Response {
+        let path = format!("/api/service/redis/{action}");
+        let request = self.client.post(self.url(&path)).bearer_auth(TOKEN);
+        request.send().await.unwrap()
+    }
+
+    async fn log_window(&self) -> Response {
+        let request = self.client.get(self.url("/api/service/redis/logs"));
+        request.bearer_auth(TOKEN).send().await.unwrap()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -33,67 +81,58 @@ async fn the_docker_control_attaches_when_the_engine_appears_and_then_works() {
     let env = OwnRedisEnv::new().await;
     let sockets = tempfile::tempdir().unwrap();
     let socket = sockets.path().join("docker.sock");
-    let vars: Vec<(String, String)> = [
-        ("CARSTORE_DATABASE_URL", env.db.url()),
-        (
-            "CARSTORE_REDIS_URL",
-            format!("redis://127.0.0.1:{}", container.port),
-        ),
-        ("CARSTORE_AMQP_URL", AMQP.to_owned()),
-        ("CARSTORE_ORDERS_QUEUE", env.queues.orders.clone()),
-        ("CARSTORE_ADMIN_TOKEN", TOKEN.to_owned()),
-        ("DOCKER_HOST", format!("unix://{}", socket.display())),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    let data = tempfile::tempdir().unwrap();
-    let served = serve_with(data.path(), &[], &vars);
-    let store = served.url.clone();
-    let client = Client::new();
+    let store = Store::start(&env, container.port, &socket);
 
-    let before = redis_service(&client, &store).await;
-    assert_eq!(before["control"], "none", "{before}");
-    assert_eq!(before["logs"], false, "{before}");
-    let why = before["control_disabled_because"].as_str().unwrap_or("");
-    assert!(
-        why.contains(&socket.display().to_string()) && why.contains("looking again"),
-        "{before}"
-    );
-    let logs_url = format!("{store}/api/service/redis/logs");
-    let refused = client.get(&logs_url).bearer_auth(TOKEN).send().await;
-    assert_error(refused.unwrap(), 409, "no_logs").await;
-    let act = |action: &'static str| {
-        let request = client
-            .post(format!("{store}/api/service/redis/{action}"))
-            .bearer_auth(TOKEN);
-        async move { request.send().await.unwrap() }
-    };
-    assert_error(act("stop").await, 409, "no_control").await;
-
+    no_control_yet(&store, &socket).await;
     std::os::unix::fs::symlink(ENGINE_SOCKET, &socket).unwrap();
-    let appeared = Instant::now();
-    let mut now = redis_service(&client, &store).await;
-    while now["control"] != "docker" || now["logs"] != true {
-        assert!(
-            appeared.elapsed() < ATTACH_WITHIN,
-            "not attached within {ATTACH_WITHIN:?}: {now}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        now = redis_service(&client, &store).await;
-    }
+    let took = attached(&store).await;
     println!(
         "docker attach: control docker and log window open {} ms after the socket appeared",
-        appeared.elapsed().as_millis()
+        took.as_millis()
     );
-    assert!(now["control_disabled_because"].is_null(), "{now}");
+    stop_and_start_while_the_windows_follow(&store).await;
+    let (status, said) = store.served.terminate();
+    assert!(status.success(), "{status}");
+    said_once_that_it_attached(&said);
+}
 
-    let mut feed = EventReader::open(&format!("{store}/api/events")).await;
+/// No socket: no buttons and no log window, with the reason.
+async fn no_control_yet(store: &Store, socket: &Path) {
+    let redis = store.redis().await;
+    assert_eq!(redis["control"], "none", "{redis}");
+    assert_eq!(redis["logs"], false, "{redis}");
+    let why = redis["control_disabled_because"].as_str().unwrap_or("");
+    let names_the_socket = why.contains(&socket.display().to_string());
+    assert!(names_the_socket && why.contains("looking again"), "{redis}");
+    assert_error(store.log_window().await, 409, "no_logs").await;
+    assert_error(store.act("stop").await, 409, "no_control").await;
+}
+
+/// Waits until the control is `docker` with its log window; how long that took.
+async fn attached(store: &Store) -> Duration {
+    let appeared = Instant::now();
+    let mut redis = store.redis().await;
+    while redis["control"] != "docker" || redis["logs"] != true {
+        assert!(
+            appeared.elapsed() < ATTACH_WITHIN,
+            "not attached within {ATTACH_WITHIN:?}: {redis}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        redis = store.redis().await;
+    }
+    let took = appeared.elapsed();
+    assert!(redis["control_disabled_because"].is_null(), "{redis}");
+    took
+}
+
+async fn stop_and_start_while_the_windows_follow(store: &Store) {
+    let mut feed = EventReader::open(&store.url("/api/events")).await;
     let redis = |health: &'static str| {
         move |e: &str, d: &Value| e == "health" && d["service"] == "redis" && d["health"] == health
     };
     feed.until(Duration::from_secs(5), redis("up")).await;
-    let mut logs = EventReader::send(client.get(&logs_url).bearer_auth(TOKEN)).await;
+    let window = store.client.get(store.url("/api/service/redis/logs"));
+    let mut logs = EventReader::send(window.bearer_auth(TOKEN)).await;
     let says = |text: &'static str| {
         move |e: &str, d: &Value| {
             e == "log" && d["line"].as_str().unwrap().to_lowercase().contains(text)
@@ -101,17 +140,17 @@ async fn the_docker_control_attaches_when_the_engine_appears_and_then_works() {
     };
     logs.until(Duration::from_secs(5), says(STARTED)).await;
 
-    assert_eq!(act("stop").await.status(), 200);
+    assert_eq!(store.act("stop").await.status(), 200);
     feed.until(Duration::from_secs(3), redis("down")).await;
     logs.until(Duration::from_secs(3), says(STOPPED)).await;
-    assert_eq!(act("start").await.status(), 200);
+    assert_eq!(store.act("start").await.status(), 200);
     feed.until(Duration::from_secs(5), redis("up")).await;
     logs.until(Duration::from_secs(3), says(STARTED)).await;
+}
 
-    let (status, said) = served.terminate();
-    assert!(status.success(), "{status}");
-    // Said once, with what attached; the looks before it said nothing. (Postgres and RabbitMQ
-    // may attach too, to containers of their names that something else runs on the engine.)
+/// Said once, with what attached; the looks before it said nothing. (Postgres and RabbitMQ may
+/// attach too, to containers of their names that something else runs on the engine.)
+fn said_once_that_it_attached(said: &[String]) {
     let attached: Vec<_> = said
         .iter()
         .filter(|l| l.contains(ATTACHED_LINE) && l.contains(r#"service="redis""#))
@@ -122,10 +161,6 @@ async fn the_docker_control_attaches_when_the_engine_appears_and_then_works() {
         "{said:#?}"
     );
     let looks = ["no container named", "cannot be used", "does not answer"];
-    assert!(
-        !said
-            .iter()
-            .any(|l| looks.iter().any(|look| l.contains(look))),
-        "the looks log nothing: {said:#?}"
-    );
+    let looked_aloud = said.iter().any(|l| looks.iter().any(|w| l.contains(w)));
+    assert!(!looked_aloud, "the looks log nothing: {said:#?}");
 }
