@@ -143,6 +143,9 @@ teardown() {
 }
 
 run() {
+  # The Docker tests use a carstore-redis container too; they take turns through this lock.
+  exec 9>"${TMPDIR:-/tmp}/carstore-tests-redis-container.lock"
+  flock 9
   docker rm -f carstore-stack-load >/dev/null 2>&1 || true
   [ "$(leftovers)" = 0 ] || "${COMPOSE[@]}" down -v --remove-orphans >/dev/null 2>&1
   for name in carstore carstore-postgres carstore-redis carstore-rabbitmq carstore-prometheus carstore-docker-proxy; do
@@ -152,6 +155,12 @@ run() {
     fi
   done
   socket_group
+  # A local RabbitMQ's management API (the tests' own) may hold 15672, as it would on a
+  # developer's laptop: compose.yaml lets the stack publish it elsewhere.
+  if (exec 3<>/dev/tcp/127.0.0.1/15672) 2>/dev/null; then
+    export RABBITMQ_MANAGEMENT_PORT=15673
+    say "15672 is taken on this host: the stack's RabbitMQ management API is on :$RABBITMQ_MANAGEMENT_PORT"
+  fi
   say "Grafana has no stand-in here and is left out; its dashboard is checked through Prometheus below"
   local token; token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
   local started; started=$(now)

@@ -72,7 +72,8 @@ fn the_stack_has_every_service_healthy_before_its_dependents() {
     }
     assert!(strings(&c["services"]["grafana"]["ports"]).contains(&"3000:3000".to_owned()));
     assert!(strings(&c["services"]["prometheus"]["ports"]).contains(&"9090:9090".to_owned()));
-    assert!(strings(&c["services"]["rabbitmq"]["ports"]).contains(&"15672:15672".to_owned()));
+    assert!(strings(&c["services"]["rabbitmq"]["ports"])
+        .contains(&"${RABBITMQ_MANAGEMENT_PORT:-15672}:15672".to_owned()));
     assert!(c["services"]["rabbitmq"]["image"]
         .as_str()
         .unwrap()
