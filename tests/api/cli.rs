@@ -261,13 +261,19 @@ fn sigterm_lets_a_request_in_flight_finish() {
     );
     conn.write_all(head.as_bytes()).unwrap();
     conn.write_all(&body.as_bytes()[..10]).unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // Connections are accepted in order: once a later one is answered, ours is in the server.
+    let mut later = std::net::TcpStream::connect(&addr).unwrap();
+    write!(later, "GET /healthz HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    later.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     // Stop while the request is half sent; it must still be answered.
     let _ = Command::new("kill")
         .args(["-TERM", &served.child.id().to_string()])
         .status();
-    // Longer than the server's one-second shutdown tick, so a missing grace period would show.
-    std::thread::sleep(Duration::from_millis(1500));
+    // The listener closes when the shutdown begins: only then does the rest of the body go.
+    let port: u16 = addr.rsplit(':').next().unwrap().parse().unwrap();
+    crate::private::wait_until(port, false, "the listener", Duration::from_secs(10));
     conn.write_all(&body.as_bytes()[10..]).unwrap();
     let mut answer = String::new();
     conn.set_read_timeout(Some(Duration::from_secs(10)))

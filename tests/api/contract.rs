@@ -20,7 +20,7 @@ macro_rules! on_both_backends {
             $(#[tokio::test]
             async fn $scenario() {
                 let env = crate::services::RealEnv::shared().await;
-                let app = crate::helpers::spawn_real(&env).await;
+                let app = crate::services::spawn_real(&env).await;
                 super::$scenario(&app).await;
                 app.stop().await;
             })*

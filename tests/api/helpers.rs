@@ -22,7 +22,13 @@ pub struct TestApp {
 
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut app = spawn_app_in(dir.path().to_owned(), true).await;
+    let settings = Settings::for_tests(dir.path());
+    spawn_in_dir(dir, settings).await
+}
+
+/// Starts the store with these settings; `dir` (its data dir) lives as long as the app.
+pub async fn spawn_in_dir(dir: TempDir, settings: Settings) -> TestApp {
+    let mut app = spawn_with(settings).await;
     app._dir = Some(dir);
     app
 }
@@ -34,16 +40,6 @@ pub async fn spawn_app_in(data_dir: PathBuf, run_worker: bool) -> TestApp {
         ..Settings::for_tests(&data_dir)
     })
     .await
-}
-
-/// Starts the store on the shared real services, isolated by `env`, and waits until every
-/// service answers.
-pub async fn spawn_real(env: &crate::services::RealEnv) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut app = spawn_with(env.settings(dir.path())).await;
-    app._dir = Some(dir);
-    app.wait_until_ready().await;
-    app
 }
 
 pub async fn spawn_with(settings: Settings) -> TestApp {
@@ -62,6 +58,19 @@ pub async fn spawn_with(settings: Settings) -> TestApp {
     }
 }
 
+/// Waits until `check` holds, asking every 50 ms; fails naming `what` after `within`. The one
+/// way the tests wait for a state, instead of sleeping and hoping.
+pub async fn eventually(what: &str, within: Duration, check: impl AsyncFn() -> bool) {
+    let deadline = std::time::Instant::now() + within;
+    while !check().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} did not happen within {within:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 pub fn shopper() -> Client {
     Client::builder()
         .cookie_store(true)
@@ -73,21 +82,18 @@ pub fn shopper() -> Client {
 impl TestApp {
     /// Waits (up to 15 s) until the order store, the cart store and the queue all answer.
     pub async fn wait_until_ready(&self) {
-        let deadline = std::time::Instant::now() + Duration::from_secs(15);
-        loop {
-            let mut ready = true;
-            for path in ["/readyz", "/api/status/redis", "/api/status/rabbit"] {
-                ready &= self.get(path).await.status() == StatusCode::OK;
-            }
-            if ready {
-                return;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the store's services never all answered"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        eventually(
+            "every service answering",
+            Duration::from_secs(15),
+            async || {
+                let mut ready = true;
+                for path in ["/readyz", "/api/status/redis", "/api/status/rabbit"] {
+                    ready &= self.get(path).await.status() == StatusCode::OK;
+                }
+                ready
+            },
+        )
+        .await;
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -176,14 +182,13 @@ impl TestApp {
 
     /// Polls the order until it reaches `status`, failing after 10 s.
     pub async fn wait_for_status(&self, order_id: i64, status: &str) -> Value {
-        for _ in 0..200 {
-            let order: Value = self.json(&format!("/api/orders/{order_id}")).await;
-            if order["order"]["status"] == status {
-                return order;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("order {order_id} never reached {status}");
+        let path = format!("/api/orders/{order_id}");
+        let what = format!("order {order_id} reaching {status}");
+        eventually(&what, Duration::from_secs(10), async || {
+            self.json(&path).await["order"]["status"] == status
+        })
+        .await;
+        self.json(&path).await
     }
 
     pub async fn order_count(&self) -> i64 {

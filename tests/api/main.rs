@@ -1,32 +1,38 @@
-//! One integration test binary: the store started on port 0, exercised over real HTTP, a real
-//! binary on the command line, and a real browser.
+//! The integration tests that need more than this crate, in one binary: the store started on
+//! port 0 against the shared Postgres, Redis and RabbitMQ (and private ones that tests stop), a
+//! Docker engine, Prometheus's tools and headless Chromium. `bash ops/test.sh` installs and
+//! starts all of them; the tests that need nothing are in tests/embedded/.
 
-mod bad_input;
-mod browser;
-mod browser_dashboard;
-mod cars;
-mod cart;
-mod checkout;
-mod cli;
-mod compose;
+// Shared with tests/embedded, which uses the rest of it.
+#[allow(dead_code)]
+mod helpers;
+mod private;
+mod services;
+
+// Real services: the contract on both backends, outages, the order pipeline, several processes.
 mod contract;
+mod events;
+mod load;
+mod outages;
+mod pipeline;
+mod queues;
+mod story;
+mod worker;
+
+// The real binary on the command line.
+mod cli;
+mod fanout;
+
+// Starting and stopping services: the command backend, a Docker engine.
 mod control;
 mod docker;
 mod docker_attach;
-mod events;
-mod fanout;
-mod helpers;
-mod load;
+
+// Observability: promtool, a real Prometheus, the compose file.
+mod compose;
 mod metrics;
-mod orders;
-mod outages;
-mod pipeline;
-mod private;
 mod prometheus;
-mod queues;
-mod restart;
-mod services;
-mod spa;
-mod status;
-mod story;
-mod worker;
+
+// Headless Chromium.
+mod browser;
+mod browser_dashboard;

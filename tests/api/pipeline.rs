@@ -2,8 +2,9 @@
 //! twice, redelivery that never processes an order twice, bounded retries, dead letters, and
 //! how carts sit in Redis.
 
-use crate::helpers::{spawn_real, spawn_with};
+use crate::helpers::{eventually, spawn_with};
 use crate::private::PrivatePostgres;
+use crate::services::spawn_real;
 use crate::services::{RealEnv, AMQP};
 use carstore::backend::EventSink;
 use carstore::config::ServiceUrl;
@@ -13,24 +14,13 @@ use carstore::store::postgres::PgStore;
 use carstore::Settings;
 use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::Notify;
 
 fn names(queue: &str) -> QueueNames {
     QueueNames {
         orders: queue.to_owned(),
         dead_letters: format!("{queue}.dlq"),
-    }
-}
-
-async fn eventually(what: &str, within: Duration, check: impl AsyncFn() -> bool) {
-    let deadline = Instant::now() + within;
-    while !check().await {
-        assert!(
-            Instant::now() < deadline,
-            "{what} did not happen within {within:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -92,13 +82,13 @@ async fn a_redelivered_event_does_not_process_an_order_twice() {
         sink.publish(&body).await.is_ok()
     })
     .await;
+    // Done when the processor has acknowledged it as a duplicate, not merely taken it.
     eventually(
-        "the duplicate consumed",
+        "the duplicate acknowledged",
         Duration::from_secs(10),
-        async || app.json("/api/status/rabbit").await["messages"] == 0,
+        async || app.json("/api/status/rabbit").await["processor"]["duplicates"] == 1,
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         env.db.query_i64(&settled_at).await,
         first,

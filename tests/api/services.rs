@@ -3,6 +3,7 @@
 //! The shared services run on this machine; `ops/test.sh` installs and starts them. Outage tests
 //! use private ones (a redis-server, a Postgres cluster, a RabbitMQ node) they may stop at will.
 
+use crate::helpers::TestApp;
 use carstore::config::ServiceUrl;
 use carstore::Settings;
 use std::net::TcpStream;
@@ -271,4 +272,14 @@ pub fn real_settings(
         orders_queue: queue.to_owned(),
         ..Settings::for_tests(data_dir)
     }
+}
+
+/// Starts the store on the shared real services, isolated by `env`, and waits until every
+/// service answers.
+pub async fn spawn_real(env: &RealEnv) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let settings = env.settings(dir.path());
+    let app = crate::helpers::spawn_in_dir(dir, settings).await;
+    app.wait_until_ready().await;
+    app
 }

@@ -2,12 +2,12 @@
 //! services: it processes what serve takes, counts it on its own `/metrics`, and stops cleanly.
 
 use crate::cli::{assert_one_clear_line, serve_with, start, Served, BIN};
-use crate::helpers::{get_json, shopper};
+use crate::helpers::{eventually, get_json, shopper};
 use crate::metrics::{promtool, value};
 use crate::services::{RealEnv, AMQP, REDIS};
 use reqwest::Client;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How the test's serve and worker find its own database, Redis prefix and queue.
 fn shared_vars(env: &RealEnv) -> Vec<(String, String)> {
@@ -26,16 +26,13 @@ fn shared_vars(env: &RealEnv) -> Vec<(String, String)> {
 /// `carstore serve --no-worker`, once its order store answers.
 async fn serve_without_worker(dir: &std::path::Path, vars: &[(String, String)]) -> Served {
     let served = serve_with(dir, &["--no-worker"], vars);
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while reqwest::get(format!("{}/readyz", served.url))
-        .await
-        .unwrap()
-        .status()
-        != 200
-    {
-        assert!(Instant::now() < deadline, "the store never got ready");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let readyz = format!("{}/readyz", served.url);
+    eventually(
+        "the store getting ready",
+        Duration::from_secs(15),
+        async || reqwest::get(&readyz).await.unwrap().status() == 200,
+    )
+    .await;
     served
 }
 
@@ -72,14 +69,11 @@ async fn place_order(shopper: &Client, store: &str) -> i64 {
 
 async fn wait_until_processed(shopper: &Client, store: &str, order_id: i64) {
     let order_url = format!("{store}/api/orders/{order_id}");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while get_json(shopper, &order_url).await["order"]["status"] != "processed" {
-        assert!(
-            Instant::now() < deadline,
-            "the worker never processed order {order_id}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let what = format!("the worker processing order {order_id}");
+    eventually(&what, Duration::from_secs(15), async || {
+        get_json(shopper, &order_url).await["order"]["status"] == "processed"
+    })
+    .await;
 }
 
 async fn scrape(url: &str) -> String {
@@ -140,13 +134,17 @@ async fn the_worker_serves_metrics_that_count_the_orders_it_processed() {
         wait_until_processed(&shopper, &served.url, order_id).await;
     }
     // Counted as the order turns processed, a moment before the acknowledgement: allow for it.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let mut text = scrape(&worker.url).await;
-    while value(&text, "carstore_orders_processed_total") < before + ORDERS {
-        assert!(Instant::now() < deadline, "the count never rose:\n{text}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        text = scrape(&worker.url).await;
-    }
+    eventually(
+        "the worker's count rising",
+        Duration::from_secs(5),
+        async || {
+            value(
+                &scrape(&worker.url).await,
+                "carstore_orders_processed_total",
+            ) >= before + ORDERS
+        },
+    )
+    .await;
     // And no more: a redelivery or a second count would show a little later.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let text = scrape(&worker.url).await;

@@ -1,0 +1,17 @@
+//! The API tests that need nothing but this crate: each starts the store embedded (SQLite, the
+//! in-memory cache, the in-process queue) on port 0 with a fresh data dir. With the unit tests
+//! they run on a bare machine: `cargo test --lib --test embedded`.
+
+// Shared with tests/api, which uses the rest of it.
+#[allow(dead_code)]
+#[path = "../api/helpers.rs"]
+mod helpers;
+
+mod bad_input;
+mod cars;
+mod cart;
+mod checkout;
+mod orders;
+mod restart;
+mod spa;
+mod status;
