@@ -266,7 +266,7 @@ fn sigterm_lets_a_request_in_flight_finish() {
     write!(later, "GET /healthz HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
     let mut answer = String::new();
     later.read_to_string(&mut answer).unwrap();
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert_eq!(answer.split(' ').nth(1), Some("200"), "{answer}");
     // Stop while the request is half sent; it must still be answered.
     let _ = Command::new("kill")
         .args(["-TERM", &served.child.id().to_string()])
