@@ -4,6 +4,7 @@
 mod bad_input;
 mod browser;
 mod browser_dashboard;
+mod browser_flows;
 mod cars;
 mod cart;
 mod checkout;
