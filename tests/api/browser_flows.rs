@@ -162,11 +162,19 @@ async fn the_dashboard_fits_a_375px_phone_and_a_1440px_screen() {
     let wide = c.execute(TOO_WIDE, vec![]).await.unwrap();
     assert_eq!(fits, json!(true), "no sideways scrolling at 375 px: {wide}");
     save_screenshot(&c.screenshot().await.unwrap(), "e2e-375-dashboard.png");
-    c.execute("window.scrollTo(0, 1600)", vec![]).await.unwrap();
-    save_screenshot(
-        &c.screenshot().await.unwrap(),
-        "e2e-375-dashboard-lower.png",
-    );
+    for (part, title) in [("load", "load-title"), ("queues", "queues-title")] {
+        let scroll = format!("document.getElementById('{title}').scrollIntoView()");
+        c.execute(&scroll, vec![]).await.unwrap();
+        save_screenshot(
+            &c.screenshot().await.unwrap(),
+            &format!("e2e-375-{part}.png"),
+        );
+    }
+    // The narrowest phone the store is made for.
+    c.set_window_size(360, 800).await.unwrap();
+    let fits = c.execute(FITS_WIDTH, vec![]).await.unwrap();
+    let wide = c.execute(TOO_WIDE, vec![]).await.unwrap();
+    assert_eq!(fits, json!(true), "nor at 360 px: {wide}");
 
     c.set_window_size(1440, 900).await.unwrap();
     c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();

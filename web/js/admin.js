@@ -95,6 +95,7 @@ async function act(name, action) {
 
 function render(entries) {
   document.getElementById('audit-empty').hidden = Boolean(entries?.length);
+  setText('audit-empty', entries ? 'No service started or stopped yet.' : 'Sign in to see who started or stopped what.');
   const when = (at) => new Date(at).toLocaleTimeString();
   document.getElementById('audit-log').replaceChildren(...(entries ?? []).slice(0, 12).map((e) =>
     h('li', { class: 'feed-row' },

@@ -134,18 +134,20 @@ function showHealth(event) {
 
 /** The queue table: the store's queues, every queue of the vhost when configured, the outbox. */
 async function refreshQueues() {
-  const body = document.getElementById('queue-rows');
-  const rows = await api.queues().catch(() => null);
+  // Both answers first, then one replace: two refreshes that overlap (the page opening as the
+  // queue's light changes) must not each add their outbox row.
+  const [rows, { body: orders }] = await Promise.all([
+    api.queues().catch(() => null),
+    api.status('orders').catch(() => ({ body: {} })),
+  ]);
   const cell = (v) => h('td', {}, v);
-  if (!rows) {
-    body.replaceChildren(h('tr', {}, h('td', { colspan: 3 }, 'The queue is not answering: orders wait in the outbox.')));
-  } else {
-    body.replaceChildren(...rows.map((q) => h('tr', {}, cell(q.name), cell(q.messages), cell(q.consumers))));
-  }
-  const { body: orders } = await api.status('orders').catch(() => ({ body: {} }));
+  const lines = rows
+    ? rows.map((q) => h('tr', {}, cell(q.name), cell(q.messages), cell(q.consumers)))
+    : [h('tr', {}, h('td', { colspan: 3 }, 'The queue is not answering: orders wait in the outbox.'))];
   if (orders.outbox_backlog != null) {
-    body.append(h('tr', { class: 'outbox' }, cell('outbox (in the order store)'), cell(orders.outbox_backlog), cell('relay')));
+    lines.push(h('tr', { class: 'outbox' }, cell('outbox (in the order store)'), cell(orders.outbox_backlog), cell('relay')));
   }
+  document.getElementById('queue-rows').replaceChildren(...lines);
 }
 
 let queueTimer = null;
