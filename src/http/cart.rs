@@ -52,6 +52,8 @@ struct CartView {
     total_cents: i64,
     /// Cars in the cart, counting quantities: what the header badge shows.
     count: u32,
+    /// The most of one car a line may hold, so the page never has to copy the store's rule.
+    max_line_quantity: u32,
 }
 
 #[derive(Serialize)]
@@ -109,6 +111,7 @@ async fn view(state: &AppState, session: &Session) -> Result<CartView, ApiError>
     Ok(CartView {
         session_id: session.id.as_str().to_owned(),
         count: items.iter().map(|i| i.quantity).sum(),
+        max_line_quantity: MAX_LINE_QUANTITY,
         total_cents: total.cents(),
         total,
         items,

@@ -4,6 +4,7 @@
 mod admin;
 mod cars;
 mod cart;
+mod categories;
 mod checkout;
 mod error;
 mod events;
@@ -44,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed),
                 )
                 .configure(cars::configure)
+                .configure(categories::configure)
                 .configure(cart::configure)
                 .configure(checkout::configure)
                 .configure(orders::configure)

@@ -36,3 +36,4 @@ mod prometheus;
 // Headless Chromium.
 mod browser;
 mod browser_dashboard;
+mod browser_flows;

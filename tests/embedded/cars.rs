@@ -85,3 +85,25 @@ async fn car_images_are_embedded_svg_with_validators() {
     assert_eq!(again.status(), 304);
     assert_eq!(app.get("/images/cars/999.svg").await.status(), 404);
 }
+
+#[tokio::test]
+async fn categories_lists_every_aisle_the_cars_use_in_the_stores_order() {
+    let app = spawn_app().await;
+    let categories: Value = app.json("/api/categories").await;
+    let names: Vec<&str> = categories
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(names.first(), Some(&"starter"));
+    let cars: Value = app.json("/api/cars").await;
+    let used: std::collections::HashSet<&str> = cars
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["category"].as_str().unwrap())
+        .collect();
+    assert_eq!(used, names.iter().copied().collect());
+    assert_eq!(names.len(), used.len(), "each aisle once");
+}

@@ -22,6 +22,10 @@ async fn first_cart_call_sets_an_httponly_samesite_session_cookie() {
     assert_eq!(body["session_id"], id);
     assert_eq!(body["items"], json!([]));
     assert_eq!(body["total"], 0.0);
+    assert_eq!(
+        body["max_line_quantity"], 10,
+        "the page reads the rule, never copies it"
+    );
     // The cookie is kept: the next call sets none.
     assert!(app
         .get("/api/cart")

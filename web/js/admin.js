@@ -26,13 +26,12 @@ export function init() {
   });
 }
 
-/** Called when the dashboard opens: honours a sign-in link, then learns what may be done. */
-export async function enter() {
-  const token = new URLSearchParams(location.hash.split('?')[1] ?? '').get('token');
-  if (token) {
-    history.replaceState(null, '', '#/dashboard'); // the token must not stay in the address bar
-    await signIn(token);
-  }
+/**
+ * Called when the dashboard opens, or is opened again by a link: signs in with the sign-in
+ * link's `token` when there is one, then learns what may be done.
+ */
+export async function enter(token) {
+  if (token) await signIn(token);
   try {
     services = Object.fromEntries((await api.services()).map((s) => [s.name, s]));
   } catch {
@@ -96,6 +95,7 @@ async function act(name, action) {
 
 function render(entries) {
   document.getElementById('audit-empty').hidden = Boolean(entries?.length);
+  setText('audit-empty', entries ? 'No service started or stopped yet.' : 'Sign in to see who started or stopped what.');
   const when = (at) => new Date(at).toLocaleTimeString();
   document.getElementById('audit-log').replaceChildren(...(entries ?? []).slice(0, 12).map((e) =>
     h('li', { class: 'feed-row' },

@@ -1,5 +1,6 @@
 // The store's HTTP API, and nothing else: every call goes through `request`, which turns error
-// answers into ApiError so pages can show the server's own message.
+// answers into ApiError so pages can show the server's own message. The live feeds are opened
+// here too, so every address the page uses is in this one file.
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -12,7 +13,12 @@ export class ApiError extends Error {
 /** Fired on `window` when a dependency outage answers 503, so the page can say so plainly. */
 export const OUTAGE_EVENT = 'carstore:outage';
 
-async function request(method, path, { body, headers = {} } = {}) {
+/**
+ * Sends one request. `probe`: the answer describes a service, and a 503 saying it is down is an
+ * answer, not an error, so `{ ok, body }` comes back. `quiet`: a 503 is the caller's to show
+ * (the dashboard's read-outs), so no shopper banner.
+ */
+async function request(method, path, { body, headers = {}, probe = false, quiet = false } = {}) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...headers } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
@@ -25,10 +31,11 @@ async function request(method, path, { body, headers = {} } = {}) {
     throw new ApiError(0, 'network_error', 'The store cannot be reached. Check your connection and try again.');
   }
   const data = await response.json().catch(() => null);
+  if (probe) return { ok: response.ok, body: data ?? {} };
   if (!response.ok) {
     const message = data?.message ?? `Request failed (${response.status}).`;
     const error = new ApiError(response.status, data?.error ?? 'http_error', message);
-    if (response.status === 503) window.dispatchEvent(new CustomEvent(OUTAGE_EVENT, { detail: error }));
+    if (response.status === 503 && !quiet) window.dispatchEvent(new CustomEvent(OUTAGE_EVENT, { detail: error }));
     throw error;
   }
   return data;
@@ -43,6 +50,7 @@ export const api = {
     const query = params.toString();
     return request('GET', `/api/cars${query ? `?${query}` : ''}`);
   },
+  categories: () => request('GET', '/api/categories'),
   cart: () => request('GET', '/api/cart'),
   addToCart: (carId, quantity = 1) => request('POST', '/api/cart', { body: { car_id: carId, quantity } }),
   setQuantity: (carId, quantity) => request('PUT', `/api/cart/${carId}`, { body: { quantity } }),
@@ -59,9 +67,10 @@ export const api = {
   startLoad: (body) => request('POST', '/api/load', { body }),
   stopLoad: () => request('DELETE', '/api/load'),
   control: (service, action) => request('POST', `/api/service/${service}/${action}`),
-  status: async (service) => {
-    // A probe that answers 503 still has a body describing the outage: return it, don't throw.
-    const response = await fetch(`/api/status/${service}`, { credentials: 'same-origin' });
-    return { ok: response.ok, body: await response.json().catch(() => ({})) };
-  },
+  status: (service) => request('GET', `/api/status/${service}`, { probe: true }),
+  queues: () => request('GET', '/api/queues', { quiet: true }),
+  /** The live feed: health, order and load events. The caller closes it. */
+  events: () => new EventSource('/api/events'),
+  /** One service's log lines, live (admin only). The caller closes it. */
+  logLines: (service) => new EventSource(`/api/service/${service}/logs?tail=200`),
 };

@@ -1,4 +1,17 @@
-// Entry point: routes between the three pages by URL hash and remembers the last one.
+// Entry point: routes between the pages by URL hash (`#/cart`, `#/dashboard?token=...`) and
+// remembers the last one.
+//
+// A page is a module that exports:
+//   init()         once, at start: wires its fixed elements, so entering again never adds a
+//                  second listener to the same button;
+//   enter(params)  each time it is shown, with the link's parameters (a URLSearchParams, often
+//                  empty): it loads fresh data and opens what it follows live, because a page
+//                  that was hidden missed every change meanwhile;
+//   leave()        (optional) when another page is shown: closes what enter opened (live
+//                  feeds, the order dialog), so a hidden page costs nothing and shows nothing.
+// A link with parameters is an instruction (sign in with this token), so it is acted on even
+// when its page is already showing; the parameters then leave the address bar at once, so a
+// token is never kept in history, bookmarks or a shared screen.
 
 import { api, OUTAGE_EVENT } from './api.js';
 import { showCartCount } from './cart-count.js';
@@ -7,16 +20,19 @@ import * as cart from './cart.js';
 import * as dashboard from './dashboard.js';
 
 const pages = { catalog, cart, dashboard };
+const TITLES = { catalog: 'Catalog', cart: 'Your cart', dashboard: 'Service dashboard' };
 const LAST_PAGE = 'carstore.page';
 let current = null;
 
-function pageFromHash() {
-  const name = location.hash.replace(/^#\/?/, '').split(/[/?]/)[0];
-  return Object.hasOwn(pages, name) ? name : null;
+/** The page a hash names (null when none) and the link's parameters. */
+function parseHash() {
+  const [path, query = ''] = location.hash.replace(/^#\/?/, '').split('?');
+  const name = path.split('/')[0];
+  return { name: Object.hasOwn(pages, name) ? name : null, params: new URLSearchParams(query), linked: query !== '' };
 }
 
-function show(name) {
-  if (current === name) return;
+function show(name, params, linked) {
+  if (current === name && !linked) return;
   if (current) {
     pages[current].leave?.();
     document.getElementById(`page-${current}`).hidden = true;
@@ -29,18 +45,20 @@ function show(name) {
     if (link.dataset.nav === name) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  document.title = `${{ catalog: 'Catalog', cart: 'Your cart', dashboard: 'Service dashboard' }[name]} · CarStore`;
-  pages[name].enter();
+  document.title = `${TITLES[name]} · CarStore`;
+  pages[name].enter(params);
 }
 
 function route() {
-  const name = pageFromHash();
-  if (name) {
-    show(name);
-  } else {
+  const { name, params, linked } = parseHash();
+  if (!name) {
     const remembered = localStorage.getItem(LAST_PAGE);
     location.replace(`#/${Object.hasOwn(pages, remembered) ? remembered : 'catalog'}`);
+    return;
   }
+  // replaceState fires no hashchange, so this does not route a second time.
+  if (linked) history.replaceState(null, '', `#/${name}`);
+  show(name, params, linked);
 }
 
 let outageTimer;

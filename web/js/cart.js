@@ -4,9 +4,8 @@
 import { api } from './api.js';
 import { showCartCount } from './cart-count.js';
 import { h, money, setText, toast } from './dom.js';
-import { confirmOrder } from './order-dialog.js';
+import { closeOrderDialog, confirmOrder, listen, stopListening } from './order-dialog.js';
 
-const MAX_PER_LINE = 10;
 /** Kept across retries of one checkout so a repeated click never buys twice. */
 let idempotencyKey = null;
 
@@ -28,6 +27,11 @@ export function enter() {
   loadHistory();
 }
 
+/** The confirmation belongs to this page: it does not follow the shopper elsewhere. */
+export function leave() {
+  closeOrderDialog();
+}
+
 async function refresh() {
   try {
     render(await api.cart());
@@ -42,18 +46,19 @@ function render(cart) {
   document.getElementById('cart-empty').hidden = !empty;
   document.getElementById('clear-cart').hidden = empty;
   document.getElementById('place-order').disabled = empty;
-  document.getElementById('cart-lines').replaceChildren(...cart.items.map(line));
+  document.getElementById('cart-lines').replaceChildren(...cart.items.map((item) => line(item, cart.max_line_quantity)));
   setText('summary-count', String(cart.count));
   setText('summary-total', money(cart.total_cents));
 }
 
-function line(item) {
+/** One cart line; `max` is the store's limit per line, as the cart answer states it. */
+function line(item, max) {
   const title = `${item.year} ${item.make} ${item.model}`;
   const step = (delta, label, symbol) => h('button', {
     type: 'button',
     class: 'button icon',
     'aria-label': `${label} (${title})`,
-    disabled: item.quantity + delta < 1 || item.quantity + delta > MAX_PER_LINE,
+    disabled: item.quantity + delta < 1 || item.quantity + delta > max,
     onclick: () => change(api.setQuantity(item.car_id, item.quantity + delta)),
   }, symbol);
   return h('li', { class: 'cart-line', dataset: { carId: item.car_id } },
@@ -117,6 +122,7 @@ async function submit(form) {
   button.disabled = true;
   button.textContent = 'Placing order…';
   idempotencyKey ??= crypto.randomUUID();
+  await listen();
   try {
     const placed = await api.checkout({ customer_name: name.value.trim(), customer_email: email.value.trim() }, idempotencyKey);
     idempotencyKey = null;
@@ -125,6 +131,7 @@ async function submit(form) {
     confirmOrder(placed.order_id, loadHistory);
     loadHistory();
   } catch (error) {
+    stopListening();
     if (error.code === 'invalid_customer_name') showFieldError(name, error.message);
     else if (error.code === 'invalid_customer_email') showFieldError(email, error.message);
     else setText('checkout-error', error.message);

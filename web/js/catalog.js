@@ -4,10 +4,11 @@ import { api } from './api.js';
 import { showCartCount } from './cart-count.js';
 import { categoryLabel, h, money, setText, toast } from './dom.js';
 
-const CATEGORIES = ['starter', 'sedan', 'suv', 'electric', 'sports', 'truck', 'city', 'luxury', 'budget'];
 const SAVED_FILTERS = 'carstore.filters';
 const filters = { category: '', q: '', sort: '' };
 let requestSeq = 0;
+/** The store's categories, as the server lists them; empty until it has answered. */
+let categories = [];
 
 export function init() {
   Object.assign(filters, JSON.parse(localStorage.getItem(SAVED_FILTERS) || '{}'));
@@ -26,7 +27,18 @@ export function init() {
 }
 
 export function enter() {
+  if (categories.length === 0) loadCategories();
   load();
+}
+
+/** The chips follow the catalog's categories; until they arrive, "All cars" is the only one. */
+async function loadCategories() {
+  try {
+    categories = await api.categories();
+  } catch {
+    return; // tried again the next time the page is shown
+  }
+  renderChips();
 }
 
 function update(change) {
@@ -37,7 +49,7 @@ function update(change) {
 }
 
 function renderChips() {
-  const chips = ['', ...CATEGORIES].map((c) =>
+  const chips = ['', ...categories].map((c) =>
     h('button', {
       type: 'button',
       class: 'chip',

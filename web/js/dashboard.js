@@ -28,6 +28,8 @@ const SERVICES = [
   },
 ];
 const BACKING = SERVICES.filter((s) => !s.itself);
+/** A panel's service by its name: the list's order is layout, not meaning. */
+const byName = (name) => SERVICES.find((s) => s.name === name);
 const CONTROL_CHIP = { docker: 'Docker', command: 'Command', none: 'No control' };
 
 const LABEL = { up: 'Up', starting: 'Starting', degraded: 'Degraded', down: 'Down', embedded: 'Embedded' };
@@ -44,11 +46,12 @@ export function init() {
   load.init();
 }
 
-export function enter() {
-  admin.enter();
+/** `params`: the link's parameters; `token` signs in (the sign-in address carstore prints). */
+export function enter(params) {
+  admin.enter(params.get('token'));
   for (const service of BACKING) refreshFigures(service);
   refreshQueues();
-  source = new EventSource('/api/events');
+  source = api.events();
   source.addEventListener('health', (e) => showHealth(JSON.parse(e.data)));
   source.addEventListener('order', (e) => showOrder(JSON.parse(e.data)));
   source.addEventListener('load', (e) => load.show(JSON.parse(e.data)));
@@ -99,7 +102,7 @@ function panel(service) {
 }
 
 function showHealth(event) {
-  const service = SERVICES.find((s) => s.name === event.service);
+  const service = byName(event.service);
   if (!service) return;
   const root = document.getElementById(`service-${service.name}`);
   root.querySelector('.led').className = `led ${event.health}`;
@@ -131,24 +134,20 @@ function showHealth(event) {
 
 /** The queue table: the store's queues, every queue of the vhost when configured, the outbox. */
 async function refreshQueues() {
-  const body = document.getElementById('queue-rows');
-  let rows;
-  try {
-    const response = await fetch('/api/queues', { credentials: 'same-origin' });
-    rows = response.ok ? await response.json() : null;
-  } catch {
-    rows = null;
-  }
+  // Both answers first, then one replace: two refreshes that overlap (the page opening as the
+  // queue's light changes) must not each add their outbox row.
+  const [rows, { body: orders }] = await Promise.all([
+    api.queues().catch(() => null),
+    api.status('orders').catch(() => ({ body: {} })),
+  ]);
   const cell = (v) => h('td', {}, v);
-  if (!rows) {
-    body.replaceChildren(h('tr', {}, h('td', { colspan: 3 }, 'The queue is not answering: orders wait in the outbox.')));
-  } else {
-    body.replaceChildren(...rows.map((q) => h('tr', {}, cell(q.name), cell(q.messages), cell(q.consumers))));
-  }
-  const { body: orders } = await api.status('orders');
+  const lines = rows
+    ? rows.map((q) => h('tr', {}, cell(q.name), cell(q.messages), cell(q.consumers)))
+    : [h('tr', {}, h('td', { colspan: 3 }, 'The queue is not answering: orders wait in the outbox.'))];
   if (orders.outbox_backlog != null) {
-    body.append(h('tr', { class: 'outbox' }, cell('outbox (in the order store)'), cell(orders.outbox_backlog), cell('relay')));
+    lines.push(h('tr', { class: 'outbox' }, cell('outbox (in the order store)'), cell(orders.outbox_backlog), cell('relay')));
   }
+  document.getElementById('queue-rows').replaceChildren(...lines);
 }
 
 let queueTimer = null;
@@ -178,7 +177,8 @@ function showOrder(event) {
     h('span', { class: `status ${event.status}` }, event.status)));
   while (feed.children.length > FEED_LENGTH) feed.lastElementChild.remove();
   document.getElementById('order-feed-empty').hidden = true;
-  refreshFigures(SERVICES[0]);
-  refreshFigures(SERVICES[2]);
+  // An order moves the database's counts and the queue's.
+  refreshFigures(byName('postgres'));
+  refreshFigures(byName('rabbit'));
   refreshQueuesSoon();
 }

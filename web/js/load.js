@@ -6,7 +6,8 @@ import { api } from './api.js';
 import { setText, toast } from './dom.js';
 
 const POINTS = 60;
-let history = [];
+/** The run's last POINTS figures, oldest first: what the chart draws. */
+let samples = [];
 let signedIn = false;
 let running = false;
 
@@ -20,7 +21,7 @@ export function init() {
     };
     try {
       await api.startLoad(body);
-      history = [];
+      samples = [];
       toast('Load started');
     } catch (error) {
       toast(`Load: ${error.message}`, 'error');
@@ -44,8 +45,8 @@ export function show(change) {
   updateButtons();
   if (change.progress) {
     const p = change.progress;
-    history.push(p);
-    if (history.length > POINTS) history.shift();
+    samples.push(p);
+    if (samples.length > POINTS) samples.shift();
     setText('load-figures', `Running ${change.plan}: ${p.requests_per_sec.toFixed(0)} requests/s · p95 ${p.p95_ms.toFixed(1)} ms · ${p.errors_per_sec.toFixed(0)} errors/s · ${p.requests} requests so far`);
     draw();
   } else if (change.summary) {
@@ -68,9 +69,9 @@ function updateButtons() {
 
 function draw() {
   const chart = document.getElementById('load-chart');
-  const top = (key) => Math.max(1, ...history.map((p) => p[key]));
+  const top = (key) => Math.max(1, ...samples.map((p) => p[key]));
   const scales = { requests_per_sec: top('requests_per_sec'), p95_ms: top('p95_ms'), errors_per_sec: top('requests_per_sec') };
-  const line = (key) => history.map((p, i) => {
+  const line = (key) => samples.map((p, i) => {
     const x = (i / (POINTS - 1)) * 600;
     const y = 155 - (p[key] / scales[key]) * 145;
     return `${x.toFixed(1)},${y.toFixed(1)}`;

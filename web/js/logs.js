@@ -4,6 +4,7 @@
 // so a chatty service cannot slow the page. The browser reconnects on its own and the server
 // resumes after the last line seen (Last-Event-ID).
 
+import { api } from './api.js';
 import { h } from './dom.js';
 
 const MAX_LINES = 500;
@@ -33,7 +34,7 @@ export function open(name, hasLog) {
     return;
   }
   w.lines.replaceChildren();
-  w.source = new EventSource(`/api/service/${name}/logs?tail=200`);
+  w.source = api.logLines(name);
   w.source.addEventListener('log', (e) => append(w, JSON.parse(e.data)));
   w.source.addEventListener('open', () => { w.status.textContent = 'Live'; });
   w.source.addEventListener('error', () => {
