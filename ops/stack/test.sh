@@ -128,8 +128,7 @@ report() {
     printf '     %-44s %6.1f MB\n' "$image" "$(docker image inspect -f '{{.Size}}' "$image" | awk '{ print $1 / 1e6 }')"
   done
   say "memory of each container (docker stats):"
-  docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' \
-    $(docker ps -q --filter label=com.docker.compose.project=carstore) | awk '
+  docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' $("${COMPOSE[@]}" ps -q) | awk '
     function mib(v) { if (v ~ /GiB/) return v * 1024; if (v ~ /MiB/) return v + 0; if (v ~ /KiB/) return v / 1024; return v / 1048576 }
     { m = mib($2); total += m; printf "     %-44s %7.1f MiB\n", $1, m }
     END { printf "     %-44s %7.1f MiB\n", "the whole stack", total }'
