@@ -4,7 +4,7 @@
 use crate::cache::CartStore;
 use crate::catalog::{CatalogService, Gallery};
 use crate::config::AdminToken;
-use crate::events::{EventBus, Service};
+use crate::events::EventBus;
 use crate::load::LoadRuns;
 use crate::metrics::Metrics;
 use crate::ops::audit::AuditLog;
@@ -14,6 +14,7 @@ use crate::ops::vhost_queues::ManagementApi;
 use crate::ops::HealthMonitor;
 use crate::orders::{Checkout, PipelineCounts};
 use crate::queue::OrderQueue;
+use crate::service::PerService;
 use crate::store::OrderStore;
 use std::sync::Arc;
 
@@ -35,12 +36,12 @@ pub struct AppState {
     /// Every backing service's current health.
     pub health: Arc<HealthMonitor>,
     /// What each service is (a redacted URL, or embedded).
-    pub targets: Vec<(Service, String)>,
+    pub targets: PerService<String>,
     /// How each service is started and stopped.
-    pub controls: Vec<(Service, Arc<dyn ServiceControl>)>,
+    pub controls: PerService<Arc<dyn ServiceControl>>,
     /// Every queue of the vhost, when a management URL is configured.
     pub vhost_queues: Option<ManagementApi>,
-    /// Log windows by name: `carstore` and each service with a log source.
+    /// Log windows: carstore's own and each service's that has a log source.
     pub logs: Arc<LogWindows>,
     /// Load runs started from the dashboard.
     pub load: Arc<LoadRuns>,

@@ -1,8 +1,9 @@
 //! `GET /metrics` in the Prometheus text format, and the middleware that counts
 //! and times every request by its route pattern (and writes the access log at debug level).
 
-use crate::events::{Health, Service};
+use crate::events::Health;
 use crate::metrics::{process, Labels, RequestLabels, RouteLabels, Sample};
+use crate::service::Service;
 use crate::state::{AppState, MetricsSources};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -147,8 +148,8 @@ async fn backlog(state: &MetricsSources, sample: &mut Sample) {
             .set(vec![], stats.outbox_oldest_age_secs.unwrap_or(0.0));
     }
     if let Some(depth) = within(state.queue.depth()).await {
-        let orders = state.queue.queue_name().to_owned();
-        let dead_letters = format!("{orders}.dlq");
+        let names = state.queue.names();
+        let (orders, dead_letters) = (names.orders.clone(), names.dead_letters.clone());
         sample
             .gauge(
                 "queue_messages",

@@ -1,5 +1,5 @@
 use super::counts::{Handled, PipelineCounts};
-use crate::backend::BackendError;
+use crate::adapter::AdapterError;
 use crate::domain::{OrderCreated, OrderId, OrderStatus};
 use crate::events::{EventBus, StoreEvent};
 use crate::queue::{Delivery, OrderQueue, Settle};
@@ -96,7 +96,7 @@ async fn handle(orders: &dyn OrderStore, delivery: &Delivery, events: &EventBus)
         }
         // An outage is not the event's fault: it must not use up the event's attempts, or a
         // long outage would dead-letter orders that only needed to wait.
-        Err(BackendError::Unavailable { .. }) => Handled::Postponed,
+        Err(AdapterError::Unavailable { .. }) => Handled::Postponed,
         Err(e) if delivery.attempt < MAX_ATTEMPTS => {
             tracing::warn!(order_id = id.0, attempt = delivery.attempt, error = %e, "order processing failed, will retry");
             Handled::Retried
@@ -108,7 +108,7 @@ async fn handle(orders: &dyn OrderStore, delivery: &Delivery, events: &EventBus)
 async fn give_up(
     orders: &dyn OrderStore,
     id: OrderId,
-    e: BackendError,
+    e: AdapterError,
     events: &EventBus,
 ) -> Handled {
     tracing::error!(order_id = id.0, attempts = MAX_ATTEMPTS, error = %e, "order processing failed for good, dead-lettering");

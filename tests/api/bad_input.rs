@@ -64,6 +64,31 @@ async fn car_id_as_a_string_or_missing_returns_400() {
 }
 
 #[tokio::test]
+async fn a_null_quantity_returns_422_and_an_absent_one_adds_one() {
+    let (app, before) = app_with_a_cart().await;
+    let resp = app
+        .send_json(
+            Method::POST,
+            "/api/cart",
+            json!({ "car_id": 2, "quantity": null }),
+        )
+        .await;
+    assert_error(resp, 422, "invalid_quantity").await;
+    assert_unchanged(&app, &before).await;
+    let resp = app
+        .send_json(Method::POST, "/api/cart", json!({ "car_id": 2 }))
+        .await;
+    assert_eq!(resp.status(), 201);
+    let cart = app.cart().await;
+    let line = cart["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["car_id"] == 2);
+    assert_eq!(line.expect("car 2 added")["quantity"], 1, "{cart}");
+}
+
+#[tokio::test]
 async fn negative_zero_and_huge_quantities_return_422() {
     let (app, before) = app_with_a_cart().await;
     for q in [

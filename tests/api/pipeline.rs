@@ -5,7 +5,7 @@
 use crate::helpers::{spawn_real, spawn_with};
 use crate::private::PrivatePostgres;
 use crate::services::{RealEnv, AMQP};
-use carstore::backend::EventSink;
+use carstore::adapter::EventSink;
 use carstore::config::ServiceUrl;
 use carstore::orders::run_relay;
 use carstore::queue::{QueueNames, RabbitQueue};

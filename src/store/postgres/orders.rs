@@ -1,5 +1,5 @@
 use super::{db_error, PgStore};
-use crate::backend::{BackendError, BackendKind, EventSink};
+use crate::adapter::{AdapterError, EventSink, Mode};
 use crate::domain::{CarId, IdempotencyKey, Money, OrderId, OrderStatus, SessionId};
 use crate::store::{
     NewOrder, OrderRecord, OrderStats, OrderStore, OrderSummary, Placed, PoolStatus, PricedLine,
@@ -12,8 +12,8 @@ use tokio_postgres::Row;
 
 #[async_trait]
 impl OrderStore for PgStore {
-    fn kind(&self) -> BackendKind {
-        BackendKind::External
+    fn mode(&self) -> Mode {
+        Mode::Service
     }
 
     fn pool_status(&self) -> Option<PoolStatus> {
@@ -25,7 +25,7 @@ impl OrderStore for PgStore {
         })
     }
 
-    async fn place(&self, order: &NewOrder) -> Result<Placed, BackendError> {
+    async fn place(&self, order: &NewOrder) -> Result<Placed, AdapterError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_error)?;
         if let Some(key) = &order.idempotency_key {
@@ -56,12 +56,12 @@ impl OrderStore for PgStore {
         &self,
         session: &SessionId,
         key: &IdempotencyKey,
-    ) -> Result<Option<OrderId>, BackendError> {
+    ) -> Result<Option<OrderId>, AdapterError> {
         let client = self.client().await?;
         idempotent_order(&client, session, key).await
     }
 
-    async fn order(&self, id: OrderId) -> Result<Option<OrderRecord>, BackendError> {
+    async fn order(&self, id: OrderId) -> Result<Option<OrderRecord>, AdapterError> {
         let client = self.client().await?;
         let head = client
             .query_opt(
@@ -87,7 +87,7 @@ impl OrderStore for PgStore {
         }))
     }
 
-    async fn orders_of(&self, session: &SessionId) -> Result<Vec<OrderSummary>, BackendError> {
+    async fn orders_of(&self, session: &SessionId) -> Result<Vec<OrderSummary>, AdapterError> {
         let client = self.client().await?;
         let rows = client
             .query(
@@ -111,7 +111,7 @@ impl OrderStore for PgStore {
             .collect()
     }
 
-    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, BackendError> {
+    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, AdapterError> {
         let client = self.client().await?;
         let changed = client
             .execute(
@@ -123,7 +123,7 @@ impl OrderStore for PgStore {
         Ok(changed == 1)
     }
 
-    async fn stats(&self) -> Result<OrderStats, BackendError> {
+    async fn stats(&self) -> Result<OrderStats, AdapterError> {
         let client = self.client().await?;
         let r = client
             .query_one(
@@ -145,7 +145,7 @@ impl OrderStore for PgStore {
         })
     }
 
-    async fn ping(&self) -> Result<(), BackendError> {
+    async fn ping(&self) -> Result<(), AdapterError> {
         let client = self.client().await?;
         client
             .simple_query("SELECT 1")
@@ -154,7 +154,7 @@ impl OrderStore for PgStore {
             .map_err(db_error)
     }
 
-    async fn requeue_unsettled(&self) -> Result<usize, BackendError> {
+    async fn requeue_unsettled(&self) -> Result<usize, AdapterError> {
         let client = self.client().await?;
         let n = client
             .execute(
@@ -167,7 +167,7 @@ impl OrderStore for PgStore {
         Ok(n as usize)
     }
 
-    async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, BackendError> {
+    async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, AdapterError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_error)?;
         // Rows another relay holds are skipped, not waited for: each row goes out once.
@@ -204,7 +204,7 @@ async fn idempotent_order(
     c: &impl GenericClient,
     session: &SessionId,
     key: &IdempotencyKey,
-) -> Result<Option<OrderId>, BackendError> {
+) -> Result<Option<OrderId>, AdapterError> {
     let row = c
         .query_opt(
             "SELECT order_id FROM idempotency_keys WHERE session_id = $1 AND key = $2",
@@ -276,6 +276,6 @@ fn priced_line(r: &Row) -> PricedLine {
     }
 }
 
-fn status_of(r: &Row, i: usize) -> Result<OrderStatus, BackendError> {
-    r.get::<_, String>(i).parse().map_err(BackendError::Corrupt)
+fn status_of(r: &Row, i: usize) -> Result<OrderStatus, AdapterError> {
+    r.get::<_, String>(i).parse().map_err(AdapterError::Corrupt)
 }

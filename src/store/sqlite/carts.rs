@@ -1,5 +1,5 @@
 use super::{now_text, SqliteDb};
-use crate::backend::{BackendError, BackendKind};
+use crate::adapter::{AdapterError, Mode};
 use crate::cache::{CartAdd, CartLine, CartStore};
 use crate::domain::{CarId, Quantity, SessionId, MAX_LINE_QUANTITY};
 use async_trait::async_trait;
@@ -9,11 +9,11 @@ use std::time::Instant;
 /// Embedded carts live in the same file as orders, so a restart keeps them.
 #[async_trait]
 impl CartStore for SqliteDb {
-    fn kind(&self) -> BackendKind {
-        BackendKind::Embedded
+    fn mode(&self) -> Mode {
+        Mode::Embedded
     }
 
-    async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, BackendError> {
+    async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
         let session = session.as_str().to_owned();
         self.run(move |c| read_lines(c, &session)).await
     }
@@ -24,7 +24,7 @@ impl CartStore for SqliteDb {
         car: CarId,
         quantity: Quantity,
         max: u32,
-    ) -> Result<CartAdd, BackendError> {
+    ) -> Result<CartAdd, AdapterError> {
         let session = session.as_str().to_owned();
         self.run(move |c| {
             let tx = c.transaction()?;
@@ -51,7 +51,7 @@ impl CartStore for SqliteDb {
         session: &SessionId,
         car: CarId,
         quantity: u32,
-    ) -> Result<(), BackendError> {
+    ) -> Result<(), AdapterError> {
         let session = session.as_str().to_owned();
         self.run(move |c| {
             if quantity == 0 {
@@ -67,7 +67,7 @@ impl CartStore for SqliteDb {
         .await
     }
 
-    async fn clear(&self, session: &SessionId) -> Result<(), BackendError> {
+    async fn clear(&self, session: &SessionId) -> Result<(), AdapterError> {
         let session = session.as_str().to_owned();
         self.run(move |c| {
             c.execute("DELETE FROM cart_items WHERE session_id = ?1", [session])
@@ -76,7 +76,7 @@ impl CartStore for SqliteDb {
         .await
     }
 
-    async fn take(&self, session: &SessionId) -> Result<Vec<CartLine>, BackendError> {
+    async fn take(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
         let session = session.as_str().to_owned();
         self.run(move |c| {
             let tx = c.transaction()?;
@@ -88,7 +88,7 @@ impl CartStore for SqliteDb {
         .await
     }
 
-    async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), BackendError> {
+    async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), AdapterError> {
         let (session, lines) = (session.as_str().to_owned(), lines.to_vec());
         self.run(move |c| {
             let tx = c.transaction()?;
@@ -104,7 +104,7 @@ impl CartStore for SqliteDb {
         .await
     }
 
-    async fn ping(&self) -> Result<f64, BackendError> {
+    async fn ping(&self) -> Result<f64, AdapterError> {
         let started = Instant::now();
         self.run(|c| c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)))
             .await?;

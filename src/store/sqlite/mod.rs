@@ -6,7 +6,8 @@
 mod carts;
 mod orders;
 
-use crate::backend::{BackendError, Dependency};
+use crate::adapter::AdapterError;
+use crate::service::Service;
 use anyhow::Context;
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
@@ -55,7 +56,7 @@ impl SqliteDb {
     }
 
     /// Runs `work` on the connection, off the async threads.
-    async fn run<T, F>(&self, work: F) -> Result<T, BackendError>
+    async fn run<T, F>(&self, work: F) -> Result<T, AdapterError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
@@ -67,9 +68,9 @@ impl SqliteDb {
         })
         .await;
         match joined {
-            Ok(result) => result.map_err(|e| BackendError::unavailable(Dependency::Database, e)),
-            Err(e) => Err(BackendError::unavailable(
-                Dependency::Database,
+            Ok(result) => result.map_err(|e| AdapterError::unavailable(Service::Postgres, e)),
+            Err(e) => Err(AdapterError::unavailable(
+                Service::Postgres,
                 format!("database task failed: {e}"),
             )),
         }

@@ -1,5 +1,5 @@
 use super::{now_text, SqliteDb};
-use crate::backend::{BackendError, BackendKind, EventSink};
+use crate::adapter::{AdapterError, EventSink, Mode};
 use crate::domain::{CarId, IdempotencyKey, Money, OrderId, OrderStatus, SessionId};
 use crate::store::{
     NewOrder, OrderRecord, OrderStats, OrderStore, OrderSummary, Placed, PricedLine,
@@ -10,11 +10,11 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 #[async_trait]
 impl OrderStore for SqliteDb {
-    fn kind(&self) -> BackendKind {
-        BackendKind::Embedded
+    fn mode(&self) -> Mode {
+        Mode::Embedded
     }
 
-    async fn place(&self, order: &NewOrder) -> Result<Placed, BackendError> {
+    async fn place(&self, order: &NewOrder) -> Result<Placed, AdapterError> {
         let order = order.clone();
         self.run(move |c| {
             let tx = c.transaction()?;
@@ -34,16 +34,16 @@ impl OrderStore for SqliteDb {
         &self,
         session: &SessionId,
         key: &IdempotencyKey,
-    ) -> Result<Option<OrderId>, BackendError> {
+    ) -> Result<Option<OrderId>, AdapterError> {
         let (session, key) = (session.clone(), key.clone());
         self.run(move |c| idempotent_order(c, &session, &key)).await
     }
 
-    async fn order(&self, id: OrderId) -> Result<Option<OrderRecord>, BackendError> {
+    async fn order(&self, id: OrderId) -> Result<Option<OrderRecord>, AdapterError> {
         self.run(move |c| read_order(c, id)).await
     }
 
-    async fn orders_of(&self, session: &SessionId) -> Result<Vec<OrderSummary>, BackendError> {
+    async fn orders_of(&self, session: &SessionId) -> Result<Vec<OrderSummary>, AdapterError> {
         let session = session.as_str().to_owned();
         self.run(move |c| {
             let mut stmt = c.prepare_cached(
@@ -65,7 +65,7 @@ impl OrderStore for SqliteDb {
         .await
     }
 
-    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, BackendError> {
+    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, AdapterError> {
         self.run(move |c| {
             let changed = c.execute(
                 "UPDATE orders SET status = ?1, settled_at = ?2 WHERE id = ?3 AND status = 'pending'",
@@ -76,7 +76,7 @@ impl OrderStore for SqliteDb {
         .await
     }
 
-    async fn stats(&self) -> Result<OrderStats, BackendError> {
+    async fn stats(&self) -> Result<OrderStats, AdapterError> {
         self.run(|c| {
             c.query_row(
                 "SELECT (SELECT COUNT(*) FROM orders),
@@ -98,11 +98,11 @@ impl OrderStore for SqliteDb {
         .await
     }
 
-    async fn ping(&self) -> Result<(), BackendError> {
+    async fn ping(&self) -> Result<(), AdapterError> {
         self.run(|c| c.query_row("SELECT 1", [], |_| Ok(()))).await
     }
 
-    async fn requeue_unsettled(&self) -> Result<usize, BackendError> {
+    async fn requeue_unsettled(&self) -> Result<usize, AdapterError> {
         self.run(|c| {
             c.execute(
                 "UPDATE outbox SET sent_at = NULL
@@ -113,7 +113,7 @@ impl OrderStore for SqliteDb {
         .await
     }
 
-    async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, BackendError> {
+    async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, AdapterError> {
         // One process owns the embedded file, so reading the rows is claim enough.
         let rows: Vec<(i64, String)> = self
             .run(move |c| {
