@@ -6,7 +6,7 @@ use crate::catalog::{CatalogService, Gallery};
 use crate::config::AdminToken;
 use crate::events::EventBus;
 use crate::load::LoadRuns;
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, MetricsSources};
 use crate::ops::audit::AuditLog;
 use crate::ops::control::ServiceControl;
 use crate::ops::logs::LogWindows;
@@ -55,18 +55,6 @@ pub struct AppState {
     pub admin_token: AdminToken,
     /// The checkout use case, wired to the same adapters.
     pub checkout: Checkout,
-}
-
-/// What `GET /metrics` reads. The store and `carstore worker` each have one, so both answer
-/// with the same handler.
-pub struct MetricsSources {
-    pub metrics: Arc<Metrics>,
-    pub health: Arc<HealthMonitor>,
-    pub orders: Arc<dyn OrderStore>,
-    pub queue: Arc<dyn OrderQueue>,
-    pub pipeline: Arc<PipelineCounts>,
-    /// The catalog's cache counts; a worker reads no catalog.
-    pub catalog: Option<Arc<CatalogService>>,
 }
 
 impl AppState {
