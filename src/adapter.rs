@@ -36,6 +36,15 @@ pub enum Mode {
     Service,
 }
 
+/// The probe every adapter answers, with one signature: the cheapest round trip that proves
+/// its service answers (counting rows is not cheap). Callers time it themselves.
+#[async_trait]
+pub trait Ping: Send + Sync {
+    /// Whether it runs its service for real or embedded; an embedded one is never probed.
+    fn mode(&self) -> Mode;
+    async fn ping(&self) -> Result<(), AdapterError>;
+}
+
 /// Where the outbox relay hands events: the order queue, seen only as something that takes a
 /// message and confirms it. Lets the store drive publishing inside its claim on the rows.
 #[async_trait]

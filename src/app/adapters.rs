@@ -1,5 +1,6 @@
 //! The one place that picks each service's adapter, and says in the log which one it picked.
 
+use crate::adapter::Ping;
 use crate::cache::{CartStore, CatalogCache, MemoryCatalogCache, RedisCache};
 use crate::catalog::{BuiltinCatalog, CarSource, CatalogService};
 use crate::config::{ServiceUrl, Settings};
@@ -10,7 +11,7 @@ use crate::queue::{InProcessQueue, OrderQueue, RabbitQueue};
 use crate::service::{PerService, Service};
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteDb;
-use crate::store::OrderStore;
+use crate::store::{OrderStore, Outbox};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -129,35 +130,21 @@ pub(super) fn watch_services(adapters: &Adapters, services: &[Service]) -> Arc<H
 }
 
 fn probe(adapters: &Adapters, service: Service) -> Probe {
-    match service {
-        Service::Postgres => {
-            let orders = adapters.orders.clone();
-            Probe::new(service, orders.mode(), move || {
-                let orders = orders.clone();
-                async move { orders.ping().await }
-            })
-        }
-        Service::Redis => {
-            let carts = adapters.carts.clone();
-            Probe::new(service, carts.mode(), move || {
-                let carts = carts.clone();
-                async move { carts.ping().await.map(drop) }
-            })
-        }
-        Service::Rabbit => {
-            let queue = adapters.queue.clone();
-            Probe::new(service, queue.mode(), move || {
-                let queue = queue.clone();
-                async move { queue.depth().await.map(drop) }
-            })
-        }
-    }
+    let adapter: Arc<dyn Ping> = match service {
+        Service::Postgres => adapters.orders.clone(),
+        Service::Redis => adapters.carts.clone(),
+        Service::Rabbit => adapters.queue.clone(),
+    };
+    Probe::new(service, adapter.mode(), move || {
+        let adapter = adapter.clone();
+        async move { adapter.ping().await }
+    })
 }
 
 /// The in-process queue forgets what it held when the process stopped: events of orders still
 /// pending go back to the outbox. Processing is idempotent, so a repeat is harmless. Retries
 /// until the order store answers (a database may be down, or not migrated yet, at start).
-async fn requeue_lost_events(orders: Arc<dyn OrderStore>) {
+async fn requeue_lost_events(orders: Arc<dyn Outbox>) {
     loop {
         match orders.requeue_unsettled().await {
             Ok(0) => return,

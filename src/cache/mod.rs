@@ -2,11 +2,12 @@
 
 mod memory;
 mod redis;
+mod sqlite;
 
 pub use memory::MemoryCatalogCache;
 pub use redis::RedisCache;
 
-use crate::adapter::{AdapterError, Mode};
+use crate::adapter::{AdapterError, Ping};
 use crate::domain::{Car, CarId, Quantity, SessionId};
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -39,8 +40,7 @@ pub enum CartAdd {
 /// Carts keyed by session. Every change is atomic in the store itself, so parallel requests on
 /// one session never lose an update.
 #[async_trait]
-pub trait CartStore: Send + Sync {
-    fn mode(&self) -> Mode;
+pub trait CartStore: Ping {
     async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError>;
     /// Raises the line by `quantity`, unless that would take it above `max`.
     async fn add(
@@ -60,6 +60,4 @@ pub trait CartStore: Send + Sync {
     /// Puts back lines taken by a checkout that could not complete, adding to anything the
     /// shopper put in the cart meanwhile.
     async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), AdapterError>;
-    /// A cheap round trip, for the status probe; returns how long it took in milliseconds.
-    async fn ping(&self) -> Result<f64, AdapterError>;
 }

@@ -3,7 +3,7 @@ use crate::cache::{CartLine, CartStore};
 use crate::catalog::CatalogService;
 use crate::domain::{CustomerName, Email, IdempotencyKey, OrderId, OrderStatus, SessionId};
 use crate::events::{EventBus, StoreEvent};
-use crate::store::{NewOrder, OrderStore, Placed, PricedLine};
+use crate::store::{NewOrder, PlaceOrders, Placed, PricedLine};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -32,7 +32,7 @@ pub enum CheckoutError {
 pub struct Checkout {
     pub catalog: Arc<CatalogService>,
     pub carts: Arc<dyn CartStore>,
-    pub orders: Arc<dyn OrderStore>,
+    pub orders: Arc<dyn PlaceOrders>,
     /// Woken after each new order so the relay publishes it at once instead of at its next tick.
     pub outbox_ready: Arc<Notify>,
     /// Told about each new order, for the dashboard's live feed.

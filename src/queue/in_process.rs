@@ -1,5 +1,5 @@
 use super::{Delivery, OrderQueue, QueueDepth, QueueNames, Settle};
-use crate::adapter::{AdapterError, EventSink, Mode};
+use crate::adapter::{AdapterError, EventSink, Mode, Ping};
 use async_trait::async_trait;
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -63,12 +63,20 @@ impl EventSink for InProcessQueue {
     }
 }
 
+/// Nothing to reach: it answers whenever carstore does.
 #[async_trait]
-impl OrderQueue for InProcessQueue {
+impl Ping for InProcessQueue {
     fn mode(&self) -> Mode {
         Mode::Embedded
     }
 
+    async fn ping(&self) -> Result<(), AdapterError> {
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl OrderQueue for InProcessQueue {
     fn names(&self) -> &QueueNames {
         &self.names
     }

@@ -7,7 +7,7 @@ mod rabbitmq;
 pub use in_process::InProcessQueue;
 pub use rabbitmq::RabbitQueue;
 
-use crate::adapter::{AdapterError, EventSink, Mode};
+use crate::adapter::{AdapterError, EventSink, Ping};
 use async_trait::async_trait;
 
 /// The store's two queues: order events, and where those given up on go. The dead-letter
@@ -59,8 +59,7 @@ pub struct QueueDepth {
 }
 
 #[async_trait]
-pub trait OrderQueue: EventSink {
-    fn mode(&self) -> Mode;
+pub trait OrderQueue: EventSink + Ping {
     /// The queue order events travel through, and its dead-letter queue.
     fn names(&self) -> &QueueNames;
     /// Waits for the next message.

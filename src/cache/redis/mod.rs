@@ -7,7 +7,7 @@ mod cached;
 mod scripts;
 
 use super::{CartAdd, CartLine, CartStore, CatalogCache};
-use crate::adapter::{AdapterError, Mode};
+use crate::adapter::{AdapterError, Mode, Ping};
 use crate::config::ServiceUrl;
 use crate::domain::{Car, CarId, Quantity, SessionId, MAX_LINE_QUANTITY};
 use crate::service::Service;
@@ -17,7 +17,7 @@ use fred::prelude::*;
 use fred::types::config::UnresponsiveConfig;
 use scripts::{ADD, LINES, RESTORE, SET, TAKE};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const CART_TTL_SECS: i64 = 24 * 60 * 60;
 const CATALOG_TTL_SECS: i64 = 60;
@@ -116,11 +116,24 @@ fn to_lines(flat: Vec<String>) -> Result<Vec<CartLine>, AdapterError> {
 }
 
 #[async_trait]
-impl CartStore for RedisCache {
+impl Ping for RedisCache {
     fn mode(&self) -> Mode {
         Mode::Service
     }
 
+    async fn ping(&self) -> Result<(), AdapterError> {
+        let _: String = self
+            .client
+            .with_options(&fail_fast())
+            .ping(None)
+            .await
+            .map_err(cache_error)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl CartStore for RedisCache {
     async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
         to_lines(
             self.script(
@@ -190,17 +203,6 @@ impl CartStore for RedisCache {
         self.script::<i64>(RESTORE, self.cart_key(session), args)
             .await
             .map(drop)
-    }
-
-    async fn ping(&self) -> Result<f64, AdapterError> {
-        let started = Instant::now();
-        let _: String = self
-            .client
-            .with_options(&fail_fast())
-            .ping(None)
-            .await
-            .map_err(cache_error)?;
-        Ok(started.elapsed().as_secs_f64() * 1000.0)
     }
 }
 

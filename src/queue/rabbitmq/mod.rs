@@ -7,7 +7,7 @@ mod confirms;
 mod link;
 
 use super::{Delivery, OrderQueue, QueueDepth, QueueNames, Settle};
-use crate::adapter::{AdapterError, EventSink, Mode};
+use crate::adapter::{AdapterError, EventSink, Mode, Ping};
 use crate::config::ServiceUrl;
 use crate::service::Service;
 use amqprs::channel::ConsumerMessage;
@@ -171,12 +171,20 @@ impl EventSink for RabbitQueue {
     }
 }
 
+/// Up means the broker answers a passive declare, even before the queue exists.
 #[async_trait]
-impl OrderQueue for RabbitQueue {
+impl Ping for RabbitQueue {
     fn mode(&self) -> Mode {
         Mode::Service
     }
 
+    async fn ping(&self) -> Result<(), AdapterError> {
+        self.depth().await.map(drop)
+    }
+}
+
+#[async_trait]
+impl OrderQueue for RabbitQueue {
     fn names(&self) -> &QueueNames {
         &self.shared.names
     }

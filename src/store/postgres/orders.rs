@@ -1,8 +1,9 @@
 use super::{db_error, PgStore};
-use crate::adapter::{AdapterError, EventSink, Mode};
+use crate::adapter::{AdapterError, EventSink, Mode, Ping};
 use crate::domain::{CarId, IdempotencyKey, Money, OrderId, OrderStatus, SessionId};
 use crate::store::{
-    NewOrder, OrderRecord, OrderStats, OrderStore, OrderSummary, Placed, PoolStatus, PricedLine,
+    NewOrder, OrderRecord, OrderStats, OrderSummary, Outbox, PlaceOrders, Placed, PoolStatus,
+    PricedLine, ReadOrders,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -11,20 +12,23 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::Row;
 
 #[async_trait]
-impl OrderStore for PgStore {
+impl Ping for PgStore {
     fn mode(&self) -> Mode {
         Mode::Service
     }
 
-    fn pool_status(&self) -> Option<PoolStatus> {
-        let status = self.pool.status();
-        Some(PoolStatus {
-            size: status.size,
-            in_use: status.size.saturating_sub(status.available),
-            waiting: status.waiting,
-        })
+    async fn ping(&self) -> Result<(), AdapterError> {
+        let client = self.client().await?;
+        client
+            .simple_query("SELECT 1")
+            .await
+            .map(drop)
+            .map_err(db_error)
     }
+}
 
+#[async_trait]
+impl PlaceOrders for PgStore {
     async fn place(&self, order: &NewOrder) -> Result<Placed, AdapterError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_error)?;
@@ -59,6 +63,18 @@ impl OrderStore for PgStore {
     ) -> Result<Option<OrderId>, AdapterError> {
         let client = self.client().await?;
         idempotent_order(&client, session, key).await
+    }
+}
+
+#[async_trait]
+impl ReadOrders for PgStore {
+    fn pool_status(&self) -> Option<PoolStatus> {
+        let status = self.pool.status();
+        Some(PoolStatus {
+            size: status.size,
+            in_use: status.size.saturating_sub(status.available),
+            waiting: status.waiting,
+        })
     }
 
     async fn order(&self, id: OrderId) -> Result<Option<OrderRecord>, AdapterError> {
@@ -111,18 +127,6 @@ impl OrderStore for PgStore {
             .collect()
     }
 
-    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, AdapterError> {
-        let client = self.client().await?;
-        let changed = client
-            .execute(
-                "UPDATE orders SET status = $1, settled_at = now() WHERE id = $2 AND status = 'pending'",
-                &[&status.as_str(), &id.0],
-            )
-            .await
-            .map_err(db_error)?;
-        Ok(changed == 1)
-    }
-
     async fn stats(&self) -> Result<OrderStats, AdapterError> {
         let client = self.client().await?;
         let r = client
@@ -144,14 +148,20 @@ impl OrderStore for PgStore {
             outbox_oldest_age_secs: r.get(3),
         })
     }
+}
 
-    async fn ping(&self) -> Result<(), AdapterError> {
+#[async_trait]
+impl Outbox for PgStore {
+    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, AdapterError> {
         let client = self.client().await?;
-        client
-            .simple_query("SELECT 1")
+        let changed = client
+            .execute(
+                "UPDATE orders SET status = $1, settled_at = now() WHERE id = $2 AND status = 'pending'",
+                &[&status.as_str(), &id.0],
+            )
             .await
-            .map(drop)
-            .map_err(db_error)
+            .map_err(db_error)?;
+        Ok(changed == 1)
     }
 
     async fn requeue_unsettled(&self) -> Result<usize, AdapterError> {

@@ -3,7 +3,6 @@
 //! updates and checkout claims atomic here; calls run on tokio's blocking pool so they never
 //! stall the async workers.
 
-mod carts;
 mod orders;
 
 use crate::adapter::AdapterError;
@@ -55,8 +54,18 @@ impl SqliteDb {
         &self.path
     }
 
-    /// Runs `work` on the connection, off the async threads.
+    /// Runs order work on the connection, off the async threads.
     async fn run<T, F>(&self, work: F) -> Result<T, AdapterError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.run_for(Service::Postgres, work).await
+    }
+
+    /// Runs `work` for the service this file stands in for, which a failure names: the order
+    /// database, or (for carts) the cart service.
+    pub(crate) async fn run_for<T, F>(&self, service: Service, work: F) -> Result<T, AdapterError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
@@ -68,16 +77,16 @@ impl SqliteDb {
         })
         .await;
         match joined {
-            Ok(result) => result.map_err(|e| AdapterError::unavailable(Service::Postgres, e)),
+            Ok(result) => result.map_err(|e| AdapterError::unavailable(service, e)),
             Err(e) => Err(AdapterError::unavailable(
-                Service::Postgres,
+                service,
                 format!("database task failed: {e}"),
             )),
         }
     }
 }
 
-fn now_text() -> String {
+pub(crate) fn now_text() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 

@@ -1,19 +1,27 @@
 use super::{now_text, SqliteDb};
-use crate::adapter::{AdapterError, EventSink, Mode};
+use crate::adapter::{AdapterError, EventSink, Mode, Ping};
 use crate::domain::{CarId, IdempotencyKey, Money, OrderId, OrderStatus, SessionId};
 use crate::store::{
-    NewOrder, OrderRecord, OrderStats, OrderStore, OrderSummary, Placed, PricedLine,
+    NewOrder, OrderRecord, OrderStats, OrderSummary, Outbox, PlaceOrders, Placed, PricedLine,
+    ReadOrders,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 #[async_trait]
-impl OrderStore for SqliteDb {
+impl Ping for SqliteDb {
     fn mode(&self) -> Mode {
         Mode::Embedded
     }
 
+    async fn ping(&self) -> Result<(), AdapterError> {
+        self.run(|c| c.query_row("SELECT 1", [], |_| Ok(()))).await
+    }
+}
+
+#[async_trait]
+impl PlaceOrders for SqliteDb {
     async fn place(&self, order: &NewOrder) -> Result<Placed, AdapterError> {
         let order = order.clone();
         self.run(move |c| {
@@ -38,7 +46,10 @@ impl OrderStore for SqliteDb {
         let (session, key) = (session.clone(), key.clone());
         self.run(move |c| idempotent_order(c, &session, &key)).await
     }
+}
 
+#[async_trait]
+impl ReadOrders for SqliteDb {
     async fn order(&self, id: OrderId) -> Result<Option<OrderRecord>, AdapterError> {
         self.run(move |c| read_order(c, id)).await
     }
@@ -65,17 +76,6 @@ impl OrderStore for SqliteDb {
         .await
     }
 
-    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, AdapterError> {
-        self.run(move |c| {
-            let changed = c.execute(
-                "UPDATE orders SET status = ?1, settled_at = ?2 WHERE id = ?3 AND status = 'pending'",
-                params![status.as_str(), now_text(), id.0],
-            )?;
-            Ok(changed == 1)
-        })
-        .await
-    }
-
     async fn stats(&self) -> Result<OrderStats, AdapterError> {
         self.run(|c| {
             c.query_row(
@@ -97,9 +97,19 @@ impl OrderStore for SqliteDb {
         })
         .await
     }
+}
 
-    async fn ping(&self) -> Result<(), AdapterError> {
-        self.run(|c| c.query_row("SELECT 1", [], |_| Ok(()))).await
+#[async_trait]
+impl Outbox for SqliteDb {
+    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, AdapterError> {
+        self.run(move |c| {
+            let changed = c.execute(
+                "UPDATE orders SET status = ?1, settled_at = ?2 WHERE id = ?3 AND status = 'pending'",
+                params![status.as_str(), now_text(), id.0],
+            )?;
+            Ok(changed == 1)
+        })
+        .await
     }
 
     async fn requeue_unsettled(&self) -> Result<usize, AdapterError> {
