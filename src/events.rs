@@ -3,51 +3,13 @@
 //! holds up the store or the other subscribers.
 
 use crate::domain::{OrderId, OrderStatus};
+use crate::service::Service;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
 /// Events kept for subscribers that are momentarily behind.
 const BACKLOG: usize = 256;
-
-/// The backing services, by the names the API uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Service {
-    Postgres,
-    Redis,
-    Rabbit,
-}
-
-impl Service {
-    pub const ALL: [Service; 3] = [Service::Postgres, Service::Redis, Service::Rabbit];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Service::Postgres => "postgres",
-            Service::Redis => "redis",
-            Service::Rabbit => "rabbit",
-        }
-    }
-
-    /// What the service is to the store.
-    /// The container's name in the demo stack, where the `docker` backend looks by default.
-    pub fn default_container(self) -> &'static str {
-        match self {
-            Service::Postgres => "carstore-postgres",
-            Service::Redis => "carstore-redis",
-            Service::Rabbit => "carstore-rabbitmq",
-        }
-    }
-
-    pub fn kind(self) -> &'static str {
-        match self {
-            Service::Postgres => "database",
-            Service::Redis => "cache",
-            Service::Rabbit => "queue",
-        }
-    }
-}
 
 /// A service's health as the monitor sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -3,8 +3,8 @@
 //! Layers, top to bottom (arrows point down only):
 //! `app` → `http` → `orders` → `store` / `cache` / `queue` / `catalog` → `domain`.
 
+pub mod adapter;
 pub mod app;
-pub mod backend;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod ops;
 pub mod orders;
 pub mod queue;
+pub mod service;
 pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -4,9 +4,9 @@
 use crate::cache::CartStore;
 use crate::catalog::{CatalogService, Gallery};
 use crate::config::AdminToken;
-use crate::events::{EventBus, Service};
+use crate::events::EventBus;
 use crate::load::LoadRuns;
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, MetricsSources};
 use crate::ops::audit::AuditLog;
 use crate::ops::control::ServiceControl;
 use crate::ops::logs::LogWindows;
@@ -14,6 +14,7 @@ use crate::ops::vhost_queues::ManagementApi;
 use crate::ops::HealthMonitor;
 use crate::orders::{Checkout, PipelineCounts};
 use crate::queue::OrderQueue;
+use crate::service::PerService;
 use crate::store::OrderStore;
 use std::sync::Arc;
 
@@ -35,12 +36,12 @@ pub struct AppState {
     /// Every backing service's current health.
     pub health: Arc<HealthMonitor>,
     /// What each service is (a redacted URL, or embedded).
-    pub targets: Vec<(Service, String)>,
+    pub targets: PerService<String>,
     /// How each service is started and stopped.
-    pub controls: Vec<(Service, Arc<dyn ServiceControl>)>,
+    pub controls: PerService<Arc<dyn ServiceControl>>,
     /// Every queue of the vhost, when a management URL is configured.
     pub vhost_queues: Option<ManagementApi>,
-    /// Log windows by name: `carstore` and each service with a log source.
+    /// Log windows: carstore's own and each service's that has a log source.
     pub logs: Arc<LogWindows>,
     /// Load runs started from the dashboard.
     pub load: Arc<LoadRuns>,
@@ -54,18 +55,6 @@ pub struct AppState {
     pub admin_token: AdminToken,
     /// The checkout use case, wired to the same adapters.
     pub checkout: Checkout,
-}
-
-/// What `GET /metrics` reads. The store and `carstore worker` each have one, so both answer
-/// with the same handler.
-pub struct MetricsSources {
-    pub metrics: Arc<Metrics>,
-    pub health: Arc<HealthMonitor>,
-    pub orders: Arc<dyn OrderStore>,
-    pub queue: Arc<dyn OrderQueue>,
-    pub pipeline: Arc<PipelineCounts>,
-    /// The catalog's cache counts; a worker reads no catalog.
-    pub catalog: Option<Arc<CatalogService>>,
 }
 
 impl AppState {

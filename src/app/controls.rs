@@ -4,58 +4,66 @@
 //! whose engine or container is not there yet keeps looking and attaches when it is.
 
 use crate::config::{ControlSpec, Settings};
-use crate::events::Service;
 use crate::ops::control::{
     CommandControl, DockerControl, DockerEngine, LateDockerControl, NoControl, ServiceControl,
 };
 use crate::ops::logs::{follow_container, follow_file, own_log, LogFeed, LogWindows};
 use crate::ops::vhost_queues::ManagementApi;
+use crate::service::{PerService, Service};
 use std::sync::Arc;
 use tokio::task::JoinHandle;
 
 pub(super) struct Controls {
-    pub(super) controls: Vec<(Service, Arc<dyn ServiceControl>)>,
-    /// Log windows by name: each service that has a log source, and `carstore` itself.
+    pub(super) controls: PerService<Arc<dyn ServiceControl>>,
+    /// Log windows: carstore's own, and each service's once it has a log source.
     pub(super) logs: Arc<LogWindows>,
     /// The tasks that follow the log sources.
     pub(super) followers: Vec<JoinHandle<()>>,
 }
 
 pub(super) async fn pick_controls(settings: &Settings) -> Controls {
-    let c = &settings.control;
-    let services = [
-        (
-            Service::Postgres,
-            &c.postgres,
-            settings.database_url.is_some(),
-        ),
-        (Service::Redis, &c.redis, settings.redis_url.is_some()),
-        (Service::Rabbit, &c.rabbit, settings.amqp_url.is_some()),
-    ];
-    let mut picked = Controls {
-        controls: Vec::new(),
-        logs: Arc::default(),
+    let mut picked = Picking {
+        logs: Arc::new(LogWindows::new(own_log())),
         followers: Vec::new(),
     };
-    picked.logs.add("carstore", own_log());
-    for (service, spec, real) in services {
-        let control = match (spec, real) {
-            (Some(spec), _) => configured(&mut picked, service, spec),
-            (None, false) => Arc::new(NoControl("it runs embedded in carstore".into())),
-            (None, true) => found_in_docker(&mut picked, service).await,
-        };
+    let mut controls = Vec::with_capacity(Service::ALL.len());
+    for service in Service::ALL {
+        let control = pick_control(&mut picked, settings, service).await;
         tracing::info!(
             service = service.as_str(),
-            backend = control.kind(),
+            control = control.kind(),
             "control"
         );
-        picked.controls.push((service, control));
+        controls.push(control);
     }
-    picked
+    let mut controls = controls.into_iter();
+    Controls {
+        controls: PerService::new(|_| controls.next().expect("one control per service")),
+        logs: picked.logs,
+        followers: picked.followers,
+    }
+}
+
+/// What picking the controls opens along the way: log windows and the tasks that feed them.
+struct Picking {
+    logs: Arc<LogWindows>,
+    followers: Vec<JoinHandle<()>>,
+}
+
+async fn pick_control(
+    picked: &mut Picking,
+    settings: &Settings,
+    service: Service,
+) -> Arc<dyn ServiceControl> {
+    match (settings.control.get(service), settings.url_of(service)) {
+        (Some(spec), _) => configured(picked, service, spec),
+        (None, None) => Arc::new(NoControl("it runs embedded in carstore".into())),
+        (None, Some(_)) => found_in_docker(picked, service).await,
+    }
 }
 
 fn configured(
-    picked: &mut Controls,
+    picked: &mut Picking,
     service: Service,
     spec: &ControlSpec,
 ) -> Arc<dyn ServiceControl> {
@@ -95,7 +103,7 @@ fn configured(
 
 /// No config for a service with a URL: the demo stack's container when the engine has one, now
 /// or later.
-async fn found_in_docker(picked: &mut Controls, service: Service) -> Arc<dyn ServiceControl> {
+async fn found_in_docker(picked: &mut Picking, service: Service) -> Arc<dyn ServiceControl> {
     let name = service.default_container().to_owned();
     match DockerEngine::locate(&name).await {
         Ok(engine) => picked.docker(service, engine, name),
@@ -108,9 +116,9 @@ async fn found_in_docker(picked: &mut Controls, service: Service) -> Arc<dyn Ser
     }
 }
 
-impl Controls {
+impl Picking {
     fn add_log(&mut self, service: Service) -> Arc<LogFeed> {
-        self.logs.open(service.as_str())
+        self.logs.open(service)
     }
 
     fn docker(
@@ -148,7 +156,7 @@ impl Controls {
                 engine = %engine.address,
                 "control: docker, attached now that the engine has the container"
             );
-            let feed = windows.open(service.as_str());
+            let feed = windows.open(service);
             follow_container(engine.client, container, feed).await;
         }));
         control

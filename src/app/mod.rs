@@ -1,7 +1,7 @@
-//! Builds the running store from settings: adapters (picked in `backends.rs`, the one place that
+//! Builds the running store from settings: adapters (picked in `adapters.rs`, the one place that
 //! chooses them), the HTTP server, and the background tasks.
 
-mod backends;
+mod adapters;
 mod controls;
 mod worker;
 
@@ -9,15 +9,15 @@ pub use worker::run_worker;
 
 use crate::catalog::{BuiltinCatalog, Gallery};
 use crate::config::{AdminToken, Settings};
-use crate::events::Service;
 use crate::http;
 use crate::metrics::Metrics;
 use crate::orders::{run_processor, run_relay, Checkout};
+use crate::service::Service;
 use crate::state::AppState;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{middleware, web, App, HttpServer};
+use adapters::{pick_adapters, watch_services, Adapters};
 use anyhow::Context;
-use backends::{pick_backends, watch_services, Backends};
 use controls::pick_controls;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -37,41 +37,41 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens the backends, binds the listener (port 0 picks a free one) and starts the worker
+    /// Opens the adapters, binds the listener (port 0 picks a free one) and starts the worker
     /// tasks when the settings ask for them.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         crate::metrics::process::start_time(); // noted now, for carstore_process_start_time_seconds
                                                // The port first: a taken port should be the only thing said, before any backend opens.
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
-        let backends = pick_backends(&settings).await?;
+        let adapters = pick_adapters(&settings).await?;
         let port = listener.local_addr()?.port();
         let url = own_url(&settings, port);
         let outbox_ready = Arc::new(Notify::new());
         let mut workers = if settings.run_worker {
-            start_workers(&backends, outbox_ready.clone())
+            start_workers(&adapters, outbox_ready.clone())
         } else {
             Vec::new()
         };
         let controls = pick_controls(&settings).await;
         workers.extend(controls.followers);
-        let health = watch_services(&backends, &Service::ALL);
+        let health = watch_services(&adapters, &Service::ALL);
         workers.push(tokio::spawn(health.clone().run()));
         let state = web::Data::new(AppState {
             gallery: Arc::new(Gallery::draw(&BuiltinCatalog::cars())),
             checkout: Checkout {
-                catalog: backends.catalog.clone(),
-                carts: backends.carts.clone(),
-                orders: backends.orders.clone(),
+                catalog: adapters.catalog.clone(),
+                carts: adapters.carts.clone(),
+                orders: adapters.orders.clone(),
                 outbox_ready,
-                events: backends.events.clone(),
+                events: adapters.events.clone(),
             },
-            catalog: backends.catalog,
-            carts: backends.carts,
-            orders: backends.orders,
-            queue: backends.queue,
-            pipeline: backends.counts,
-            events: backends.events,
+            catalog: adapters.catalog,
+            carts: adapters.carts,
+            orders: adapters.orders,
+            queue: adapters.queue,
+            pipeline: adapters.counts,
+            events: adapters.events,
             health,
             controls: controls.controls,
             logs: controls.logs,
@@ -81,7 +81,7 @@ impl Application {
             load: Arc::default(),
             own_url: url.clone(),
             admin_token: admin_token(&settings, &url),
-            targets: backends.targets,
+            targets: adapters.targets,
         });
         let scraped = web::Data::new(state.metrics_sources());
         let server = HttpServer::new(move || {
@@ -153,19 +153,19 @@ fn admin_token(settings: &Settings, own_url: &str) -> AdminToken {
     token
 }
 
-fn start_workers(backends: &Backends, outbox_ready: Arc<Notify>) -> Vec<JoinHandle<()>> {
+fn start_workers(adapters: &Adapters, outbox_ready: Arc<Notify>) -> Vec<JoinHandle<()>> {
     tracing::info!("order worker: outbox relay and order processor running in this process");
     vec![
         tokio::spawn(run_relay(
-            backends.orders.clone(),
-            backends.queue.clone(),
+            adapters.orders.clone(),
+            adapters.queue.clone(),
             outbox_ready,
         )),
         tokio::spawn(run_processor(
-            backends.orders.clone(),
-            backends.queue.clone(),
-            backends.counts.clone(),
-            backends.events.clone(),
+            adapters.orders.clone(),
+            adapters.queue.clone(),
+            adapters.counts.clone(),
+            adapters.events.clone(),
         )),
     ]
 }

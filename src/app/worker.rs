@@ -2,13 +2,12 @@
 //! no store, only `/metrics` and `/healthz` on its own port, so Prometheus sees what this process
 //! processed and whether it reaches the services it needs.
 
-use super::backends::{pick_backends, watch_services, Backends};
+use super::adapters::{pick_adapters, watch_services, Adapters};
 use super::{own_url, start_workers, SHUTDOWN_GRACE_SECS};
 use crate::config::Settings;
-use crate::events::Service;
 use crate::http;
-use crate::metrics::Metrics;
-use crate::state::MetricsSources;
+use crate::metrics::{Metrics, MetricsSources};
+use crate::service::Service;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
@@ -33,9 +32,9 @@ pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
     let listener = TcpListener::bind(settings.bind)
         .with_context(|| format!("cannot listen on {}", settings.bind))?;
     let url = own_url(&settings, listener.local_addr()?.port());
-    let backends = pick_backends(&settings).await?;
-    let mut tasks = start_workers(&backends, Arc::new(Notify::new()));
-    let sources = metrics_sources(&backends);
+    let adapters = pick_adapters(&settings).await?;
+    let mut tasks = start_workers(&adapters, Arc::new(Notify::new()));
+    let sources = metrics_sources(&adapters);
     tasks.push(tokio::spawn(sources.health.clone().run()));
     let server = metrics_server(listener, sources)?;
     tracing::info!(
@@ -69,13 +68,13 @@ fn metrics_server(listener: TcpListener, sources: MetricsSources) -> anyhow::Res
 
 /// The worker's own figures: what its processor did, the outbox and queue it drains, and the
 /// health of the services it uses.
-fn metrics_sources(backends: &Backends) -> MetricsSources {
+fn metrics_sources(adapters: &Adapters) -> MetricsSources {
     MetricsSources {
         metrics: Arc::new(Metrics::for_worker()),
-        health: watch_services(backends, &WORKER_SERVICES),
-        orders: backends.orders.clone(),
-        queue: backends.queue.clone(),
-        pipeline: backends.counts.clone(),
+        health: watch_services(adapters, &WORKER_SERVICES),
+        orders: adapters.orders.clone(),
+        queue: adapters.queue.clone(),
+        pipeline: adapters.counts.clone(),
         catalog: None,
     }
 }

@@ -1,5 +1,5 @@
 use super::CatalogCache;
-use crate::backend::BackendError;
+use crate::adapter::AdapterError;
 use crate::domain::Car;
 use async_trait::async_trait;
 use std::sync::{Arc, Mutex};
@@ -22,7 +22,7 @@ impl MemoryCatalogCache {
 
 #[async_trait]
 impl CatalogCache for MemoryCatalogCache {
-    async fn get(&self) -> Result<Option<Arc<[Car]>>, BackendError> {
+    async fn get(&self) -> Result<Option<Arc<[Car]>>, AdapterError> {
         let entry = self.entry.lock().unwrap_or_else(|p| p.into_inner());
         Ok(entry
             .as_ref()
@@ -30,7 +30,7 @@ impl CatalogCache for MemoryCatalogCache {
             .map(|(_, cars)| cars.clone()))
     }
 
-    async fn put(&self, cars: Arc<[Car]>) -> Result<(), BackendError> {
+    async fn put(&self, cars: Arc<[Car]>) -> Result<(), AdapterError> {
         *self.entry.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), cars));
         Ok(())
     }

@@ -2,11 +2,12 @@
 
 mod memory;
 mod redis;
+mod sqlite;
 
 pub use memory::MemoryCatalogCache;
 pub use redis::RedisCache;
 
-use crate::backend::{BackendError, BackendKind};
+use crate::adapter::{AdapterError, Ping};
 use crate::domain::{Car, CarId, Quantity, SessionId};
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -15,8 +16,8 @@ use std::sync::Arc;
 #[async_trait]
 pub trait CatalogCache: Send + Sync {
     /// `Ok(None)` on a miss (never filled, or expired).
-    async fn get(&self) -> Result<Option<Arc<[Car]>>, BackendError>;
-    async fn put(&self, cars: Arc<[Car]>) -> Result<(), BackendError>;
+    async fn get(&self) -> Result<Option<Arc<[Car]>>, AdapterError>;
+    async fn put(&self, cars: Arc<[Car]>) -> Result<(), AdapterError>;
 }
 
 /// One line of a cart as stored: which car and how many. Prices are looked up when shown.
@@ -39,9 +40,8 @@ pub enum CartAdd {
 /// Carts keyed by session. Every change is atomic in the store itself, so parallel requests on
 /// one session never lose an update.
 #[async_trait]
-pub trait CartStore: Send + Sync {
-    fn kind(&self) -> BackendKind;
-    async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, BackendError>;
+pub trait CartStore: Ping {
+    async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError>;
     /// Raises the line by `quantity`, unless that would take it above `max`.
     async fn add(
         &self,
@@ -49,17 +49,15 @@ pub trait CartStore: Send + Sync {
         car: CarId,
         quantity: Quantity,
         max: u32,
-    ) -> Result<CartAdd, BackendError>;
+    ) -> Result<CartAdd, AdapterError>;
     /// Sets the line to exactly `quantity`; 0 removes it.
     async fn set(&self, session: &SessionId, car: CarId, quantity: u32)
-        -> Result<(), BackendError>;
-    async fn clear(&self, session: &SessionId) -> Result<(), BackendError>;
+        -> Result<(), AdapterError>;
+    async fn clear(&self, session: &SessionId) -> Result<(), AdapterError>;
     /// Empties the cart and returns what it held, in one step, so a cart is bought at most once
     /// however many checkouts race for it.
-    async fn take(&self, session: &SessionId) -> Result<Vec<CartLine>, BackendError>;
+    async fn take(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError>;
     /// Puts back lines taken by a checkout that could not complete, adding to anything the
     /// shopper put in the cart meanwhile.
-    async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), BackendError>;
-    /// A cheap round trip, for the status probe; returns how long it took in milliseconds.
-    async fn ping(&self) -> Result<f64, BackendError>;
+    async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), AdapterError>;
 }

@@ -4,16 +4,16 @@ mod image;
 mod service;
 
 pub use image::{CarImage, Gallery};
-pub use service::CatalogService;
+pub use service::{CacheCounts, CatalogService};
 
-use crate::backend::BackendError;
+use crate::adapter::AdapterError;
 use crate::domain::{Car, CarId, Category, Money};
 use async_trait::async_trait;
 
 /// Where the catalog is read from when the cache does not have it.
 #[async_trait]
 pub trait CarSource: Send + Sync {
-    async fn load_cars(&self) -> Result<Vec<Car>, BackendError>;
+    async fn load_cars(&self) -> Result<Vec<Car>, AdapterError>;
 }
 
 /// The catalog compiled into the binary, so the store works with nothing else installed.
@@ -39,7 +39,7 @@ impl BuiltinCatalog {
 
 #[async_trait]
 impl CarSource for BuiltinCatalog {
-    async fn load_cars(&self) -> Result<Vec<Car>, BackendError> {
+    async fn load_cars(&self) -> Result<Vec<Car>, AdapterError> {
         Ok(BuiltinCatalog::cars())
     }
 }

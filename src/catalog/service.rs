@@ -1,5 +1,5 @@
 use super::{CarQuery, CarSource};
-use crate::backend::BackendError;
+use crate::adapter::AdapterError;
 use crate::cache::CatalogCache;
 use crate::domain::{Car, CarId};
 use bytes::Bytes;
@@ -52,16 +52,16 @@ impl CatalogService {
         }
     }
 
-    pub async fn all(&self) -> Result<Arc<[Car]>, BackendError> {
+    pub async fn all(&self) -> Result<Arc<[Car]>, AdapterError> {
         Ok(self.local().await?.0)
     }
 
     /// The whole catalog as JSON, made once per copy: what `GET /api/cars` sends.
-    pub async fn listing(&self) -> Result<Bytes, BackendError> {
+    pub async fn listing(&self) -> Result<Bytes, AdapterError> {
         Ok(self.local().await?.1)
     }
 
-    async fn local(&self) -> Result<(Arc<[Car]>, Bytes), BackendError> {
+    async fn local(&self) -> Result<(Arc<[Car]>, Bytes), AdapterError> {
         if let Some(local) = self
             .local
             .lock()
@@ -84,7 +84,7 @@ impl CatalogService {
     }
 
     /// The shared cache, then the source.
-    async fn shared(&self) -> Result<Arc<[Car]>, BackendError> {
+    async fn shared(&self) -> Result<Arc<[Car]>, AdapterError> {
         match self.cache.get().await {
             Ok(Some(cars)) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
@@ -119,11 +119,11 @@ impl CatalogService {
             .clone()
     }
 
-    pub async fn search(&self, query: &CarQuery) -> Result<Vec<Car>, BackendError> {
+    pub async fn search(&self, query: &CarQuery) -> Result<Vec<Car>, AdapterError> {
         Ok(query.apply(&self.all().await?))
     }
 
-    pub async fn find(&self, id: CarId) -> Result<Option<Car>, BackendError> {
+    pub async fn find(&self, id: CarId) -> Result<Option<Car>, AdapterError> {
         Ok(self.all().await?.iter().find(|c| c.id == id).cloned())
     }
 }

@@ -1,17 +1,13 @@
 //! How each service can be started and stopped, from the config file's `[control.<service>]`
 //! tables. Only these configured strings ever reach a shell; request data never does.
 
+use crate::service::PerService;
 use serde::Deserialize;
 use std::fmt;
 use std::path::PathBuf;
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ControlSettings {
-    pub postgres: Option<ControlSpec>,
-    pub redis: Option<ControlSpec>,
-    pub rabbit: Option<ControlSpec>,
-}
+/// The config file's `[control.<service>]` tables; a service without one gets the default.
+pub type ControlSettings = PerService<Option<ControlSpec>>;
 
 /// One service's control backend.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

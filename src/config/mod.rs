@@ -9,6 +9,8 @@ pub use control::{AdminToken, ControlSettings, ControlSpec};
 pub use service_url::ServiceUrl;
 
 use crate::cli::{CommonArgs, ServeArgs, WorkerArgs};
+use crate::queue::QueueNames;
+use crate::service::Service;
 use anyhow::{bail, Context};
 use serde::Deserialize;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -185,9 +187,23 @@ impl Settings {
         }
     }
 
+    /// The URL of a real service to use; `None` runs it embedded.
+    pub fn url_of(&self, service: Service) -> Option<&ServiceUrl> {
+        match service {
+            Service::Postgres => self.database_url.as_ref(),
+            Service::Redis => self.redis_url.as_ref(),
+            Service::Rabbit => self.amqp_url.as_ref(),
+        }
+    }
+
+    /// The order events queue and its dead-letter queue.
+    pub fn queue_names(&self) -> QueueNames {
+        QueueNames::new(&self.orders_queue)
+    }
+
     /// The queue failing order events end up in.
     pub fn dead_letter_queue(&self) -> String {
-        format!("{}.dlq", self.orders_queue)
+        self.queue_names().dead_letters
     }
 
     /// `CARSTORE_*` variables set in the environment that carstore does not know.

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -17,7 +17,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 counted(state.clone(), "view", show_cart(state, session))
             })
             .post(
-                |state: web::Data<AppState>, session: Session, body: web::Json<AddBody>| {
+                |state: web::Data<AppState>,
+                 session: Session,
+                 body: web::Json<Map<String, Value>>| {
                     counted(state.clone(), "add", add_car(state, session, body))
                 },
             )
@@ -89,11 +91,7 @@ impl CartItemView {
 }
 
 async fn view(state: &AppState, session: &Session) -> Result<CartView, ApiError> {
-    let lines = state
-        .carts
-        .lines(&session.id)
-        .await
-        .map_err(|e| ApiError::unavailable("cart_unavailable", e))?;
+    let lines = state.carts.lines(&session.id).await?;
     let cars = state
         .catalog
         .all()
@@ -137,13 +135,31 @@ struct AddBody {
     quantity: Option<Value>,
 }
 
+impl AddBody {
+    /// An absent `quantity` means one, but `null` is no quantity: `Option` alone would merge
+    /// the two, so the body is read as an object first.
+    fn from_object(object: Map<String, Value>) -> Result<AddBody, ApiError> {
+        let null_quantity = object.get("quantity") == Some(&Value::Null);
+        let body: AddBody = serde_json::from_value(Value::Object(object))
+            .map_err(|e| ApiError::bad_request("invalid_request", e.to_string()))?;
+        if null_quantity {
+            return Err(ApiError::invalid(
+                "invalid_quantity",
+                "quantity must be a whole number; leave it out to add one",
+            ));
+        }
+        Ok(body)
+    }
+}
+
 async fn add_car(
     state: web::Data<AppState>,
     session: Session,
-    body: web::Json<AddBody>,
+    body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = AddBody::from_object(body.into_inner())?;
     let quantity = match &body.quantity {
-        None | Some(Value::Null) => Quantity::parse(1).expect("1 is a valid quantity"),
+        None => Quantity::parse(1).expect("1 is a valid quantity"),
         Some(v) => parse_quantity(v)?,
     };
     let car = known_car(&state, CarId(body.car_id)).await?;
@@ -151,7 +167,7 @@ async fn add_car(
         .carts
         .add(&session.id, car, quantity, MAX_LINE_QUANTITY)
         .await;
-    match added.map_err(|e| ApiError::unavailable("cart_unavailable", e))? {
+    match added? {
         CartAdd::Added => respond(&state, &session, StatusCode::CREATED).await,
         CartAdd::LineFull { current } => Err(ApiError::invalid(
             "invalid_quantity",
@@ -180,11 +196,7 @@ async fn set_line(
         0 => parse_car_id(&car_id)?,
         _ => known_car(&state, parse_car_id(&car_id)?).await?,
     };
-    state
-        .carts
-        .set(&session.id, car, quantity)
-        .await
-        .map_err(|e| ApiError::unavailable("cart_unavailable", e))?;
+    state.carts.set(&session.id, car, quantity).await?;
     respond(&state, &session, StatusCode::OK).await
 }
 
@@ -194,11 +206,7 @@ async fn remove_line(
     car_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let car = parse_car_id(&car_id)?;
-    state
-        .carts
-        .set(&session.id, car, 0)
-        .await
-        .map_err(|e| ApiError::unavailable("cart_unavailable", e))?;
+    state.carts.set(&session.id, car, 0).await?;
     respond(&state, &session, StatusCode::OK).await
 }
 
@@ -206,11 +214,7 @@ async fn empty_cart(
     state: web::Data<AppState>,
     session: Session,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .carts
-        .clear(&session.id)
-        .await
-        .map_err(|e| ApiError::unavailable("cart_unavailable", e))?;
+    state.carts.clear(&session.id).await?;
     respond(&state, &session, StatusCode::OK).await
 }
 

@@ -1,10 +1,11 @@
 //! The one error type handlers return, and the one place it becomes a status code.
 
-use crate::backend::{BackendError, Dependency};
+use crate::adapter::AdapterError;
+use crate::service::Service;
 use actix_web::error::{JsonPayloadError, PayloadError};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::json;
+use serde::Serialize;
 use std::fmt;
 
 /// Seconds a client is asked to wait before retrying a request a dependency outage refused.
@@ -29,8 +30,15 @@ pub enum ApiError {
     /// 503: a dependency is down; nothing was changed.
     Unavailable {
         code: &'static str,
-        dependency: Dependency,
+        service: Service,
     },
+    /// 503: a compat status probe got no answer; its body is `{<field>: "DOWN", error}`.
+    ProbeDown {
+        field: &'static str,
+        message: String,
+    },
+    /// 503: `/readyz`: the service the store cannot work without is not answering.
+    NotReady(Service),
     /// 503: the service's control backend cannot be reached (the reason says where it looked).
     ControlUnavailable(String),
     /// 500: our own fault. The detail goes to the log, never to the client.
@@ -60,13 +68,13 @@ impl ApiError {
     }
 
     /// An outage, answered with a code naming what the shopper cannot do right now.
-    pub fn unavailable(code: &'static str, e: BackendError) -> Self {
+    pub fn unavailable(code: &'static str, e: AdapterError) -> Self {
         match e {
-            BackendError::Unavailable { dependency, detail } => {
-                tracing::warn!(%dependency, %detail, code, "request refused: dependency unavailable");
-                ApiError::Unavailable { code, dependency }
+            AdapterError::Unavailable { service, detail } => {
+                tracing::warn!(%service, %detail, code, "request refused: service unavailable");
+                ApiError::Unavailable { code, service }
             }
-            BackendError::Corrupt(detail) => ApiError::Internal(detail),
+            AdapterError::Corrupt(detail) => ApiError::Internal(detail),
         }
     }
 
@@ -78,51 +86,71 @@ impl ApiError {
     /// The status, stable code and message: the only place these are decided.
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
-            ApiError::BadRequest { code, message } => (StatusCode::BAD_REQUEST, code, message.clone()),
+            ApiError::BadRequest { code, message } => {
+                (StatusCode::BAD_REQUEST, code, message.clone())
+            }
             ApiError::NotFound { code, message } => (StatusCode::NOT_FOUND, code, message.clone()),
-            ApiError::Unauthorized => {
-                (StatusCode::UNAUTHORIZED, "admin_required", "sign in with the admin token first".into())
-            }
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "admin_required",
+                "sign in with the admin token first".into(),
+            ),
             ApiError::Conflict { code, message } => (StatusCode::CONFLICT, code, message.clone()),
-            ApiError::MethodNotAllowed => {
-                (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this method is not allowed on this path".into())
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this method is not allowed on this path".into(),
+            ),
+            ApiError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "request body must be at most 64 KiB".into(),
+            ),
+            ApiError::Invalid { code, message } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, code, message.clone())
             }
-            ApiError::PayloadTooLarge => {
-                (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "request body must be at most 64 KiB".into())
-            }
-            ApiError::Invalid { code, message } => (StatusCode::UNPROCESSABLE_ENTITY, code, message.clone()),
-            ApiError::Unavailable { code, dependency } => (
+            ApiError::Unavailable { code, service } => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 code,
-                format!("{dependency} is unavailable right now; nothing was changed, please retry shortly"),
+                format!(
+                    "{} is unavailable right now; nothing was changed, please retry shortly",
+                    service.role()
+                ),
             ),
-            ApiError::ControlUnavailable(why) => {
-                (StatusCode::SERVICE_UNAVAILABLE, "control_unavailable", format!("the control backend is unavailable: {why}"))
-            }
-            ApiError::Internal(_) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side".into())
-            }
+            ApiError::ProbeDown { message, .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service_down",
+                message.clone(),
+            ),
+            ApiError::NotReady(service) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                format!("{} is not answering", service.role().to_lowercase()),
+            ),
+            ApiError::ControlUnavailable(why) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "control_unavailable",
+                format!("the control backend is unavailable: {why}"),
+            ),
+            ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "something went wrong on our side".into(),
+            ),
         }
     }
 }
 
-/// Backend errors without a more specific code: the dependency decides it.
-impl From<BackendError> for ApiError {
-    fn from(e: BackendError) -> Self {
+/// Adapter errors without a more specific code: the service decides it.
+impl From<AdapterError> for ApiError {
+    fn from(e: AdapterError) -> Self {
         let code = match &e {
-            BackendError::Unavailable {
-                dependency: Dependency::Database,
-                ..
-            } => "orders_unavailable",
-            BackendError::Unavailable {
-                dependency: Dependency::Cache,
-                ..
-            } => "cart_unavailable",
-            BackendError::Unavailable {
-                dependency: Dependency::Queue,
-                ..
-            } => "queue_unavailable",
-            BackendError::Corrupt(detail) => return ApiError::Internal(detail.clone()),
+            AdapterError::Unavailable { service, .. } => match service {
+                Service::Postgres => "orders_unavailable",
+                Service::Redis => "cart_unavailable",
+                Service::Rabbit => "queue_unavailable",
+            },
+            AdapterError::Corrupt(detail) => return ApiError::Internal(detail.clone()),
         };
         ApiError::unavailable(code, e)
     }
@@ -149,7 +177,49 @@ impl ResponseError for ApiError {
         if status == StatusCode::SERVICE_UNAVAILABLE {
             resp.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
         }
-        resp.json(json!({ "error": code, "message": message }))
+        match self {
+            ApiError::ProbeDown { field, .. } => resp.json(ProbeDownBody {
+                field,
+                down: "DOWN",
+                error: message,
+            }),
+            ApiError::NotReady(service) => resp.json(ErrorBody {
+                error: code,
+                message,
+                dependency: Some(service.kind()),
+            }),
+            _ => resp.json(ErrorBody {
+                error: code,
+                message,
+                dependency: None,
+            }),
+        }
+    }
+}
+
+/// Every error's body: `{error, message}`, and for `/readyz` the kind of service that is down.
+#[derive(Serialize)]
+struct ErrorBody {
+    error: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dependency: Option<&'static str>,
+}
+
+/// The compat probes' failure: `{"redis": "DOWN", "error": "..."}`, the field named per probe.
+struct ProbeDownBody<'a> {
+    field: &'a str,
+    down: &'static str,
+    error: String,
+}
+
+impl Serialize for ProbeDownBody<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry(self.field, self.down)?;
+        map.serialize_entry("error", &self.error)?;
+        map.end()
     }
 }
 
@@ -178,8 +248,8 @@ mod tests {
 
     #[actix_web::test]
     async fn outages_answer_503_with_retry_after_and_no_detail() {
-        let e = ApiError::from(BackendError::unavailable(
-            Dependency::Database,
+        let e = ApiError::from(AdapterError::unavailable(
+            Service::Postgres,
             "password=hunter2 refused",
         ));
         let resp = e.error_response();

@@ -1,7 +1,10 @@
-use super::error::RETRY_AFTER_SECS;
+//! Liveness and readiness, for load balancers and container healthchecks.
+
+use super::ApiError;
+use crate::service::Service;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
-use serde_json::json;
+use serde::Serialize;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(configure_alive)
@@ -13,20 +16,21 @@ pub fn configure_alive(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz));
 }
 
+#[derive(Serialize)]
+struct Status {
+    status: &'static str,
+}
+
 /// Alive: the process serves requests.
 async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "status": "ok" }))
+    HttpResponse::Ok().json(Status { status: "ok" })
 }
 
 /// Ready: the order store answers, so checkout can work.
-async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match state.orders.ping().await {
-        Ok(()) => HttpResponse::Ok().json(json!({ "status": "ready" })),
-        Err(e) => {
-            tracing::warn!(error = %e, "not ready");
-            HttpResponse::ServiceUnavailable()
-                .insert_header(("Retry-After", RETRY_AFTER_SECS.to_string()))
-                .json(json!({ "error": "not_ready", "message": "the order database is not answering", "dependency": "database" }))
-        }
+async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if let Err(e) = state.orders.ping().await {
+        tracing::warn!(error = %e, "not ready");
+        return Err(ApiError::NotReady(Service::Postgres));
     }
+    Ok(HttpResponse::Ok().json(Status { status: "ready" }))
 }

@@ -4,9 +4,9 @@
 //! resumes), so it never holds up the source or the other windows.
 
 use super::admin::Admin;
+use super::services::find_service;
 use super::ApiError;
-use crate::events::Service;
-use crate::ops::logs::{LogLine, HISTORY};
+use crate::ops::logs::{LogFeed, LogLine, HISTORY};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, Responder};
 use actix_web_lab::sse;
@@ -33,6 +33,22 @@ fn to_sse(line: &LogLine) -> sse::Event {
     sse::Event::Data(sse::Data::new(data).event("log").id(line.seq.to_string()))
 }
 
+/// `carstore`'s own window, or a service's once it has a log source.
+fn window(state: &AppState, name: &str) -> Result<Arc<LogFeed>, ApiError> {
+    if name == "carstore" {
+        return Ok(state.logs.own.clone());
+    }
+    state
+        .logs
+        .of(find_service(name)?)
+        .ok_or_else(|| ApiError::Conflict {
+            code: "no_logs",
+            message: "this service has no log source: it is embedded, or its control \
+                      backend has no log file"
+                .into(),
+        })
+}
+
 async fn logs(
     state: web::Data<AppState>,
     _: Admin,
@@ -40,20 +56,7 @@ async fn logs(
     params: web::Query<LogParams>,
     req: HttpRequest,
 ) -> Result<impl Responder, ApiError> {
-    let Some(feed) = state.logs.find(&name) else {
-        if Service::ALL.iter().any(|s| s.as_str() == name.as_str()) {
-            return Err(ApiError::Conflict {
-                code: "no_logs",
-                message: "this service has no log source: it is embedded, or its control \
-                          backend has no log file"
-                    .into(),
-            });
-        }
-        return Err(ApiError::not_found(
-            "unknown_service",
-            "there is no such service",
-        ));
-    };
+    let feed = window(&state, &name)?;
     let tail = params.tail.unwrap_or(DEFAULT_TAIL);
     if tail > HISTORY {
         return Err(ApiError::bad_request(

@@ -2,13 +2,15 @@
 
 use super::admin::Admin;
 use super::ApiError;
-use crate::events::{Health, Service};
+use crate::events::{Health, HealthChange};
 use crate::metrics::ControlLabels;
 use crate::ops::audit::AuditEntry;
-use crate::ops::control::{Action, ControlError, ServiceControl};
+use crate::ops::control::{Action, ControlError};
+use crate::service::Service;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
-use serde_json::json;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/services", web::get().to(list))
@@ -18,20 +20,41 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/audit", web::get().to(audit));
 }
 
-fn find_service(name: &str) -> Result<Service, ApiError> {
-    Service::ALL
-        .into_iter()
-        .find(|s| s.as_str() == name)
+pub(super) fn find_service(name: &str) -> Result<Service, ApiError> {
+    Service::from_name(name)
         .ok_or_else(|| ApiError::not_found("unknown_service", "there is no such service"))
 }
 
-fn control_of(state: &AppState, service: Service) -> &dyn ServiceControl {
-    state
-        .controls
-        .iter()
-        .find(|(s, _)| *s == service)
-        .map(|(_, c)| c.as_ref())
-        .expect("every service has a control")
+/// What a start, stop or restart did.
+#[derive(Serialize)]
+struct ActionView {
+    service: Service,
+    action: Action,
+    health: Option<Health>,
+    log: Vec<String>,
+}
+
+/// One service on the dashboard.
+#[derive(Serialize)]
+struct ServiceView<'a> {
+    name: Service,
+    kind: &'static str,
+    control: &'static str,
+    control_disabled_because: Option<String>,
+    target: &'a str,
+    health: Health,
+    since: DateTime<Utc>,
+    latency_ms: Option<f64>,
+    logs: bool,
+}
+
+/// Compat: the old dashboard's status shape.
+#[derive(Serialize)]
+struct StatusView {
+    service: Service,
+    health: Health,
+    state: Health,
+    log: Vec<String>,
 }
 
 /// Start, stop or restart a service. Only the configured commands run; the path only picks
@@ -46,7 +69,7 @@ async fn act(
     let action: Action = action.parse().map_err(|_| {
         ApiError::not_found("unknown_action", "actions are start, stop and restart")
     })?;
-    let control = control_of(&state, service);
+    let control = state.controls.get(service);
     if let Some(why) = control.disabled_because() {
         return Err(ApiError::Conflict {
             code: "no_control",
@@ -84,38 +107,37 @@ async fn act(
         Err(e) => vec![e.to_string()],
     };
     let health = state.health.health_of(service).map(|h| h.health);
-    Ok(HttpResponse::Ok()
-        .json(json!({ "service": service, "action": action, "health": health, "log": log })))
+    Ok(HttpResponse::Ok().json(ActionView {
+        service,
+        action,
+        health,
+        log,
+    }))
 }
 
 async fn audit(state: web::Data<AppState>, _: Admin) -> HttpResponse {
     HttpResponse::Ok().json(state.audit.recent())
 }
 
-fn target(state: &AppState, service: Service) -> &str {
-    state
-        .targets
-        .iter()
-        .find(|(s, _)| *s == service)
-        .map_or("", |(_, t)| t.as_str())
+async fn list(state: web::Data<AppState>) -> HttpResponse {
+    let health = state.health.snapshot();
+    let services: Vec<_> = health.iter().map(|h| service_view(&state, h)).collect();
+    HttpResponse::Ok().json(services)
 }
 
-async fn list(state: web::Data<AppState>) -> HttpResponse {
-    let services: Vec<_> = state
-        .health
-        .snapshot()
-        .into_iter()
-        .map(|h| {
-            json!({
-                "name": h.service, "kind": h.service.kind(), "control": control_of(&state, h.service).kind(),
-                "control_disabled_because": control_of(&state, h.service).disabled_because(),
-                "target": target(&state, h.service), "health": h.health, "since": h.since,
-                "latency_ms": h.latency_ms,
-                "logs": state.logs.find(h.service.as_str()).is_some(),
-            })
-        })
-        .collect();
-    HttpResponse::Ok().json(services)
+fn service_view<'a>(state: &'a AppState, h: &HealthChange) -> ServiceView<'a> {
+    let control = state.controls.get(h.service);
+    ServiceView {
+        name: h.service,
+        kind: h.service.kind(),
+        control: control.kind(),
+        control_disabled_because: control.disabled_because(),
+        target: state.targets.get(h.service),
+        health: h.health,
+        since: h.since,
+        latency_ms: h.latency_ms,
+        logs: state.logs.of(h.service).is_some(),
+    }
 }
 
 /// Compat: the old dashboard prints `log`, timestamped lines about what was probed.
@@ -146,6 +168,10 @@ async fn status(
         ),
         format!("{} {probe}", chrono::Utc::now().to_rfc3339()),
     ];
-    Ok(HttpResponse::Ok()
-        .json(json!({ "service": service, "health": h.health, "state": h.health, "log": log })))
+    Ok(HttpResponse::Ok().json(StatusView {
+        service,
+        health: h.health,
+        state: h.health,
+        log,
+    }))
 }

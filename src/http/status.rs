@@ -1,10 +1,13 @@
 //! The compat status probes. Public, so they carry counts and latencies, never personal data.
+//! A working service answers `"OK"` whether it runs embedded or for real (old clients light it
+//! green on `"OK"`), with `mode` saying which.
 
-use super::error::RETRY_AFTER_SECS;
-use crate::backend::BackendKind;
+use super::ApiError;
+use crate::adapter::{AdapterError, Mode};
+use crate::orders::PipelineSnapshot;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
-use serde_json::json;
+use serde::Serialize;
 use std::time::Instant;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -13,50 +16,90 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/status/orders", web::get().to(orders));
 }
 
-/// `OK` for a real service, `EMBEDDED` when the store runs it in-process.
-fn up_word(kind: BackendKind) -> &'static str {
-    match kind {
-        BackendKind::Embedded => "EMBEDDED",
-        BackendKind::External => "OK",
-    }
+/// The compat "up" word; a failed probe answers `"DOWN"` through [`ApiError::ProbeDown`].
+const UP: &str = "OK";
+
+#[derive(Serialize)]
+struct RedisStatus {
+    redis: &'static str,
+    mode: Mode,
+    ping: bool,
+    latency_ms: f64,
 }
 
-/// `key` is the compat field name; `name` is how people call the service.
-fn down(key: &str, name: &str, e: impl std::fmt::Display) -> HttpResponse {
-    tracing::warn!(service = key, error = %e, "status probe failed");
-    HttpResponse::ServiceUnavailable()
-        .insert_header(("Retry-After", RETRY_AFTER_SECS.to_string()))
-        .json(json!({ key: "DOWN", "error": format!("{name} is not answering") }))
+#[derive(Serialize)]
+struct RabbitStatus<'a> {
+    rabbitmq: &'static str,
+    mode: Mode,
+    queue: &'a str,
+    messages: u64,
+    consumers: u32,
+    dead_lettered: u64,
+    latency_ms: f64,
+    processor: PipelineSnapshot,
 }
 
-async fn redis(state: web::Data<AppState>) -> HttpResponse {
-    match state.carts.ping().await {
-        Ok(ms) => HttpResponse::Ok()
-            .json(json!({ "redis": up_word(state.carts.kind()), "ping": true, "latency_ms": ms })),
-        Err(e) => down("redis", "Redis", e),
-    }
+#[derive(Serialize)]
+struct OrdersStatus {
+    orders: &'static str,
+    mode: Mode,
+    count: u64,
+    pending: u64,
+    outbox_backlog: u64,
+    latency_ms: f64,
 }
 
-async fn rabbit(state: web::Data<AppState>) -> HttpResponse {
+async fn redis(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
-    match state.queue.depth().await {
-        Ok(d) => HttpResponse::Ok().json(json!({
-            "rabbitmq": up_word(state.queue.kind()), "queue": state.queue.queue_name(),
-            "messages": d.messages, "consumers": d.consumers, "dead_lettered": d.dead_lettered,
-            "latency_ms": millis_since(started), "processor": state.pipeline.snapshot(),
-        })),
-        Err(e) => down("rabbitmq", "RabbitMQ", e),
-    }
+    state.carts.ping().await.map_err(|e| down("redis", e))?;
+    Ok(HttpResponse::Ok().json(RedisStatus {
+        redis: UP,
+        mode: state.carts.mode(),
+        ping: true,
+        latency_ms: millis_since(started),
+    }))
 }
 
-async fn orders(state: web::Data<AppState>) -> HttpResponse {
+async fn rabbit(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
-    match state.orders.stats().await {
-        Ok(s) => HttpResponse::Ok().json(json!({
-            "orders": up_word(state.orders.kind()), "count": s.count, "pending": s.pending,
-            "outbox_backlog": s.outbox_backlog, "latency_ms": millis_since(started),
-        })),
-        Err(e) => down("orders", "The order database", e),
+    let depth = state.queue.depth().await.map_err(|e| down("rabbitmq", e))?;
+    Ok(HttpResponse::Ok().json(RabbitStatus {
+        rabbitmq: UP,
+        mode: state.queue.mode(),
+        queue: &state.queue.names().orders,
+        messages: depth.messages,
+        consumers: depth.consumers,
+        dead_lettered: depth.dead_lettered,
+        latency_ms: millis_since(started),
+        processor: state.pipeline.snapshot(),
+    }))
+}
+
+async fn orders(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let started = Instant::now();
+    let stats = state.orders.stats().await.map_err(|e| down("orders", e))?;
+    Ok(HttpResponse::Ok().json(OrdersStatus {
+        orders: UP,
+        mode: state.orders.mode(),
+        count: stats.count,
+        pending: stats.pending,
+        outbox_backlog: stats.outbox_backlog,
+        latency_ms: millis_since(started),
+    }))
+}
+
+/// `field` is the compat field that answers `"DOWN"`; the message names the service as
+/// people call it, never the driver's words.
+fn down(field: &'static str, e: AdapterError) -> ApiError {
+    tracing::warn!(service = field, error = %e, "status probe failed");
+    let name = match field {
+        "redis" => "Redis",
+        "rabbitmq" => "RabbitMQ",
+        _ => "The order database",
+    };
+    ApiError::ProbeDown {
+        field,
+        message: format!("{name} is not answering"),
     }
 }
 

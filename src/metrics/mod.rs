@@ -1,56 +1,27 @@
-//! The store's Prometheus metrics: every name starts with `carstore_`, values are in base units,
-//! and labels are bounded (route patterns, never raw paths or ids). Counters the request path
-//! bumps live here; figures that belong to other parts (queue depth, health, the process) are
-//! read at scrape time into a [`Sample`] so they are measured, never remembered.
+//! The store's Prometheus metrics, every family in one struct and registered in one function:
+//! every name starts with `carstore_`, values are in base units, and labels are bounded (route
+//! patterns, never raw paths or ids). Counters the request path bumps are live families; figures
+//! that belong to other parts (queue depth, health, the process) are [`Scraped`]: read at scrape
+//! time (`scrape.rs`) so they are measured, never remembered.
 
+mod labels;
 pub mod process;
+mod register;
 mod sampled;
+mod scrape;
+mod text;
 
-pub use sampled::{Labels, Sample};
+pub use labels::{
+    CartLabels, ControlLabels, ReasonLabels, RequestLabels, RouteLabels, SseClient, StreamLabels,
+};
+pub use sampled::{Labels, Scraped};
+pub use scrape::MetricsSources;
 
-use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
-use prometheus_client::registry::{Registry, Unit};
-use sampled::SampledCollector;
-
-#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct RequestLabels {
-    pub method: &'static str,
-    pub route: String,
-    pub status: u16,
-}
-
-#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct RouteLabels {
-    pub method: &'static str,
-    pub route: String,
-}
-
-#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct ReasonLabels {
-    pub reason: &'static str,
-}
-
-#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct CartLabels {
-    pub operation: &'static str,
-    pub result: &'static str,
-}
-
-#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct StreamLabels {
-    pub stream: &'static str,
-}
-
-#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct ControlLabels {
-    pub service: &'static str,
-    pub action: &'static str,
-    pub result: &'static str,
-}
+use prometheus_client::registry::Registry;
 
 /// Request latency buckets, in seconds: 0.25 ms to about 8 s.
 const LATENCY_BUCKETS: [f64; 16] = [
@@ -58,10 +29,12 @@ const LATENCY_BUCKETS: [f64; 16] = [
     10.0,
 ];
 
+/// Every family, live or scraped. Help texts are in [`Metrics::register`].
 pub struct Metrics {
     registry: Registry,
-    sample: SampledCollector,
+    /// One scrape at a time, so a concurrent one cannot swap the figures mid-encoding.
     scraping: std::sync::Mutex<()>,
+    // What shoppers' requests count; registered only where shoppers are served.
     pub requests: Family<RequestLabels, Counter>,
     pub request_duration: Family<RouteLabels, Histogram>,
     pub orders_created: Counter,
@@ -69,6 +42,25 @@ pub struct Metrics {
     pub cart_operations: Family<CartLabels, Counter>,
     pub sse_clients: Family<StreamLabels, Gauge>,
     pub control_actions: Family<ControlLabels, Counter>,
+    // Read at scrape time.
+    pub service_up: Scraped,
+    pub service_state: Scraped,
+    pub service_probe_latency: Scraped,
+    pub outbox_backlog: Scraped,
+    pub outbox_oldest_age: Scraped,
+    pub queue_messages: Scraped,
+    pub queue_consumers: Scraped,
+    pub db_pool_size: Scraped,
+    pub db_pool_in_use: Scraped,
+    pub db_pool_waiting: Scraped,
+    pub orders_processed: Scraped,
+    pub orders_failed: Scraped,
+    pub catalog_cache_hits: Scraped,
+    pub catalog_cache_misses: Scraped,
+    pub process_resident_memory: Scraped,
+    pub process_cpu: Scraped,
+    pub process_open_fds: Scraped,
+    pub process_start_time: Scraped,
 }
 
 impl Default for Metrics {
@@ -80,24 +72,18 @@ impl Default for Metrics {
 impl Metrics {
     /// The store's metrics: what its requests count, then the common ones.
     pub fn new() -> Metrics {
-        let mut m = Metrics::unregistered();
-        m.register_store_families();
-        m.register_common();
-        m
+        Metrics::registered(true)
     }
 
-    /// A worker's metrics: it serves no shoppers, so only the build and the figures sampled at
+    /// A worker's metrics: it serves no shoppers, so only the build and the figures read at
     /// scrape time (orders processed, outbox, queues, services, the process).
     pub fn for_worker() -> Metrics {
-        let mut m = Metrics::unregistered();
-        m.register_common();
-        m
+        Metrics::registered(false)
     }
 
-    fn unregistered() -> Metrics {
-        Metrics {
+    fn registered(serves_shoppers: bool) -> Metrics {
+        let mut m = Metrics {
             registry: Registry::with_prefix("carstore"),
-            sample: SampledCollector::default(),
             scraping: std::sync::Mutex::default(),
             requests: Family::default(),
             request_duration: Family::new_with_constructor(|| Histogram::new(LATENCY_BUCKETS)),
@@ -106,62 +92,27 @@ impl Metrics {
             cart_operations: Family::default(),
             sse_clients: Family::default(),
             control_actions: Family::default(),
-        }
-    }
-
-    fn register_store_families(&mut self) {
-        let r = &mut self.registry;
-        r.register(
-            "http_requests",
-            "HTTP requests answered, by method, route pattern and status",
-            self.requests.clone(),
-        );
-        r.register_with_unit(
-            "http_request_duration",
-            "HTTP request latency, by method and route pattern",
-            Unit::Seconds,
-            self.request_duration.clone(),
-        );
-        r.register(
-            "orders_created",
-            "Orders placed at checkout",
-            self.orders_created.clone(),
-        );
-        r.register(
-            "checkout_failures",
-            "Checkouts refused, by reason (the error code)",
-            self.checkout_failures.clone(),
-        );
-        r.register(
-            "cart_operations",
-            "Cart operations, by operation and result",
-            self.cart_operations.clone(),
-        );
-        r.register(
-            "sse_clients",
-            "Server-sent event streams open, by stream (events, logs)",
-            self.sse_clients.clone(),
-        );
-        r.register(
-            "control_actions",
-            "Start/stop/restart actions, by service, action and result",
-            self.control_actions.clone(),
-        );
-    }
-
-    fn register_common(&mut self) {
-        let r = &mut self.registry;
-        // A gauge fixed at 1, not the OpenMetrics info type, which promtool does not read.
-        let build = Family::<Vec<(&'static str, &'static str)>, Gauge>::default();
-        build
-            .get_or_create(&vec![("version", env!("CARGO_PKG_VERSION"))])
-            .set(1);
-        r.register(
-            "build_info",
-            "The running build's version, as a label; always 1",
-            build,
-        );
-        r.register_collector(Box::new(self.sample.clone()));
+            service_up: Scraped::gauge(),
+            service_state: Scraped::gauge(),
+            service_probe_latency: Scraped::gauge(),
+            outbox_backlog: Scraped::gauge(),
+            outbox_oldest_age: Scraped::gauge(),
+            queue_messages: Scraped::gauge(),
+            queue_consumers: Scraped::gauge(),
+            db_pool_size: Scraped::gauge(),
+            db_pool_in_use: Scraped::gauge(),
+            db_pool_waiting: Scraped::gauge(),
+            orders_processed: Scraped::counter(),
+            orders_failed: Scraped::counter(),
+            catalog_cache_hits: Scraped::counter(),
+            catalog_cache_misses: Scraped::counter(),
+            process_resident_memory: Scraped::gauge(),
+            process_cpu: Scraped::counter(),
+            process_open_fds: Scraped::gauge(),
+            process_start_time: Scraped::gauge(),
+        };
+        m.register(serves_shoppers);
+        m
     }
 
     /// Counts an open server-sent event stream until the returned guard is dropped.
@@ -173,62 +124,6 @@ impl Metrics {
         gauge.inc();
         SseClient(gauge)
     }
-
-    /// The exposition text for one scrape, with this scrape's sampled figures.
-    pub fn encode(&self, sample: Sample) -> String {
-        // One scrape at a time, so a concurrent one cannot swap the figures mid-encoding.
-        let _one_at_a_time = self.scraping.lock().unwrap_or_else(|p| p.into_inner());
-        *self.sample.0.lock().unwrap_or_else(|p| p.into_inner()) = sample;
-        let mut text = String::with_capacity(16 * 1024);
-        prometheus_client::encoding::text::encode(&mut text, &self.registry)
-            .expect("writing to a String cannot fail");
-        classic_text(&text)
-    }
-}
-
-/// One open event stream, counted in `carstore_sse_clients` while it lives.
-pub struct SseClient(Gauge);
-
-impl Drop for SseClient {
-    fn drop(&mut self) {
-        self.0.dec();
-    }
-}
-
-/// The Prometheus text format (0.0.4) from OpenMetrics text: counter families are named with
-/// their `_total` in `HELP` and `TYPE`, and the `UNIT` and `EOF` lines go. Every Prometheus
-/// reads this format, and `promtool check metrics` lints it.
-fn classic_text(openmetrics: &str) -> String {
-    let counters: std::collections::HashSet<&str> = openmetrics
-        .lines()
-        .filter_map(|l| l.strip_prefix("# TYPE ")?.strip_suffix(" counter"))
-        .collect();
-    let mut out = String::with_capacity(openmetrics.len() + 256);
-    for line in openmetrics.lines() {
-        if line == "# EOF" || line.starts_with("# UNIT ") {
-            continue;
-        }
-        let meta = ["# HELP ", "# TYPE "]
-            .into_iter()
-            .find(|p| line.starts_with(p));
-        match meta {
-            Some(prefix) => {
-                let rest = &line[prefix.len()..];
-                let (name, tail) = rest.split_once(' ').unwrap_or((rest, ""));
-                let total = if counters.contains(name) {
-                    "_total"
-                } else {
-                    ""
-                };
-                out.push_str(&format!("{prefix}{name}{total} {tail}\n"));
-            }
-            None => {
-                out.push_str(line);
-                out.push('\n');
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -236,21 +131,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counters_are_named_with_total_in_the_classic_format() {
-        let text = "# HELP a_orders Orders.\n# TYPE a_orders counter\na_orders_total 3\n\
-                    # HELP a_up Up.\n# TYPE a_up gauge\n# UNIT a_up seconds\na_up 1\n# EOF\n";
-        assert_eq!(
-            classic_text(text),
-            "# HELP a_orders_total Orders.\n# TYPE a_orders_total counter\na_orders_total 3\n\
-             # HELP a_up Up.\n# TYPE a_up gauge\na_up 1\n"
-        );
-    }
-
-    #[test]
     fn every_name_is_prefixed_and_counters_end_in_total() {
         let metrics = Metrics::new();
         metrics.orders_created.inc();
-        let text = metrics.encode(Sample::default());
+        let text = metrics.encode();
         assert!(text.contains("# TYPE carstore_orders_created_total counter"));
         assert!(text.contains("carstore_orders_created_total 1"));
         assert!(text.contains("carstore_build_info{version="));
@@ -261,11 +145,9 @@ mod tests {
 
     #[test]
     fn a_worker_has_the_build_and_sampled_figures_but_no_request_families() {
-        let mut sample = Sample::default();
-        sample
-            .counter("orders_processed", "Orders processed", None)
-            .set(vec![], 2.0);
-        let text = Metrics::for_worker().encode(sample);
+        let metrics = Metrics::for_worker();
+        metrics.orders_processed.set(vec![], 2.0);
+        let text = metrics.encode();
         assert!(text.contains("carstore_build_info{version="), "{text}");
         assert!(text.contains("carstore_orders_processed_total 2"), "{text}");
         assert!(!text.contains("http_requests"), "{text}");

@@ -1,5 +1,6 @@
-//! Figures read at scrape time (queue depth, outbox, health, process): set just before each
-//! encoding and emitted as they are, so a figure that could not be read is absent, never stale.
+//! Families whose figures are read at scrape time (queue depth, outbox, health, the process):
+//! cleared and set just before each encoding and emitted as they are, so a figure that could
+//! not be read is absent, never stale.
 
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
@@ -11,85 +12,81 @@ use std::sync::{Arc, Mutex};
 
 pub type Labels = Vec<(&'static str, String)>;
 
-#[derive(Debug)]
-pub struct Family {
-    pub name: &'static str,
-    pub help: &'static str,
-    pub unit: Option<Unit>,
-    pub kind: MetricType,
-    pub samples: Vec<(Labels, f64)>,
+/// One scraped family's figures for the current scrape. Clones share them.
+#[derive(Debug, Clone)]
+pub struct Scraped {
+    kind: MetricType,
+    values: Arc<Mutex<Vec<(Labels, f64)>>>,
 }
 
-/// One scrape's figures, filled by the `/metrics` handler.
-#[derive(Debug, Default)]
-pub struct Sample {
-    families: Vec<Family>,
-}
-
-impl Sample {
-    pub fn gauge(
-        &mut self,
-        name: &'static str,
-        help: &'static str,
-        unit: Option<Unit>,
-    ) -> &mut Family {
-        self.family(name, help, unit, MetricType::Gauge)
+impl Scraped {
+    pub fn gauge() -> Scraped {
+        Scraped::of(MetricType::Gauge)
     }
 
-    pub fn counter(
-        &mut self,
-        name: &'static str,
-        help: &'static str,
-        unit: Option<Unit>,
-    ) -> &mut Family {
-        self.family(name, help, unit, MetricType::Counter)
+    pub fn counter() -> Scraped {
+        Scraped::of(MetricType::Counter)
     }
 
-    fn family(
-        &mut self,
+    fn of(kind: MetricType) -> Scraped {
+        Scraped {
+            kind,
+            values: Arc::default(),
+        }
+    }
+
+    pub fn set(&self, labels: Labels, value: f64) -> &Scraped {
+        self.lock().push((labels, value));
+        self
+    }
+
+    pub(super) fn clear(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(Labels, f64)>> {
+        // Only pushes and clears happen under the lock: a poisoned one still holds a whole list.
+        self.values.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// What the registry encodes: this family under its name and help text.
+    pub(super) fn described(
+        &self,
         name: &'static str,
         help: &'static str,
         unit: Option<Unit>,
-        kind: MetricType,
-    ) -> &mut Family {
-        self.families.push(Family {
+    ) -> Box<ScrapedCollector> {
+        Box::new(ScrapedCollector {
             name,
             help,
             unit,
-            kind,
-            samples: Vec::new(),
-        });
-        self.families.last_mut().expect("just pushed")
+            family: self.clone(),
+        })
     }
 }
 
-impl Family {
-    pub fn set(&mut self, labels: Labels, value: f64) -> &mut Family {
-        self.samples.push((labels, value));
-        self
-    }
+#[derive(Debug)]
+pub(super) struct ScrapedCollector {
+    name: &'static str,
+    help: &'static str,
+    unit: Option<Unit>,
+    family: Scraped,
 }
 
-/// Registered once; holds the latest scrape's figures.
-#[derive(Debug, Clone, Default)]
-pub struct SampledCollector(pub Arc<Mutex<Sample>>);
-
-impl Collector for SampledCollector {
+impl Collector for ScrapedCollector {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
-        let sample = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        for family in sample.families.iter().filter(|f| !f.samples.is_empty()) {
-            let mut metric = encoder.encode_descriptor(
-                family.name,
-                family.help,
-                family.unit.as_ref(),
-                family.kind,
-            )?;
-            for (labels, value) in &family.samples {
-                let each = metric.encode_family(labels)?;
-                match family.kind {
-                    MetricType::Counter => ConstCounter::new(*value).encode(each)?,
-                    _ => ConstGauge::new(*value).encode(each)?,
-                }
+        let values = self.family.lock();
+        if values.is_empty() {
+            return Ok(());
+        }
+        let kind = self.family.kind;
+        let mut metric =
+            encoder.encode_descriptor(self.name, self.help, self.unit.as_ref(), kind)?;
+        for (labels, value) in values.iter() {
+            let each = metric.encode_family(labels)?;
+            match kind {
+                MetricType::Counter => ConstCounter::new(*value).encode(each)?,
+                _ => ConstGauge::new(*value).encode(each)?,
             }
         }
         Ok(())

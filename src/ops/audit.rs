@@ -1,7 +1,7 @@
 //! Every control action, who asked and how it ended, kept for the dashboard.
 
 use super::control::Action;
-use crate::events::Service;
+use crate::service::Service;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::VecDeque;

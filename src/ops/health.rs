@@ -1,8 +1,9 @@
 //! One task probes every backing service about once a second, keeps each one's health with the
 //! time it entered it, and broadcasts every change.
 
-use crate::backend::{BackendError, BackendKind};
-use crate::events::{EventBus, Health, HealthChange, Service, StoreEvent};
+use crate::adapter::{AdapterError, Mode};
+use crate::events::{EventBus, Health, HealthChange, StoreEvent};
+use crate::service::Service;
 use chrono::Utc;
 use futures_util::future::{join_all, BoxFuture};
 use std::sync::{Arc, Mutex};
@@ -18,20 +19,20 @@ const SLOW_STREAK: u32 = 2;
 /// How long a started service may take to answer before it is `down` again.
 const START_GRACE: Duration = Duration::from_secs(60);
 
-type ProbeFn = Box<dyn Fn() -> BoxFuture<'static, Result<(), BackendError>> + Send + Sync>;
+type ProbeFn = Box<dyn Fn() -> BoxFuture<'static, Result<(), AdapterError>> + Send + Sync>;
 
 /// How to ask one service whether it answers.
 pub struct Probe {
     service: Service,
-    kind: BackendKind,
+    kind: Mode,
     run: ProbeFn,
 }
 
 impl Probe {
-    pub fn new<F, Fut>(service: Service, kind: BackendKind, run: F) -> Probe
+    pub fn new<F, Fut>(service: Service, kind: Mode, run: F) -> Probe
     where
         F: Fn() -> Fut + Send + Sync + 'static,
-        Fut: std::future::Future<Output = Result<(), BackendError>> + Send + 'static,
+        Fut: std::future::Future<Output = Result<(), AdapterError>> + Send + 'static,
     {
         Probe {
             service,
@@ -65,7 +66,7 @@ impl HealthMonitor {
             .map(|p| Tracked {
                 now: HealthChange {
                     service: p.service,
-                    health: if p.kind == BackendKind::Embedded {
+                    health: if p.kind == Mode::Embedded {
                         Health::Embedded
                     } else {
                         Health::Down
@@ -111,10 +112,7 @@ impl HealthMonitor {
     }
 
     async fn probe_all(&self) {
-        let real = self
-            .probes
-            .iter()
-            .filter(|p| p.kind == BackendKind::External);
+        let real = self.probes.iter().filter(|p| p.kind == Mode::Service);
         let results = join_all(real.map(|p| async move {
             let started = Instant::now();
             let answer = tokio::time::timeout(PROBE_TIMEOUT, (p.run)()).await;
@@ -174,24 +172,22 @@ impl HealthMonitor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::Dependency;
+    use crate::service::Service;
     use std::sync::atomic::{AtomicBool, Ordering};
 
     fn monitor(up: Arc<AtomicBool>) -> (Arc<HealthMonitor>, Arc<EventBus>) {
         let bus = Arc::new(EventBus::default());
-        let probe = Probe::new(Service::Redis, BackendKind::External, move || {
+        let probe = Probe::new(Service::Redis, Mode::Service, move || {
             let up = up.load(Ordering::Relaxed);
             async move {
                 if up {
                     Ok(())
                 } else {
-                    Err(BackendError::unavailable(Dependency::Cache, "down"))
+                    Err(AdapterError::unavailable(Service::Redis, "down"))
                 }
             }
         });
-        let embedded = Probe::new(Service::Postgres, BackendKind::Embedded, || async {
-            Ok(())
-        });
+        let embedded = Probe::new(Service::Postgres, Mode::Embedded, || async { Ok(()) });
         (HealthMonitor::new(vec![probe, embedded], bus.clone()), bus)
     }
 

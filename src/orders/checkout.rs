@@ -1,9 +1,9 @@
-use crate::backend::BackendError;
+use crate::adapter::AdapterError;
 use crate::cache::{CartLine, CartStore};
 use crate::catalog::CatalogService;
 use crate::domain::{CustomerName, Email, IdempotencyKey, OrderId, OrderStatus, SessionId};
 use crate::events::{EventBus, StoreEvent};
-use crate::store::{NewOrder, OrderStore, Placed, PricedLine};
+use crate::store::{NewOrder, PlaceOrders, Placed, PricedLine};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -25,14 +25,14 @@ pub enum CheckoutError {
     #[error("the cart is empty")]
     CartEmpty,
     #[error(transparent)]
-    Backend(#[from] BackendError),
+    Backend(#[from] AdapterError),
 }
 
 /// Turns carts into orders. Holds what checkout touches and nothing else.
 pub struct Checkout {
     pub catalog: Arc<CatalogService>,
     pub carts: Arc<dyn CartStore>,
-    pub orders: Arc<dyn OrderStore>,
+    pub orders: Arc<dyn PlaceOrders>,
     /// Woken after each new order so the relay publishes it at once instead of at its next tick.
     pub outbox_ready: Arc<Notify>,
     /// Told about each new order, for the dashboard's live feed.
@@ -82,7 +82,7 @@ impl Checkout {
     async fn order_of_a_racing_try(
         &self,
         req: &CheckoutRequest,
-    ) -> Result<Option<OrderId>, BackendError> {
+    ) -> Result<Option<OrderId>, AdapterError> {
         if req.idempotency_key.is_none() {
             return Ok(None);
         }
@@ -95,7 +95,7 @@ impl Checkout {
         Ok(None)
     }
 
-    async fn earlier_order(&self, req: &CheckoutRequest) -> Result<Option<OrderId>, BackendError> {
+    async fn earlier_order(&self, req: &CheckoutRequest) -> Result<Option<OrderId>, AdapterError> {
         match &req.idempotency_key {
             Some(key) => self.orders.find_by_idempotency_key(&req.session, key).await,
             None => Ok(None),
@@ -107,7 +107,7 @@ impl Checkout {
         &self,
         req: &CheckoutRequest,
         lines: &[CartLine],
-    ) -> Result<Option<Placed>, BackendError> {
+    ) -> Result<Option<Placed>, AdapterError> {
         let priced = self.price(lines).await?;
         if priced.is_empty() {
             return Ok(None);
@@ -124,7 +124,7 @@ impl Checkout {
 
     /// Prices come from the catalog, never from the client. A car taken out of the catalog
     /// since it was put in the cart can no longer be bought: its line is dropped.
-    async fn price(&self, lines: &[CartLine]) -> Result<Vec<PricedLine>, BackendError> {
+    async fn price(&self, lines: &[CartLine]) -> Result<Vec<PricedLine>, AdapterError> {
         let cars = self.catalog.all().await?;
         let priced = lines.iter().filter_map(|line| {
             let car = cars.iter().find(|c| c.id == line.car_id);

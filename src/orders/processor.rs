@@ -1,9 +1,9 @@
 use super::counts::{Handled, PipelineCounts};
-use crate::backend::BackendError;
+use crate::adapter::AdapterError;
 use crate::domain::{OrderCreated, OrderId, OrderStatus};
 use crate::events::{EventBus, StoreEvent};
 use crate::queue::{Delivery, OrderQueue, Settle};
-use crate::store::OrderStore;
+use crate::store::Outbox;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ const HANDLERS: usize = 8;
 /// Consumes order events and settles each order. Safe under redelivery: settling only moves a
 /// `pending` order, so an event seen twice changes nothing the second time.
 pub async fn run_processor(
-    orders: Arc<dyn OrderStore>,
+    orders: Arc<dyn Outbox>,
     queue: Arc<dyn OrderQueue>,
     counts: Arc<PipelineCounts>,
     events: Arc<EventBus>,
@@ -35,7 +35,7 @@ pub async fn run_processor(
 }
 
 async fn handle_deliveries(
-    orders: Arc<dyn OrderStore>,
+    orders: Arc<dyn Outbox>,
     queue: Arc<dyn OrderQueue>,
     counts: Arc<PipelineCounts>,
     events: Arc<EventBus>,
@@ -75,7 +75,7 @@ async fn handle_deliveries(
     }
 }
 
-async fn handle(orders: &dyn OrderStore, delivery: &Delivery, events: &EventBus) -> Handled {
+async fn handle(orders: &dyn Outbox, delivery: &Delivery, events: &EventBus) -> Handled {
     let Ok(event) = serde_json::from_str::<OrderCreated>(&delivery.body) else {
         tracing::error!(
             tag = delivery.tag,
@@ -96,7 +96,7 @@ async fn handle(orders: &dyn OrderStore, delivery: &Delivery, events: &EventBus)
         }
         // An outage is not the event's fault: it must not use up the event's attempts, or a
         // long outage would dead-letter orders that only needed to wait.
-        Err(BackendError::Unavailable { .. }) => Handled::Postponed,
+        Err(AdapterError::Unavailable { .. }) => Handled::Postponed,
         Err(e) if delivery.attempt < MAX_ATTEMPTS => {
             tracing::warn!(order_id = id.0, attempt = delivery.attempt, error = %e, "order processing failed, will retry");
             Handled::Retried
@@ -105,12 +105,7 @@ async fn handle(orders: &dyn OrderStore, delivery: &Delivery, events: &EventBus)
     }
 }
 
-async fn give_up(
-    orders: &dyn OrderStore,
-    id: OrderId,
-    e: BackendError,
-    events: &EventBus,
-) -> Handled {
+async fn give_up(orders: &dyn Outbox, id: OrderId, e: AdapterError, events: &EventBus) -> Handled {
     tracing::error!(order_id = id.0, attempts = MAX_ATTEMPTS, error = %e, "order processing failed for good, dead-lettering");
     match orders.settle(id, OrderStatus::Failed).await {
         Ok(true) => events.publish(StoreEvent::order(id, OrderStatus::Failed)),

@@ -1,5 +1,5 @@
 use crate::queue::OrderQueue;
-use crate::store::OrderStore;
+use crate::store::Outbox;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -13,7 +13,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(1);
 
 /// Publishes outbox rows to the queue, oldest first, marking each sent only after the queue
 /// confirmed it. While either side is down the rows simply wait; nothing is dropped.
-pub async fn run_relay(orders: Arc<dyn OrderStore>, queue: Arc<dyn OrderQueue>, wake: Arc<Notify>) {
+pub async fn run_relay(orders: Arc<dyn Outbox>, queue: Arc<dyn OrderQueue>, wake: Arc<Notify>) {
     let mut backoff = Duration::from_millis(200);
     loop {
         match orders.relay_outbox(BATCH, queue.as_ref()).await {

@@ -1,5 +1,5 @@
-use super::{Delivery, OrderQueue, QueueDepth, Settle};
-use crate::backend::{BackendError, BackendKind, EventSink};
+use super::{Delivery, OrderQueue, QueueDepth, QueueNames, Settle};
+use crate::adapter::{AdapterError, EventSink, Mode, Ping};
 use async_trait::async_trait;
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -7,9 +7,8 @@ use tokio::sync::Notify;
 
 /// The embedded queue: a FIFO in memory. It is not durable — the embedded store puts events of
 /// still-pending orders back into the outbox at start (see `OrderStore::requeue_unsettled`, called at start).
-#[derive(Default)]
 pub struct InProcessQueue {
-    name: String,
+    names: QueueNames,
     state: Mutex<State>,
     arrived: Notify,
 }
@@ -29,10 +28,11 @@ struct State {
 const DEAD_LETTER_CAP: usize = 1000;
 
 impl InProcessQueue {
-    pub fn new(name: &str) -> Self {
+    pub fn new(names: QueueNames) -> Self {
         InProcessQueue {
-            name: name.to_owned(),
-            ..Self::default()
+            names,
+            state: Mutex::default(),
+            arrived: Notify::new(),
         }
     }
 
@@ -57,23 +57,31 @@ impl InProcessQueue {
 
 #[async_trait]
 impl EventSink for InProcessQueue {
-    async fn publish(&self, body: &str) -> Result<(), BackendError> {
+    async fn publish(&self, body: &str) -> Result<(), AdapterError> {
         self.enqueue(body.to_owned(), 1);
+        Ok(())
+    }
+}
+
+/// Nothing to reach: it answers whenever carstore does.
+#[async_trait]
+impl Ping for InProcessQueue {
+    fn mode(&self) -> Mode {
+        Mode::Embedded
+    }
+
+    async fn ping(&self) -> Result<(), AdapterError> {
         Ok(())
     }
 }
 
 #[async_trait]
 impl OrderQueue for InProcessQueue {
-    fn kind(&self) -> BackendKind {
-        BackendKind::Embedded
+    fn names(&self) -> &QueueNames {
+        &self.names
     }
 
-    fn queue_name(&self) -> &str {
-        &self.name
-    }
-
-    async fn receive(&self) -> Result<Delivery, BackendError> {
+    async fn receive(&self) -> Result<Delivery, AdapterError> {
         self.lock().waiting += 1;
         loop {
             let notified = self.arrived.notified();
@@ -89,7 +97,7 @@ impl OrderQueue for InProcessQueue {
         }
     }
 
-    async fn settle(&self, delivery: Delivery, outcome: Settle) -> Result<(), BackendError> {
+    async fn settle(&self, delivery: Delivery, outcome: Settle) -> Result<(), AdapterError> {
         self.lock().in_flight -= 1;
         match outcome {
             Settle::Ack => {}
@@ -106,7 +114,7 @@ impl OrderQueue for InProcessQueue {
         Ok(())
     }
 
-    async fn depth(&self) -> Result<QueueDepth, BackendError> {
+    async fn depth(&self) -> Result<QueueDepth, AdapterError> {
         let s = self.lock();
         Ok(QueueDepth {
             messages: s.ready.len() as u64,
@@ -123,7 +131,7 @@ mod tests {
 
     #[tokio::test]
     async fn messages_come_out_in_order_and_retries_count_attempts() {
-        let q = InProcessQueue::new("orders");
+        let q = InProcessQueue::new(QueueNames::new("orders"));
         q.publish("a").await.unwrap();
         q.publish("b").await.unwrap();
         let a = q.receive().await.unwrap();
@@ -147,7 +155,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_waiting_consumer_wakes_on_publish() {
-        let q = std::sync::Arc::new(InProcessQueue::new("orders"));
+        let q = std::sync::Arc::new(InProcessQueue::new(QueueNames::new("orders")));
         let consumer = tokio::spawn({
             let q = q.clone();
             async move { q.receive().await.unwrap().body }

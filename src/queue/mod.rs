@@ -5,10 +5,27 @@ mod in_process;
 mod rabbitmq;
 
 pub use in_process::InProcessQueue;
-pub use rabbitmq::{QueueNames, RabbitQueue};
+pub use rabbitmq::RabbitQueue;
 
-use crate::backend::{BackendError, BackendKind, EventSink};
+use crate::adapter::{AdapterError, EventSink, Ping};
 use async_trait::async_trait;
+
+/// The store's two queues: order events, and where those given up on go. The dead-letter
+/// queue's name is derived here and nowhere else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueNames {
+    pub orders: String,
+    pub dead_letters: String,
+}
+
+impl QueueNames {
+    pub fn new(orders: &str) -> QueueNames {
+        QueueNames {
+            orders: orders.to_owned(),
+            dead_letters: format!("{orders}.dlq"),
+        }
+    }
+}
 
 /// A message handed to a consumer, to be settled exactly once.
 #[derive(Debug, Clone)]
@@ -42,12 +59,11 @@ pub struct QueueDepth {
 }
 
 #[async_trait]
-pub trait OrderQueue: EventSink {
-    fn kind(&self) -> BackendKind;
-    /// The queue order events travel through.
-    fn queue_name(&self) -> &str;
+pub trait OrderQueue: EventSink + Ping {
+    /// The queue order events travel through, and its dead-letter queue.
+    fn names(&self) -> &QueueNames;
     /// Waits for the next message.
-    async fn receive(&self) -> Result<Delivery, BackendError>;
-    async fn settle(&self, delivery: Delivery, outcome: Settle) -> Result<(), BackendError>;
-    async fn depth(&self) -> Result<QueueDepth, BackendError>;
+    async fn receive(&self) -> Result<Delivery, AdapterError>;
+    async fn settle(&self, delivery: Delivery, outcome: Settle) -> Result<(), AdapterError>;
+    async fn depth(&self) -> Result<QueueDepth, AdapterError>;
 }

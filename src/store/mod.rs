@@ -4,7 +4,7 @@
 pub mod postgres;
 pub mod sqlite;
 
-use crate::backend::{BackendError, BackendKind, EventSink};
+use crate::adapter::{AdapterError, EventSink, Ping};
 use crate::domain::{
     CarId, CustomerName, Email, IdempotencyKey, Money, OrderCreated, OrderCreatedItem, OrderId,
     OrderStatus, SessionId,
@@ -103,33 +103,48 @@ pub struct PoolStatus {
     pub waiting: usize,
 }
 
+/// Checkout's part: write an order, or find the one an earlier try with the same key wrote.
 #[async_trait]
-pub trait OrderStore: Send + Sync {
-    fn kind(&self) -> BackendKind;
-    /// The connection pool's figures, where there is a pool.
-    fn pool_status(&self) -> Option<PoolStatus> {
-        None
-    }
+pub trait PlaceOrders: Send + Sync {
     /// Writes the order, its items, its outbox row and its idempotency key in one transaction.
-    async fn place(&self, order: &NewOrder) -> Result<Placed, BackendError>;
+    async fn place(&self, order: &NewOrder) -> Result<Placed, AdapterError>;
     async fn find_by_idempotency_key(
         &self,
         session: &SessionId,
         key: &IdempotencyKey,
-    ) -> Result<Option<OrderId>, BackendError>;
-    async fn order(&self, id: OrderId) -> Result<Option<OrderRecord>, BackendError>;
+    ) -> Result<Option<OrderId>, AdapterError>;
+}
+
+/// The order pages' part, and the figures the status probe and the metrics show.
+#[async_trait]
+pub trait ReadOrders: Send + Sync {
+    async fn order(&self, id: OrderId) -> Result<Option<OrderRecord>, AdapterError>;
     /// The session's orders, newest first.
-    async fn orders_of(&self, session: &SessionId) -> Result<Vec<OrderSummary>, BackendError>;
-    /// Moves a `pending` order to `status`; `false` when it was not pending (already handled),
-    /// which makes redelivered events harmless.
-    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, BackendError>;
-    async fn stats(&self) -> Result<OrderStats, BackendError>;
-    /// The cheapest round trip that proves the store answers (counting rows is not cheap).
-    async fn ping(&self) -> Result<(), BackendError>;
-    /// Marks the outbox rows of still-pending orders unsent again (see `app::requeue_lost_events`).
-    async fn requeue_unsettled(&self) -> Result<usize, BackendError>;
+    async fn orders_of(&self, session: &SessionId) -> Result<Vec<OrderSummary>, AdapterError>;
+    async fn stats(&self) -> Result<OrderStats, AdapterError>;
+    /// The connection pool's figures, where there is a pool.
+    fn pool_status(&self) -> Option<PoolStatus> {
+        None
+    }
+}
+
+/// The order pipeline's part after checkout: the outbox the relay drains, and settling each
+/// order as the processor handles its event.
+#[async_trait]
+pub trait Outbox: Send + Sync {
     /// Publishes up to `limit` of the oldest unsent outbox rows through `sink`, marking each
     /// sent only after `sink` confirmed it; returns how many went out. Rows are claimed so that
     /// several relays on one database never publish the same row.
-    async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, BackendError>;
+    async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, AdapterError>;
+    /// Marks the outbox rows of still-pending orders unsent again (see `app::requeue_lost_events`).
+    async fn requeue_unsettled(&self) -> Result<usize, AdapterError>;
+    /// Moves a `pending` order to `status`; `false` when it was not pending (already handled),
+    /// which makes redelivered events harmless.
+    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, AdapterError>;
 }
+
+/// The whole order store, as the app wires it; each part of the store asks only for the
+/// capability it uses, so a fake implements only that.
+pub trait OrderStore: PlaceOrders + ReadOrders + Outbox + Ping {}
+
+impl<T: PlaceOrders + ReadOrders + Outbox + Ping> OrderStore for T {}

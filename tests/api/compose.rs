@@ -3,7 +3,7 @@
 //! addresses Prometheus and Grafana are given.
 
 use carstore::config::{CONVENTIONAL_ENV, KNOWN_ENV};
-use carstore::events::Service;
+use carstore::service::Service;
 use serde_yaml::Value;
 use std::process::Command;
 

@@ -6,7 +6,7 @@ use crate::helpers::{eventually, spawn_with};
 use crate::private::PrivatePostgres;
 use crate::services::spawn_real;
 use crate::services::{RealEnv, AMQP};
-use carstore::backend::EventSink;
+use carstore::adapter::EventSink;
 use carstore::config::ServiceUrl;
 use carstore::orders::run_relay;
 use carstore::queue::{QueueNames, RabbitQueue};

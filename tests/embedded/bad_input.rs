@@ -144,6 +144,12 @@ fn cases() -> Vec<Case> {
             "invalid_quantity",
         ));
     }
+    // The contract says an integer: null is not "leave it out".
+    cases.push(add(
+        json!({ "car_id": 2, "quantity": null }),
+        422,
+        "invalid_quantity",
+    ));
     for q in [json!("2"), json!(1.5), json!(true)] {
         cases.push(add(
             json!({ "car_id": 3, "quantity": q }),
@@ -195,6 +201,22 @@ async fn every_bad_input_gets_a_clear_4xx_and_changes_nothing() {
         assert_error(resp, case.status, case.code).await;
         assert_unchanged(&app, &before).await;
     }
+}
+
+#[tokio::test]
+async fn an_absent_quantity_adds_one() {
+    let app = spawn_app().await;
+    let resp = app
+        .send_json(Method::POST, "/api/cart", json!({ "car_id": 2 }))
+        .await;
+    assert_eq!(resp.status(), 201);
+    let cart = app.cart().await;
+    let line = cart["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["car_id"] == 2);
+    assert_eq!(line.expect("car 2 added")["quantity"], 1, "{cart}");
 }
 
 #[tokio::test]

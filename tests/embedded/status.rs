@@ -5,16 +5,19 @@ use serde_json::Value;
 async fn status_probes_answer_embedded_with_their_compat_fields() {
     let app = spawn_app().await;
     let redis: Value = app.json("/api/status/redis").await;
-    assert_eq!(redis["redis"], "EMBEDDED");
+    assert_eq!(redis["redis"], "OK");
+    assert_eq!(redis["mode"], "embedded");
     assert_eq!(redis["ping"], true);
     assert!(redis["latency_ms"].as_f64().unwrap() >= 0.0);
     let rabbit: Value = app.json("/api/status/rabbit").await;
-    assert_eq!(rabbit["rabbitmq"], "EMBEDDED");
+    assert_eq!(rabbit["rabbitmq"], "OK");
+    assert_eq!(rabbit["mode"], "embedded");
     assert_eq!(rabbit["queue"], "orders");
     assert_eq!(rabbit["messages"], 0);
     assert_eq!(rabbit["consumers"], 1, "the order processor is consuming");
     let orders: Value = app.json("/api/status/orders").await;
-    assert_eq!(orders["orders"], "EMBEDDED");
+    assert_eq!(orders["orders"], "OK");
+    assert_eq!(orders["mode"], "embedded");
     assert_eq!(orders["count"], 0);
     assert_eq!(orders["pending"], 0);
 }

@@ -1,6 +1,6 @@
 //! The catalog as stored in Redis: every field of a car, including what only pictures use.
 
-use crate::backend::BackendError;
+use crate::adapter::AdapterError;
 use crate::domain::{Car, CarId, Money};
 use serde::{Deserialize, Serialize};
 
@@ -34,15 +34,15 @@ impl From<&Car> for CachedCar {
 }
 
 impl CachedCar {
-    pub fn into_car(self) -> Result<Car, BackendError> {
+    pub fn into_car(self) -> Result<Car, AdapterError> {
         Ok(Car {
             id: CarId(self.id),
             make: self.make,
             model: self.model,
             year: self.year,
             price: Money::from_cents(self.price_cents),
-            category: self.category.parse().map_err(BackendError::Corrupt)?,
-            body: self.body.parse().map_err(BackendError::Corrupt)?,
+            category: self.category.parse().map_err(AdapterError::Corrupt)?,
+            body: self.body.parse().map_err(AdapterError::Corrupt)?,
             colour: self.colour,
             description: self.description,
         })

@@ -7,16 +7,17 @@ mod cached;
 mod scripts;
 
 use super::{CartAdd, CartLine, CartStore, CatalogCache};
-use crate::backend::{BackendError, BackendKind, Dependency};
+use crate::adapter::{AdapterError, Mode, Ping};
 use crate::config::ServiceUrl;
 use crate::domain::{Car, CarId, Quantity, SessionId, MAX_LINE_QUANTITY};
+use crate::service::Service;
 use anyhow::Context;
 use async_trait::async_trait;
 use fred::prelude::*;
 use fred::types::config::UnresponsiveConfig;
 use scripts::{ADD, LINES, RESTORE, SET, TAKE};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const CART_TTL_SECS: i64 = 24 * 60 * 60;
 const CATALOG_TTL_SECS: i64 = 60;
@@ -71,7 +72,7 @@ impl RedisCache {
         script: &str,
         key: String,
         args: Vec<String>,
-    ) -> Result<R, BackendError> {
+    ) -> Result<R, AdapterError> {
         self.client
             .with_options(&fail_fast())
             .eval(script, vec![key], args)
@@ -89,12 +90,12 @@ fn fail_fast() -> Options {
     }
 }
 
-fn cache_error(e: Error) -> BackendError {
-    BackendError::unavailable(Dependency::Cache, e)
+fn cache_error(e: Error) -> AdapterError {
+    AdapterError::unavailable(Service::Redis, e)
 }
 
 /// HGETALL's flat `[field, value, ...]` as cart lines, ordered by car id.
-fn to_lines(flat: Vec<String>) -> Result<Vec<CartLine>, BackendError> {
+fn to_lines(flat: Vec<String>) -> Result<Vec<CartLine>, AdapterError> {
     let mut lines = flat
         .chunks(2)
         .map(
@@ -103,7 +104,7 @@ fn to_lines(flat: Vec<String>) -> Result<Vec<CartLine>, BackendError> {
                     car_id: CarId(car),
                     quantity,
                 }),
-                _ => Err(BackendError::Corrupt(format!(
+                _ => Err(AdapterError::Corrupt(format!(
                     "cart field {:?} is not a car and a quantity",
                     pair
                 ))),
@@ -115,12 +116,25 @@ fn to_lines(flat: Vec<String>) -> Result<Vec<CartLine>, BackendError> {
 }
 
 #[async_trait]
-impl CartStore for RedisCache {
-    fn kind(&self) -> BackendKind {
-        BackendKind::External
+impl Ping for RedisCache {
+    fn mode(&self) -> Mode {
+        Mode::Service
     }
 
-    async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, BackendError> {
+    async fn ping(&self) -> Result<(), AdapterError> {
+        let _: String = self
+            .client
+            .with_options(&fail_fast())
+            .ping(None)
+            .await
+            .map_err(cache_error)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl CartStore for RedisCache {
+    async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
         to_lines(
             self.script(
                 LINES,
@@ -137,7 +151,7 @@ impl CartStore for RedisCache {
         car: CarId,
         quantity: Quantity,
         max: u32,
-    ) -> Result<CartAdd, BackendError> {
+    ) -> Result<CartAdd, AdapterError> {
         let args = vec![
             car.to_string(),
             quantity.get().to_string(),
@@ -159,7 +173,7 @@ impl CartStore for RedisCache {
         session: &SessionId,
         car: CarId,
         quantity: u32,
-    ) -> Result<(), BackendError> {
+    ) -> Result<(), AdapterError> {
         let args = vec![
             car.to_string(),
             quantity.to_string(),
@@ -170,17 +184,17 @@ impl CartStore for RedisCache {
             .map(drop)
     }
 
-    async fn clear(&self, session: &SessionId) -> Result<(), BackendError> {
+    async fn clear(&self, session: &SessionId) -> Result<(), AdapterError> {
         self.script::<Vec<String>>(TAKE, self.cart_key(session), vec![])
             .await
             .map(drop)
     }
 
-    async fn take(&self, session: &SessionId) -> Result<Vec<CartLine>, BackendError> {
+    async fn take(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
         to_lines(self.script(TAKE, self.cart_key(session), vec![]).await?)
     }
 
-    async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), BackendError> {
+    async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), AdapterError> {
         let mut args = vec![CART_TTL_SECS.to_string(), MAX_LINE_QUANTITY.to_string()];
         for line in lines {
             args.push(line.car_id.to_string());
@@ -190,22 +204,11 @@ impl CartStore for RedisCache {
             .await
             .map(drop)
     }
-
-    async fn ping(&self) -> Result<f64, BackendError> {
-        let started = Instant::now();
-        let _: String = self
-            .client
-            .with_options(&fail_fast())
-            .ping(None)
-            .await
-            .map_err(cache_error)?;
-        Ok(started.elapsed().as_secs_f64() * 1000.0)
-    }
 }
 
 #[async_trait]
 impl CatalogCache for RedisCache {
-    async fn get(&self) -> Result<Option<Arc<[Car]>>, BackendError> {
+    async fn get(&self) -> Result<Option<Arc<[Car]>>, AdapterError> {
         let cached: Option<String> = self
             .client
             .with_options(&fail_fast())
@@ -214,14 +217,14 @@ impl CatalogCache for RedisCache {
             .map_err(cache_error)?;
         let Some(json) = cached else { return Ok(None) };
         let cars: Vec<cached::CachedCar> = serde_json::from_str(&json)
-            .map_err(|e| BackendError::Corrupt(format!("cached catalog: {e}")))?;
+            .map_err(|e| AdapterError::Corrupt(format!("cached catalog: {e}")))?;
         cars.into_iter()
             .map(cached::CachedCar::into_car)
             .collect::<Result<Vec<_>, _>>()
             .map(|c| Some(c.into()))
     }
 
-    async fn put(&self, cars: Arc<[Car]>) -> Result<(), BackendError> {
+    async fn put(&self, cars: Arc<[Car]>) -> Result<(), AdapterError> {
         let json =
             serde_json::to_string(&cars.iter().map(cached::CachedCar::from).collect::<Vec<_>>())
                 .expect("cars always serialise");

@@ -1,32 +1,34 @@
-//! The log windows the dashboard can open, by name. Most are known at start; a service whose
-//! control attaches later (its Docker engine came up after carstore) gets its window then.
+//! The log windows the dashboard can open: carstore's own, and one per service that has a log
+//! source. Most sources are known at start; a service whose control attaches later (its Docker
+//! engine came up after carstore) gets its window then, so each service's slot fills at most once.
 
 use super::LogFeed;
-use std::sync::{Arc, RwLock};
+use crate::service::{PerService, Service};
+use std::sync::{Arc, OnceLock};
 
-#[derive(Default)]
-pub struct LogWindows(RwLock<Vec<(&'static str, Arc<LogFeed>)>>);
+pub struct LogWindows {
+    /// carstore's own log, always there.
+    pub own: Arc<LogFeed>,
+    services: PerService<OnceLock<Arc<LogFeed>>>,
+}
 
 impl LogWindows {
-    /// Opens the window `name`: its source pushes into the returned feed.
-    pub fn open(&self, name: &'static str) -> Arc<LogFeed> {
-        let feed = LogFeed::new();
-        self.add(name, feed.clone());
-        feed
+    pub fn new(own: Arc<LogFeed>) -> LogWindows {
+        LogWindows {
+            own,
+            services: PerService::default(),
+        }
     }
 
-    pub fn add(&self, name: &'static str, feed: Arc<LogFeed>) {
-        // Only pushes happen under the lock, so a poisoned one still holds a whole list.
-        let mut windows = self.0.write().unwrap_or_else(|p| p.into_inner());
-        windows.push((name, feed));
+    /// Opens the service's window: its source pushes into the returned feed. A second source
+    /// for the same service shares the window rather than hiding the first.
+    pub fn open(&self, service: Service) -> Arc<LogFeed> {
+        self.services.get(service).get_or_init(LogFeed::new).clone()
     }
 
-    pub fn find(&self, name: &str) -> Option<Arc<LogFeed>> {
-        let windows = self.0.read().unwrap_or_else(|p| p.into_inner());
-        windows
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, feed)| feed.clone())
+    /// The service's window, once it has a log source.
+    pub fn of(&self, service: Service) -> Option<Arc<LogFeed>> {
+        self.services.get(service).get().cloned()
     }
 }
 
@@ -35,13 +37,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_window_opened_later_is_found_by_its_name() {
-        let windows = LogWindows::default();
-        windows.add("carstore", LogFeed::new());
-        assert!(windows.find("redis").is_none());
-        let feed = windows.open("redis");
+    fn a_window_opened_later_is_found_by_its_service() {
+        let windows = LogWindows::new(LogFeed::new());
+        assert!(windows.of(Service::Redis).is_none());
+        let feed = windows.open(Service::Redis);
         feed.push("stdout", "ready");
-        let found = windows.find("redis").expect("opened");
+        let found = windows.of(Service::Redis).expect("opened");
         assert_eq!(found.subscribe(None, 1).backlog[0].line, "ready");
     }
 }

@@ -2,9 +2,10 @@
 //! consume. A new link is made for every reconnect; its generation tells deliveries apart.
 
 use super::confirms::{ConfirmCallback, SharedConfirms};
-use super::{queue_error, QueueNames};
-use crate::backend::BackendError;
+use super::queue_error;
+use crate::adapter::AdapterError;
 use crate::queue::Delivery;
+use crate::queue::QueueNames;
 use amqprs::callbacks::DefaultChannelCallback;
 use amqprs::channel::ConsumerMessage;
 use amqprs::channel::{
@@ -104,7 +105,7 @@ impl Link {
         queue: &str,
         body: &str,
         attempt: u32,
-    ) -> Result<(), BackendError> {
+    ) -> Result<(), AdapterError> {
         let _one_at_a_time = self.publishing.lock().await;
         let confirmed = self
             .confirms

@@ -6,9 +6,10 @@
 mod confirms;
 mod link;
 
-use super::{Delivery, OrderQueue, QueueDepth, Settle};
-use crate::backend::{BackendError, BackendKind, Dependency, EventSink};
+use super::{Delivery, OrderQueue, QueueDepth, QueueNames, Settle};
+use crate::adapter::{AdapterError, EventSink, Mode, Ping};
 use crate::config::ServiceUrl;
+use crate::service::Service;
 use amqprs::channel::ConsumerMessage;
 use amqprs::channel::{BasicAckArguments, BasicNackArguments, QueueDeclareArguments};
 use amqprs::connection::OpenConnectionArguments;
@@ -24,13 +25,6 @@ const PREFETCH: u16 = 16;
 const SUPERVISE_EVERY: Duration = Duration::from_millis(250);
 /// The most a connect (with its declares) or a status check may take.
 const LINK_TIMEOUT: Duration = Duration::from_secs(3);
-
-/// What to call the queues.
-#[derive(Debug, Clone)]
-pub struct QueueNames {
-    pub orders: String,
-    pub dead_letters: String,
-}
 
 #[derive(Clone)]
 pub struct RabbitQueue {
@@ -147,16 +141,16 @@ async fn supervise(shared: Arc<Shared>) {
     }
 }
 
-fn queue_error(e: impl std::fmt::Display) -> BackendError {
-    BackendError::unavailable(Dependency::Queue, e)
+fn queue_error(e: impl std::fmt::Display) -> AdapterError {
+    AdapterError::unavailable(Service::Rabbit, e)
 }
 
 impl Shared {
     /// Runs `work` on the current link, or says the broker is away.
     async fn with_link<T>(
         &self,
-        work: impl AsyncFnOnce(&Link) -> Result<T, BackendError>,
-    ) -> Result<T, BackendError> {
+        work: impl AsyncFnOnce(&Link) -> Result<T, AdapterError>,
+    ) -> Result<T, AdapterError> {
         // Hold the lock only to take the link: publishes wait for confirms, acks must not wait
         // behind them.
         let current = self.link.lock().await.clone();
@@ -169,7 +163,7 @@ impl Shared {
 
 #[async_trait]
 impl EventSink for RabbitQueue {
-    async fn publish(&self, body: &str) -> Result<(), BackendError> {
+    async fn publish(&self, body: &str) -> Result<(), AdapterError> {
         let queue = self.shared.names.orders.clone();
         self.shared
             .with_link(async |link| link.publish_confirmed(&queue, body, 1).await)
@@ -177,17 +171,25 @@ impl EventSink for RabbitQueue {
     }
 }
 
+/// Up means the broker answers a passive declare, even before the queue exists.
+#[async_trait]
+impl Ping for RabbitQueue {
+    fn mode(&self) -> Mode {
+        Mode::Service
+    }
+
+    async fn ping(&self) -> Result<(), AdapterError> {
+        self.depth().await.map(drop)
+    }
+}
+
 #[async_trait]
 impl OrderQueue for RabbitQueue {
-    fn kind(&self) -> BackendKind {
-        BackendKind::External
+    fn names(&self) -> &QueueNames {
+        &self.shared.names
     }
 
-    fn queue_name(&self) -> &str {
-        &self.shared.names.orders
-    }
-
-    async fn receive(&self) -> Result<Delivery, BackendError> {
+    async fn receive(&self) -> Result<Delivery, AdapterError> {
         loop {
             let relinked = self.shared.relinked.notified();
             {
@@ -209,7 +211,7 @@ impl OrderQueue for RabbitQueue {
         }
     }
 
-    async fn settle(&self, delivery: Delivery, outcome: Settle) -> Result<(), BackendError> {
+    async fn settle(&self, delivery: Delivery, outcome: Settle) -> Result<(), AdapterError> {
         let names = self.shared.names.clone();
         self.shared
             .with_link(async |link| {
@@ -256,7 +258,7 @@ impl OrderQueue for RabbitQueue {
             .await
     }
 
-    async fn depth(&self) -> Result<QueueDepth, BackendError> {
+    async fn depth(&self) -> Result<QueueDepth, AdapterError> {
         let names = self.shared.names.clone();
         let counting = self.shared.with_link(async |link| {
             let channel = link
@@ -269,7 +271,7 @@ impl OrderQueue for RabbitQueue {
                     .queue_declare(QueueDeclareArguments::new(queue).passive(true).finish())
                     .await
                     .map_err(queue_error)?;
-                Ok::<_, BackendError>(
+                Ok::<_, AdapterError>(
                     declared.map(|(_, messages, consumers)| (u64::from(messages), consumers)),
                 )
             };

@@ -1,5 +1,5 @@
 use super::{db_error, PgStore};
-use crate::backend::BackendError;
+use crate::adapter::AdapterError;
 use crate::catalog::CarSource;
 use crate::domain::{Car, CarId, Money};
 use async_trait::async_trait;
@@ -36,7 +36,7 @@ pub(super) async fn seed(client: &Client, cars: &[Car]) -> Result<(), tokio_post
 
 #[async_trait]
 impl CarSource for PgStore {
-    async fn load_cars(&self) -> Result<Vec<Car>, BackendError> {
+    async fn load_cars(&self) -> Result<Vec<Car>, AdapterError> {
         let client = self.client().await?;
         let stmt = client
             .prepare_cached(
@@ -49,9 +49,9 @@ impl CarSource for PgStore {
     }
 }
 
-fn car_from_row(r: &Row) -> Result<Car, BackendError> {
+fn car_from_row(r: &Row) -> Result<Car, AdapterError> {
     let corrupt =
-        |what: String| BackendError::Corrupt(format!("cars row {}: {what}", r.get::<_, i64>(0)));
+        |what: String| AdapterError::Corrupt(format!("cars row {}: {what}", r.get::<_, i64>(0)));
     Ok(Car {
         id: CarId(r.get(0)),
         make: r.get(1),

@@ -6,9 +6,10 @@
 mod cars;
 mod orders;
 
-use crate::backend::{BackendError, Dependency};
+use crate::adapter::AdapterError;
 use crate::catalog::BuiltinCatalog;
 use crate::config::ServiceUrl;
+use crate::service::Service;
 use anyhow::Context;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -117,29 +118,29 @@ impl PgStore {
     }
 
     /// A pooled connection, or "unavailable" while Postgres is down or not yet migrated.
-    async fn client(&self) -> Result<Object, BackendError> {
+    async fn client(&self) -> Result<Object, AdapterError> {
         if !self.migrated.load(Ordering::Acquire) {
-            return Err(BackendError::unavailable(
-                Dependency::Database,
+            return Err(AdapterError::unavailable(
+                Service::Postgres,
                 "the database schema is not ready yet",
             ));
         }
         self.pool
             .get()
             .await
-            .map_err(|e| BackendError::unavailable(Dependency::Database, e))
+            .map_err(|e| AdapterError::unavailable(Service::Postgres, e))
     }
 }
 
 /// No answer, or a refusal that passes (shutting down, overloaded, a transaction to retry), is
 /// an outage. Any other refusal means our own data or schema is wrong: not something waiting
 /// will fix. The server's code and message are kept; its DETAIL is not, it can hold row data.
-fn db_error(e: tokio_postgres::Error) -> BackendError {
+fn db_error(e: tokio_postgres::Error) -> AdapterError {
     let Some(db) = e.as_db_error() else {
         let cause = std::error::Error::source(&e)
             .map(|c| format!(": {c}"))
             .unwrap_or_default();
-        return BackendError::unavailable(Dependency::Database, format!("{e}{cause}"));
+        return AdapterError::unavailable(Service::Postgres, format!("{e}{cause}"));
     };
     let code = db.code().code();
     let said = format!("{code}: {}", db.message());
@@ -148,8 +149,8 @@ fn db_error(e: tokio_postgres::Error) -> BackendError {
         .any(|class| code.starts_with(class))
         || code == "55P03";
     if passing {
-        BackendError::unavailable(Dependency::Database, said)
+        AdapterError::unavailable(Service::Postgres, said)
     } else {
-        BackendError::Corrupt(said)
+        AdapterError::Corrupt(said)
     }
 }

@@ -1,8 +1,9 @@
 use super::{db_error, PgStore};
-use crate::backend::{BackendError, BackendKind, EventSink};
+use crate::adapter::{AdapterError, EventSink, Mode, Ping};
 use crate::domain::{CarId, IdempotencyKey, Money, OrderId, OrderStatus, SessionId};
 use crate::store::{
-    NewOrder, OrderRecord, OrderStats, OrderStore, OrderSummary, Placed, PoolStatus, PricedLine,
+    NewOrder, OrderRecord, OrderStats, OrderSummary, Outbox, PlaceOrders, Placed, PoolStatus,
+    PricedLine, ReadOrders,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -11,21 +12,24 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::Row;
 
 #[async_trait]
-impl OrderStore for PgStore {
-    fn kind(&self) -> BackendKind {
-        BackendKind::External
+impl Ping for PgStore {
+    fn mode(&self) -> Mode {
+        Mode::Service
     }
 
-    fn pool_status(&self) -> Option<PoolStatus> {
-        let status = self.pool.status();
-        Some(PoolStatus {
-            size: status.size,
-            in_use: status.size.saturating_sub(status.available),
-            waiting: status.waiting,
-        })
+    async fn ping(&self) -> Result<(), AdapterError> {
+        let client = self.client().await?;
+        client
+            .simple_query("SELECT 1")
+            .await
+            .map(drop)
+            .map_err(db_error)
     }
+}
 
-    async fn place(&self, order: &NewOrder) -> Result<Placed, BackendError> {
+#[async_trait]
+impl PlaceOrders for PgStore {
+    async fn place(&self, order: &NewOrder) -> Result<Placed, AdapterError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_error)?;
         if let Some(key) = &order.idempotency_key {
@@ -56,12 +60,24 @@ impl OrderStore for PgStore {
         &self,
         session: &SessionId,
         key: &IdempotencyKey,
-    ) -> Result<Option<OrderId>, BackendError> {
+    ) -> Result<Option<OrderId>, AdapterError> {
         let client = self.client().await?;
         idempotent_order(&client, session, key).await
     }
+}
 
-    async fn order(&self, id: OrderId) -> Result<Option<OrderRecord>, BackendError> {
+#[async_trait]
+impl ReadOrders for PgStore {
+    fn pool_status(&self) -> Option<PoolStatus> {
+        let status = self.pool.status();
+        Some(PoolStatus {
+            size: status.size,
+            in_use: status.size.saturating_sub(status.available),
+            waiting: status.waiting,
+        })
+    }
+
+    async fn order(&self, id: OrderId) -> Result<Option<OrderRecord>, AdapterError> {
         let client = self.client().await?;
         let head = client
             .query_opt(
@@ -87,7 +103,7 @@ impl OrderStore for PgStore {
         }))
     }
 
-    async fn orders_of(&self, session: &SessionId) -> Result<Vec<OrderSummary>, BackendError> {
+    async fn orders_of(&self, session: &SessionId) -> Result<Vec<OrderSummary>, AdapterError> {
         let client = self.client().await?;
         let rows = client
             .query(
@@ -111,19 +127,7 @@ impl OrderStore for PgStore {
             .collect()
     }
 
-    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, BackendError> {
-        let client = self.client().await?;
-        let changed = client
-            .execute(
-                "UPDATE orders SET status = $1, settled_at = now() WHERE id = $2 AND status = 'pending'",
-                &[&status.as_str(), &id.0],
-            )
-            .await
-            .map_err(db_error)?;
-        Ok(changed == 1)
-    }
-
-    async fn stats(&self) -> Result<OrderStats, BackendError> {
+    async fn stats(&self) -> Result<OrderStats, AdapterError> {
         let client = self.client().await?;
         let r = client
             .query_one(
@@ -144,17 +148,23 @@ impl OrderStore for PgStore {
             outbox_oldest_age_secs: r.get(3),
         })
     }
+}
 
-    async fn ping(&self) -> Result<(), BackendError> {
+#[async_trait]
+impl Outbox for PgStore {
+    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, AdapterError> {
         let client = self.client().await?;
-        client
-            .simple_query("SELECT 1")
+        let changed = client
+            .execute(
+                "UPDATE orders SET status = $1, settled_at = now() WHERE id = $2 AND status = 'pending'",
+                &[&status.as_str(), &id.0],
+            )
             .await
-            .map(drop)
-            .map_err(db_error)
+            .map_err(db_error)?;
+        Ok(changed == 1)
     }
 
-    async fn requeue_unsettled(&self) -> Result<usize, BackendError> {
+    async fn requeue_unsettled(&self) -> Result<usize, AdapterError> {
         let client = self.client().await?;
         let n = client
             .execute(
@@ -167,7 +177,7 @@ impl OrderStore for PgStore {
         Ok(n as usize)
     }
 
-    async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, BackendError> {
+    async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, AdapterError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_error)?;
         // Rows another relay holds are skipped, not waited for: each row goes out once.
@@ -204,7 +214,7 @@ async fn idempotent_order(
     c: &impl GenericClient,
     session: &SessionId,
     key: &IdempotencyKey,
-) -> Result<Option<OrderId>, BackendError> {
+) -> Result<Option<OrderId>, AdapterError> {
     let row = c
         .query_opt(
             "SELECT order_id FROM idempotency_keys WHERE session_id = $1 AND key = $2",
@@ -276,6 +286,6 @@ fn priced_line(r: &Row) -> PricedLine {
     }
 }
 
-fn status_of(r: &Row, i: usize) -> Result<OrderStatus, BackendError> {
-    r.get::<_, String>(i).parse().map_err(BackendError::Corrupt)
+fn status_of(r: &Row, i: usize) -> Result<OrderStatus, AdapterError> {
+    r.get::<_, String>(i).parse().map_err(AdapterError::Corrupt)
 }

@@ -3,10 +3,10 @@
 //! updates and checkout claims atomic here; calls run on tokio's blocking pool so they never
 //! stall the async workers.
 
-mod carts;
 mod orders;
 
-use crate::backend::{BackendError, Dependency};
+use crate::adapter::AdapterError;
+use crate::service::Service;
 use anyhow::Context;
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
@@ -54,8 +54,18 @@ impl SqliteDb {
         &self.path
     }
 
-    /// Runs `work` on the connection, off the async threads.
-    async fn run<T, F>(&self, work: F) -> Result<T, BackendError>
+    /// Runs order work on the connection, off the async threads.
+    async fn run<T, F>(&self, work: F) -> Result<T, AdapterError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.run_for(Service::Postgres, work).await
+    }
+
+    /// Runs `work` for the service this file stands in for, which a failure names: the order
+    /// database, or (for carts) the cart service.
+    pub(crate) async fn run_for<T, F>(&self, service: Service, work: F) -> Result<T, AdapterError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
@@ -67,16 +77,16 @@ impl SqliteDb {
         })
         .await;
         match joined {
-            Ok(result) => result.map_err(|e| BackendError::unavailable(Dependency::Database, e)),
-            Err(e) => Err(BackendError::unavailable(
-                Dependency::Database,
+            Ok(result) => result.map_err(|e| AdapterError::unavailable(service, e)),
+            Err(e) => Err(AdapterError::unavailable(
+                service,
                 format!("database task failed: {e}"),
             )),
         }
     }
 }
 
-fn now_text() -> String {
+pub(crate) fn now_text() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 

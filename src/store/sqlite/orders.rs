@@ -1,20 +1,28 @@
 use super::{now_text, SqliteDb};
-use crate::backend::{BackendError, BackendKind, EventSink};
+use crate::adapter::{AdapterError, EventSink, Mode, Ping};
 use crate::domain::{CarId, IdempotencyKey, Money, OrderId, OrderStatus, SessionId};
 use crate::store::{
-    NewOrder, OrderRecord, OrderStats, OrderStore, OrderSummary, Placed, PricedLine,
+    NewOrder, OrderRecord, OrderStats, OrderSummary, Outbox, PlaceOrders, Placed, PricedLine,
+    ReadOrders,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 #[async_trait]
-impl OrderStore for SqliteDb {
-    fn kind(&self) -> BackendKind {
-        BackendKind::Embedded
+impl Ping for SqliteDb {
+    fn mode(&self) -> Mode {
+        Mode::Embedded
     }
 
-    async fn place(&self, order: &NewOrder) -> Result<Placed, BackendError> {
+    async fn ping(&self) -> Result<(), AdapterError> {
+        self.run(|c| c.query_row("SELECT 1", [], |_| Ok(()))).await
+    }
+}
+
+#[async_trait]
+impl PlaceOrders for SqliteDb {
+    async fn place(&self, order: &NewOrder) -> Result<Placed, AdapterError> {
         let order = order.clone();
         self.run(move |c| {
             let tx = c.transaction()?;
@@ -34,16 +42,19 @@ impl OrderStore for SqliteDb {
         &self,
         session: &SessionId,
         key: &IdempotencyKey,
-    ) -> Result<Option<OrderId>, BackendError> {
+    ) -> Result<Option<OrderId>, AdapterError> {
         let (session, key) = (session.clone(), key.clone());
         self.run(move |c| idempotent_order(c, &session, &key)).await
     }
+}
 
-    async fn order(&self, id: OrderId) -> Result<Option<OrderRecord>, BackendError> {
+#[async_trait]
+impl ReadOrders for SqliteDb {
+    async fn order(&self, id: OrderId) -> Result<Option<OrderRecord>, AdapterError> {
         self.run(move |c| read_order(c, id)).await
     }
 
-    async fn orders_of(&self, session: &SessionId) -> Result<Vec<OrderSummary>, BackendError> {
+    async fn orders_of(&self, session: &SessionId) -> Result<Vec<OrderSummary>, AdapterError> {
         let session = session.as_str().to_owned();
         self.run(move |c| {
             let mut stmt = c.prepare_cached(
@@ -65,18 +76,7 @@ impl OrderStore for SqliteDb {
         .await
     }
 
-    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, BackendError> {
-        self.run(move |c| {
-            let changed = c.execute(
-                "UPDATE orders SET status = ?1, settled_at = ?2 WHERE id = ?3 AND status = 'pending'",
-                params![status.as_str(), now_text(), id.0],
-            )?;
-            Ok(changed == 1)
-        })
-        .await
-    }
-
-    async fn stats(&self) -> Result<OrderStats, BackendError> {
+    async fn stats(&self) -> Result<OrderStats, AdapterError> {
         self.run(|c| {
             c.query_row(
                 "SELECT (SELECT COUNT(*) FROM orders),
@@ -97,12 +97,22 @@ impl OrderStore for SqliteDb {
         })
         .await
     }
+}
 
-    async fn ping(&self) -> Result<(), BackendError> {
-        self.run(|c| c.query_row("SELECT 1", [], |_| Ok(()))).await
+#[async_trait]
+impl Outbox for SqliteDb {
+    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, AdapterError> {
+        self.run(move |c| {
+            let changed = c.execute(
+                "UPDATE orders SET status = ?1, settled_at = ?2 WHERE id = ?3 AND status = 'pending'",
+                params![status.as_str(), now_text(), id.0],
+            )?;
+            Ok(changed == 1)
+        })
+        .await
     }
 
-    async fn requeue_unsettled(&self) -> Result<usize, BackendError> {
+    async fn requeue_unsettled(&self) -> Result<usize, AdapterError> {
         self.run(|c| {
             c.execute(
                 "UPDATE outbox SET sent_at = NULL
@@ -113,7 +123,7 @@ impl OrderStore for SqliteDb {
         .await
     }
 
-    async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, BackendError> {
+    async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, AdapterError> {
         // One process owns the embedded file, so reading the rows is claim enough.
         let rows: Vec<(i64, String)> = self
             .run(move |c| {

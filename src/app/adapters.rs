@@ -1,15 +1,17 @@
 //! The one place that picks each service's adapter, and says in the log which one it picked.
 
+use crate::adapter::Ping;
 use crate::cache::{CartStore, CatalogCache, MemoryCatalogCache, RedisCache};
 use crate::catalog::{BuiltinCatalog, CarSource, CatalogService};
 use crate::config::{ServiceUrl, Settings};
-use crate::events::{EventBus, Service};
+use crate::events::EventBus;
 use crate::ops::{HealthMonitor, Probe};
 use crate::orders::PipelineCounts;
-use crate::queue::{InProcessQueue, OrderQueue, QueueNames, RabbitQueue};
+use crate::queue::{InProcessQueue, OrderQueue, RabbitQueue};
+use crate::service::{PerService, Service};
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteDb;
-use crate::store::OrderStore;
+use crate::store::{OrderStore, Outbox};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +19,7 @@ use std::time::Duration;
 const CATALOG_TTL: Duration = Duration::from_secs(60);
 
 /// The adapters chosen for this run.
-pub(super) struct Backends {
+pub(super) struct Adapters {
     pub(super) orders: Arc<dyn OrderStore>,
     pub(super) carts: Arc<dyn CartStore>,
     pub(super) queue: Arc<dyn OrderQueue>,
@@ -25,11 +27,11 @@ pub(super) struct Backends {
     pub(super) counts: Arc<PipelineCounts>,
     pub(super) events: Arc<EventBus>,
     /// What each service is, for the dashboard: a redacted URL, or "embedded".
-    pub(super) targets: Vec<(Service, String)>,
+    pub(super) targets: PerService<String>,
 }
 
 /// Picks each service's adapter: the real one when its URL is set, else the embedded one.
-pub(super) async fn pick_backends(settings: &Settings) -> anyhow::Result<Backends> {
+pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapters> {
     let needs_file = settings.database_url.is_none() || settings.redis_url.is_none();
     let embedded = if needs_file {
         Some(SqliteDb::open(&settings.data_dir)?)
@@ -39,7 +41,7 @@ pub(super) async fn pick_backends(settings: &Settings) -> anyhow::Result<Backend
     let (orders, source) = order_store(settings, embedded.as_ref())?;
     let (carts, cache) = cart_store(settings, embedded.as_ref())?;
     let queue = order_queue(settings, &orders)?;
-    Ok(Backends {
+    Ok(Adapters {
         orders,
         carts,
         queue,
@@ -99,72 +101,50 @@ fn order_queue(
     match &settings.amqp_url {
         Some(url) => {
             tracing::info!(%url, queue = %settings.orders_queue, "order events: RabbitMQ");
-            let names = QueueNames {
-                orders: settings.orders_queue.clone(),
-                dead_letters: settings.dead_letter_queue(),
-            };
             Ok(Arc::new(RabbitQueue::start(
                 url,
-                names,
+                settings.queue_names(),
                 settings.run_worker,
             )?))
         }
         None => {
             tracing::info!("order events: in-process queue (no AMQP URL configured)");
             tokio::spawn(requeue_lost_events(orders.clone()));
-            Ok(Arc::new(InProcessQueue::new(&settings.orders_queue)))
+            Ok(Arc::new(InProcessQueue::new(settings.queue_names())))
         }
     }
 }
 
-fn service_targets(settings: &Settings) -> Vec<(Service, String)> {
-    let shown = |url: &Option<ServiceUrl>| {
-        url.as_ref()
+fn service_targets(settings: &Settings) -> PerService<String> {
+    PerService::new(|service| {
+        settings
+            .url_of(service)
             .map_or("embedded in carstore".to_owned(), ServiceUrl::redacted)
-    };
-    vec![
-        (Service::Postgres, shown(&settings.database_url)),
-        (Service::Redis, shown(&settings.redis_url)),
-        (Service::Rabbit, shown(&settings.amqp_url)),
-    ]
+    })
 }
 
 /// The health monitor's probes: one cheap round trip per service, for the services given.
-pub(super) fn watch_services(backends: &Backends, services: &[Service]) -> Arc<HealthMonitor> {
-    let probes = services.iter().map(|s| probe(backends, *s)).collect();
-    HealthMonitor::new(probes, backends.events.clone())
+pub(super) fn watch_services(adapters: &Adapters, services: &[Service]) -> Arc<HealthMonitor> {
+    let probes = services.iter().map(|s| probe(adapters, *s)).collect();
+    HealthMonitor::new(probes, adapters.events.clone())
 }
 
-fn probe(backends: &Backends, service: Service) -> Probe {
-    match service {
-        Service::Postgres => {
-            let orders = backends.orders.clone();
-            Probe::new(service, orders.kind(), move || {
-                let orders = orders.clone();
-                async move { orders.ping().await }
-            })
-        }
-        Service::Redis => {
-            let carts = backends.carts.clone();
-            Probe::new(service, carts.kind(), move || {
-                let carts = carts.clone();
-                async move { carts.ping().await.map(drop) }
-            })
-        }
-        Service::Rabbit => {
-            let queue = backends.queue.clone();
-            Probe::new(service, queue.kind(), move || {
-                let queue = queue.clone();
-                async move { queue.depth().await.map(drop) }
-            })
-        }
-    }
+fn probe(adapters: &Adapters, service: Service) -> Probe {
+    let adapter: Arc<dyn Ping> = match service {
+        Service::Postgres => adapters.orders.clone(),
+        Service::Redis => adapters.carts.clone(),
+        Service::Rabbit => adapters.queue.clone(),
+    };
+    Probe::new(service, adapter.mode(), move || {
+        let adapter = adapter.clone();
+        async move { adapter.ping().await }
+    })
 }
 
 /// The in-process queue forgets what it held when the process stopped: events of orders still
 /// pending go back to the outbox. Processing is idempotent, so a repeat is harmless. Retries
 /// until the order store answers (a database may be down, or not migrated yet, at start).
-async fn requeue_lost_events(orders: Arc<dyn OrderStore>) {
+async fn requeue_lost_events(orders: Arc<dyn Outbox>) {
     loop {
         match orders.requeue_unsettled().await {
             Ok(0) => return,

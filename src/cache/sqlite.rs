@@ -1,21 +1,21 @@
-use super::{now_text, SqliteDb};
-use crate::backend::{BackendError, BackendKind};
-use crate::cache::{CartAdd, CartLine, CartStore};
+//! Embedded carts: a table in the embedded store's SQLite file, so a restart keeps them. Its
+//! one connection serialises every write, which is what makes each change atomic here.
+
+use super::{CartAdd, CartLine, CartStore};
+use crate::adapter::AdapterError;
 use crate::domain::{CarId, Quantity, SessionId, MAX_LINE_QUANTITY};
+use crate::service::Service;
+use crate::store::sqlite::{now_text, SqliteDb};
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
-use std::time::Instant;
 
 /// Embedded carts live in the same file as orders, so a restart keeps them.
 #[async_trait]
 impl CartStore for SqliteDb {
-    fn kind(&self) -> BackendKind {
-        BackendKind::Embedded
-    }
-
-    async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, BackendError> {
+    async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
         let session = session.as_str().to_owned();
-        self.run(move |c| read_lines(c, &session)).await
+        self.run_for(Service::Redis, move |c| read_lines(c, &session))
+            .await
     }
 
     async fn add(
@@ -24,9 +24,9 @@ impl CartStore for SqliteDb {
         car: CarId,
         quantity: Quantity,
         max: u32,
-    ) -> Result<CartAdd, BackendError> {
+    ) -> Result<CartAdd, AdapterError> {
         let session = session.as_str().to_owned();
-        self.run(move |c| {
+        self.run_for(Service::Redis, move |c| {
             let tx = c.transaction()?;
             let current: u32 = tx
                 .query_row(
@@ -51,9 +51,9 @@ impl CartStore for SqliteDb {
         session: &SessionId,
         car: CarId,
         quantity: u32,
-    ) -> Result<(), BackendError> {
+    ) -> Result<(), AdapterError> {
         let session = session.as_str().to_owned();
-        self.run(move |c| {
+        self.run_for(Service::Redis, move |c| {
             if quantity == 0 {
                 c.execute(
                     "DELETE FROM cart_items WHERE session_id = ?1 AND car_id = ?2",
@@ -67,18 +67,18 @@ impl CartStore for SqliteDb {
         .await
     }
 
-    async fn clear(&self, session: &SessionId) -> Result<(), BackendError> {
+    async fn clear(&self, session: &SessionId) -> Result<(), AdapterError> {
         let session = session.as_str().to_owned();
-        self.run(move |c| {
+        self.run_for(Service::Redis, move |c| {
             c.execute("DELETE FROM cart_items WHERE session_id = ?1", [session])
                 .map(drop)
         })
         .await
     }
 
-    async fn take(&self, session: &SessionId) -> Result<Vec<CartLine>, BackendError> {
+    async fn take(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
         let session = session.as_str().to_owned();
-        self.run(move |c| {
+        self.run_for(Service::Redis, move |c| {
             let tx = c.transaction()?;
             let lines = read_lines(&tx, &session)?;
             tx.execute("DELETE FROM cart_items WHERE session_id = ?1", [&session])?;
@@ -88,9 +88,9 @@ impl CartStore for SqliteDb {
         .await
     }
 
-    async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), BackendError> {
+    async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), AdapterError> {
         let (session, lines) = (session.as_str().to_owned(), lines.to_vec());
-        self.run(move |c| {
+        self.run_for(Service::Redis, move |c| {
             let tx = c.transaction()?;
             for line in &lines {
                 tx.execute(
@@ -102,13 +102,6 @@ impl CartStore for SqliteDb {
             tx.commit()
         })
         .await
-    }
-
-    async fn ping(&self) -> Result<f64, BackendError> {
-        let started = Instant::now();
-        self.run(|c| c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)))
-            .await?;
-        Ok(started.elapsed().as_secs_f64() * 1000.0)
     }
 }
 

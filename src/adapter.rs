@@ -1,0 +1,54 @@
+//! What every adapter shares: how it says a service failed, and whether it runs the service
+//! for real or embedded. Adapters translate their driver's errors into [`AdapterError`], so the
+//! HTTP layer can answer `503` for an outage without ever seeing a driver type.
+
+use crate::service::Service;
+use async_trait::async_trait;
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdapterError {
+    /// The service did not answer or refused the work; trying again later may succeed.
+    #[error("{} is unavailable: {detail}", service.role())]
+    Unavailable { service: Service, detail: String },
+    /// The service answered with something that breaks our own invariants: a bug, not an outage.
+    #[error("inconsistent data: {0}")]
+    Corrupt(String),
+}
+
+impl AdapterError {
+    pub fn unavailable(service: Service, detail: impl fmt::Display) -> Self {
+        AdapterError::Unavailable {
+            service,
+            detail: detail.to_string(),
+        }
+    }
+}
+
+/// How an adapter runs its service; the status probes and the dashboard report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Inside this process (SQLite file, memory, in-process queue).
+    Embedded,
+    /// A real service reached over the network.
+    Service,
+}
+
+/// The probe every adapter answers, with one signature: the cheapest round trip that proves
+/// its service answers (counting rows is not cheap). Callers time it themselves.
+#[async_trait]
+pub trait Ping: Send + Sync {
+    /// Whether it runs its service for real or embedded; an embedded one is never probed.
+    fn mode(&self) -> Mode;
+    async fn ping(&self) -> Result<(), AdapterError>;
+}
+
+/// Where the outbox relay hands events: the order queue, seen only as something that takes a
+/// message and confirms it. Lets the store drive publishing inside its claim on the rows.
+#[async_trait]
+pub trait EventSink: Send + Sync {
+    /// Returns only once the receiver has taken responsibility for the message.
+    async fn publish(&self, body: &str) -> Result<(), AdapterError>;
+}

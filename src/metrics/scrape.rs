@@ -1,0 +1,151 @@
+//! What a scrape reads: each figure is read first (with a time limit, so one slow service
+//! cannot stall the scrape), then set on its family and encoded in one step.
+
+use super::{process, Labels, Metrics};
+use crate::catalog::CatalogService;
+use crate::events::{Health, HealthChange};
+use crate::ops::HealthMonitor;
+use crate::orders::{PipelineCounts, PipelineSnapshot};
+use crate::queue::{OrderQueue, QueueDepth, QueueNames};
+use crate::service::Service;
+use crate::store::{OrderStats, OrderStore, PoolStatus};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A figure that takes longer than this to read is left out of the scrape.
+const READ_TIMEOUT: Duration = Duration::from_secs(1);
+const STATES: [(Health, &str); 5] = [
+    (Health::Up, "up"),
+    (Health::Starting, "starting"),
+    (Health::Degraded, "degraded"),
+    (Health::Down, "down"),
+    (Health::Embedded, "embedded"),
+];
+
+/// Where a scrape reads. The store and `carstore worker` each have one, so both answer with
+/// the same handler.
+pub struct MetricsSources {
+    pub metrics: Arc<Metrics>,
+    pub health: Arc<HealthMonitor>,
+    pub orders: Arc<dyn OrderStore>,
+    pub queue: Arc<dyn OrderQueue>,
+    pub pipeline: Arc<PipelineCounts>,
+    /// The catalog's cache counts; a worker reads no catalog.
+    pub catalog: Option<Arc<CatalogService>>,
+}
+
+/// One scrape's figures; `None` where a figure could not be read.
+struct Figures {
+    health: Vec<HealthChange>,
+    stats: Option<OrderStats>,
+    depth: Option<QueueDepth>,
+    names: QueueNames,
+    pool: Option<PoolStatus>,
+    pipeline: PipelineSnapshot,
+    cache: Option<crate::catalog::CacheCounts>,
+    process: process::ProcessFigures,
+}
+
+impl MetricsSources {
+    /// The exposition text for one scrape.
+    pub async fn scrape(&self) -> String {
+        let figures = self.read().await;
+        let metrics = &self.metrics;
+        let _one_at_a_time = metrics.scraping.lock().unwrap_or_else(|p| p.into_inner());
+        for family in metrics.scraped() {
+            family.clear();
+        }
+        metrics.set_services(&figures.health);
+        metrics.set_backlog(&figures);
+        metrics.set_pipeline(&figures);
+        metrics.set_process(&figures.process);
+        metrics.encode_now()
+    }
+
+    async fn read(&self) -> Figures {
+        Figures {
+            health: self.health.snapshot(),
+            stats: within(self.orders.stats()).await,
+            depth: within(self.queue.depth()).await,
+            names: self.queue.names().clone(),
+            pool: self.orders.pool_status(),
+            pipeline: self.pipeline.snapshot(),
+            cache: self.catalog.as_ref().map(|c| c.cache_counts()),
+            process: process::read(),
+        }
+    }
+}
+
+async fn within<T, E>(read: impl Future<Output = Result<T, E>>) -> Option<T> {
+    tokio::time::timeout(READ_TIMEOUT, read).await.ok()?.ok()
+}
+
+fn service_label(service: Service) -> Labels {
+    vec![("service", service.as_str().to_owned())]
+}
+
+impl Metrics {
+    fn set_services(&self, health: &[HealthChange]) {
+        for h in health {
+            let answers = matches!(h.health, Health::Up | Health::Degraded | Health::Embedded);
+            self.service_up
+                .set(service_label(h.service), f64::from(u8::from(answers)));
+            for (health, name) in STATES {
+                let mut labels = service_label(h.service);
+                labels.push(("state", name.to_owned()));
+                self.service_state
+                    .set(labels, f64::from(u8::from(h.health == health)));
+            }
+            if let Some(ms) = h.latency_ms {
+                self.service_probe_latency
+                    .set(service_label(h.service), ms / 1000.0);
+            }
+        }
+    }
+
+    fn set_backlog(&self, figures: &Figures) {
+        if let Some(stats) = figures.stats {
+            self.outbox_backlog.set(vec![], stats.outbox_backlog as f64);
+            self.outbox_oldest_age
+                .set(vec![], stats.outbox_oldest_age_secs.unwrap_or(0.0));
+        }
+        if let Some(depth) = figures.depth {
+            let queue = |name: &String| vec![("queue", name.clone())];
+            let names = &figures.names;
+            self.queue_messages
+                .set(queue(&names.orders), depth.messages as f64)
+                .set(queue(&names.dead_letters), depth.dead_lettered as f64);
+            self.queue_consumers
+                .set(queue(&names.orders), f64::from(depth.consumers));
+        }
+        if let Some(pool) = figures.pool {
+            self.db_pool_size.set(vec![], pool.size as f64);
+            self.db_pool_in_use.set(vec![], pool.in_use as f64);
+            self.db_pool_waiting.set(vec![], pool.waiting as f64);
+        }
+    }
+
+    fn set_pipeline(&self, figures: &Figures) {
+        let counts = figures.pipeline;
+        self.orders_processed.set(vec![], counts.processed as f64);
+        self.orders_failed.set(vec![], counts.dead_lettered as f64);
+        if let Some(cache) = figures.cache {
+            self.catalog_cache_hits.set(vec![], cache.hits as f64);
+            self.catalog_cache_misses.set(vec![], cache.misses as f64);
+        }
+    }
+
+    fn set_process(&self, figures: &process::ProcessFigures) {
+        if let Some(v) = figures.resident_bytes {
+            self.process_resident_memory.set(vec![], v);
+        }
+        if let Some(v) = figures.cpu_seconds {
+            self.process_cpu.set(vec![], v);
+        }
+        if let Some(v) = figures.open_fds {
+            self.process_open_fds.set(vec![], v);
+        }
+        self.process_start_time.set(vec![], process::start_time());
+    }
+}
