@@ -8,169 +8,68 @@ use prometheus_client::registry::Unit;
 impl Metrics {
     /// Every family's name and help text, in one place.
     pub(super) fn register(&mut self, serves_shoppers: bool) {
-        let r = &mut self.registry;
         if serves_shoppers {
-            r.register(
-                "http_requests",
-                "HTTP requests answered, by method, route pattern and status",
-                self.requests.clone(),
-            );
-            r.register_with_unit(
-                "http_request_duration",
-                "HTTP request latency, by method and route pattern",
-                Unit::Seconds,
-                self.request_duration.clone(),
-            );
-            r.register(
-                "orders_created",
-                "Orders placed at checkout",
-                self.orders_created.clone(),
-            );
-            r.register(
-                "checkout_failures",
-                "Checkouts refused, by reason (the error code)",
-                self.checkout_failures.clone(),
-            );
-            r.register(
-                "cart_operations",
-                "Cart operations, by operation and result",
-                self.cart_operations.clone(),
-            );
-            r.register(
-                "sse_clients",
-                "Server-sent event streams open, by stream (events, logs)",
-                self.sse_clients.clone(),
-            );
-            r.register(
-                "control_actions",
-                "Start/stop/restart actions, by service, action and result",
-                self.control_actions.clone(),
-            );
+            self.register_shopper_families();
         }
         // A gauge fixed at 1, not the OpenMetrics info type, which promtool does not read.
         let build = Family::<Vec<(&'static str, &'static str)>, Gauge>::default();
         build
             .get_or_create(&vec![("version", env!("CARGO_PKG_VERSION"))])
             .set(1);
-        r.register(
+        self.registry.register(
             "build_info",
             "The running build's version, as a label; always 1",
             build,
         );
-        let seconds = || Some(Unit::Seconds);
-        let scraped: [(&Scraped, &'static str, &'static str, Option<Unit>); 18] = [
-            (
-                &self.service_up,
-                "service_up",
-                "1 when the service answers (or runs embedded), else 0",
-                None,
-            ),
-            (
-                &self.service_state,
-                "service_state",
-                "1 for the state each service is in",
-                None,
-            ),
-            (
-                &self.service_probe_latency,
-                "service_probe_latency",
-                "How long the last health probe took",
-                seconds(),
-            ),
-            (
-                &self.outbox_backlog,
-                "outbox_backlog",
-                "Order events written but not yet confirmed by the queue",
-                None,
-            ),
-            (
-                &self.outbox_oldest_age,
-                "outbox_oldest_age",
-                "Age of the oldest order event not yet sent",
-                seconds(),
-            ),
-            (
-                &self.queue_messages,
-                "queue_messages",
-                "Messages waiting in each of the store's queues",
-                None,
-            ),
-            (
-                &self.queue_consumers,
-                "queue_consumers",
-                "Consumers of the order queue",
-                None,
-            ),
-            (
-                &self.db_pool_size,
-                "db_pool_size",
-                "Database connections open",
-                None,
-            ),
-            (
-                &self.db_pool_in_use,
-                "db_pool_in_use",
-                "Database connections in use",
-                None,
-            ),
-            (
-                &self.db_pool_waiting,
-                "db_pool_waiting",
-                "Requests waiting for a database connection",
-                None,
-            ),
-            (
-                &self.orders_processed,
-                "orders_processed",
-                "Orders this process's order processor marked processed",
-                None,
-            ),
-            (
-                &self.orders_failed,
-                "orders_failed",
-                "Order events given up on and dead-lettered",
-                None,
-            ),
-            (
-                &self.catalog_cache_hits,
-                "catalog_cache_hits",
-                "Catalog reads answered by the cache",
-                None,
-            ),
-            (
-                &self.catalog_cache_misses,
-                "catalog_cache_misses",
-                "Catalog reads the cache could not answer",
-                None,
-            ),
-            (
-                &self.process_resident_memory,
-                "process_resident_memory",
-                "Resident memory",
-                Some(Unit::Bytes),
-            ),
-            (
-                &self.process_cpu,
-                "process_cpu",
-                "CPU time used, user and system",
-                seconds(),
-            ),
-            (
-                &self.process_open_fds,
-                "process_open_fds",
-                "Open file descriptors",
-                None,
-            ),
-            (
-                &self.process_start_time,
-                "process_start_time",
-                "When the process started, since the Unix epoch",
-                seconds(),
-            ),
-        ];
-        for (family, name, help, unit) in scraped {
-            r.register_collector(family.described(name, help, unit));
+        // SCRAPED names the families in the order scraped() lists them.
+        let described: Vec<_> = (self.scraped().into_iter().zip(SCRAPED))
+            .map(|(family, (name, help, unit))| family.described(name, help, unit))
+            .collect();
+        for family in described {
+            self.registry.register_collector(family);
         }
+    }
+
+    /// The families only a process that serves shoppers has: requests, checkout, carts, feeds,
+    /// controls.
+    fn register_shopper_families(&mut self) {
+        let r = &mut self.registry;
+        r.register(
+            "http_requests",
+            "HTTP requests answered, by method, route pattern and status",
+            self.requests.clone(),
+        );
+        r.register_with_unit(
+            "http_request_duration",
+            "HTTP request latency, by method and route pattern",
+            Unit::Seconds,
+            self.request_duration.clone(),
+        );
+        r.register(
+            "orders_created",
+            "Orders placed at checkout",
+            self.orders_created.clone(),
+        );
+        r.register(
+            "checkout_failures",
+            "Checkouts refused, by reason (the error code)",
+            self.checkout_failures.clone(),
+        );
+        r.register(
+            "cart_operations",
+            "Cart operations, by operation and result",
+            self.cart_operations.clone(),
+        );
+        r.register(
+            "sse_clients",
+            "Server-sent event streams open, by stream (events, logs)",
+            self.sse_clients.clone(),
+        );
+        r.register(
+            "control_actions",
+            "Start/stop/restart actions, by service, action and result",
+            self.control_actions.clone(),
+        );
     }
 
     /// Every scraped family, to clear before a scrape sets this scrape's figures.
@@ -197,3 +96,78 @@ impl Metrics {
         ]
     }
 }
+
+/// Name, help text and unit of each family whose figures are read at scrape time, in the order
+/// `Metrics::scraped` lists the families.
+const SCRAPED: [(&str, &str, Option<Unit>); 18] = [
+    (
+        "service_up",
+        "1 when the service answers (or runs embedded), else 0",
+        None,
+    ),
+    ("service_state", "1 for the state each service is in", None),
+    (
+        "service_probe_latency",
+        "How long the last health probe took",
+        Some(Unit::Seconds),
+    ),
+    (
+        "outbox_backlog",
+        "Order events written but not yet confirmed by the queue",
+        None,
+    ),
+    (
+        "outbox_oldest_age",
+        "Age of the oldest order event not yet sent",
+        Some(Unit::Seconds),
+    ),
+    (
+        "queue_messages",
+        "Messages waiting in each of the store's queues",
+        None,
+    ),
+    ("queue_consumers", "Consumers of the order queue", None),
+    ("db_pool_size", "Database connections open", None),
+    ("db_pool_in_use", "Database connections in use", None),
+    (
+        "db_pool_waiting",
+        "Requests waiting for a database connection",
+        None,
+    ),
+    (
+        "orders_processed",
+        "Orders this process's order processor marked processed",
+        None,
+    ),
+    (
+        "orders_failed",
+        "Order events given up on and dead-lettered",
+        None,
+    ),
+    (
+        "catalog_cache_hits",
+        "Catalog reads answered by the cache",
+        None,
+    ),
+    (
+        "catalog_cache_misses",
+        "Catalog reads the cache could not answer",
+        None,
+    ),
+    (
+        "process_resident_memory",
+        "Resident memory",
+        Some(Unit::Bytes),
+    ),
+    (
+        "process_cpu",
+        "CPU time used, user and system",
+        Some(Unit::Seconds),
+    ),
+    ("process_open_fds", "Open file descriptors", None),
+    (
+        "process_start_time",
+        "When the process started, since the Unix epoch",
+        Some(Unit::Seconds),
+    ),
+];
