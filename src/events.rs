@@ -48,6 +48,16 @@ pub enum StoreEvent {
     Order(OrderChange),
     /// A load run started from the dashboard: each second's figures, then its summary.
     Load(crate::load::LoadChange),
+    /// A service's control changed after start (a docker control attached), so an open
+    /// dashboard enables its buttons and log window without being reopened.
+    Control(ControlChange),
+}
+
+/// Which control a service has now, as `/api/services` names it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlChange {
+    pub service: Service,
+    pub control: &'static str,
 }
 
 impl StoreEvent {
@@ -64,6 +74,7 @@ impl StoreEvent {
             StoreEvent::Health(_) => "health",
             StoreEvent::Order(_) => "order",
             StoreEvent::Load(_) => "load",
+            StoreEvent::Control(_) => "control",
         }
     }
 
@@ -72,6 +83,7 @@ impl StoreEvent {
             StoreEvent::Health(h) => serde_json::to_value(h),
             StoreEvent::Order(o) => serde_json::to_value(o),
             StoreEvent::Load(l) => serde_json::to_value(l),
+            StoreEvent::Control(c) => serde_json::to_value(c),
         };
         value.expect("events always serialise")
     }

@@ -4,6 +4,7 @@
 //! whose engine or container is not there yet keeps looking and attaches when it is.
 
 use crate::config::{ControlSpec, Settings};
+use crate::events::{ControlChange, EventBus, StoreEvent};
 use crate::ops::control::{
     CommandControl, DockerControl, DockerEngine, LateDockerControl, NoControl, ServiceControl,
 };
@@ -21,10 +22,12 @@ pub(super) struct Controls {
     pub(super) followers: Vec<JoinHandle<()>>,
 }
 
-pub(super) async fn pick_controls(settings: &Settings) -> Controls {
+/// `events` hears of a control that attaches after start.
+pub(super) async fn pick_controls(settings: &Settings, events: Arc<EventBus>) -> Controls {
     let mut picked = Picking {
         logs: Arc::new(LogWindows::new(own_log())),
         followers: Vec::new(),
+        events,
     };
     let mut controls = Vec::with_capacity(Service::ALL.len());
     for service in Service::ALL {
@@ -48,6 +51,7 @@ pub(super) async fn pick_controls(settings: &Settings) -> Controls {
 struct Picking {
     logs: Arc<LogWindows>,
     followers: Vec<JoinHandle<()>>,
+    events: Arc<EventBus>,
 }
 
 async fn pick_control(
@@ -146,7 +150,7 @@ impl Picking {
         missing: String,
     ) -> Arc<dyn ServiceControl> {
         let control = LateDockerControl::new(container, preface, missing);
-        let (watching, windows) = (control.clone(), self.logs.clone());
+        let (watching, windows, events) = (control.clone(), self.logs.clone(), self.events.clone());
         self.followers.push(tokio::spawn(async move {
             let engine = watching.attach().await;
             let container = watching.container().to_owned();
@@ -157,6 +161,10 @@ impl Picking {
                 "control: docker, attached now that the engine has the container"
             );
             let feed = windows.open(service);
+            events.publish(StoreEvent::Control(ControlChange {
+                service,
+                control: "docker",
+            }));
             follow_container(engine.client, container, feed).await;
         }));
         control

@@ -41,7 +41,7 @@ impl Application {
     /// tasks when the settings ask for them.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         crate::metrics::process::start_time(); // noted now, for carstore_process_start_time_seconds
-                                               // The port first: a taken port should be the only thing said, before any backend opens.
+                                               // The port first: a taken port should be the only thing said, before any adapter opens.
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let adapters = pick_adapters(&settings).await?;
@@ -53,7 +53,7 @@ impl Application {
         } else {
             Vec::new()
         };
-        let controls = pick_controls(&settings).await;
+        let controls = pick_controls(&settings, adapters.events.clone()).await;
         workers.extend(controls.followers);
         let health = watch_services(&adapters, &Service::ALL);
         workers.push(tokio::spawn(health.clone().run()));

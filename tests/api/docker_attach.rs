@@ -84,8 +84,14 @@ async fn the_docker_control_attaches_when_the_engine_appears_and_then_works() {
     let store = Store::start(&env, container.port, &socket);
 
     no_control_yet(&store, &socket).await;
+    let mut feed = EventReader::open(&store.url("/api/events")).await;
     std::os::unix::fs::symlink(ENGINE_SOCKET, &socket).unwrap();
     let took = attached(&store).await;
+    // An open dashboard hears of it, so its buttons work without being reopened.
+    feed.until(Duration::from_secs(5), |e, d| {
+        e == "control" && d["service"] == "redis" && d["control"] == "docker"
+    })
+    .await;
     println!(
         "docker attach: control docker and log window open {} ms after the socket appeared",
         took.as_millis()

@@ -32,12 +32,22 @@ export function init() {
  */
 export async function enter(token) {
   if (token) await signIn(token);
+  await loadServices();
+  await api.audit().then((entries) => { show(true); render(entries); }).catch(() => show(false));
+}
+
+/** Learns the services' controls again (one attached after start) and redraws what depends on them. */
+export async function refreshServices() {
+  await loadServices();
+  show(signedIn);
+}
+
+async function loadServices() {
   try {
     services = Object.fromEntries((await api.services()).map((s) => [s.name, s]));
   } catch {
     services = {};
   }
-  await api.audit().then((entries) => { show(true); render(entries); }).catch(() => show(false));
 }
 
 async function signIn(token) {

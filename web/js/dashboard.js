@@ -55,6 +55,8 @@ export function enter(params) {
   source.addEventListener('health', (e) => showHealth(JSON.parse(e.data)));
   source.addEventListener('order', (e) => showOrder(JSON.parse(e.data)));
   source.addEventListener('load', (e) => load.show(JSON.parse(e.data)));
+  // A control attached after start (Docker came up later): its buttons and log window work now.
+  source.addEventListener('control', () => admin.refreshServices());
   source.addEventListener('open', () => {
     setText('dashboard-updated', 'Live: updates arrive as they happen.');
     showHealth({ service: 'carstore', health: 'up', since: new Date().toISOString() });
