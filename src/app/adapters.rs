@@ -5,6 +5,7 @@ use crate::cache::{CartStore, CatalogCache, MemoryCatalogCache, RedisCache};
 use crate::catalog::{BuiltinCatalog, CarSource, CatalogService};
 use crate::config::{ServiceUrl, Settings};
 use crate::events::EventBus;
+use crate::http;
 use crate::ops::{HealthMonitor, Probe};
 use crate::orders::PipelineCounts;
 use crate::queue::{InProcessQueue, OrderQueue, RabbitQueue};
@@ -45,7 +46,7 @@ pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapter
         orders,
         carts,
         queue,
-        catalog: Arc::new(CatalogService::new(source, cache)),
+        catalog: Arc::new(CatalogService::new(source, cache, http::car_listing)),
         counts: Arc::default(),
         events: Arc::default(),
         targets: service_targets(settings),

@@ -4,7 +4,7 @@ mod image;
 mod service;
 
 pub use image::{CarImage, Gallery};
-pub use service::{CacheCounts, CatalogService};
+pub use service::{CacheCounts, CatalogService, EncodeListing};
 
 use crate::adapter::AdapterError;
 use crate::domain::{Car, CarId, Category, Money};

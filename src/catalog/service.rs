@@ -11,7 +11,15 @@ use std::time::{Duration, Instant};
 /// is read on every page, and a copy in memory costs no round trip to Redis.
 const LOCAL_FOR: Duration = Duration::from_secs(2);
 
-/// This process's copy of the catalog, with the JSON of the whole list made once.
+/// Writes the whole catalog as the body of `GET /api/cars`.
+///
+/// The wire format belongs to the HTTP layer, but the bytes are worth making once per copy
+/// rather than once per request, and the copy lives here. So whoever builds the service hands
+/// in the HTTP layer's encoder (the catalog never imports from `http`): the catalog decides
+/// *when* to encode, the HTTP layer decides *how*.
+pub type EncodeListing = fn(&[Car]) -> Bytes;
+
+/// This process's copy of the catalog, with the listing body made once.
 struct Local {
     until: Instant,
     cars: Arc<[Car]>,
@@ -23,6 +31,7 @@ struct Local {
 /// straight from the source.
 pub struct CatalogService {
     local: Mutex<Option<Local>>,
+    encode: EncodeListing,
     source: Arc<dyn CarSource>,
     cache: Arc<dyn CatalogCache>,
     /// The last catalog read, served when both the cache and the source are away, so a long
@@ -41,9 +50,14 @@ pub struct CacheCounts {
 }
 
 impl CatalogService {
-    pub fn new(source: Arc<dyn CarSource>, cache: Arc<dyn CatalogCache>) -> Self {
+    pub fn new(
+        source: Arc<dyn CarSource>,
+        cache: Arc<dyn CatalogCache>,
+        encode: EncodeListing,
+    ) -> Self {
         CatalogService {
             local: Mutex::new(None),
+            encode,
             source,
             cache,
             last_good: Mutex::new(None),
@@ -56,7 +70,7 @@ impl CatalogService {
         Ok(self.local().await?.0)
     }
 
-    /// The whole catalog as JSON, made once per copy: what `GET /api/cars` sends.
+    /// The whole catalog encoded by `encode`, made once per copy: what `GET /api/cars` sends.
     pub async fn listing(&self) -> Result<Bytes, AdapterError> {
         Ok(self.local().await?.1)
     }
@@ -74,7 +88,7 @@ impl CatalogService {
             }
         }
         let cars = self.shared().await?;
-        let listing = Bytes::from(serde_json::to_vec(&*cars).expect("cars serialize"));
+        let listing = (self.encode)(&cars);
         *self.local.lock().unwrap_or_else(|p| p.into_inner()) = Some(Local {
             until: Instant::now() + LOCAL_FOR,
             cars: cars.clone(),

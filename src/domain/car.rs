@@ -1,5 +1,5 @@
 use super::Money;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
 
@@ -102,7 +102,7 @@ impl FromStr for BodyType {
     }
 }
 
-/// A car for sale. Serialises to the compat `Car` shape plus `price_cents` and `category`.
+/// A car for sale. Its JSON form is the HTTP layer's `CarView`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Car {
     pub id: CarId,
@@ -127,35 +127,6 @@ impl Car {
     }
 }
 
-impl Serialize for Car {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Wire<'a> {
-            id: i64,
-            make: &'a str,
-            model: &'a str,
-            year: i32,
-            price: Money,
-            price_cents: i64,
-            category: Category,
-            description: &'a str,
-            image: String,
-        }
-        Wire {
-            id: self.id.0,
-            make: &self.make,
-            model: &self.model,
-            year: self.year,
-            price: self.price,
-            price_cents: self.price.cents(),
-            category: self.category,
-            description: &self.description,
-            image: self.image_path(),
-        }
-        .serialize(s)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,26 +135,5 @@ mod tests {
     fn categories_parse_case_insensitively() {
         assert_eq!("SUV".parse::<Category>(), Ok(Category::Suv));
         assert!("boat".parse::<Category>().is_err());
-    }
-
-    #[test]
-    fn car_serialises_to_the_compat_shape() {
-        let car = Car {
-            id: CarId(1),
-            make: "Toyota".into(),
-            model: "Corolla".into(),
-            year: 2020,
-            price: Money::from_dollars(18_000),
-            category: Category::Starter,
-            description: "d".into(),
-            body: BodyType::Sedan,
-            colour: "#c0392b".into(),
-        };
-        let v = serde_json::to_value(&car).unwrap();
-        assert_eq!(v["id"], 1);
-        assert_eq!(v["price"], 18000.0);
-        assert_eq!(v["price_cents"], 1_800_000);
-        assert_eq!(v["category"], "starter");
-        assert_eq!(v["image"], "/images/cars/1.svg");
     }
 }

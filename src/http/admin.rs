@@ -5,8 +5,7 @@ use crate::state::AppState;
 use actix_web::cookie::{time::Duration, Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use std::future::{ready, Ready};
 
 const COOKIE: &str = "carstore_admin";
@@ -69,7 +68,7 @@ async fn login(
         .finish();
     Ok(HttpResponse::Ok()
         .cookie(cookie)
-        .json(json!({ "admin": true })))
+        .json(AdminView { admin: true }))
 }
 
 async fn logout() -> HttpResponse {
@@ -77,5 +76,11 @@ async fn logout() -> HttpResponse {
     gone.make_removal();
     HttpResponse::Ok()
         .cookie(gone)
-        .json(json!({ "admin": false }))
+        .json(AdminView { admin: false })
+}
+
+/// Whether this browser now holds the admin cookie.
+#[derive(Serialize)]
+struct AdminView {
+    admin: bool,
 }

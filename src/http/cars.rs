@@ -1,9 +1,10 @@
 use super::ApiError;
 use crate::catalog::CarQuery;
-use crate::domain::{CarId, Category};
+use crate::domain::{Car, CarId, Category, Money};
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/cars", web::get().to(list))
@@ -69,7 +70,7 @@ async fn list(
         .search(&query)
         .await
         .map_err(|e| ApiError::unavailable("catalog_unavailable", e))?;
-    Ok(HttpResponse::Ok().json(cars))
+    Ok(HttpResponse::Ok().json(cars.iter().map(CarView::from).collect::<Vec<_>>()))
 }
 
 async fn one(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
@@ -80,7 +81,7 @@ async fn one(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpRe
         .await
         .map_err(|e| ApiError::unavailable("catalog_unavailable", e))?
     {
-        Some(car) => Ok(HttpResponse::Ok().json(car)),
+        Some(car) => Ok(HttpResponse::Ok().json(CarView::from(&car))),
         None => Err(car_not_found(id.0)),
     }
 }
@@ -94,4 +95,71 @@ pub fn parse_car_id(raw: &str) -> Result<CarId, ApiError> {
 
 pub fn car_not_found(id: i64) -> ApiError {
     ApiError::not_found("car_not_found", format!("there is no car with id {id}"))
+}
+
+/// The compat `Car` shape, `{id, make, model, year, price, description, image}`, plus
+/// `price_cents` and `category`. The domain's `Car` knows nothing of JSON; this is the one
+/// place its wire form is written.
+#[derive(Serialize)]
+struct CarView<'a> {
+    id: i64,
+    make: &'a str,
+    model: &'a str,
+    year: i32,
+    price: Money,
+    price_cents: i64,
+    category: Category,
+    description: &'a str,
+    image: String,
+}
+
+impl<'a> From<&'a Car> for CarView<'a> {
+    fn from(car: &'a Car) -> Self {
+        CarView {
+            id: car.id.0,
+            make: &car.make,
+            model: &car.model,
+            year: car.year,
+            price: car.price,
+            price_cents: car.price.cents(),
+            category: car.category,
+            description: &car.description,
+            image: car.image_path(),
+        }
+    }
+}
+
+/// The body of `GET /api/cars` with no filter; the catalog calls this once per copy it takes.
+pub fn listing(cars: &[Car]) -> Bytes {
+    let views: Vec<CarView> = cars.iter().map(CarView::from).collect();
+    Bytes::from(serde_json::to_vec(&views).expect("a car serializes"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::BodyType;
+
+    #[test]
+    fn car_serialises_to_the_compat_shape() {
+        let car = Car {
+            id: CarId(1),
+            make: "Toyota".into(),
+            model: "Corolla".into(),
+            year: 2020,
+            price: Money::from_dollars(18_000),
+            category: Category::Starter,
+            description: "d".into(),
+            body: BodyType::Sedan,
+            colour: "#c0392b".into(),
+        };
+        let v = serde_json::to_value(CarView::from(&car)).unwrap();
+        assert_eq!(v["id"], 1);
+        assert_eq!(v["price"], 18000.0);
+        assert_eq!(v["price_cents"], 1_800_000);
+        assert_eq!(v["category"], "starter");
+        assert_eq!(v["image"], "/images/cars/1.svg");
+        let listed: serde_json::Value = serde_json::from_slice(&listing(&[car])).unwrap();
+        assert_eq!(listed, serde_json::json!([v]));
+    }
 }

@@ -7,8 +7,7 @@ use super::ApiError;
 use crate::load::{LoadPlan, Mix, Pace};
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// Enough to make any service's outage visible, not enough to take the demo machine down.
@@ -68,14 +67,30 @@ async fn start(
             message: "a load run is already going; stop it first".into(),
         });
     }
-    Ok(HttpResponse::Accepted().json(json!({ "running": state.load.running() })))
+    Ok(HttpResponse::Accepted().json(Running {
+        running: state.load.running(),
+    }))
 }
 
 async fn stop(state: web::Data<AppState>, _: Admin) -> HttpResponse {
     let stopping = state.load.stop();
-    HttpResponse::Ok().json(json!({ "stopping": stopping }))
+    HttpResponse::Ok().json(Stopping { stopping })
 }
 
 async fn status(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "running": state.load.running() }))
+    HttpResponse::Ok().json(Running {
+        running: state.load.running(),
+    })
+}
+
+/// The run going now, by name; `null` (not absent) when there is none, as the page expects.
+#[derive(Serialize)]
+struct Running {
+    running: Option<String>,
+}
+
+/// Whether there was a run to stop.
+#[derive(Serialize)]
+struct Stopping {
+    stopping: bool,
 }

@@ -19,6 +19,7 @@ mod session;
 mod spa;
 mod status;
 
+pub use cars::listing as car_listing;
 pub use error::ApiError;
 pub use metrics::record as record_metrics;
 pub use spa::ASSET_VERSION;

@@ -1,10 +1,11 @@
 use super::session::Session;
 use super::ApiError;
-use crate::domain::OrderId;
+use crate::domain::{Money, OrderId, OrderStatus};
 use crate::state::AppState;
-use crate::store::OrderRecord;
+use crate::store::{OrderRecord, OrderSummary, PricedLine};
 use actix_web::{web, HttpResponse};
-use serde_json::{json, Value};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/orders", web::get().to(list))
@@ -13,18 +14,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 async fn list(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
     if session.is_new {
-        return Ok(HttpResponse::Ok().json(json!([])));
+        return Ok(HttpResponse::Ok().json(Vec::<SummaryView>::new()));
     }
     let orders = state.orders.orders_of(&session.id).await?;
-    let body: Vec<Value> = orders
-        .iter()
-        .map(|o| {
-            json!({
-                "id": o.id.0, "status": o.status, "total": o.total, "total_cents": o.total.cents(),
-                "created_at": o.created_at, "item_count": o.item_count,
-            })
-        })
-        .collect();
+    let body: Vec<_> = orders.iter().map(SummaryView::from).collect();
     Ok(HttpResponse::Ok().json(body))
 }
 
@@ -43,21 +36,84 @@ async fn one(
         .await?
         .filter(|o| !session.is_new && o.session == session.id);
     order
-        .map(|o| HttpResponse::Ok().json(order_body(&o)))
+        .map(|o| HttpResponse::Ok().json(OrderView::from(&o)))
         .ok_or_else(not_found)
 }
 
-fn order_body(o: &OrderRecord) -> Value {
-    let items: Vec<Value> = o
-        .items
-        .iter()
-        .map(|i| json!({ "car_id": i.car_id.0, "quantity": i.quantity, "price": i.unit_price, "price_cents": i.unit_price.cents() }))
-        .collect();
-    json!({
-        "order": {
-            "id": o.id.0, "status": o.status, "total": o.total, "total_cents": o.total.cents(),
-            "created_at": o.created_at, "customer_name": o.customer_name, "customer_email": o.customer_email,
-        },
-        "items": items,
-    })
+/// One line of `GET /api/orders`.
+#[derive(Serialize)]
+struct SummaryView {
+    id: i64,
+    status: OrderStatus,
+    total: Money,
+    total_cents: i64,
+    created_at: DateTime<Utc>,
+    item_count: u32,
+}
+
+impl From<&OrderSummary> for SummaryView {
+    fn from(o: &OrderSummary) -> Self {
+        SummaryView {
+            id: o.id.0,
+            status: o.status,
+            total: o.total,
+            total_cents: o.total.cents(),
+            created_at: o.created_at,
+            item_count: o.item_count,
+        }
+    }
+}
+
+/// The compat `GET /api/orders/{id}` shape: `{order:{...}, items:[{car_id, quantity, price}]}`.
+#[derive(Serialize)]
+struct OrderView<'a> {
+    order: OrderHead<'a>,
+    items: Vec<OrderItemView>,
+}
+
+#[derive(Serialize)]
+struct OrderHead<'a> {
+    id: i64,
+    status: OrderStatus,
+    total: Money,
+    total_cents: i64,
+    created_at: DateTime<Utc>,
+    customer_name: &'a str,
+    customer_email: &'a str,
+}
+
+#[derive(Serialize)]
+struct OrderItemView {
+    car_id: i64,
+    quantity: u32,
+    price: Money,
+    price_cents: i64,
+}
+
+impl<'a> From<&'a OrderRecord> for OrderView<'a> {
+    fn from(o: &'a OrderRecord) -> Self {
+        OrderView {
+            order: OrderHead {
+                id: o.id.0,
+                status: o.status,
+                total: o.total,
+                total_cents: o.total.cents(),
+                created_at: o.created_at,
+                customer_name: &o.customer_name,
+                customer_email: &o.customer_email,
+            },
+            items: o.items.iter().map(OrderItemView::from).collect(),
+        }
+    }
+}
+
+impl From<&PricedLine> for OrderItemView {
+    fn from(i: &PricedLine) -> Self {
+        OrderItemView {
+            car_id: i.car_id.0,
+            quantity: i.quantity,
+            price: i.unit_price,
+            price_cents: i.unit_price.cents(),
+        }
+    }
 }

@@ -5,13 +5,27 @@ use super::tally::Outcome;
 use crate::domain::SessionId;
 use rand::Rng;
 use reqwest::{Client, StatusCode};
-use serde_json::json;
+use serde::Serialize;
 use std::time::{Duration, Instant};
 
 /// The built-in catalog's car ids.
 const CAR_IDS: std::ops::RangeInclusive<i64> = 1..=39;
 /// A shopper starts a new session after this many cars, so no cart line ever fills up.
 const CARS_PER_SESSION: u32 = 20;
+
+/// `POST /api/cart`, as the store's own page sends it.
+#[derive(Serialize)]
+struct AddToCart {
+    car_id: i64,
+    quantity: u32,
+}
+
+/// `POST /api/checkout`; the session travels in the cookie.
+#[derive(Serialize)]
+struct CheckoutBody {
+    customer_name: &'static str,
+    customer_email: &'static str,
+}
 
 pub struct Shopper {
     session: SessionId,
@@ -67,8 +81,10 @@ impl Shopper {
                     return vec![added];
                 }
                 let key = SessionId::new_random();
-                let body =
-                    json!({ "customer_name": "Load Test", "customer_email": "load@example.com" });
+                let body = CheckoutBody {
+                    customer_name: "Load Test",
+                    customer_email: "load@example.com",
+                };
                 let request = client
                     .post(format!("{base}/api/checkout"))
                     .header("Idempotency-Key", key.as_str())
@@ -92,9 +108,10 @@ impl Shopper {
     }
 
     async fn add(&self, client: &Client, base: &str, car: i64, since: Instant) -> Outcome {
-        let request = client
-            .post(format!("{base}/api/cart"))
-            .json(&json!({ "car_id": car, "quantity": 1 }));
+        let request = client.post(format!("{base}/api/cart")).json(&AddToCart {
+            car_id: car,
+            quantity: 1,
+        });
         self.send(request, "POST /api/cart", since).await
     }
 
