@@ -8,6 +8,7 @@ pub struct PipelineCounts {
     consumed: AtomicU64,
     processed: AtomicU64,
     duplicates: AtomicU64,
+    postponed: AtomicU64,
     dead_lettered: AtomicU64,
 }
 
@@ -21,6 +22,9 @@ pub struct PipelineSnapshot {
     pub processed: u64,
     /// Messages for orders already settled (redeliveries), acknowledged without effect.
     pub duplicates: u64,
+    /// Messages handed back unchanged because a service they need was down; each is tried
+    /// again when it returns, however long that takes.
+    pub postponed: u64,
     /// Messages given up on and moved to the dead-letter queue.
     pub dead_lettered: u64,
 }
@@ -54,10 +58,13 @@ impl PipelineCounts {
                 bump(&self.consumed);
                 bump(&self.duplicates);
             }
+            Handled::Postponed => {
+                bump(&self.postponed);
+            }
             Handled::DeadLettered => {
                 bump(&self.dead_lettered);
             }
-            Handled::Retried | Handled::Postponed => {}
+            Handled::Retried => {}
         }
     }
 
@@ -67,6 +74,7 @@ impl PipelineCounts {
             consumed: get(&self.consumed),
             processed: get(&self.processed),
             duplicates: get(&self.duplicates),
+            postponed: get(&self.postponed),
             dead_lettered: get(&self.dead_lettered),
         }
     }
