@@ -29,19 +29,13 @@ pub(super) async fn pick_controls(settings: &Settings, events: Arc<EventBus>) ->
         followers: Vec::new(),
         events,
     };
-    let mut controls = Vec::with_capacity(Service::ALL.len());
-    for service in Service::ALL {
-        let control = pick_control(&mut picked, settings, service).await;
-        tracing::info!(
-            service = service.as_str(),
-            control = control.kind(),
-            "control"
-        );
-        controls.push(control);
-    }
-    let mut controls = controls.into_iter();
+    let controls = PerService {
+        postgres: pick_control(&mut picked, settings, Service::Postgres).await,
+        redis: pick_control(&mut picked, settings, Service::Redis).await,
+        rabbit: pick_control(&mut picked, settings, Service::Rabbit).await,
+    };
     Controls {
-        controls: PerService::new(|_| controls.next().expect("one control per service")),
+        controls,
         logs: picked.logs,
         followers: picked.followers,
     }
@@ -59,11 +53,17 @@ async fn pick_control(
     settings: &Settings,
     service: Service,
 ) -> Arc<dyn ServiceControl> {
-    match (settings.control.get(service), settings.url_of(service)) {
+    let control = match (settings.control.get(service), settings.url_of(service)) {
         (Some(spec), _) => configured(picked, service, spec),
         (None, None) => Arc::new(NoControl("it runs embedded in carstore".into())),
         (None, Some(_)) => found_in_docker(picked, service).await,
-    }
+    };
+    tracing::info!(
+        service = service.as_str(),
+        control = control.kind(),
+        "control"
+    );
+    control
 }
 
 fn configured(

@@ -146,10 +146,13 @@ async fn status(
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let service = find_service(&name)?;
-    let h = state
-        .health
-        .health_of(service)
-        .expect("every service is monitored");
+    // A store watches every service; only a worker leaves some out.
+    let h = state.health.health_of(service).ok_or_else(|| {
+        ApiError::not_found(
+            "unknown_service",
+            "this process does not watch that service",
+        )
+    })?;
     let probe = match (h.health, h.latency_ms) {
         (Health::Embedded, _) => format!(
             "{} runs inside carstore; nothing to probe",
