@@ -51,6 +51,8 @@ pub enum StoreEvent {
     /// A service's control changed after start (a docker control attached), so an open
     /// dashboard enables its buttons and log window without being reopened.
     Control(ControlChange),
+    /// A service's breaker opened (requests needing it are refused at once) or closed again.
+    Breaker(crate::breaker::BreakerChange),
 }
 
 /// Which control a service has now, as `/api/services` names it.
@@ -75,6 +77,7 @@ impl StoreEvent {
             StoreEvent::Order(_) => "order",
             StoreEvent::Load(_) => "load",
             StoreEvent::Control(_) => "control",
+            StoreEvent::Breaker(_) => "breaker",
         }
     }
 
@@ -84,6 +87,7 @@ impl StoreEvent {
             StoreEvent::Order(o) => serde_json::to_value(o),
             StoreEvent::Load(l) => serde_json::to_value(l),
             StoreEvent::Control(c) => serde_json::to_value(c),
+            StoreEvent::Breaker(b) => serde_json::to_value(b),
         };
         value.expect("events always serialise")
     }

@@ -5,6 +5,7 @@
 
 pub mod adapter;
 pub mod app;
+pub mod breaker;
 pub mod cache;
 pub mod catalog;
 pub mod cli;

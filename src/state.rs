@@ -1,6 +1,7 @@
 //! What every request handler can reach. Built once in `app.rs`; adapters are trait objects so
 //! handlers never know which backend serves them.
 
+use crate::breaker::Breakers;
 use crate::cache::CartStore;
 use crate::catalog::{CatalogService, Gallery};
 use crate::config::AdminToken;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub events: Arc<EventBus>,
     /// Every backing service's current health.
     pub health: Arc<HealthMonitor>,
+    /// Each service's breaker, for the dashboard and the metrics.
+    pub breakers: Breakers,
     /// What each service is (a redacted URL, or embedded).
     pub targets: PerService<String>,
     /// How each service is started and stopped.
@@ -66,6 +69,7 @@ impl AppState {
             queue: self.queue.clone(),
             pipeline: self.pipeline.clone(),
             catalog: Some(self.catalog.clone()),
+            breakers: self.breakers.clone(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The one place that picks each service's adapter, and says in the log which one it picked.
 
 use crate::adapter::Ping;
+use crate::breaker::{guarded::Guarded, Breaker, Breakers};
 use crate::cache::{CartStore, CatalogCache, MemoryCatalogCache, RedisCache};
 use crate::catalog::{BuiltinCatalog, CarSource, CatalogService};
 use crate::config::{ServiceUrl, Settings};
@@ -27,6 +28,8 @@ pub(super) struct Adapters {
     pub(super) catalog: Arc<CatalogService>,
     pub(super) counts: Arc<PipelineCounts>,
     pub(super) events: Arc<EventBus>,
+    /// Each service's breaker; the order store, carts and catalog cache above sit behind them.
+    pub(super) breakers: Breakers,
     /// What each service is, for the dashboard: a redacted URL, or "embedded".
     pub(super) targets: PerService<String>,
 }
@@ -42,13 +45,25 @@ pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapter
     let (orders, source) = order_store(settings, embedded.as_ref())?;
     let (carts, cache) = cart_store(settings, embedded.as_ref())?;
     let queue = order_queue(settings, &orders)?;
+    let events = Arc::default();
+    let pings = PerService::<Arc<dyn Ping>> {
+        postgres: orders.clone(),
+        redis: carts.clone(),
+        rabbit: queue.clone(),
+    };
+    let breakers = Breaker::per_service(pings, &events);
+    let orders: Arc<dyn OrderStore> = Guarded::new(orders, breakers.postgres.clone());
+    let carts: Arc<dyn CartStore> = Guarded::new(carts, breakers.redis.clone());
+    let cache: Arc<dyn CatalogCache> = Guarded::new(cache, breakers.redis.clone());
+    let source: Arc<dyn CarSource> = Guarded::new(source, breakers.postgres.clone());
     Ok(Adapters {
         orders,
         carts,
         queue,
         catalog: Arc::new(CatalogService::new(source, cache, http::car_listing)),
         counts: Arc::default(),
-        events: Arc::default(),
+        events,
+        breakers,
         targets: service_targets(settings),
     })
 }
@@ -127,7 +142,7 @@ fn service_targets(settings: &Settings) -> PerService<String> {
 /// The health monitor's probes: one cheap round trip per service, for the services given.
 pub(super) fn watch_services(adapters: &Adapters, services: &[Service]) -> Arc<HealthMonitor> {
     let probes = services.iter().map(|s| probe(adapters, *s)).collect();
-    HealthMonitor::new(probes, adapters.events.clone())
+    HealthMonitor::new(probes, adapters.events.clone(), adapters.breakers.clone())
 }
 
 fn probe(adapters: &Adapters, service: Service) -> Probe {

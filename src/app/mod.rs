@@ -72,6 +72,7 @@ impl Application {
             queue: adapters.queue,
             pipeline: adapters.counts,
             events: adapters.events,
+            breakers: adapters.breakers,
             health,
             controls: controls.controls,
             logs: controls.logs,

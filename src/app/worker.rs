@@ -76,5 +76,6 @@ fn metrics_sources(adapters: &Adapters) -> MetricsSources {
         queue: adapters.queue.clone(),
         pipeline: adapters.counts.clone(),
         catalog: None,
+        breakers: adapters.breakers.clone(),
     }
 }

@@ -1,7 +1,8 @@
 //! `GET /api/events`: the live feed behind the dashboard. A snapshot of every service's health
-//! on connect, then each `health` and `order` event as it happens, with keep-alives. A browser
+//! and breaker on connect, then each `health` and `order` event as it happens, with keep-alives. A browser
 //! that falls behind gets a fresh snapshot instead of holding anyone up.
 
+use crate::breaker::{BreakerChange, Breakers};
 use crate::events::{HealthChange, StoreEvent};
 use crate::ops::HealthMonitor;
 use crate::state::AppState;
@@ -22,27 +23,35 @@ fn to_sse(event: &StoreEvent) -> sse::Event {
     sse::Event::Data(sse::Data::new(event.data().to_string()).event(event.name()))
 }
 
-fn snapshot(health: &HealthMonitor) -> Vec<sse::Event> {
-    health
+fn snapshot(health: &HealthMonitor, breakers: &Breakers) -> Vec<sse::Event> {
+    let healths = health
         .snapshot()
         .into_iter()
-        .map(|h: HealthChange| to_sse(&StoreEvent::Health(h)))
-        .collect()
+        .map(|h: HealthChange| to_sse(&StoreEvent::Health(h)));
+    let breakers = breakers.iter().map(|(service, breaker)| {
+        to_sse(&StoreEvent::Breaker(BreakerChange {
+            service,
+            state: breaker.state(),
+        }))
+    });
+    healths.chain(breakers).collect()
 }
 
 async fn events(state: web::Data<AppState>) -> impl Responder {
-    let first = snapshot(&state.health);
+    let first = snapshot(&state.health, &state.breakers);
     let health: Arc<HealthMonitor> = state.health.clone();
+    let breakers = state.breakers.clone();
     let client = state.metrics.sse_client("events");
     let live = stream::unfold(
         (state.events.subscribe(), client),
         move |(mut rx, client)| {
             let health = health.clone();
+            let breakers = breakers.clone();
             async move {
                 let batch = match rx.recv().await {
                     Ok(event) => vec![to_sse(&event)],
                     // Too slow to keep up: skip what was missed and start again from the present.
-                    Err(RecvError::Lagged(_)) => snapshot(&health),
+                    Err(RecvError::Lagged(_)) => snapshot(&health, &breakers),
                     Err(RecvError::Closed) => return None,
                 };
                 Some((stream::iter(batch), (rx, client)))

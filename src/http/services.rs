@@ -2,6 +2,7 @@
 
 use super::admin::Admin;
 use super::ApiError;
+use crate::breaker::BreakerState;
 use crate::events::{Health, HealthChange};
 use crate::metrics::ControlLabels;
 use crate::ops::audit::AuditEntry;
@@ -46,6 +47,8 @@ struct ServiceView<'a> {
     since: DateTime<Utc>,
     latency_ms: Option<f64>,
     logs: bool,
+    /// `closed`, or `open` while requests needing the service are refused at once.
+    breaker: BreakerState,
 }
 
 /// Compat: the old dashboard's status shape.
@@ -137,6 +140,7 @@ fn service_view<'a>(state: &'a AppState, h: &HealthChange) -> ServiceView<'a> {
         since: h.since,
         latency_ms: h.latency_ms,
         logs: state.logs.of(h.service).is_some(),
+        breaker: state.breakers.get(h.service).state(),
     }
 }
 

@@ -61,6 +61,8 @@ pub struct Metrics {
     pub process_cpu: Scraped,
     pub process_open_fds: Scraped,
     pub process_start_time: Scraped,
+    pub breaker_state: Scraped,
+    pub breaker_refused: Scraped,
 }
 
 impl Default for Metrics {
@@ -110,6 +112,8 @@ impl Metrics {
             process_cpu: Scraped::counter(),
             process_open_fds: Scraped::gauge(),
             process_start_time: Scraped::gauge(),
+            breaker_state: Scraped::gauge(),
+            breaker_refused: Scraped::counter(),
         };
         m.register(serves_shoppers);
         m

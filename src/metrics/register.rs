@@ -73,7 +73,7 @@ impl Metrics {
     }
 
     /// Every scraped family, to clear before a scrape sets this scrape's figures.
-    pub(super) fn scraped(&self) -> [&Scraped; 18] {
+    pub(super) fn scraped(&self) -> [&Scraped; 20] {
         [
             &self.service_up,
             &self.service_state,
@@ -93,13 +93,15 @@ impl Metrics {
             &self.process_cpu,
             &self.process_open_fds,
             &self.process_start_time,
+            &self.breaker_state,
+            &self.breaker_refused,
         ]
     }
 }
 
 /// Name, help text and unit of each family whose figures are read at scrape time, in the order
 /// `Metrics::scraped` lists the families.
-const SCRAPED: [(&str, &str, Option<Unit>); 18] = [
+const SCRAPED: [(&str, &str, Option<Unit>); 20] = [
     (
         "service_up",
         "1 when the service answers (or runs embedded), else 0",
@@ -169,5 +171,15 @@ const SCRAPED: [(&str, &str, Option<Unit>); 18] = [
         "process_start_time",
         "When the process started, since the Unix epoch",
         Some(Unit::Seconds),
+    ),
+    (
+        "breaker_state",
+        "Each service's breaker: 0 closed, 1 open (refusing at once), 2 half-open (one trial)",
+        None,
+    ),
+    (
+        "breaker_refused",
+        "Calls a service's open breaker refused at once",
+        None,
     ),
 ];

@@ -2,6 +2,7 @@
 //! cannot stall the scrape), then set on its family and encoded in one step.
 
 use super::{process, Labels, Metrics};
+use crate::breaker::Breakers;
 use crate::catalog::CatalogService;
 use crate::events::{Health, HealthChange};
 use crate::ops::HealthMonitor;
@@ -33,6 +34,8 @@ pub struct MetricsSources {
     pub pipeline: Arc<PipelineCounts>,
     /// The catalog's cache counts; a worker reads no catalog.
     pub catalog: Option<Arc<CatalogService>>,
+    /// Each service's breaker.
+    pub breakers: Breakers,
 }
 
 /// One scrape's figures; `None` where a figure could not be read.
@@ -60,6 +63,7 @@ impl MetricsSources {
         metrics.set_backlog(&figures);
         metrics.set_pipeline(&figures);
         metrics.set_process(&figures.process);
+        metrics.set_breakers(&self.breakers);
         metrics.encode_now()
     }
 
@@ -133,6 +137,15 @@ impl Metrics {
         if let Some(cache) = figures.cache {
             self.catalog_cache_hits.set(vec![], cache.hits as f64);
             self.catalog_cache_misses.set(vec![], cache.misses as f64);
+        }
+    }
+
+    fn set_breakers(&self, breakers: &Breakers) {
+        for (service, breaker) in breakers.iter() {
+            self.breaker_state
+                .set(service_label(service), breaker.state() as u8 as f64);
+            self.breaker_refused
+                .set(service_label(service), breaker.refused() as f64);
         }
     }
 

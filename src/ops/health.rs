@@ -2,6 +2,7 @@
 //! time it entered it, and broadcasts every change.
 
 use crate::adapter::{AdapterError, Mode};
+use crate::breaker::Breakers;
 use crate::events::{EventBus, Health, HealthChange, StoreEvent};
 use crate::service::Service;
 use chrono::Utc;
@@ -46,6 +47,8 @@ pub struct HealthMonitor {
     probes: Vec<Probe>,
     states: Mutex<Vec<Tracked>>,
     bus: Arc<EventBus>,
+    /// Told every probe's outcome: a failed probe opens a service's breaker, an answer closes it.
+    breakers: Breakers,
 }
 
 /// A service's health plus what the hysteresis needs.
@@ -59,7 +62,7 @@ struct Tracked {
 
 impl HealthMonitor {
     /// Embedded services start (and stay) `embedded`; real ones `down` until their first probe.
-    pub fn new(probes: Vec<Probe>, bus: Arc<EventBus>) -> Arc<HealthMonitor> {
+    pub fn new(probes: Vec<Probe>, bus: Arc<EventBus>, breakers: Breakers) -> Arc<HealthMonitor> {
         let now = Utc::now();
         let states = probes
             .iter()
@@ -82,6 +85,7 @@ impl HealthMonitor {
             probes,
             states: Mutex::new(states),
             bus,
+            breakers,
         })
     }
 
@@ -152,8 +156,12 @@ impl HealthMonitor {
             Err(()) if state.now.health == Health::Starting && still_starting => Health::Starting,
             Err(()) => Health::Down,
         });
+        let breaker = self.breakers.get(service);
         if outcome.is_ok() {
             state.starting_until = None;
+            breaker.probe_passed();
+        } else {
+            breaker.probe_failed();
         }
         state.now.latency_ms = outcome.ok().map(|d| d.as_secs_f64() * 1000.0);
         if health != state.now.health {
@@ -188,7 +196,11 @@ mod tests {
             }
         });
         let embedded = Probe::new(Service::Postgres, Mode::Embedded, || async { Ok(()) });
-        (HealthMonitor::new(vec![probe, embedded], bus.clone()), bus)
+        let breakers = crate::breaker::Breaker::never_tried(&bus);
+        (
+            HealthMonitor::new(vec![probe, embedded], bus.clone(), breakers),
+            bus,
+        )
     }
 
     #[tokio::test]
@@ -200,11 +212,13 @@ mod tests {
         m.probe_all().await;
         up.store(false, Ordering::Relaxed);
         m.probe_all().await;
-        let seen: Vec<Health> = std::iter::from_fn(|| match events.try_recv() {
-            Ok(StoreEvent::Health(h)) => Some(h.health),
-            _ => None,
-        })
-        .collect();
+        // The breaker's moves travel on the same bus; only health matters here.
+        let seen: Vec<Health> = std::iter::from_fn(|| events.try_recv().ok())
+            .filter_map(|e| match e {
+                StoreEvent::Health(h) => Some(h.health),
+                _ => None,
+            })
+            .collect();
         assert_eq!(seen, vec![Health::Up, Health::Down]);
         assert_eq!(
             m.health_of(Service::Postgres).unwrap().health,

@@ -54,6 +54,7 @@ export function enter(params) {
   source = api.events();
   source.addEventListener('health', (e) => showHealth(JSON.parse(e.data)));
   source.addEventListener('order', (e) => showOrder(JSON.parse(e.data)));
+  source.addEventListener('breaker', (e) => showBreaker(JSON.parse(e.data)));
   source.addEventListener('load', (e) => load.show(JSON.parse(e.data)));
   // A control attached after start (Docker came up later): its buttons and log window work now.
   source.addEventListener('control', () => admin.refreshServices());
@@ -98,6 +99,7 @@ function panel(service) {
         service.itself ? null : h('span', { class: 'kind control-chip' }))),
     h('p', { class: 'health', dataset: { testid: `health-${service.probe ?? service.name}` } }, 'Checking…'),
     h('p', { class: 'since muted' }),
+    service.itself ? null : h('p', { class: 'breaker', dataset: { testid: `breaker-${service.name}`, state: 'closed' } }),
     service.itself ? h('p', { class: 'muted small-note' }, 'Serves this page: it cannot be stopped from here.') : admin.buttons(service.name),
     h('dl', { class: 'service-details' }),
     logs.logWindow(service.name));
@@ -132,6 +134,18 @@ function showHealth(event) {
   root.querySelector('.since').textContent = `${LABEL[event.health]} since ${since}${latency}`;
   refreshFigures(service);
   if (service.name === 'rabbit') refreshQueues();
+}
+
+/** The breaker: open means requests needing the service are refused at once (503), not left waiting. */
+function showBreaker(event) {
+  const line = document.querySelector(`#service-${event.service} .breaker`);
+  if (!line) return;
+  line.dataset.state = event.state;
+  line.textContent = {
+    closed: 'Breaker closed: requests go through',
+    open: 'Breaker open: requests that need it are refused at once (503)',
+    half_open: 'Breaker half-open: one trial request is testing it',
+  }[event.state] ?? `Breaker ${event.state}`;
 }
 
 /** The queue table: the store's queues, every queue of the vhost when configured, the outbox. */

@@ -48,7 +48,7 @@ impl RedisCache {
                 };
             })
             .with_performance_config(|p| p.default_command_timeout = COMMAND_TIMEOUT)
-            .set_policy(ReconnectPolicy::new_exponential(0, 100, 1000, 2))
+            .set_policy(ReconnectPolicy::new_exponential(0, 100, 250, 2))
             .build()
             .context("cannot build the Redis client")?;
         client.connect();

@@ -1,0 +1,149 @@
+//! The adapters as the store's request paths see them: every call that needs a service goes
+//! through that service's breaker first. The probes (`Ping`) and the order worker's outbox calls
+//! go straight to the adapter: the probes must keep testing an open breaker's service, and the
+//! worker already waits and retries on its own.
+
+use super::Breaker;
+use crate::adapter::{AdapterError, EventSink, Mode, Ping};
+use crate::cache::{CartAdd, CartLine, CartStore, CatalogCache};
+use crate::catalog::CarSource;
+use crate::domain::{Car, CarId, IdempotencyKey, OrderId, OrderStatus, Quantity, SessionId};
+use crate::store::{
+    NewOrder, OrderRecord, OrderStats, OrderStore, OrderSummary, Outbox, PlaceOrders, Placed,
+    PoolStatus, ReadOrders,
+};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// An adapter behind its service's breaker.
+pub struct Guarded<A: ?Sized> {
+    adapter: Arc<A>,
+    breaker: Arc<Breaker>,
+}
+
+impl<A: ?Sized> Guarded<A> {
+    pub fn new(adapter: Arc<A>, breaker: Arc<Breaker>) -> Arc<Guarded<A>> {
+        Arc::new(Guarded { adapter, breaker })
+    }
+}
+
+#[async_trait]
+impl<A: Ping + ?Sized> Ping for Guarded<A> {
+    fn mode(&self) -> Mode {
+        self.adapter.mode()
+    }
+
+    async fn ping(&self) -> Result<(), AdapterError> {
+        self.adapter.ping().await
+    }
+}
+
+#[async_trait]
+impl CatalogCache for Guarded<dyn CatalogCache> {
+    async fn get(&self) -> Result<Option<Arc<[Car]>>, AdapterError> {
+        self.breaker.call(self.adapter.get()).await
+    }
+
+    async fn put(&self, cars: Arc<[Car]>) -> Result<(), AdapterError> {
+        self.breaker.call(self.adapter.put(cars)).await
+    }
+}
+
+#[async_trait]
+impl CarSource for Guarded<dyn CarSource> {
+    async fn load_cars(&self) -> Result<Vec<Car>, AdapterError> {
+        self.breaker.call(self.adapter.load_cars()).await
+    }
+}
+
+#[async_trait]
+impl CartStore for Guarded<dyn CartStore> {
+    async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
+        self.breaker.call(self.adapter.lines(session)).await
+    }
+
+    async fn add(
+        &self,
+        session: &SessionId,
+        car: CarId,
+        quantity: Quantity,
+        max: u32,
+    ) -> Result<CartAdd, AdapterError> {
+        let add = self.adapter.add(session, car, quantity, max);
+        self.breaker.call(add).await
+    }
+
+    async fn set(
+        &self,
+        session: &SessionId,
+        car: CarId,
+        quantity: u32,
+    ) -> Result<(), AdapterError> {
+        self.breaker
+            .call(self.adapter.set(session, car, quantity))
+            .await
+    }
+
+    async fn clear(&self, session: &SessionId) -> Result<(), AdapterError> {
+        self.breaker.call(self.adapter.clear(session)).await
+    }
+
+    async fn take(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
+        self.breaker.call(self.adapter.take(session)).await
+    }
+
+    /// Putting back a claimed cart is the one call never refused: the lines would be lost.
+    async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), AdapterError> {
+        self.adapter.restore(session, lines).await
+    }
+}
+
+#[async_trait]
+impl PlaceOrders for Guarded<dyn OrderStore> {
+    async fn place(&self, order: &NewOrder) -> Result<Placed, AdapterError> {
+        self.breaker.call(self.adapter.place(order)).await
+    }
+
+    async fn find_by_idempotency_key(
+        &self,
+        session: &SessionId,
+        key: &IdempotencyKey,
+    ) -> Result<Option<OrderId>, AdapterError> {
+        let find = self.adapter.find_by_idempotency_key(session, key);
+        self.breaker.call(find).await
+    }
+}
+
+#[async_trait]
+impl ReadOrders for Guarded<dyn OrderStore> {
+    async fn order(&self, id: OrderId) -> Result<Option<OrderRecord>, AdapterError> {
+        self.breaker.call(self.adapter.order(id)).await
+    }
+
+    async fn orders_of(&self, session: &SessionId) -> Result<Vec<OrderSummary>, AdapterError> {
+        self.breaker.call(self.adapter.orders_of(session)).await
+    }
+
+    async fn stats(&self) -> Result<OrderStats, AdapterError> {
+        self.breaker.call(self.adapter.stats()).await
+    }
+
+    fn pool_status(&self) -> Option<PoolStatus> {
+        self.adapter.pool_status()
+    }
+}
+
+#[async_trait]
+impl Outbox for Guarded<dyn OrderStore> {
+    async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, AdapterError> {
+        self.adapter.relay_outbox(limit, sink).await
+    }
+
+    async fn requeue_unsettled(&self) -> Result<usize, AdapterError> {
+        self.adapter.requeue_unsettled().await
+    }
+
+    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, AdapterError> {
+        self.adapter.settle(id, status).await
+    }
+}

@@ -1,0 +1,241 @@
+//! One breaker per service, so an outage is refused at once instead of every request waiting
+//! for its own timeout. Closed: calls go through. Open: calls that need the service fail at
+//! once with the same `Unavailable` an outage gives, and a trial (half-open) pings the service
+//! every [`TRIAL_EVERY`] in the background; the first answer closes the breaker. No shopper's
+//! request is ever the trial, so none waits on a service that is away. The health monitor's
+//! probes open and close it too.
+//!
+//! The breakers sit where the adapters are picked ([`guarded`]): a handler asks for a cart and
+//! gets `Unavailable` either way, and never knows a breaker exists.
+
+pub mod guarded;
+
+use crate::adapter::{AdapterError, Ping};
+use crate::events::{EventBus, StoreEvent};
+use crate::service::{PerService, Service};
+use serde::Serialize;
+use std::future::Future;
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Failed calls in a row that open a closed breaker: one failure may be a blip.
+const FAILURES_TO_OPEN: u32 = 3;
+/// How often an open breaker pings its service to see whether it is back.
+const TRIAL_EVERY: Duration = Duration::from_millis(200);
+/// A trial ping that takes longer than this counts as failed.
+const TRIAL_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Where a breaker is; also the value of `carstore_breaker_state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakerState {
+    Closed = 0,
+    Open = 1,
+    /// Open, with a trial ping in flight.
+    HalfOpen = 2,
+}
+
+impl BreakerState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BreakerState::Closed => "closed",
+            BreakerState::Open => "open",
+            BreakerState::HalfOpen => "half_open",
+        }
+    }
+
+    fn from_u8(raw: u8) -> BreakerState {
+        match raw {
+            0 => BreakerState::Closed,
+            1 => BreakerState::Open,
+            _ => BreakerState::HalfOpen,
+        }
+    }
+}
+
+/// A breaker moved; the dashboard shows it on the service's panel.
+#[derive(Debug, Clone, Serialize)]
+pub struct BreakerChange {
+    pub service: Service,
+    pub state: BreakerState,
+}
+
+/// Every service's breaker.
+pub type Breakers = PerService<Arc<Breaker>>;
+
+/// One service's breaker.
+pub struct Breaker {
+    service: Service,
+    /// Read without the lock on every call: the closed path costs one atomic load.
+    state: AtomicU8,
+    /// Unavailable answers in a row; also lock-free, so a success costs no lock either.
+    failures_in_a_row: AtomicU32,
+    /// Held while the state changes, so an open and a close cannot interleave.
+    moving: Mutex<()>,
+    refused: AtomicU64,
+    bus: Arc<EventBus>,
+    /// What the trial pings: the service's adapter itself.
+    service_ping: Arc<dyn Ping>,
+}
+
+impl Breaker {
+    pub fn new(service: Service, service_ping: Arc<dyn Ping>, bus: Arc<EventBus>) -> Arc<Breaker> {
+        Arc::new(Breaker {
+            service,
+            state: AtomicU8::new(BreakerState::Closed as u8),
+            failures_in_a_row: AtomicU32::new(0),
+            moving: Mutex::new(()),
+            refused: AtomicU64::new(0),
+            bus,
+            service_ping,
+        })
+    }
+
+    /// One breaker per service, each trying its own adapter, all telling `bus` when they move.
+    pub fn per_service(pings: PerService<Arc<dyn Ping>>, bus: &Arc<EventBus>) -> Breakers {
+        PerService::new(|service| Breaker::new(service, pings.get(service).clone(), bus.clone()))
+    }
+
+    /// Breakers whose trials never succeed, for tests of what feeds them.
+    #[cfg(test)]
+    pub(crate) fn never_tried(bus: &Arc<EventBus>) -> Breakers {
+        struct Away;
+        #[async_trait::async_trait]
+        impl Ping for Away {
+            fn mode(&self) -> crate::adapter::Mode {
+                crate::adapter::Mode::Service
+            }
+            async fn ping(&self) -> Result<(), AdapterError> {
+                Err(AdapterError::unavailable(Service::Redis, "away"))
+            }
+        }
+        Breaker::per_service(PerService::new(|_| Arc::new(Away) as Arc<dyn Ping>), bus)
+    }
+
+    pub fn state(&self) -> BreakerState {
+        BreakerState::from_u8(self.state.load(Ordering::Relaxed))
+    }
+
+    /// Calls refused at once since start.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
+    }
+
+    /// Runs `work` if the breaker lets it, and learns from how it ended.
+    pub async fn call<T>(
+        self: &Arc<Self>,
+        work: impl Future<Output = Result<T, AdapterError>>,
+    ) -> Result<T, AdapterError> {
+        self.admit()?;
+        let result = work.await;
+        match &result {
+            Err(AdapterError::Unavailable { .. }) => self.failed(),
+            // Corrupt data is a bug, not an outage: the service answered.
+            _ => self.answered(),
+        }
+        result
+    }
+
+    /// The health monitor's probe got an answer.
+    pub fn probe_passed(&self) {
+        self.answered();
+    }
+
+    /// The health monitor counts the service down.
+    pub fn probe_failed(self: &Arc<Self>) {
+        self.open();
+    }
+
+    /// `Err` while open: refused at once, the call never runs.
+    fn admit(&self) -> Result<(), AdapterError> {
+        if self.state() == BreakerState::Closed {
+            return Ok(());
+        }
+        self.refused.fetch_add(1, Ordering::Relaxed);
+        Err(AdapterError::unavailable(
+            self.service,
+            "refused at once: the breaker is open until the service answers again",
+        ))
+    }
+
+    fn answered(&self) {
+        if self.failures_in_a_row.load(Ordering::Relaxed) != 0 {
+            self.failures_in_a_row.store(0, Ordering::Relaxed);
+        }
+        if self.state() != BreakerState::Closed {
+            let _moving = self.lock();
+            self.set(BreakerState::Closed);
+        }
+    }
+
+    fn failed(self: &Arc<Self>) {
+        let failures = self.failures_in_a_row.fetch_add(1, Ordering::Relaxed) + 1;
+        if failures >= FAILURES_TO_OPEN {
+            self.open();
+        }
+    }
+
+    /// Opens a closed breaker and starts its trials; an open one stays as it is.
+    fn open(self: &Arc<Self>) {
+        let _moving = self.lock();
+        if self.state() != BreakerState::Closed {
+            return;
+        }
+        self.set(BreakerState::Open);
+        // Outside a runtime (a unit test) nothing can ping: the probes close it instead.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(self.clone().try_until_closed());
+        }
+    }
+
+    /// The trials: a ping every [`TRIAL_EVERY`] while open; the first answer closes it.
+    async fn try_until_closed(self: Arc<Self>) {
+        loop {
+            tokio::time::sleep(TRIAL_EVERY).await;
+            let (open, trying) = (BreakerState::Open as u8, BreakerState::HalfOpen as u8);
+            if (self
+                .state
+                .compare_exchange(open, trying, Ordering::Relaxed, Ordering::Relaxed))
+            .is_err()
+            {
+                return; // closed meanwhile (a probe answered)
+            }
+            let trial = tokio::time::timeout(TRIAL_TIMEOUT, self.service_ping.ping()).await;
+            if matches!(trial, Ok(Ok(()))) {
+                return self.answered();
+            }
+            let _ = self.state.compare_exchange(
+                BreakerState::HalfOpen as u8,
+                BreakerState::Open as u8,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            );
+        }
+    }
+
+    /// Changes state (under the lock) and tells the dashboard when it really changed; the
+    /// trial's own half-open moment is too short to be worth an event.
+    fn set(&self, state: BreakerState) {
+        let was = BreakerState::from_u8(self.state.swap(state as u8, Ordering::Relaxed));
+        let visible = |s: BreakerState| s == BreakerState::Closed;
+        if visible(was) != visible(state) {
+            tracing::info!(
+                service = self.service.as_str(),
+                state = state.as_str(),
+                "breaker moved"
+            );
+            self.bus.publish(StoreEvent::Breaker(BreakerChange {
+                service: self.service,
+                state,
+            }));
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.moving.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests;
