@@ -18,6 +18,14 @@ pub enum AdapterError {
 }
 
 impl AdapterError {
+    /// The service that failed, for grouping warnings; `"store"` for our own inconsistency.
+    pub fn service_name(&self) -> &'static str {
+        match self {
+            AdapterError::Unavailable { service, .. } => service.as_str(),
+            AdapterError::Corrupt(_) => "store",
+        }
+    }
+
     pub fn unavailable(service: Service, detail: impl fmt::Display) -> Self {
         AdapterError::Unavailable {
             service,

@@ -105,7 +105,9 @@ impl CatalogService {
                 return Ok(cars);
             }
             Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "catalog cache unavailable, reading the source"),
+            Err(e) => {
+                tracing::warn!(service = e.service_name(), error = %e, "catalog cache unavailable, reading the source")
+            }
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         let cars: Arc<[Car]> = match self.source.load_cars().await {

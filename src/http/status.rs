@@ -91,7 +91,7 @@ async fn orders(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 /// `field` is the compat field that answers `"DOWN"`; the message names the service as
 /// people call it, never the driver's words.
 fn down(field: &'static str, e: AdapterError) -> ApiError {
-    tracing::warn!(service = field, error = %e, "status probe failed");
+    tracing::warn!(service = e.service_name(), probe = field, error = %e, "status probe failed");
     let name = match field {
         "redis" => "Redis",
         "rabbitmq" => "RabbitMQ",

@@ -44,8 +44,8 @@ async fn handle_deliveries(
         let delivery = match queue.receive().await {
             Ok(d) => d,
             Err(e) => {
-                tracing::warn!(error = %e, "order queue unavailable, processor waiting");
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                tracing::warn!(service = e.service_name(), error = %e, "order queue unavailable, processor waiting");
+                tokio::time::sleep(Duration::from_millis(250)).await;
                 continue;
             }
         };
@@ -69,7 +69,7 @@ async fn handle_deliveries(
         match queue.settle(delivery, outcome).await {
             Ok(()) => counts.settled(handled),
             Err(e) => {
-                tracing::warn!(error = %e, "could not settle an order event; the queue will redeliver it")
+                tracing::warn!(service = e.service_name(), error = %e, "could not settle an order event; the queue will redeliver it")
             }
         }
     }

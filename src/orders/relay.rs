@@ -9,7 +9,7 @@ const BATCH: u32 = 50;
 /// How often the relay looks at the outbox when nobody wakes it.
 const IDLE_TICK: Duration = Duration::from_secs(1);
 /// Longest wait between tries while the queue or the database is down.
-const MAX_BACKOFF: Duration = Duration::from_secs(1);
+const MAX_BACKOFF: Duration = Duration::from_millis(500);
 
 /// Publishes outbox rows to the queue, oldest first, marking each sent only after the queue
 /// confirmed it. While either side is down the rows simply wait; nothing is dropped.
@@ -26,7 +26,7 @@ pub async fn run_relay(orders: Arc<dyn Outbox>, queue: Arc<dyn OrderQueue>, wake
             }
             Ok(sent) => tracing::debug!(sent, "outbox rows published"),
             Err(e) => {
-                tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "outbox relay paused");
+                tracing::warn!(service = e.service_name(), error = %e, retry_in_ms = backoff.as_millis() as u64, "outbox relay paused");
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(MAX_BACKOFF);
             }

@@ -24,6 +24,8 @@ use tokio::sync::{mpsc, Mutex, Notify};
 const PREFETCH: u16 = 16;
 const SUPERVISE_EVERY: Duration = Duration::from_millis(250);
 /// The most a connect (with its declares) or a status check may take.
+/// The longest pause between reconnection attempts: a broker that is back is used within it.
+const RECONNECT_AT_MOST: Duration = Duration::from_millis(500);
 const LINK_TIMEOUT: Duration = Duration::from_secs(3);
 
 #[derive(Clone)]
@@ -132,10 +134,10 @@ async fn supervise(shared: Arc<Shared>) {
             Err(e) => {
                 let was_up = shared.link.lock().await.take().is_some();
                 if was_up || backoff == Duration::from_millis(100) {
-                    tracing::warn!(error = %format!("{e:#}"), "RabbitMQ unavailable, reconnecting");
+                    tracing::warn!(service = "rabbit", error = %format!("{e:#}"), "RabbitMQ unavailable, reconnecting");
                 }
                 tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(2));
+                backoff = (backoff * 2).min(RECONNECT_AT_MOST);
             }
         }
     }
