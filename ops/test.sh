@@ -4,7 +4,8 @@
 # lints, and the unit, API, real-service, Docker, outage, CLI and browser tests, the benchmark
 # script's smoke run, and the demo stack built and driven (ops/stack/test.sh). The stack's images
 # build in the background while cargo works; the stack runs once cargo's tests are done, since
-# both use containers named carstore-redis.
+# both use containers named carstore-redis. Last, the chaos test (each service stopped under
+# load) runs alone, with its figures in the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,9 +52,10 @@ cargo clippy --all-targets --locked -- -D warnings
 
 log "cargo test"
 results=$(mktemp)
-trap 'rm -f "$results" "$results.bench" "$stack_build_log"' EXIT
+trap 'rm -f "$results" "$results.bench" "$results.chaos" "$stack_build_log"' EXIT
 set +e
-cargo test --all-targets --locked 2>&1 | tee "$results"
+# The chaos test runs on its own at the end, on a quieter machine and with its figures shown.
+cargo test --all-targets --locked -- --skip chaos:: 2>&1 | tee "$results"
 status=${PIPESTATUS[0]}
 set -e
 
@@ -84,6 +86,15 @@ if [ "$stack" = 0 ]; then
 fi
 set -e
 tier "demo stack" "$stack_build_log" "$stack"
+
+# After the stack, so no image build competes with it for the CPU its latency limits assume.
+log "chaos under load: each service stopped and started in turn (tests/api/chaos.rs)"
+set +e
+cargo test --locked --test api chaos:: -- --nocapture >"$results.chaos" 2>&1
+chaos=$?
+set -e
+grep -E '^(chaos|    slowest)' "$results.chaos" || true
+tier "chaos under load" "$results.chaos" "$chaos"
 
 # One closing line for the whole run: cargo prints a result line per test binary, and each
 # whole-system tier counts once.

@@ -20,6 +20,8 @@ mod story;
 mod worker;
 
 // The real binary on the command line.
+mod chaos;
+mod chaos_load;
 mod cli;
 mod fanout;
 
