@@ -26,6 +26,10 @@ async fn an_admin_stops_and_starts_redis_from_the_page_and_watches_the_light() {
 
     c.goto(&app.url("/#/dashboard")).await.unwrap();
     text_until(&c, "[data-testid=health-redis]", |t| t.starts_with("Up")).await;
+    text_until(&c, "[data-testid=breaker-redis]", |t| {
+        t.starts_with("Breaker closed")
+    })
+    .await;
     let disabled = c
         .find(Locator::Css("[data-testid=stop-redis]"))
         .await
@@ -52,6 +56,11 @@ async fn an_admin_stops_and_starts_redis_from_the_page_and_watches_the_light() {
     let stopped = std::time::Instant::now();
     text_until(&c, "[data-testid=health-redis]", |t| t.starts_with("Down")).await;
     let red = stopped.elapsed();
+    // Down means refused at once: the panel says the breaker is open.
+    text_until(&c, "[data-testid=breaker-redis]", |t| {
+        t.starts_with("Breaker open")
+    })
+    .await;
     text_until(&c, "[data-testid=log-redis]", |t| {
         t.to_lowercase().contains(STOPPED)
     })
@@ -69,6 +78,10 @@ async fn an_admin_stops_and_starts_redis_from_the_page_and_watches_the_light() {
     save_screenshot(&c.screenshot().await.unwrap(), "e2e-control-stopped.png");
     click(&c, "[data-testid=start-redis]").await;
     text_until(&c, "[data-testid=health-redis]", |t| t.starts_with("Up")).await;
+    text_until(&c, "[data-testid=breaker-redis]", |t| {
+        t.starts_with("Breaker closed")
+    })
+    .await;
     text_until(&c, "[data-testid=log-redis]", |t| started_lines(t) == 2).await;
     // The window follows the newest line while at the bottom; scrolled up, it stays put.
     const WINDOW: &str = "const w = document.querySelector('[data-testid=log-redis]');";
