@@ -127,6 +127,9 @@ fn cached(
     };
     resp.insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, cache_control));
+    for page_header in super::PAGE_HEADERS {
+        resp.insert_header(page_header);
+    }
     if fresh {
         return resp.finish();
     }

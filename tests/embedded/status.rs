@@ -53,17 +53,30 @@ async fn healthz_and_readyz_answer_200_when_serving() {
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let app = spawn_app().await;
-    for path in ["/", "/api/cars", "/api/nope"] {
+    for path in [
+        "/",
+        "/assets/x/js/app.js",
+        "/api/cars",
+        "/api/nope",
+        "/healthz",
+    ] {
         let resp = app.get(path).await;
         let h = resp.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(
-            csp.contains("default-src 'self'")
-                && csp.contains("script-src 'self'")
-                && !csp.contains("unsafe"),
-            "{csp}"
-        );
-        assert!(csp.contains("frame-ancestors 'none'"));
+        let page = !path.starts_with("/api") && path != "/healthz";
+        if page {
+            assert!(
+                csp.contains("default-src 'self'")
+                    && csp.contains("script-src 'self'")
+                    && !csp.contains("unsafe"),
+                "{path}: {csp}"
+            );
+            assert_eq!(h["cross-origin-opener-policy"], "same-origin");
+        } else {
+            // An answer that is not a page may load nothing at all.
+            assert!(csp.starts_with("default-src 'none'"), "{path}: {csp}");
+        }
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert_eq!(h["x-frame-options"], "DENY");
         assert_eq!(h["referrer-policy"], "no-referrer");
