@@ -1,6 +1,7 @@
 //! Liveness and readiness, for load balancers and container healthchecks.
 
 use super::ApiError;
+use crate::breaker::BreakerState;
 use crate::service::Service;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
@@ -26,10 +27,13 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Status { status: "ok" })
 }
 
-/// Ready: the order store answers, so checkout can work.
+/// Ready: the order store answers and its breaker lets orders through, so checkout can work.
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     if let Err(e) = state.orders.ping().await {
-        tracing::warn!(error = %e, "not ready");
+        tracing::warn!(service = e.service_name(), error = %e, "not ready");
+        return Err(ApiError::NotReady(Service::Postgres));
+    }
+    if state.breakers.postgres.state() != BreakerState::Closed {
         return Err(ApiError::NotReady(Service::Postgres));
     }
     Ok(HttpResponse::Ok().json(Status { status: "ready" }))

@@ -58,6 +58,9 @@ struct Tracked {
     slow_in_a_row: u32,
     /// A start that has not answered by then is `down`, not `starting` forever.
     starting_until: Option<Instant>,
+    /// Whether a probe has ever passed. Until then a failed probe leaves the breaker alone: a
+    /// store just started may not have its first connection yet, and that is not an outage.
+    answered_once: bool,
 }
 
 impl HealthMonitor {
@@ -79,6 +82,7 @@ impl HealthMonitor {
                 },
                 slow_in_a_row: 0,
                 starting_until: None,
+                answered_once: false,
             })
             .collect();
         Arc::new(HealthMonitor {
@@ -159,8 +163,9 @@ impl HealthMonitor {
         let breaker = self.breakers.get(service);
         if outcome.is_ok() {
             state.starting_until = None;
+            state.answered_once = true;
             breaker.probe_passed();
-        } else {
+        } else if state.answered_once {
             breaker.probe_failed();
         }
         state.now.latency_ms = outcome.ok().map(|d| d.as_secs_f64() * 1000.0);
