@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// Enough to make any service's outage visible, not enough to take the demo machine down.
-const MAX_RATE: f64 = 2000.0;
-const MAX_SECS: u64 = 3600;
+pub(super) const MAX_RATE: f64 = 2000.0;
+pub(super) const MAX_SECS: u64 = 3600;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/load", web::get().to(status))

@@ -12,6 +12,7 @@ mod health;
 mod load;
 mod logs;
 mod metrics;
+mod openapi;
 mod orders;
 mod queues;
 mod services;
@@ -57,6 +58,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(events::configure)
                 .configure(logs::configure)
                 .configure(load::configure)
+                .configure(openapi::configure)
                 .default_service(web::to(api_not_found)),
         )
         .configure(health::configure)
