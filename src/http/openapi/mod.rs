@@ -71,6 +71,12 @@ fn answer(description: &str, body: Value) -> Value {
     json!({ "description": description, "content": { "application/json": { "schema": body } } })
 }
 
+/// A response with OpenAPI links: where a stateful client goes next with values from it.
+fn linked(mut response: Value, links: Value) -> Value {
+    response["links"] = links;
+    response
+}
+
 /// A required JSON request body.
 fn body(schema: Value) -> Value {
     json!({ "required": true, "content": { "application/json": { "schema": schema } } })

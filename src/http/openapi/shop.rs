@@ -1,7 +1,7 @@
 //! The shopper's side: catalog, cart, checkout and orders.
 
 use super::{
-    answer, array, body, closed, constant, path_param, query_param, response, schema,
+    answer, array, body, closed, constant, linked, path_param, query_param, response, schema,
     session_cookie,
 };
 use crate::domain::{Category, MAX_LINE_QUANTITY};
@@ -11,7 +11,8 @@ pub fn paths(paths: &mut Map<String, Value>) {
     let mut categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
     categories.extend(["all", ""]);
     paths.insert("/api/cars".into(), json!({ "get": {
-        "summary": "The catalog (compat), optionally filtered and sorted",
+        "operationId": "listCars",
+            "summary": "The catalog (compat), optionally filtered and sorted",
         "parameters": [
             query_param("category", json!({ "type": "string", "enum": categories }),
                 "One aisle; `all` or empty means every car."),
@@ -30,10 +31,14 @@ pub fn paths(paths: &mut Map<String, Value>) {
     paths.insert(
         "/api/cars/{id}".into(),
         json!({ "get": {
+            "operationId": "getCar",
             "summary": "One car (compat)",
             "parameters": [car_id("id")],
             "responses": {
-                "200": answer("The car", schema("Car")),
+                "200": linked(answer("The car", schema("Car")), json!({
+                    "add": { "operationId": "addToCart",
+                             "requestBody": { "car_id": "$response.body#/id" } },
+                })),
                 "404": response("NotFound"),
                 "503": response("Unavailable"),
             },
@@ -42,12 +47,47 @@ pub fn paths(paths: &mut Map<String, Value>) {
     paths.insert(
         "/api/categories".into(),
         json!({ "get": {
+            "operationId": "listCategories",
             "summary": "The aisles, in the order the store shows them",
             "responses": { "200": answer("The categories", array(schema("Category"))) },
         }}),
     );
     cart(paths);
     orders(paths);
+}
+
+/// The cart a car went into, and where a stateful fuzzer goes next with its session: the
+/// checkout (the body's `session_id` is the cart's), and that line's quantity.
+fn added_to_cart() -> Value {
+    let cart = answer("The cart with the car added", schema("Cart"));
+    json!({ "201": linked(cart, json!({
+        "checkout": { "operationId": "checkout",
+                      "requestBody": { "session_id": "$response.body#/session_id" } },
+        "set": { "operationId": "setCartLine",
+                 "parameters": { "path.car_id": "$response.body#/items/0/car_id",
+                                 "cookie.session_id": "$response.body#/session_id" } },
+    })) })
+}
+
+/// The compat checkout answer, and the order it names, seen by the session that placed it.
+fn placed() -> Value {
+    let created = closed(&[
+        ("order_id", json!({ "type": "integer", "minimum": 1 })),
+        ("status", constant("created")),
+    ]);
+    linked(
+        answer(
+            "The order was placed (or was already, for this key)",
+            created,
+        ),
+        json!({
+            "order": { "operationId": "getOrder",
+                       "parameters": { "path.id": "$response.body#/order_id",
+                                       "cookie.session_id": "$request.body#/session_id" } },
+            "orders": { "operationId": "listOrders",
+                        "parameters": { "cookie.session_id": "$request.body#/session_id" } },
+        }),
+    )
 }
 
 /// A car id in the path; one that is not a number names no car (404).
@@ -72,25 +112,28 @@ fn cart(paths: &mut Map<String, Value>) {
         "/api/cart".into(),
         json!({
             "get": {
-                "summary": "This session's cart (compat); sets the session cookie when new",
+                "operationId": "getCart",
+            "summary": "This session's cart (compat); sets the session cookie when new",
                 "parameters": [session_cookie()],
                 "responses": with(cart("200", "The cart"), &[("503", "Unavailable")]),
             },
             "post": {
-                "summary": "Add a car (compat); a car already in the cart gets its quantity raised",
+                "operationId": "addToCart",
+            "summary": "Add a car (compat); a car already in the cart gets its quantity raised",
                 "parameters": [session_cookie()],
                 "requestBody": body(json!({
                     "type": "object",
                     "properties": { "car_id": { "type": "integer" }, "quantity": quantity(1) },
                     "required": ["car_id"],
                 })),
-                "responses": with(cart("201", "The cart with the car added"), &[
+                "responses": with(added_to_cart(), &[
                     ("400", "BadRequest"), ("404", "NotFound"), ("413", "TooLarge"),
                     ("422", "Invalid"), ("503", "Unavailable"),
                 ]),
             },
             "delete": {
-                "summary": "Empty the cart (compat)",
+                "operationId": "emptyCart",
+            "summary": "Empty the cart (compat)",
                 "parameters": [session_cookie()],
                 "responses": with(cart("200", "The empty cart"), &[("503", "Unavailable")]),
             },
@@ -100,7 +143,8 @@ fn cart(paths: &mut Map<String, Value>) {
         "/api/cart/{car_id}".into(),
         json!({
             "put": {
-                "summary": "Set one line's quantity (compat); 0 removes it",
+                "operationId": "setCartLine",
+            "summary": "Set one line's quantity (compat); 0 removes it",
                 "parameters": [car_id("car_id"), session_cookie()],
                 "requestBody": body(json!({
                     "type": "object",
@@ -113,7 +157,8 @@ fn cart(paths: &mut Map<String, Value>) {
                 ]),
             },
             "delete": {
-                "summary": "Remove one line (compat)",
+                "operationId": "removeCartLine",
+            "summary": "Remove one line (compat)",
                 "parameters": [car_id("car_id"), session_cookie()],
                 "responses": with(cart("200", "The cart"), &[
                     ("404", "NotFound"), ("503", "Unavailable"),
@@ -133,7 +178,8 @@ fn email_pattern() -> String {
 
 fn orders(paths: &mut Map<String, Value>) {
     paths.insert("/api/checkout".into(), json!({ "post": {
-        "summary": "Place an order from this session's cart (compat)",
+        "operationId": "checkout",
+            "summary": "Place an order from this session's cart (compat)",
         "description": "Prices come from the catalog, never from the client. A retry with the \
             same Idempotency-Key and session returns the same order and creates nothing. \
             400: no_session, cart_empty, invalid_idempotency_key; 422: invalid_customer_name, \
@@ -157,10 +203,7 @@ fn orders(paths: &mut Map<String, Value>) {
             "required": ["customer_name", "customer_email"],
         })),
         "responses": {
-            "201": answer("The order was placed (or was already, for this key)", closed(&[
-                ("order_id", json!({ "type": "integer", "minimum": 1 })),
-                ("status", constant("created")),
-            ])),
+            "201": placed(),
             "400": response("BadRequest"),
             "413": response("TooLarge"),
             "422": response("Invalid"),
@@ -170,6 +213,7 @@ fn orders(paths: &mut Map<String, Value>) {
     paths.insert(
         "/api/orders".into(),
         json!({ "get": {
+            "operationId": "listOrders",
             "summary": "This session's orders, newest first",
             "parameters": [session_cookie()],
             "responses": {
@@ -181,6 +225,7 @@ fn orders(paths: &mut Map<String, Value>) {
     paths.insert(
         "/api/orders/{id}".into(),
         json!({ "get": {
+            "operationId": "getOrder",
             "summary": "One order (compat), only to the session that placed it",
             "parameters": [
                 path_param("id", json!({ "type": "integer" }), "The order's id."),

@@ -18,6 +18,7 @@ pub fn paths(paths: &mut Map<String, Value>) {
     paths.insert(
         "/api/queues".into(),
         get(
+            "listQueues",
             "The store's queues, then the vhost's others",
             json!({
                 "200": answer("The queues", array(schema("Queue"))),
@@ -28,6 +29,7 @@ pub fn paths(paths: &mut Map<String, Value>) {
     paths.insert(
         "/api/events".into(),
         get(
+            "events",
             "Live feed (server-sent events): a health snapshot on connect, then `health`, `order` \
          and `load` events; never ends",
             json!({ "200": stream("The event stream") }),
@@ -36,6 +38,7 @@ pub fn paths(paths: &mut Map<String, Value>) {
     paths.insert(
         "/api/openapi.json".into(),
         get(
+            "openapi",
             "This document",
             json!({
                 "200": answer("OpenAPI 3.1", json!({ "type": "object" })),
@@ -45,6 +48,7 @@ pub fn paths(paths: &mut Map<String, Value>) {
     paths.insert(
         "/healthz".into(),
         get(
+            "healthz",
             "Alive: the process serves",
             json!({
                 "200": answer("Serving", schema("Alive")),
@@ -54,6 +58,7 @@ pub fn paths(paths: &mut Map<String, Value>) {
     paths.insert(
         "/readyz".into(),
         get(
+            "readyz",
             "Ready: the order store answers",
             json!({
                 "200": answer("Ready", schema("Ready")),
@@ -66,6 +71,7 @@ pub fn paths(paths: &mut Map<String, Value>) {
     paths.insert(
         "/metrics".into(),
         get(
+            "metrics",
             "Prometheus exposition",
             json!({
                 "200": { "description": "The metrics",
@@ -75,8 +81,8 @@ pub fn paths(paths: &mut Map<String, Value>) {
     );
 }
 
-fn get(summary: &str, responses: Value) -> Value {
-    json!({ "get": { "summary": summary, "responses": responses } })
+fn get(id: &str, summary: &str, responses: Value) -> Value {
+    json!({ "get": { "operationId": id, "summary": summary, "responses": responses } })
 }
 
 fn stream(description: &str) -> Value {
@@ -86,10 +92,11 @@ fn stream(description: &str) -> Value {
 
 /// The compat probes: `{"<field>": "OK", ...}`, or 503 `{"<field>": "DOWN", "error"}`.
 fn probes(paths: &mut Map<String, Value>) {
-    let probe = |field: &str, summary: &str, up: &[(&str, Value)]| {
+    let probe = |id: &str, field: &str, summary: &str, up: &[(&str, Value)]| {
         let mut fields = vec![(field, constant("OK")), ("mode", schema("Mode"))];
         fields.extend(up.iter().cloned());
         get(
+            id,
             summary,
             json!({
                 "200": answer("Up (embedded counts as up)", closed(&fields)),
@@ -104,6 +111,7 @@ fn probes(paths: &mut Map<String, Value>) {
     paths.insert(
         "/api/status/redis".into(),
         probe(
+            "statusRedis",
             "redis",
             "The cart store (compat)",
             &[("ping", boolean()), ("latency_ms", number())],
@@ -112,6 +120,7 @@ fn probes(paths: &mut Map<String, Value>) {
     paths.insert(
         "/api/status/rabbit".into(),
         probe(
+            "statusRabbit",
             "rabbitmq",
             "The order queue (compat)",
             &[
@@ -127,6 +136,7 @@ fn probes(paths: &mut Map<String, Value>) {
     paths.insert(
         "/api/status/orders".into(),
         probe(
+            "statusOrders",
             "orders",
             "The order store (compat)",
             &[
@@ -151,14 +161,16 @@ fn services(paths: &mut Map<String, Value>) {
     paths.insert(
         "/api/services".into(),
         get(
+            "listServices",
             "The services behind the store",
             json!({
                 "200": answer("One row per service", array(schema("ServiceRow"))),
             }),
         ),
     );
-    let status = || {
+    let status = |id: &str| {
         json!({
+            "operationId": id,
             "summary": "What the health monitor last saw of a service (compat)",
             "parameters": [name()],
             "responses": {
@@ -169,11 +181,12 @@ fn services(paths: &mut Map<String, Value>) {
     };
     paths.insert(
         "/api/service/{name}/status".into(),
-        json!({ "get": status(), "post": status() }),
+        json!({ "get": status("serviceStatus"), "post": status("serviceStatusPost") }),
     );
     paths.insert(
         "/api/service/{name}/{action}".into(),
         json!({ "post": {
+            "operationId": "serviceAction",
             "summary": "Start, stop or restart a service through its control backend (audited)",
             "security": admin_only(),
             "parameters": [name(), path_param("action", schema("Action"), "What to do.")],
@@ -189,6 +202,7 @@ fn services(paths: &mut Map<String, Value>) {
     paths.insert(
         "/api/audit".into(),
         json!({ "get": {
+            "operationId": "auditLog",
             "summary": "The latest control actions, newest last",
             "security": admin_only(),
             "responses": {
@@ -200,7 +214,8 @@ fn services(paths: &mut Map<String, Value>) {
     let mut windows = names.clone();
     windows.push("carstore");
     paths.insert("/api/service/{name}/logs".into(), json!({ "get": {
-        "summary": "A live log window (server-sent `log` events {ts, stream, line}); never ends",
+        "operationId": "serviceLogs",
+            "summary": "A live log window (server-sent `log` events {ts, stream, line}); never ends",
         "security": admin_only(),
         "parameters": [
             path_param("name", json!({ "type": "string", "enum": windows }),
@@ -224,6 +239,7 @@ fn admin_and_load(paths: &mut Map<String, Value>) {
     paths.insert(
         "/api/admin/login".into(),
         json!({ "post": {
+            "operationId": "adminLogin",
             "summary": "Sign in to the dashboard: sets the HttpOnly admin cookie",
             "requestBody": body(json!({
                 "type": "object", "properties": { "token": string() }, "required": ["token"],
@@ -243,16 +259,19 @@ fn admin_and_load(paths: &mut Map<String, Value>) {
     paths.insert(
         "/api/admin/logout".into(),
         json!({ "post": {
+            "operationId": "adminLogout",
             "summary": "Sign out: removes the admin cookie",
             "responses": { "200": answer("Signed out", schema("AdminState")) },
         }}),
     );
     paths.insert("/api/load".into(), json!({
         "get": {
+            "operationId": "loadStatus",
             "summary": "The load run going now, if any",
             "responses": { "200": answer("The run's name, or null", schema("LoadRunning")) },
         },
         "post": {
+            "operationId": "startLoad",
             "summary": "Start a load run against this store; its figures arrive as `load` events",
             "security": admin_only(),
             "requestBody": body(json!({
@@ -276,6 +295,7 @@ fn admin_and_load(paths: &mut Map<String, Value>) {
             },
         },
         "delete": {
+            "operationId": "stopLoad",
             "summary": "Stop the load run",
             "security": admin_only(),
             "responses": {
