@@ -28,7 +28,7 @@ pub use spa::ASSET_VERSION;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
-use actix_web::{web, HttpResponse, ResponseError};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 
 /// Largest request body accepted anywhere.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -114,11 +114,19 @@ pub(crate) const PAGE_HEADERS: [(&str, &str); 3] = [
     ),
 ];
 
-async fn api_not_found() -> HttpResponse {
+/// A path the API has, asked with a method none of its routes takes, is a 405 whichever way the
+/// routes were registered; any other path under `/api` is a JSON 404. Outside `/api` likewise.
+async fn api_not_found(req: HttpRequest) -> HttpResponse {
+    if req.resource_map().has_resource(req.path()) {
+        return ApiError::MethodNotAllowed.error_response();
+    }
     ApiError::not_found("not_found", "there is no such API endpoint").error_response()
 }
 
-async fn page_not_found() -> HttpResponse {
+async fn page_not_found(req: HttpRequest) -> HttpResponse {
+    if req.resource_map().has_resource(req.path()) {
+        return ApiError::MethodNotAllowed.error_response();
+    }
     ApiError::not_found("not_found", "there is nothing at this address").error_response()
 }
 
