@@ -13,7 +13,7 @@ pub fn schemas() -> Value {
     let services: Vec<&str> = Service::ALL.iter().map(|s| s.as_str()).collect();
     json!({
         "Error": closed(&[
-            ("error", json!({ "type": "string", "pattern": "^[a-z][a-z_]*$" })),
+            ("error", string()),
             ("message", string()),
         ]),
         "Category": { "type": "string", "enum": categories },
