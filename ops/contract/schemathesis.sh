@@ -37,7 +37,8 @@ EXCLUDE=(
   --exclude-name 'GET /api/service/{name}/logs'
   --exclude-name 'POST /api/load'
 )
-CHECKS=not_a_server_error,status_code_conformance,response_schema_conformance,negative_data_rejection,content_type_conformance,response_headers_conformance
+CHECKS=not_a_server_error,status_code_conformance,response_schema_conformance,negative_data_rejection
+CHECKS+=,content_type_conformance,response_headers_conformance,unsupported_method,allow_header_conformance
 
 say() { printf '== %s\n' "$*" >&2; }
 cleanup() {

@@ -254,6 +254,10 @@ async fn unknown_api_routes_are_json_404_and_wrong_methods_json_405() {
             .unwrap();
         assert_error(resp, 405, "method_not_allowed").await;
     }
+    // The web page's routes take GET and HEAD, and say so.
+    let resp = app.client.post(app.url("/")).send().await.unwrap();
+    assert_eq!(resp.headers()["allow"], "GET, HEAD");
+    assert_error(resp, 405, "method_not_allowed").await;
 }
 
 #[tokio::test]

@@ -112,6 +112,21 @@ async fn the_document_names_every_route_and_method_the_store_serves_and_no_other
                 .await
                 .unwrap();
             let status = resp.status().as_u16();
+            if status == 405 {
+                // HTTP's `Allow`: every method the documented paths fitting the request have.
+                let mut allowed: Vec<&str> = documented
+                    .iter()
+                    .filter(|(_, p)| fits(p, &asked))
+                    .map(|(m, _)| m.as_str())
+                    .collect();
+                allowed.sort();
+                allowed.dedup();
+                assert_eq!(
+                    resp.headers()["allow"],
+                    allowed.join(", ").as_str(),
+                    "{asked}"
+                );
+            }
             let unknown = status == 405
                 || (status == 404 && resp.json::<Value>().await.unwrap()["error"] == "not_found");
             let op = (method.to_string(), path.clone());

@@ -17,14 +17,45 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/openapi.json", web::get().to(serve));
 }
 
+/// The document, built once, and its bytes.
+fn built() -> &'static (Value, Bytes) {
+    static BUILT: OnceLock<(Value, Bytes)> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let doc = document();
+        let body = Bytes::from(serde_json::to_vec(&doc).expect("the document serializes"));
+        (doc, body)
+    })
+}
+
 async fn serve() -> HttpResponse {
-    static BODY: OnceLock<Bytes> = OnceLock::new();
-    let body = BODY.get_or_init(|| {
-        Bytes::from(serde_json::to_vec(&document()).expect("the document serializes"))
-    });
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(body.clone())
+        .body(built().1.clone())
+}
+
+/// The methods the contract gives a request path, for a 405's `Allow` (`GET, POST`): those of
+/// every documented path it fits, as overlapping paths share a request. `None` for a path the
+/// contract does not describe (the web page's). The contract tests hold these to the routes.
+pub fn methods_for(path: &str) -> Option<String> {
+    let asked: Vec<&str> = path.split('/').collect();
+    let fits = |template: &str| {
+        let parts: Vec<&str> = template.split('/').collect();
+        parts.len() == asked.len()
+            && parts
+                .iter()
+                .zip(&asked)
+                .all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()))
+    };
+    let mut methods: Vec<String> = built().0["paths"]
+        .as_object()?
+        .iter()
+        .filter(|(template, _)| fits(template))
+        .flat_map(|(_, item)| item.as_object().into_iter().flat_map(|ops| ops.keys()))
+        .map(|m| m.to_uppercase())
+        .collect();
+    methods.sort();
+    methods.dedup();
+    (!methods.is_empty()).then(|| methods.join(", "))
 }
 
 /// The whole document.
