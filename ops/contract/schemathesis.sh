@@ -2,8 +2,9 @@
 # Fuzzes a live carstore against its own contract, GET /api/openapi.json, with schemathesis:
 # once on the embedded store, once on real PostgreSQL, Redis and RabbitMQ (a database, key prefix
 # and queues of its own, removed after). Fails on any server error (5xx), any answer that breaks
-# the document (status code, body schema, content type, headers) and any invalid input accepted
-# (negative data must get a 4xx). Ends with a figures line per run and one for the whole tier.
+# the document (status code, body schema, content type, headers), any invalid input accepted
+# (negative data must get a 4xx) and any undocumented method not refused with 405 and `Allow`.
+# Ends with a figures line per run and one for the whole tier.
 #
 #   ops/contract/schemathesis.sh              both runs; builds the debug binary unless
 #                                             CONTRACT_BIN names one
@@ -30,7 +31,7 @@ QUEUE="carstore-$RUN_ID"
 #  - POST /api/service/{name}/{action}: start/stop/restart would stop the real services;
 #  - GET /api/events and GET /api/service/{name}/logs: server-sent event streams never end;
 #  - POST /api/load: starts a load run against this very store (up to 2000 requests/s for an hour).
-# They are checked by the contract tests in tests/embedded/contract.rs instead.
+# The contract tests call each of them instead (tests/embedded/contract_answers.rs).
 EXCLUDE=(
   --exclude-name 'POST /api/service/{name}/{action}'
   --exclude-name 'GET /api/events'
@@ -63,7 +64,9 @@ install_schemathesis() {
   fi
   say "installing schemathesis $SCHEMATHESIS_VERSION into $VENV"
   if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
   fi
   rm -rf "$VENV"
   mkdir -p "$(dirname "$VENV")"
