@@ -77,6 +77,9 @@ pub fn schemas() -> Value {
         "Mode": { "type": "string", "enum": ["embedded", "service"] },
         "Service": { "type": "string", "enum": services },
         "Health": { "type": "string", "enum": ["up", "starting", "degraded", "down", "embedded"] },
+        "Breaker": { "type": "string", "enum": ["closed", "open", "half_open"],
+            "description": "`open` (or `half_open`, trying it) while requests needing the \
+                service are refused at once." },
         "Action": { "type": "string", "enum": ["start", "stop", "restart"] },
         "ServiceRow": closed(&[
             ("name", schema("Service")),
@@ -88,6 +91,7 @@ pub fn schemas() -> Value {
             ("since", timestamp()),
             ("latency_ms", nullable(number())),
             ("logs", boolean()),
+            ("breaker", schema("Breaker")),
         ]),
         "ServiceStatus": closed(&[
             ("service", schema("Service")),
