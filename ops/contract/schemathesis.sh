@@ -85,11 +85,17 @@ start_carstore() {
   env CARSTORE_ADMIN_TOKEN="$TOKEN" "$@" "$BIN" serve --bind "127.0.0.1:$port" \
     --data-dir "$WORK/data-$port" >"$WORK/carstore-$port.log" 2>&1 &
   echo $! >>"$WORK/pids"
-  for _ in $(seq 1 200); do
-    "$BIN" healthcheck --url "http://127.0.0.1:$port/readyz" 2>/dev/null && { echo "http://127.0.0.1:$port"; return; }
-    sleep 0.05
+  # Ready when the health monitor has seen every service answer (or run embedded): until then
+  # requests that need one may be refused, and a 503 is a failure to the fuzzer.
+  for _ in $(seq 1 300); do
+    python3 - "http://127.0.0.1:$port" <<'PY' 2>/dev/null && { echo "http://127.0.0.1:$port"; return; }
+import json, sys, urllib.request
+rows = json.load(urllib.request.urlopen(sys.argv[1] + "/api/services", timeout=1))
+sys.exit(0 if rows and all(r["health"] in ("up", "embedded") for r in rows) else 1)
+PY
+    sleep 0.1
   done
-  echo "carstore did not start:" >&2
+  echo "carstore did not start, or its services did not all answer within 30 s:" >&2
   cat "$WORK/carstore-$port.log" >&2
   exit 1
 }
