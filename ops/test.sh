@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of carstore on a fresh Debian 12 machine: installs what the tests need
 # (as root, from Debian's packages) and starts the services they talk to, then format check,
-# lints, and the unit, API, real-service, Docker, outage, CLI and browser tests, the benchmark
-# script's smoke run, and the demo stack built and driven (ops/stack/test.sh). The stack's images
-# build in the background while cargo works; the stack runs once cargo's tests are done, since
-# both use containers named carstore-redis. Last, the chaos test (each service stopped under
-# load) runs alone, with its figures in the output.
+# lints, and the unit, API, real-service, Docker, outage, CLI and browser tests, the contract
+# fuzzed by schemathesis, the benchmark script's smoke run, and the demo stack built and driven
+# (ops/stack/test.sh). The stack's images build in the background while cargo works; the stack
+# runs once cargo's tests are done, since both use containers named carstore-redis. Last, the
+# chaos test (each service stopped under load) runs alone, with its figures in the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,7 +52,7 @@ cargo clippy --all-targets --locked -- -D warnings
 
 log "cargo test"
 results=$(mktemp)
-trap 'rm -f "$results" "$results.bench" "$results.chaos" "$stack_build_log"' EXIT
+trap 'rm -f "$results" "$results.contract" "$results.bench" "$results.chaos" "$stack_build_log"' EXIT
 set +e
 # The chaos test runs on its own at the end, on a quieter machine and with its figures shown.
 cargo test --all-targets --locked -- --skip chaos:: 2>&1 | tee "$results"
@@ -66,6 +66,14 @@ tier() { # name log-file exit-code
   if [ "$3" = 0 ]; then echo "$1: passed"; tiers_passed=$((tiers_passed + 1))
   else cat "$2"; echo "$1: FAILED"; tiers_failed=$((tiers_failed + 1)); status=1; fi
 }
+
+log "the contract fuzzed: schemathesis against a live store (ops/contract/schemathesis.sh)"
+set +e
+CONTRACT_BIN=target/debug/carstore bash ops/contract/schemathesis.sh >"$results.contract" 2>&1
+contract=$?
+set -e
+grep '^schemathesis ' "$results.contract" || true
+tier "schemathesis" "$results.contract" "$contract"
 
 log "benchmark script, smoke run (a second per case)"
 set +e

@@ -187,8 +187,9 @@ async fn set_line(
     car_id: web::Path<String>,
     body: web::Json<SetBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let quantity = match body.quantity.as_i64() {
-        Some(0) => 0,
+    // Zero as `0.0` removes the line too: JSON says it is the same number, as `2.0` is 2.
+    let quantity = match body.quantity.as_f64() {
+        Some(0.0) => 0,
         _ => parse_quantity(&body.quantity)?.get(),
     };
     // Removing needs no catalog: a car no longer sold can still leave the cart.

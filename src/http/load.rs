@@ -7,12 +7,12 @@ use super::ApiError;
 use crate::load::{LoadPlan, Mix, Pace};
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::time::Duration;
 
 /// Enough to make any service's outage visible, not enough to take the demo machine down.
-const MAX_RATE: f64 = 2000.0;
-const MAX_SECS: u64 = 3600;
+pub(super) const MAX_RATE: f64 = 2000.0;
+pub(super) const MAX_SECS: u64 = 3600;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/load", web::get().to(status))
@@ -24,10 +24,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 struct StartBody {
     rate: f64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     mix: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     duration_secs: Option<u64>,
+}
+
+/// Only leaving a field out picks its default: `null` is not a value (400), as in the cart.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 async fn start(
@@ -93,4 +98,23 @@ struct Running {
 #[derive(Serialize)]
 struct Stopping {
     stopping: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StartBody;
+    use serde_json::json;
+
+    #[test]
+    fn a_field_left_out_takes_its_default_but_null_is_refused() {
+        let plain: StartBody = serde_json::from_value(json!({ "rate": 5.0 })).unwrap();
+        assert!(plain.mix.is_none() && plain.duration_secs.is_none());
+        for field in ["mix", "duration_secs"] {
+            let body = json!({ "rate": 5.0, field: null });
+            assert!(
+                serde_json::from_value::<StartBody>(body).is_err(),
+                "{field}: null"
+            );
+        }
+    }
 }

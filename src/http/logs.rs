@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
-const DEFAULT_TAIL: usize = 200;
+pub(super) const DEFAULT_TAIL: usize = 200;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/service/{name}/logs", web::get().to(logs));

@@ -12,6 +12,7 @@ mod health;
 mod load;
 mod logs;
 mod metrics;
+mod openapi;
 mod orders;
 mod queues;
 mod services;
@@ -25,9 +26,10 @@ pub use metrics::record as record_metrics;
 pub use spa::ASSET_VERSION;
 
 use actix_web::dev::ServiceResponse;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
-use actix_web::{web, HttpResponse, ResponseError};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 
 /// Largest request body accepted anywhere.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -57,6 +59,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(events::configure)
                 .configure(logs::configure)
                 .configure(load::configure)
+                .configure(openapi::configure)
                 .default_service(web::to(api_not_found)),
         )
         .configure(health::configure)
@@ -112,17 +115,36 @@ pub(crate) const PAGE_HEADERS: [(&str, &str); 3] = [
     ),
 ];
 
-async fn api_not_found() -> HttpResponse {
+/// A path the API has, asked with a method none of its routes takes, is a 405 whichever way the
+/// routes were registered; any other path under `/api` is a JSON 404. Outside `/api` likewise.
+async fn api_not_found(req: HttpRequest) -> HttpResponse {
+    if req.resource_map().has_resource(req.path()) {
+        return not_allowed(&req);
+    }
     ApiError::not_found("not_found", "there is no such API endpoint").error_response()
 }
 
-async fn page_not_found() -> HttpResponse {
+async fn page_not_found(req: HttpRequest) -> HttpResponse {
+    if req.resource_map().has_resource(req.path()) {
+        return not_allowed(&req);
+    }
     ApiError::not_found("not_found", "there is nothing at this address").error_response()
+}
+
+/// 405 with the `Allow` header HTTP requires: the methods the contract lists for this path, or
+/// GET and HEAD on the web page's routes (which the contract leaves out).
+fn not_allowed(req: &HttpRequest) -> HttpResponse {
+    let allow = openapi::methods_for(req.path()).unwrap_or_else(|| "GET, HEAD".into());
+    let mut resp = ApiError::MethodNotAllowed.error_response();
+    if let Ok(value) = HeaderValue::from_str(&allow) {
+        resp.headers_mut().insert(header::ALLOW, value);
+    }
+    resp
 }
 
 fn method_not_allowed<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let (req, _) = res.into_parts();
-    let resp = ApiError::MethodNotAllowed.error_response();
+    let resp = not_allowed(&req);
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, resp).map_into_right_body(),
     ))

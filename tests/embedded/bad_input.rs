@@ -238,7 +238,25 @@ async fn unknown_api_routes_are_json_404_and_wrong_methods_json_405() {
     for path in ["/api/nope", "/api/cars/1/extra", "/api/", "/api"] {
         assert_error(app.get(path).await, 404, "not_found").await;
     }
-    let resp = app.client.patch(app.url("/api/cart")).send().await.unwrap();
+    // Routes registered one method at a time answer 405 too, not the 404 of an unknown path.
+    for (method, path) in [
+        (Method::PATCH, "/api/cart"),
+        (Method::PUT, "/api/orders"),
+        (Method::DELETE, "/api/cars/1"),
+        (Method::POST, "/api/status/redis"),
+        (Method::POST, "/healthz"),
+    ] {
+        let resp = app
+            .client
+            .request(method, app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_error(resp, 405, "method_not_allowed").await;
+    }
+    // The web page's routes take GET and HEAD, and say so.
+    let resp = app.client.post(app.url("/")).send().await.unwrap();
+    assert_eq!(resp.headers()["allow"], "GET, HEAD");
     assert_error(resp, 405, "method_not_allowed").await;
 }
 

@@ -68,6 +68,13 @@ async fn put_sets_a_quantity_zero_removes_and_delete_clears() {
     app.send_json(Method::PUT, "/api/cart/5", json!({ "quantity": 0 }))
         .await;
     assert_eq!(app.cart().await["items"].as_array().unwrap().len(), 1);
+    // `0.0` is the same JSON number as `0`, as `2.0` is 2.
+    app.add_to_cart(5, 1).await;
+    let resp = app
+        .send_raw_body(Method::PUT, "/api/cart/5", r#"{"quantity": 0.0}"#)
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(app.cart().await["items"].as_array().unwrap().len(), 1);
     let resp = app
         .client
         .delete(app.url("/api/cart/6"))

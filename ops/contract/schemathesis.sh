@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Fuzzes a live carstore against its own contract, GET /api/openapi.json, with schemathesis:
+# once on the embedded store, once on real PostgreSQL, Redis and RabbitMQ (a database, key prefix
+# and queues of its own, removed after). Fails on any server error (5xx), any answer that breaks
+# the document (status code, body schema, content type, headers), any invalid input accepted
+# (negative data must get a 4xx) and any undocumented method not refused with 405 and `Allow`.
+# Ends with a figures line per run and one for the whole tier.
+#
+#   ops/contract/schemathesis.sh              both runs; builds the debug binary unless
+#                                             CONTRACT_BIN names one
+#   CONTRACT_SECS=30 ...                      the time budget of each run (default 45 s)
+#   CONTRACT_SEED=N ...                       replay a run (the seed is printed)
+#   CONTRACT_EMBEDDED_ONLY=1 ...              skip the real-services run (no root needed)
+#
+# Installs schemathesis (pinned) into a cached virtualenv, $CONTRACT_VENV or
+# /var/cache/carstore-contract/venv, and reuses it. The real-services run needs root on a fresh
+# Debian machine (ops/services.sh installs and starts the services).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+SCHEMATHESIS_VERSION=4.32.5
+VENV=${CONTRACT_VENV:-/var/cache/carstore-contract/venv}
+SECS=${CONTRACT_SECS:-45}
+WORK=$(mktemp -d)
+RUN_ID="contract_$$"
+DB="carstore_$RUN_ID"
+PREFIX="carstore-$RUN_ID:"
+QUEUE="carstore-$RUN_ID"
+
+# Left out on purpose, each for a reason that is not the contract's:
+#  - POST /api/service/{name}/{action}: start/stop/restart would stop the real services;
+#  - GET /api/events and GET /api/service/{name}/logs: server-sent event streams never end;
+#  - POST /api/load: starts a load run against this very store (up to 2000 requests/s for an hour).
+# The contract tests call each of them instead (tests/embedded/contract_answers.rs).
+EXCLUDE=(
+  --exclude-name 'POST /api/service/{name}/{action}'
+  --exclude-name 'GET /api/events'
+  --exclude-name 'GET /api/service/{name}/logs'
+  --exclude-name 'POST /api/load'
+)
+CHECKS=not_a_server_error,status_code_conformance,response_schema_conformance,negative_data_rejection
+CHECKS+=,content_type_conformance,response_headers_conformance,unsupported_method,allow_header_conformance
+
+say() { printf '== %s\n' "$*" >&2; }
+cleanup() {
+  [ "$BASHPID" = "$$" ] || return 0 # subshells inherit the trap; only the script cleans up
+  [ -f "$WORK/pids" ] && xargs -r kill <"$WORK/pids" 2>/dev/null || true
+  if [ -f "$WORK/real" ]; then
+    dropdb -h 127.0.0.1 -U postgres --if-exists "$DB" 2>/dev/null || true
+    redis-cli --scan --pattern "${PREFIX}*" 2>/dev/null | xargs -r redis-cli del >/dev/null 2>&1 || true
+    for q in "$QUEUE" "$QUEUE.dlq"; do rabbitmqctl -q delete_queue "$q" >/dev/null 2>&1 || true; done
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# --- schemathesis, pinned, in a virtualenv kept between runs --------------------------------
+install_schemathesis() {
+  if [ -x "$VENV/bin/schemathesis" ] &&
+    [ "$("$VENV/bin/schemathesis" --version 2>/dev/null)" = "schemathesis, version $SCHEMATHESIS_VERSION" ]; then
+    return 0
+  fi
+  say "installing schemathesis $SCHEMATHESIS_VERSION into $VENV"
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+  fi
+  rm -rf "$VENV"
+  mkdir -p "$(dirname "$VENV")"
+  python3 -m venv "$VENV"
+  # pip trusts the system's CA bundle, so a machine whose registry traffic goes through a proxy
+  # with its own certificate (installed there) works too.
+  local cert=()
+  [ -z "${PIP_CERT:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ] && cert=(--cert /etc/ssl/certs/ca-certificates.crt)
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "${cert[@]}" "schemathesis==$SCHEMATHESIS_VERSION"
+}
+
+# --- the store ---------------------------------------------------------------------------------
+# Starts carstore on a free port with extra environment; prints its base URL.
+start_carstore() {
+  local port; port=$(free_port)
+  env CARSTORE_ADMIN_TOKEN="$TOKEN" "$@" "$BIN" serve --bind "127.0.0.1:$port" \
+    --data-dir "$WORK/data-$port" >"$WORK/carstore-$port.log" 2>&1 &
+  echo $! >>"$WORK/pids"
+  # Ready when the health monitor has seen every service answer (or run embedded): until then
+  # requests that need one may be refused, and a 503 is a failure to the fuzzer.
+  for _ in $(seq 1 300); do
+    python3 - "http://127.0.0.1:$port" <<'PY' 2>/dev/null && { echo "http://127.0.0.1:$port"; return; }
+import json, sys, urllib.request
+rows = json.load(urllib.request.urlopen(sys.argv[1] + "/api/services", timeout=1))
+sys.exit(0 if rows and all(r["health"] in ("up", "embedded") for r in rows) else 1)
+PY
+    sleep 0.1
+  done
+  echo "carstore did not start, or its services did not all answer within 30 s:" >&2
+  cat "$WORK/carstore-$port.log" >&2
+  exit 1
+}
+
+# Runs schemathesis against one store; prints its figures line and returns its verdict.
+fuzz() { # name base-url
+  local name=$1 url=$2 report="$WORK/$1.json" seed=()
+  [ -n "${CONTRACT_SEED:-}" ] && seed=(--seed "$CONTRACT_SEED")
+  say "schemathesis against the $name store, $SECS s"
+  local started=$SECONDS verdict=0
+  # From the work directory: schemathesis keeps a crash cache in the current one.
+  (cd "$WORK" && "$VENV/bin/schemathesis" run "$url/api/openapi.json" --url "$url" \
+    -H "Authorization: Bearer $TOKEN" --checks "$CHECKS" --mode all "${EXCLUDE[@]}" \
+    --max-time "$SECS" --request-timeout 10 --generation-database none "${seed[@]}" \
+    --no-color --report json --report-json-path "$report") || verdict=$?
+  python3 - "$report" "$name" "$((SECONDS - started))" "$verdict" <<'PY' | tee -a "$WORK/figures"
+import json, sys
+path, name, secs, verdict = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+try:
+    r = json.load(open(path))
+except (OSError, ValueError):
+    print(f"schemathesis {name}: no report (exit {verdict}), {secs} s"); sys.exit(0)
+ops, cases = r["operations"], r["test_cases"]
+failures = sum(f["count"] for f in r["failures"])
+print(f"schemathesis {name}: {ops['tested']} operations tested ({ops['total'] - ops['selected']} left out), "
+      f"{cases['generated']} test cases, {failures} failures, {len(r['errors'])} errors, "
+      f"{secs} s, seed {r['seed']}")
+PY
+  return "$verdict"
+}
+
+install_schemathesis
+if [ -n "${CONTRACT_BIN:-}" ]; then
+  BIN=$CONTRACT_BIN
+else
+  say "building carstore"
+  cargo build --quiet --locked --bin carstore
+  BIN=target/debug/carstore
+fi
+TOKEN="contract-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+
+status=0
+url=$(start_carstore)
+fuzz embedded "$url" || status=1
+
+if [ -z "${CONTRACT_EMBEDDED_ONLY:-}" ]; then
+  bash ops/services.sh >&2
+  touch "$WORK/real"
+  createdb -h 127.0.0.1 -U postgres "$DB"
+  url=$(start_carstore DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB" \
+    REDIS_URL=redis://127.0.0.1:6379 CARSTORE_REDIS_PREFIX="$PREFIX" \
+    AMQP_URL=amqp://guest:guest@127.0.0.1:5672/%2f CARSTORE_ORDERS_QUEUE="$QUEUE" \
+    CARSTORE_RABBIT_MANAGEMENT_URL=http://guest:guest@127.0.0.1:15672)
+  fuzz real-services "$url" || status=1
+fi
+python3 - "$WORK/figures" "$SECONDS" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+total = lambda word: sum(int(m.group(1)) for l in lines for m in [re.search(rf"(\d+) {word}", l)] if m)
+print(f"schemathesis in all: {len(lines)} runs, {total('test cases')} test cases, "
+      f"{total('failures') + total('errors')} failures, {sys.argv[2]} s")
+PY
+exit "$status"
