@@ -82,6 +82,7 @@ impl Application {
             load: Arc::default(),
             own_url: url.clone(),
             admin_token: admin_token(&settings, &url),
+            sign_ins: Arc::default(),
             targets: adapters.targets,
         });
         let scraped = web::Data::new(state.metrics_sources());
