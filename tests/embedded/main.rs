@@ -14,5 +14,6 @@ mod cart;
 mod checkout;
 mod orders;
 mod restart;
+mod retention;
 mod spa;
 mod status;
