@@ -51,7 +51,8 @@ impl Table {
 #[async_trait]
 pub trait Prune: Send + Sync {
     /// Deletes at most `limit` rows of `table` unused for longer than `older_than` (sent,
-    /// created or last touched that long ago); returns how many went. Never an unsent outbox
+    /// created or last touched that long ago; a cart goes whole, so its last batch may take a
+    /// few lines more); returns how many went. Never an unsent outbox
     /// row, nor an outbox row or idempotency key of an order still pending.
     async fn prune(
         &self,

@@ -118,12 +118,13 @@ async fn prune_goes_in_batches_of_the_limit() {
         )
         .unwrap();
     }
-    // 26 old carts, 27 lines: ten carts a batch, the abandoned cart's two lines together.
+    // 26 old carts, 27 lines: at most ten carts a batch, the abandoned cart's lines together.
     let mut batches = Vec::new();
     for _ in 0..4 {
         batches.push(db.prune(Table::CartItems, HOUR, 10).await.unwrap());
     }
-    assert!(batches[0] >= 10 && batches[1] >= 10, "{batches:?}");
+    assert!(batches.iter().all(|&n| n <= 11), "{batches:?}");
+    assert!(batches[0] >= 9 && batches[1] >= 9, "{batches:?}");
     assert_eq!(batches.iter().sum::<u64>(), 27, "{batches:?}");
     assert_eq!(batches[3], 0, "{batches:?}");
     let carts = "SELECT DISTINCT session_id FROM cart_items";

@@ -1,6 +1,8 @@
 //! Pruning in Postgres: published order events and idempotency keys past their retention, a
 //! batch per statement, measured against the database's own clock. Rows another transaction
-//! holds are skipped, not waited for; the next round gets them.
+//! holds are skipped, not waited for; the next round gets them. The batch is handed over as an
+//! array (`= ANY(ARRAY(...))`), so the delete finds each row by its key instead of joining the
+//! whole table against the batch.
 
 use super::{db_error, PgStore};
 use crate::adapter::AdapterError;
@@ -10,15 +12,16 @@ use std::time::Duration;
 
 /// Sent events of orders no longer pending: a pending order's event may be put back in the
 /// outbox (`requeue_unsettled`), so it stays.
-const SENT_OUTBOX: &str = "DELETE FROM outbox WHERE id IN (
+const SENT_OUTBOX: &str = "DELETE FROM outbox WHERE id = ANY(ARRAY(
     SELECT o.id FROM outbox o JOIN orders r ON r.id = o.order_id
     WHERE o.sent_at < now() - make_interval(secs => $1) AND r.status <> 'pending'
-    ORDER BY o.sent_at LIMIT $2 FOR UPDATE OF o SKIP LOCKED)";
+    ORDER BY o.sent_at LIMIT $2 FOR UPDATE OF o SKIP LOCKED))";
 
-const IDEMPOTENCY_KEYS: &str = "DELETE FROM idempotency_keys WHERE (session_id, key) IN (
-    SELECT k.session_id, k.key FROM idempotency_keys k JOIN orders r ON r.id = k.order_id
+/// By `ctid`: the rows are locked by the same statement, so their addresses hold.
+const IDEMPOTENCY_KEYS: &str = "DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
+    SELECT k.ctid FROM idempotency_keys k JOIN orders r ON r.id = k.order_id
     WHERE k.created_at < now() - make_interval(secs => $1) AND r.status <> 'pending'
-    ORDER BY k.created_at LIMIT $2 FOR UPDATE OF k SKIP LOCKED)";
+    ORDER BY k.created_at LIMIT $2 FOR UPDATE OF k SKIP LOCKED))";
 
 #[async_trait]
 impl Prune for PgStore {

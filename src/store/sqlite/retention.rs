@@ -18,10 +18,11 @@ const IDEMPOTENCY_KEYS: &str = "DELETE FROM idempotency_keys WHERE rowid IN (
     SELECT k.rowid FROM idempotency_keys k JOIN orders r ON r.id = k.order_id
     WHERE k.created_at < ?1 AND r.status <> 'pending' ORDER BY k.created_at LIMIT ?2)";
 
-/// Whole carts: every line of a cart carries the same stamp, so no cart is cut in half.
-/// `limit` counts carts here; the answer counts lines.
+/// Whole carts: every line of a cart carries the same stamp, and every line of a cart one of
+/// whose lines is picked goes, so no cart is cut in half. `limit` bounds the lines picked
+/// (through the index on the stamp), so at most that many carts go; the answer counts lines.
 const CARTS: &str = "DELETE FROM cart_items WHERE session_id IN (
-    SELECT DISTINCT session_id FROM cart_items WHERE used_at < ?1 LIMIT ?2)";
+    SELECT session_id FROM cart_items WHERE used_at < ?1 ORDER BY used_at LIMIT ?2)";
 
 #[async_trait]
 impl Prune for SqliteDb {
