@@ -1,7 +1,8 @@
 //! Carts and the catalog cache in Redis. Carts are one hash per session (`car_id -> quantity`)
 //! with a sliding expiry (the cart retention, 24 h by default); every cart change is one Lua
-//! script, so it is atomic in Redis however many requests of one session arrive at once. Commands fail fast while Redis is away
-//! (a 503 now beats a hung request), and the client reconnects forever in the background.
+//! script, so it is atomic in Redis however many requests of one session arrive at once.
+//! Commands fail fast while Redis is away (a 503 now beats a hung request), and the client
+//! reconnects forever in the background.
 
 mod cached;
 mod scripts;
