@@ -126,6 +126,16 @@ async fn the_running_store_prunes_sent_events_and_keys_and_redis_expires_carts_b
     settings.retention.carts = Duration::from_secs(30);
     let app = spawn_with(settings).await;
     app.wait_until_ready().await;
+    // The probes answer a moment before the breakers of a store just started have closed.
+    eventually(
+        "carts and orders answering",
+        Duration::from_secs(5),
+        async || {
+            app.get("/api/cart").await.status() == 200
+                && app.get("/api/orders").await.status() == 200
+        },
+    )
+    .await;
     for n in 0..3 {
         assert_eq!(app.add_to_cart(2, 1).await.status(), 201);
         let session = app.cart().await["session_id"].as_str().unwrap().to_owned();
