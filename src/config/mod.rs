@@ -142,7 +142,14 @@ impl Settings {
                 .or(from_file)
         };
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let retention = retention_from(&env, &file)?;
+        let retention = retention::layered(
+            &env,
+            [
+                file.cart_retention.clone(),
+                file.idempotency_retention.clone(),
+                file.outbox_retention.clone(),
+            ],
+        )?;
         Ok(Settings {
             bind,
             run_worker,
@@ -226,39 +233,6 @@ impl Settings {
             .filter(|k| k.starts_with("CARSTORE_") && !KNOWN_ENV.contains(&k.as_str()))
             .collect()
     }
-}
-
-/// Each retention from its variable, else the config file, else the default.
-fn retention_from(
-    env: &dyn Fn(&str) -> Option<String>,
-    file: &FileSettings,
-) -> anyhow::Result<Retention> {
-    let pick = |var: &str, from_file: &Option<String>, what: &str, default| {
-        env(var)
-            .or_else(|| from_file.clone())
-            .map_or(Ok(default), |text| parse_retention(&text, what))
-    };
-    let default = Retention::default();
-    Ok(Retention {
-        carts: pick(
-            "CARSTORE_CART_RETENTION",
-            &file.cart_retention,
-            "cart retention",
-            default.carts,
-        )?,
-        idempotency_keys: pick(
-            "CARSTORE_IDEMPOTENCY_RETENTION",
-            &file.idempotency_retention,
-            "idempotency retention",
-            default.idempotency_keys,
-        )?,
-        sent_outbox: pick(
-            "CARSTORE_OUTBOX_RETENTION",
-            &file.outbox_retention,
-            "outbox retention",
-            default.sent_outbox,
-        )?,
-    })
 }
 
 fn read_file(path: Option<&Path>) -> anyhow::Result<FileSettings> {

@@ -40,6 +40,41 @@ impl Retention {
     }
 }
 
+/// Each retention from its variable, else the config file's `[carts, idempotency keys, outbox]`,
+/// else the default.
+pub(super) fn layered(
+    env: &dyn Fn(&str) -> Option<String>,
+    file: [Option<String>; 3],
+) -> anyhow::Result<Retention> {
+    let [carts, keys, outbox] = file;
+    let pick = |var: &str, from_file: Option<String>, what: &str, default| {
+        env(var)
+            .or(from_file)
+            .map_or(Ok(default), |text| parse_retention(&text, what))
+    };
+    let default = Retention::default();
+    Ok(Retention {
+        carts: pick(
+            "CARSTORE_CART_RETENTION",
+            carts,
+            "cart retention",
+            default.carts,
+        )?,
+        idempotency_keys: pick(
+            "CARSTORE_IDEMPOTENCY_RETENTION",
+            keys,
+            "idempotency retention",
+            default.idempotency_keys,
+        )?,
+        sent_outbox: pick(
+            "CARSTORE_OUTBOX_RETENTION",
+            outbox,
+            "outbox retention",
+            default.sent_outbox,
+        )?,
+    })
+}
+
 /// A retention such as `90s`, `15m`, `24h` or `7d`: from a second to a year.
 pub fn parse_retention(text: &str, what: &str) -> anyhow::Result<Duration> {
     let text = text.trim();
