@@ -13,6 +13,7 @@ pub mod config;
 pub mod domain;
 pub mod events;
 pub mod http;
+pub mod janitor;
 pub mod load;
 pub mod metrics;
 pub mod ops;

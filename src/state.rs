@@ -11,6 +11,7 @@ use crate::metrics::{Metrics, MetricsSources};
 use crate::ops::audit::AuditLog;
 use crate::ops::control::ServiceControl;
 use crate::ops::logs::LogWindows;
+use crate::ops::sign_in::SignInLimiter;
 use crate::ops::vhost_queues::ManagementApi;
 use crate::ops::HealthMonitor;
 use crate::orders::{Checkout, PipelineCounts};
@@ -56,6 +57,8 @@ pub struct AppState {
     pub audit: Arc<AuditLog>,
     /// What admin requests must carry.
     pub admin_token: AdminToken,
+    /// Wrong admin tokens per client, to lock guessers out.
+    pub sign_ins: Arc<SignInLimiter>,
     /// The checkout use case, wired to the same adapters.
     pub checkout: Checkout,
 }

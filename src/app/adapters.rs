@@ -7,6 +7,7 @@ use crate::catalog::{BuiltinCatalog, CarSource, CatalogService};
 use crate::config::{ServiceUrl, Settings};
 use crate::events::EventBus;
 use crate::http;
+use crate::janitor::{Chore, Prune, Table};
 use crate::ops::{HealthMonitor, Probe};
 use crate::orders::PipelineCounts;
 use crate::queue::{InProcessQueue, OrderQueue, RabbitQueue};
@@ -32,6 +33,8 @@ pub(super) struct Adapters {
     pub(super) breakers: Breakers,
     /// What each service is, for the dashboard: a redacted URL, or "embedded".
     pub(super) targets: PerService<String>,
+    /// The tables the janitor prunes, each with the store holding it.
+    pub(super) chores: Vec<Chore>,
 }
 
 /// Picks each service's adapter: the real one when its URL is set, else the embedded one.
@@ -42,7 +45,7 @@ pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapter
     } else {
         None
     };
-    let (orders, source) = order_store(settings, embedded.as_ref())?;
+    let (orders, source, pruned) = order_store(settings, embedded.as_ref())?;
     let (carts, cache) = cart_store(settings, embedded.as_ref())?;
     let queue = order_queue(settings, &orders)?;
     let events = Arc::default();
@@ -56,6 +59,7 @@ pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapter
     let carts: Arc<dyn CartStore> = Guarded::new(carts, breakers.redis.clone());
     let cache: Arc<dyn CatalogCache> = Guarded::new(cache, breakers.redis.clone());
     let source: Arc<dyn CarSource> = Guarded::new(source, breakers.postgres.clone());
+    let chores = janitor_chores(settings, pruned, embedded.as_ref());
     Ok(Adapters {
         orders,
         carts,
@@ -65,10 +69,37 @@ pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapter
         events,
         breakers,
         targets: service_targets(settings),
+        chores,
     })
 }
 
-type OrderSide = (Arc<dyn OrderStore>, Arc<dyn CarSource>);
+/// The order tables, in the order store; embedded carts too, in the embedded file (Redis
+/// expires its carts itself).
+fn janitor_chores(
+    settings: &Settings,
+    orders: Arc<dyn Prune>,
+    file: Option<&SqliteDb>,
+) -> Vec<Chore> {
+    let mut chores = vec![
+        Chore {
+            table: Table::Outbox,
+            store: orders.clone(),
+        },
+        Chore {
+            table: Table::IdempotencyKeys,
+            store: orders,
+        },
+    ];
+    if let (None, Some(db)) = (&settings.redis_url, file) {
+        chores.push(Chore {
+            table: Table::CartItems,
+            store: Arc::new(db.clone()),
+        });
+    }
+    chores
+}
+
+type OrderSide = (Arc<dyn OrderStore>, Arc<dyn CarSource>, Arc<dyn Prune>);
 
 /// Orders (and the catalog's source): Postgres, or the embedded file with the built-in catalog.
 fn order_store(settings: &Settings, file: Option<&SqliteDb>) -> anyhow::Result<OrderSide> {
@@ -76,11 +107,15 @@ fn order_store(settings: &Settings, file: Option<&SqliteDb>) -> anyhow::Result<O
         (Some(url), _) => {
             tracing::info!(%url, "orders: Postgres");
             let pg = PgStore::connect(url)?;
-            Ok((Arc::new(pg.clone()), Arc::new(pg)))
+            Ok((Arc::new(pg.clone()), Arc::new(pg.clone()), Arc::new(pg)))
         }
         (None, Some(db)) => {
             tracing::info!(path = %db.path().display(), "orders: embedded SQLite (no database URL configured)");
-            Ok((Arc::new(db.clone()), Arc::new(BuiltinCatalog)))
+            Ok((
+                Arc::new(db.clone()),
+                Arc::new(BuiltinCatalog),
+                Arc::new(db.clone()),
+            ))
         }
         (None, None) => unreachable!("the embedded file is opened when the database is embedded"),
     }
@@ -93,7 +128,8 @@ fn cart_store(settings: &Settings, file: Option<&SqliteDb>) -> anyhow::Result<Ca
     match (&settings.redis_url, file) {
         (Some(url), _) => {
             tracing::info!(%url, prefix = %settings.redis_prefix, "carts and catalog cache: Redis");
-            let redis = RedisCache::connect(url, &settings.redis_prefix)?;
+            let redis = RedisCache::connect(url, &settings.redis_prefix)?
+                .with_cart_ttl(settings.retention.carts);
             Ok((Arc::new(redis.clone()), Arc::new(redis)))
         }
         (None, Some(db)) => {

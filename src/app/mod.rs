@@ -10,6 +10,7 @@ pub use worker::run_worker;
 use crate::catalog::{BuiltinCatalog, Gallery};
 use crate::config::{AdminToken, Settings};
 use crate::http;
+use crate::janitor::{Chore, Janitor, Table};
 use crate::metrics::Metrics;
 use crate::orders::{run_processor, run_relay, Checkout};
 use crate::service::Service;
@@ -57,6 +58,8 @@ impl Application {
         workers.extend(controls.followers);
         let health = watch_services(&adapters, &Service::ALL);
         workers.push(tokio::spawn(health.clone().run()));
+        let metrics = Arc::new(Metrics::new());
+        workers.push(start_janitor(&settings, &adapters, &metrics, |_| true));
         let state = web::Data::new(AppState {
             gallery: Arc::new(Gallery::draw(&BuiltinCatalog::cars())),
             checkout: Checkout {
@@ -78,10 +81,11 @@ impl Application {
             logs: controls.logs,
             vhost_queues: controls::management_api(&settings)?,
             audit: Arc::default(),
-            metrics: Arc::new(Metrics::new()),
+            metrics,
             load: Arc::default(),
             own_url: url.clone(),
             admin_token: admin_token(&settings, &url),
+            sign_ins: Arc::default(),
             targets: adapters.targets,
         });
         let scraped = web::Data::new(state.metrics_sources());
@@ -152,6 +156,22 @@ fn admin_token(settings: &Settings, own_url: &str) -> AdminToken {
         token.expose()
     );
     token
+}
+
+/// The janitor over the chosen adapters' tables that `wanted` keeps.
+fn start_janitor(
+    settings: &Settings,
+    adapters: &Adapters,
+    metrics: &Metrics,
+    wanted: impl Fn(Table) -> bool,
+) -> JoinHandle<()> {
+    let chores = adapters.chores.iter().filter(|c| wanted(c.table));
+    let janitor = Janitor {
+        chores: chores.map(Chore::clone).collect(),
+        retention: settings.retention,
+        pruned: metrics.rows_pruned.clone(),
+    };
+    tokio::spawn(janitor.run())
 }
 
 fn start_workers(adapters: &Adapters, outbox_ready: Arc<Notify>) -> Vec<JoinHandle<()>> {

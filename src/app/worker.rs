@@ -3,9 +3,10 @@
 //! processed and whether it reaches the services it needs.
 
 use super::adapters::{pick_adapters, watch_services, Adapters};
-use super::{own_url, start_workers, SHUTDOWN_GRACE_SECS};
+use super::{own_url, start_janitor, start_workers, SHUTDOWN_GRACE_SECS};
 use crate::config::Settings;
 use crate::http;
+use crate::janitor::Table;
 use crate::metrics::{Metrics, MetricsSources};
 use crate::service::Service;
 use actix_web::dev::Server;
@@ -36,6 +37,14 @@ pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
     let mut tasks = start_workers(&adapters, Arc::new(Notify::new()));
     let sources = metrics_sources(&adapters);
     tasks.push(tokio::spawn(sources.health.clone().run()));
+    // Carts are the store's; a worker prunes only the order tables.
+    let order_tables = |table| table != Table::CartItems;
+    tasks.push(start_janitor(
+        &settings,
+        &adapters,
+        &sources.metrics,
+        order_tables,
+    ));
     let server = metrics_server(listener, sources)?;
     tracing::info!(
         "carstore {} worker: /metrics and /healthz at {url}/",

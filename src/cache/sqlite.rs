@@ -1,5 +1,7 @@
 //! Embedded carts: a table in the embedded store's SQLite file, so a restart keeps them. Its
-//! one connection serialises every write, which is what makes each change atomic here.
+//! one connection serialises every write, which is what makes each change atomic here. Every
+//! read and change stamps all the cart's lines (`used_at`), as Redis slides a cart's expiry, so
+//! the janitor drops carts nobody used for the cart retention.
 
 use super::{CartAdd, CartLine, CartStore};
 use crate::adapter::AdapterError;
@@ -14,8 +16,12 @@ use rusqlite::{params, Connection, OptionalExtension};
 impl CartStore for SqliteDb {
     async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
         let session = session.as_str().to_owned();
-        self.run_for(Service::Redis, move |c| read_lines(c, &session))
-            .await
+        self.run_for(Service::Redis, move |c| {
+            let lines = read_lines(c, &session)?;
+            touch(c, &session)?;
+            Ok(lines)
+        })
+        .await
     }
 
     async fn add(
@@ -40,6 +46,7 @@ impl CartStore for SqliteDb {
                 return Ok(CartAdd::LineFull { current });
             }
             upsert(&tx, &session, car, current + quantity.get())?;
+            touch(&tx, &session)?;
             tx.commit()?;
             Ok(CartAdd::Added)
         })
@@ -62,7 +69,7 @@ impl CartStore for SqliteDb {
             } else {
                 upsert(c, &session, car, quantity)?;
             }
-            Ok(())
+            touch(c, &session)
         })
         .await
     }
@@ -94,11 +101,12 @@ impl CartStore for SqliteDb {
             let tx = c.transaction()?;
             for line in &lines {
                 tx.execute(
-                    "INSERT INTO cart_items (session_id, car_id, quantity, added_at) VALUES (?1, ?2, ?3, ?4)
+                    "INSERT INTO cart_items (session_id, car_id, quantity, added_at, used_at) VALUES (?1, ?2, ?3, ?4, ?4)
                      ON CONFLICT (session_id, car_id) DO UPDATE SET quantity = MIN(quantity + excluded.quantity, ?5)",
                     params![session, line.car_id.0, line.quantity, now_text(), MAX_LINE_QUANTITY],
                 )?;
             }
+            touch(&tx, &session)?;
             tx.commit()
         })
         .await
@@ -120,9 +128,16 @@ fn read_lines(c: &Connection, session: &str) -> rusqlite::Result<Vec<CartLine>> 
 
 fn upsert(c: &Connection, session: &str, car: CarId, quantity: u32) -> rusqlite::Result<()> {
     c.execute(
-        "INSERT INTO cart_items (session_id, car_id, quantity, added_at) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO cart_items (session_id, car_id, quantity, added_at, used_at) VALUES (?1, ?2, ?3, ?4, ?4)
          ON CONFLICT (session_id, car_id) DO UPDATE SET quantity = excluded.quantity",
         params![session, car.0, quantity, now_text()],
     )?;
     Ok(())
+}
+
+/// Stamps every line of the cart as used now.
+fn touch(c: &Connection, session: &str) -> rusqlite::Result<()> {
+    c.prepare_cached("UPDATE cart_items SET used_at = ?1 WHERE session_id = ?2")?
+        .execute(params![now_text(), session])
+        .map(drop)
 }

@@ -3,6 +3,7 @@
 
 use crate::service::PerService;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -34,7 +35,11 @@ pub enum ControlSpec {
 /// The dashboard's admin token. Never shown in `Debug` or logs, except in the one sign-in line
 /// printed when carstore made the token itself.
 #[derive(Clone, PartialEq, Eq)]
-pub struct AdminToken(String);
+pub struct AdminToken {
+    token: String,
+    /// SHA-256 of the token: what offered tokens are compared against.
+    digest: [u8; 32],
+}
 
 impl AdminToken {
     pub fn new(token: String) -> anyhow::Result<AdminToken> {
@@ -42,24 +47,33 @@ impl AdminToken {
             token.len() >= 16,
             "the admin token must be at least 16 characters"
         );
-        Ok(AdminToken(token))
+        Ok(AdminToken::hashed(token))
     }
 
     pub fn generate() -> AdminToken {
         use rand::RngCore;
         let mut bytes = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut bytes);
-        AdminToken(bytes.iter().map(|b| format!("{b:02x}")).collect())
+        AdminToken::hashed(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
     }
 
-    /// Compares in time that does not depend on where the strings differ.
+    /// Compares in time that depends on neither where the tokens differ nor their lengths: both
+    /// sides are hashed to 32 bytes first (a plain constant-time compare of unequal lengths
+    /// returns early, telling a guesser the token's length), then compared with `subtle`, whose
+    /// compare the optimiser cannot turn back into an early exit.
     pub fn matches(&self, offered: &str) -> bool {
-        let (a, b) = (self.0.as_bytes(), offered.as_bytes());
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        use subtle::ConstantTimeEq;
+        let offered: [u8; 32] = Sha256::digest(offered.as_bytes()).into();
+        self.digest.ct_eq(&offered).into()
     }
 
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.token
+    }
+
+    fn hashed(token: String) -> AdminToken {
+        let digest = Sha256::digest(token.as_bytes()).into();
+        AdminToken { token, digest }
     }
 }
 

@@ -3,9 +3,11 @@
 //! before anything starts, so a bad value is one clear line.
 
 mod control;
+mod retention;
 mod service_url;
 
 pub use control::{AdminToken, ControlSettings, ControlSpec};
+pub use retention::{parse_retention, Retention};
 pub use service_url::ServiceUrl;
 
 use crate::cli::{CommonArgs, ServeArgs, WorkerArgs};
@@ -39,6 +41,9 @@ pub const KNOWN_ENV: &[&str] = &[
     "CARSTORE_ORDERS_QUEUE",
     "CARSTORE_ADMIN_TOKEN",
     "CARSTORE_RABBIT_MANAGEMENT_URL",
+    "CARSTORE_CART_RETENTION",
+    "CARSTORE_IDEMPOTENCY_RETENTION",
+    "CARSTORE_OUTBOX_RETENTION",
 ];
 
 /// The conventional variables carstore also reads.
@@ -74,6 +79,8 @@ pub struct Settings {
     pub control: ControlSettings,
     /// The dashboard's admin token; `None` means carstore makes one at start.
     pub admin_token: Option<AdminToken>,
+    /// How long carts, idempotency keys and published order events are kept.
+    pub retention: Retention,
 }
 
 /// The config file: the same settings as the flags, all optional.
@@ -92,6 +99,9 @@ struct FileSettings {
     redis_prefix: Option<String>,
     orders_queue: Option<String>,
     admin_token: Option<String>,
+    cart_retention: Option<String>,
+    idempotency_retention: Option<String>,
+    outbox_retention: Option<String>,
     #[serde(default)]
     control: ControlSettings,
 }
@@ -132,6 +142,14 @@ impl Settings {
                 .or(from_file)
         };
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let retention = retention::layered(
+            &env,
+            [
+                file.cart_retention.clone(),
+                file.idempotency_retention.clone(),
+                file.outbox_retention.clone(),
+            ],
+        )?;
         Ok(Settings {
             bind,
             run_worker,
@@ -160,6 +178,7 @@ impl Settings {
                 .or(file.admin_token)
                 .map(AdminToken::new)
                 .transpose()?,
+            retention,
             control: file.control,
             orders_queue: checked_queue_name(
                 env("CARSTORE_ORDERS_QUEUE")
@@ -184,6 +203,7 @@ impl Settings {
             orders_queue: DEFAULT_ORDERS_QUEUE.into(),
             control: ControlSettings::default(),
             admin_token: None,
+            retention: Retention::default(),
         }
     }
 

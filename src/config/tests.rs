@@ -110,3 +110,31 @@ fn a_worker_listens_on_its_metrics_bind_from_the_flag_the_file_or_the_default() 
     let err = format!("{:#}", Settings::load_worker(args).unwrap_err());
     assert!(err.contains("metrics bind address \"9466\""), "{err}");
 }
+
+#[test]
+fn retentions_come_from_the_file_or_default_and_a_bad_one_is_one_clear_error() {
+    assert_eq!(
+        Settings::load(serve_args()).unwrap().retention,
+        Retention::default()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    std::fs::write(
+        &path,
+        "outbox_retention = \"60s\"\ncart_retention = \"2h\"\n",
+    )
+    .unwrap();
+    let mut args = serve_args();
+    args.common.config = Some(path.clone());
+    let r = Settings::load(args.clone()).unwrap().retention;
+    assert_eq!(r.sent_outbox, std::time::Duration::from_secs(60));
+    assert_eq!(r.carts, std::time::Duration::from_secs(7200));
+    assert_eq!(r.idempotency_keys, Retention::default().idempotency_keys);
+    std::fs::write(&path, "idempotency_retention = \"forever\"\n").unwrap();
+    let err = format!("{:#}", Settings::load(args).unwrap_err());
+    assert!(
+        err.starts_with("idempotency retention \"forever\""),
+        "{err}"
+    );
+    assert!(!err.contains('\n'), "{err}");
+}

@@ -17,6 +17,8 @@ pub enum ApiError {
     BadRequest { code: &'static str, message: String },
     /// 401: an admin action without the admin token.
     Unauthorized,
+    /// 429: too many wrong admin tokens from this client; refused unread for this many seconds.
+    TooManyAttempts { retry_after_secs: u64 },
     /// 409: the request conflicts with how things are set up.
     Conflict { code: &'static str, message: String },
     /// 404: no such thing (or not yours to see).
@@ -94,6 +96,13 @@ impl ApiError {
                 StatusCode::UNAUTHORIZED,
                 "admin_required",
                 "sign in with the admin token first".into(),
+            ),
+            ApiError::TooManyAttempts { retry_after_secs } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!(
+                    "too many wrong admin tokens from this address; try again in {retry_after_secs} s"
+                ),
             ),
             ApiError::Conflict { code, message } => (StatusCode::CONFLICT, code, message.clone()),
             ApiError::MethodNotAllowed => (
@@ -174,8 +183,19 @@ impl ResponseError for ApiError {
             tracing::error!(%detail, "internal error");
         }
         let mut resp = HttpResponse::build(status);
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            resp.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+        match self {
+            ApiError::TooManyAttempts { retry_after_secs } => {
+                resp.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            // A wrong admin cookie is dropped, so a browser holding one from an earlier token
+            // stops sending it and is not locked out for guessing.
+            ApiError::Unauthorized => {
+                resp.cookie(super::admin::removal_cookie());
+            }
+            _ if status == StatusCode::SERVICE_UNAVAILABLE => {
+                resp.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+            }
+            _ => {}
         }
         match self {
             ApiError::ProbeDown { field, .. } => resp.json(ProbeDownBody {
@@ -268,6 +288,18 @@ mod tests {
         assert_eq!(ApiError::invalid("x", "m").status_code(), 422);
         assert_eq!(ApiError::PayloadTooLarge.status_code(), 413);
         assert_eq!(ApiError::MethodNotAllowed.status_code(), 405);
+        let limited = ApiError::TooManyAttempts {
+            retry_after_secs: 42,
+        };
+        assert_eq!(limited.status_code(), 429);
+        assert_eq!(
+            limited
+                .error_response()
+                .headers()
+                .get(header::RETRY_AFTER)
+                .unwrap(),
+            "42"
+        );
         assert_eq!(ApiError::Internal("x".into()).status_code(), 500);
     }
 }

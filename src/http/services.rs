@@ -5,7 +5,7 @@ use super::ApiError;
 use crate::breaker::BreakerState;
 use crate::events::{Health, HealthChange};
 use crate::metrics::ControlLabels;
-use crate::ops::audit::AuditEntry;
+use crate::ops::audit::{AuditEntry, Audited};
 use crate::ops::control::{Action, ControlError};
 use crate::service::Service;
 use crate::state::AppState;
@@ -100,8 +100,7 @@ async fn act(
     state.audit.record(AuditEntry {
         at: chrono::Utc::now(),
         who: admin.who,
-        service,
-        action,
+        what: Audited::Control { service, action },
         result,
     });
     let log = match outcome {

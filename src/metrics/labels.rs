@@ -40,6 +40,11 @@ pub struct ControlLabels {
     pub result: &'static str,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct TableLabels {
+    pub table: &'static str,
+}
+
 /// One open event stream, counted in `carstore_sse_clients` while it lives.
 pub struct SseClient(pub(super) Gauge);
 

@@ -13,6 +13,7 @@ mod text;
 
 pub use labels::{
     CartLabels, ControlLabels, ReasonLabels, RequestLabels, RouteLabels, SseClient, StreamLabels,
+    TableLabels,
 };
 pub use sampled::{Labels, Scraped};
 pub use scrape::MetricsSources;
@@ -42,6 +43,8 @@ pub struct Metrics {
     pub cart_operations: Family<CartLabels, Counter>,
     pub sse_clients: Family<StreamLabels, Gauge>,
     pub control_actions: Family<ControlLabels, Counter>,
+    // What the janitor counts, in the store and in a worker alike.
+    pub rows_pruned: Family<TableLabels, Counter>,
     // Read at scrape time.
     pub service_up: Scraped,
     pub service_state: Scraped,
@@ -94,6 +97,7 @@ impl Metrics {
             cart_operations: Family::default(),
             sse_clients: Family::default(),
             control_actions: Family::default(),
+            rows_pruned: Family::default(),
             service_up: Scraped::gauge(),
             service_state: Scraped::gauge(),
             service_probe_latency: Scraped::gauge(),

@@ -21,6 +21,11 @@ impl Metrics {
             "The running build's version, as a label; always 1",
             build,
         );
+        self.registry.register(
+            "rows_pruned",
+            "Rows the janitor deleted past their retention, by table",
+            self.rows_pruned.clone(),
+        );
         // SCRAPED names the families in the order scraped() lists them.
         let described: Vec<_> = (self.scraped().into_iter().zip(SCRAPED))
             .map(|(family, (name, help, unit))| family.described(name, help, unit))

@@ -6,6 +6,7 @@ pub mod control;
 mod health;
 pub mod healthcheck;
 pub mod logs;
+pub mod sign_in;
 pub mod vhost_queues;
 
 pub use health::{HealthMonitor, Probe};

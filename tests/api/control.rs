@@ -173,10 +173,10 @@ async fn the_command_backend_stops_and_starts_redis_and_the_feed_follows() {
         .json::<Value>()
         .await
         .unwrap();
-    let actions: Vec<_> = audit
-        .as_array()
-        .unwrap()
+    let entries = audit.as_array().unwrap();
+    let actions: Vec<_> = entries
         .iter()
+        .filter(|a| a["kind"] == "control")
         .map(|a| (a["action"].clone(), a["result"].clone()))
         .collect();
     assert_eq!(
@@ -192,6 +192,12 @@ async fn the_command_backend_stops_and_starts_redis_and_the_feed_follows() {
         .as_str()
         .unwrap()
         .starts_with("admin from 127.0.0.1"));
+    let sign_in = entries.last().unwrap();
+    assert_eq!(
+        (&sign_in["kind"], &sign_in["via"], &sign_in["result"]),
+        (&json!("sign_in"), &json!("login"), &json!("ok")),
+        "the sign-in came first"
+    );
     app.stop().await;
 }
 

@@ -16,6 +16,7 @@ mod load;
 mod outages;
 mod pipeline;
 mod queues;
+mod retention;
 mod story;
 mod worker;
 

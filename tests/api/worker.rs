@@ -180,7 +180,19 @@ fn assert_worker_families(text: &str, queue: &str) {
     assert_eq!(value(text, &consumers), 1.0);
     assert!(value(text, "carstore_process_open_fds") > 3.0);
     assert_eq!(value(text, r#"carstore_build_info{version="0.1.0"}"#), 1.0);
-    for store_only in ["carstore_http_requests", "carstore_orders_created", "redis"] {
+    // Its janitor prunes the order tables (nothing yet: the outbox keeps an hour).
+    assert_eq!(
+        value(text, r#"carstore_rows_pruned_total{table="outbox"}"#),
+        0.0
+    );
+    let keys = r#"carstore_rows_pruned_total{table="idempotency_keys"}"#;
+    assert_eq!(value(text, keys), 0.0);
+    for store_only in [
+        "carstore_http_requests",
+        "carstore_orders_created",
+        "redis",
+        "cart_items",
+    ] {
         assert!(!text.contains(store_only), "{store_only} in:\n{text}");
     }
 }

@@ -7,6 +7,7 @@
 #[path = "../api/helpers.rs"]
 mod helpers;
 
+mod admin;
 mod bad_input;
 mod cars;
 mod cart;
@@ -15,6 +16,7 @@ mod contract;
 mod contract_answers;
 mod orders;
 mod restart;
+mod retention;
 mod schema;
 mod spa;
 mod status;

@@ -1,5 +1,6 @@
 // The dashboard's admin side: sign-in with the admin token, the Start/Stop/Restart buttons
-// (disabled, with the reason, when they cannot be used) and the audit log.
+// (disabled, with the reason, when they cannot be used) and the audit log: control actions and
+// admin sign-ins, failed ones included.
 
 import { api } from './api.js';
 import { h, setText, toast } from './dom.js';
@@ -56,8 +57,10 @@ async function signIn(token) {
     show(true);
     render(await api.audit());
     document.getElementById('admin-token').value = '';
-  } catch {
-    setText('admin-state', 'That token was not accepted.');
+  } catch (error) {
+    setText('admin-state', error.code === 'too_many_attempts'
+      ? `Not signed in: ${error.message}.`
+      : 'That token was not accepted.');
   }
 }
 
@@ -105,12 +108,12 @@ async function act(name, action) {
 
 function render(entries) {
   document.getElementById('audit-empty').hidden = Boolean(entries?.length);
-  setText('audit-empty', entries ? 'No service started or stopped yet.' : 'Sign in to see who started or stopped what.');
+  setText('audit-empty', entries ? 'No service started or stopped and no sign-in yet.' : 'Sign in to see who started or stopped what.');
   const when = (at) => new Date(at).toLocaleTimeString();
   document.getElementById('audit-log').replaceChildren(...(entries ?? []).slice(0, 12).map((e) =>
     h('li', { class: 'feed-row' },
       h('span', { class: 'muted' }, when(e.at)),
-      h('span', { class: 'order-id' }, `${e.action} ${e.service}`),
+      h('span', { class: 'order-id' }, e.kind === 'sign_in' ? `sign-in (${e.via})` : `${e.action} ${e.service}`),
       h('span', {}, e.result),
       h('span', { class: 'muted' }, e.who))));
 }

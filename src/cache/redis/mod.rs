@@ -1,14 +1,15 @@
 //! Carts and the catalog cache in Redis. Carts are one hash per session (`car_id -> quantity`)
-//! with a 24 h sliding expiry; every cart change is one Lua script, so it is atomic in Redis
-//! however many requests of one session arrive at once. Commands fail fast while Redis is away
-//! (a 503 now beats a hung request), and the client reconnects forever in the background.
+//! with a sliding expiry (the cart retention, 24 h by default); every cart change is one Lua
+//! script, so it is atomic in Redis however many requests of one session arrive at once.
+//! Commands fail fast while Redis is away (a 503 now beats a hung request), and the client
+//! reconnects forever in the background.
 
 mod cached;
 mod scripts;
 
 use super::{CartAdd, CartLine, CartStore, CatalogCache};
 use crate::adapter::{AdapterError, Mode, Ping};
-use crate::config::ServiceUrl;
+use crate::config::{Retention, ServiceUrl};
 use crate::domain::{Car, CarId, Quantity, SessionId, MAX_LINE_QUANTITY};
 use crate::service::Service;
 use anyhow::Context;
@@ -19,7 +20,6 @@ use scripts::{ADD, LINES, RESTORE, SET, TAKE};
 use std::sync::Arc;
 use std::time::Duration;
 
-const CART_TTL_SECS: i64 = 24 * 60 * 60;
 const CATALOG_TTL_SECS: i64 = 60;
 const COMMAND_TIMEOUT: Duration = Duration::from_millis(1500);
 
@@ -27,6 +27,8 @@ const COMMAND_TIMEOUT: Duration = Duration::from_millis(1500);
 pub struct RedisCache {
     client: Arc<Client>,
     prefix: String,
+    /// A cart's key expires this long after its last read or change.
+    cart_ttl_secs: i64,
 }
 
 impl RedisCache {
@@ -55,7 +57,14 @@ impl RedisCache {
         Ok(RedisCache {
             client: Arc::new(client),
             prefix: prefix.to_owned(),
+            cart_ttl_secs: Retention::default().carts.as_secs() as i64,
         })
+    }
+
+    /// Carts expire after `ttl` without use (whole seconds, at least one).
+    pub fn with_cart_ttl(mut self, ttl: Duration) -> RedisCache {
+        self.cart_ttl_secs = ttl.as_secs().clamp(1, i64::MAX as u64) as i64;
+        self
     }
 
     fn cart_key(&self, session: &SessionId) -> String {
@@ -139,7 +148,7 @@ impl CartStore for RedisCache {
             self.script(
                 LINES,
                 self.cart_key(session),
-                vec![CART_TTL_SECS.to_string()],
+                vec![self.cart_ttl_secs.to_string()],
             )
             .await?,
         )
@@ -156,7 +165,7 @@ impl CartStore for RedisCache {
             car.to_string(),
             quantity.get().to_string(),
             max.to_string(),
-            CART_TTL_SECS.to_string(),
+            self.cart_ttl_secs.to_string(),
         ];
         let n: i64 = self.script(ADD, self.cart_key(session), args).await?;
         Ok(if n < 0 {
@@ -177,7 +186,7 @@ impl CartStore for RedisCache {
         let args = vec![
             car.to_string(),
             quantity.to_string(),
-            CART_TTL_SECS.to_string(),
+            self.cart_ttl_secs.to_string(),
         ];
         self.script::<i64>(SET, self.cart_key(session), args)
             .await
@@ -195,7 +204,10 @@ impl CartStore for RedisCache {
     }
 
     async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), AdapterError> {
-        let mut args = vec![CART_TTL_SECS.to_string(), MAX_LINE_QUANTITY.to_string()];
+        let mut args = vec![
+            self.cart_ttl_secs.to_string(),
+            MAX_LINE_QUANTITY.to_string(),
+        ];
         for line in lines {
             args.push(line.car_id.to_string());
             args.push(line.quantity.to_string());

@@ -5,6 +5,7 @@
 
 mod cars;
 mod orders;
+mod retention;
 
 use crate::adapter::AdapterError;
 use crate::catalog::BuiltinCatalog;

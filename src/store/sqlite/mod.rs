@@ -4,6 +4,7 @@
 //! stall the async workers.
 
 mod orders;
+mod retention;
 
 use crate::adapter::AdapterError;
 use crate::service::Service;
@@ -18,7 +19,10 @@ pub const DB_FILE: &str = "carstore.db";
 
 /// Schema versions, oldest first. Never edit one that has shipped: add the next.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("schema_v1.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("schema_v1.sql")),
+        M::up(include_str!("schema_v2.sql")),
+    ])
 }
 
 /// A handle on the embedded database; clones share the one connection.

@@ -1,0 +1,163 @@
+//! Admin sign-in under guessing: wrong tokens are counted per client address, a few lock that
+//! address out (429 with Retry-After, whatever it offers next), other addresses are not
+//! affected, and the failures are in the audit log without the tokens tried.
+
+use crate::helpers::{assert_error, spawn_in_dir, TestApp};
+use carstore::config::AdminToken;
+use carstore::ops::sign_in::{LOCKOUT, MAX_FAILURES};
+use reqwest::{Client, Response};
+use serde_json::{json, Value};
+use std::net::IpAddr;
+
+const TOKEN: &str = "the-right-admin-token-0123";
+
+async fn spawn_with_token() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = carstore::Settings::for_tests(dir.path());
+    settings.admin_token = Some(AdminToken::new(TOKEN.into()).unwrap());
+    spawn_in_dir(dir, settings).await
+}
+
+/// A client whose requests come from `ip` (any 127.x.y.z reaches the store on loopback).
+fn client_from(ip: &str) -> Client {
+    Client::builder()
+        .local_address(ip.parse::<IpAddr>().unwrap())
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+async fn login(app: &TestApp, client: &Client, token: &str) -> Response {
+    client
+        .post(app.url("/api/admin/login"))
+        .json(&json!({ "token": token }))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn three_hundred_guesses_get_429_after_the_fifth_and_the_right_token_waits_too() {
+    let app = spawn_with_token().await;
+    let guesser = client_from("127.0.0.1");
+    let mut statuses = Vec::new();
+    for n in 0..300 {
+        let resp = login(&app, &guesser, &format!("guess-number-{n:04}-abcdef")).await;
+        statuses.push(resp.status().as_u16());
+    }
+    let first = MAX_FAILURES as usize;
+    assert!(statuses[..first].iter().all(|&s| s == 401), "{statuses:?}");
+    assert!(statuses[first..].iter().all(|&s| s == 429), "{statuses:?}");
+
+    let refused = login(&app, &guesser, TOKEN).await;
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=LOCKOUT.as_secs()).contains(&wait),
+        "Retry-After {wait}"
+    );
+    assert_error(refused, 429, "too_many_attempts").await;
+    let bearer = guesser
+        .get(app.url("/api/audit"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        bearer.status(),
+        429,
+        "the right token is not even looked at"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn another_address_is_not_locked_out_and_the_audit_shows_the_failures_only_once_each() {
+    let app = spawn_with_token().await;
+    let guesser = client_from("127.0.0.1");
+    for n in 0..50 {
+        let resp = guesser
+            .post(app.url("/api/service/redis/stop"))
+            .bearer_auth(format!("bearer-guess-{n:04}-abcdef"))
+            .send()
+            .await
+            .unwrap();
+        assert!([401, 429].contains(&resp.status().as_u16()));
+    }
+    assert_eq!(login(&app, &guesser, TOKEN).await.status(), 429);
+
+    let admin = client_from("127.0.0.2");
+    assert_eq!(
+        login(&app, &admin, "not-it-either-0123456").await.status(),
+        401
+    );
+    assert_eq!(login(&app, &admin, TOKEN).await.status(), 200);
+    let audit: Value = admin
+        .get(app.url("/api/audit"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sign_ins = |who: &str| -> Vec<String> {
+        let who = format!("client from {who}");
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "sign_in" && e["who"] == who.as_str())
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["via"].as_str().unwrap(),
+                    e["result"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let mut expected = vec![format!(
+        "bearer wrong token; locked out for {} s",
+        LOCKOUT.as_secs()
+    )];
+    expected.extend(vec![
+        "bearer wrong token".to_owned();
+        MAX_FAILURES as usize - 1
+    ]);
+    assert_eq!(
+        sign_ins("127.0.0.1"),
+        expected,
+        "newest first, refusals not audited"
+    );
+    assert_eq!(sign_ins("127.0.0.2"), ["login ok", "login wrong token"]);
+    let text = audit.to_string();
+    assert!(
+        !text.contains("guess") && !text.contains(TOKEN),
+        "no token in {text}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn requests_without_a_token_are_no_guesses_and_a_wrong_cookie_is_dropped() {
+    let app = spawn_with_token().await;
+    for _ in 0..20 {
+        assert_error(app.get("/api/audit").await, 401, "admin_required").await;
+    }
+    let stale = app
+        .client
+        .get(app.url("/api/audit"))
+        .header("Cookie", "carstore_admin=a-token-from-an-earlier-run")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 401);
+    let dropped = stale.headers()["set-cookie"].to_str().unwrap();
+    assert!(dropped.starts_with("carstore_admin=;"), "{dropped}");
+    assert!(dropped.contains("Max-Age=0"), "{dropped}");
+    assert_eq!(login(&app, &app.client, TOKEN).await.status(), 200);
+    app.stop().await;
+}
