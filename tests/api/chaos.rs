@@ -6,6 +6,7 @@
 //! Run on its own by the test command (`cargo test --test api chaos -- --nocapture`), so its
 //! figures are in the output; `CARSTORE_CHAOS_RATE` sets the shoppers per second.
 
+use crate::chaos_db::Db;
 use crate::chaos_load::{quantile_ms, shop, Shot, Shots, Step};
 use crate::cli::serve_with;
 use crate::private::{PrivatePostgres, PrivateRabbit, PrivateRedis};
@@ -291,58 +292,4 @@ fn follow_log(
         }
     });
     log
-}
-
-/// The private database, read directly; a connection per question, since it is stopped too.
-struct Db(String);
-
-impl Db {
-    async fn connect(url: &str) -> Db {
-        Db(url.to_owned())
-    }
-
-    async fn count(&self, sql: &str, ids: Option<&[i64]>) -> (i64, i64) {
-        let (client, connection) = tokio_postgres::connect(&self.0, tokio_postgres::NoTls)
-            .await
-            .expect("the private Postgres answers");
-        tokio::spawn(connection);
-        let row = match ids {
-            Some(ids) => client.query_one(sql, &[&ids]).await,
-            None => client.query_one(sql, &[]).await,
-        }
-        .unwrap();
-        (row.get(0), row.try_get(1).unwrap_or(0))
-    }
-
-    async fn processed(&self) -> i64 {
-        let sql = "SELECT count(*) FROM orders WHERE status = 'processed'";
-        self.count(sql, None).await.0
-    }
-
-    /// Waits (up to 30 s) for the first order processed after `before`; when it was seen.
-    async fn first_processed_after(&self, before: i64, began: Instant) -> Duration {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while self.processed().await <= before && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        began.elapsed()
-    }
-
-    /// Waits (up to 60 s) until every order is settled; rows and processed.
-    async fn drained(&self) -> (i64, i64) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let sql = "SELECT count(*), count(*) FILTER (WHERE status = 'processed') FROM orders";
-        loop {
-            let (rows, processed) = self.count(sql, None).await;
-            if rows == processed || Instant::now() > deadline {
-                return (rows, processed);
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    async fn count_ids(&self, ids: &[i64]) -> i64 {
-        let sql = "SELECT count(*) FROM orders WHERE id = ANY($1)";
-        self.count(sql, Some(ids)).await.0
-    }
 }

@@ -22,6 +22,7 @@ mod worker;
 
 // The real binary on the command line.
 mod chaos;
+mod chaos_db;
 mod chaos_load;
 mod cli;
 mod fanout;
