@@ -4,11 +4,13 @@
 # and queues of its own, removed after). Fails on any server error (5xx), any answer that breaks
 # the document (status code, body schema, content type, headers), any invalid input accepted
 # (negative data must get a 4xx) and any undocumented method not refused with 405 and `Allow`.
+# Each store is fuzzed in two runs, the admin sign-in last (see "Two runs per store" below).
 # Ends with a figures line per run and one for the whole tier.
 #
-#   ops/contract/schemathesis.sh              both runs; builds the debug binary unless
+#   ops/contract/schemathesis.sh              both stores; builds the debug binary unless
 #                                             CONTRACT_BIN names one
-#   CONTRACT_SECS=30 ...                      the time budget of each run (default 45 s)
+#   CONTRACT_SECS=30 ...                      the time budget of each store's main run
+#                                             (default 45 s; the sign-in run gets a quarter)
 #   CONTRACT_SEED=N ...                       replay a run (the seed is printed)
 #   CONTRACT_EMBEDDED_ONLY=1 ...              skip the real-services run (no root needed)
 #
@@ -38,10 +40,25 @@ EXCLUDE=(
   --exclude-name 'GET /api/service/{name}/logs'
   --exclude-name 'POST /api/load'
 )
+# Two runs per store. The sign-in limiter locks a client address out after 5 wrong admin tokens
+# in a minute, and for the next 5 minutes refuses every admin request from it with 429, the
+# right token included. schemathesis sends everything from 127.0.0.1, and fuzzing
+# POST /api/admin/login means hundreds of wrong tokens: in one run, the other admin operations
+# would soon answer nothing but their (documented) 429, and their own logic would go untested.
+# So the first run fuzzes every operation but the sign-in, each request with the right token
+# (no wrong guess, nothing counted, which it checks at the end), and the second fuzzes the
+# sign-in alone, lockout included, once nothing else is left to be locked out of. The limiter
+# is the production one: no setting turns it off or raises its threshold for tests (a knob that
+# exists only to be turned in tests would weaken the one thing it guarantees), and schemathesis
+# cannot send from a second loopback address.
+SIGN_IN=(--include-name 'POST /api/admin/login')
+EXCLUDE+=(--exclude-name 'POST /api/admin/login')
 CHECKS=not_a_server_error,status_code_conformance,response_schema_conformance,negative_data_rejection
 CHECKS+=,content_type_conformance,response_headers_conformance,unsupported_method,allow_header_conformance
 
 say() { printf '== %s\n' "$*" >&2; }
+# A failure outside schemathesis's own checks, counted in the closing line.
+problem() { echo "$*" | tee -a "$WORK/problems" >&2; }
 cleanup() {
   [ "$BASHPID" = "$$" ] || return 0 # subshells inherit the trap; only the script cleans up
   [ -f "$WORK/pids" ] && xargs -r kill <"$WORK/pids" 2>/dev/null || true
@@ -101,15 +118,16 @@ PY
 }
 
 # Runs schemathesis against one store; prints its figures line and returns its verdict.
-fuzz() { # name base-url
-  local name=$1 url=$2 report="$WORK/$1.json" seed=()
+fuzz() { # name base-url seconds operations...
+  local name=$1 url=$2 secs=$3 report="$WORK/${1// /-}.json" seed=()
+  shift 3
   [ -n "${CONTRACT_SEED:-}" ] && seed=(--seed "$CONTRACT_SEED")
-  say "schemathesis against the $name store, $SECS s"
+  say "schemathesis: $name, $secs s"
   local started=$SECONDS verdict=0
   # From the work directory: schemathesis keeps a crash cache in the current one.
   (cd "$WORK" && "$VENV/bin/schemathesis" run "$url/api/openapi.json" --url "$url" \
-    -H "Authorization: Bearer $TOKEN" --checks "$CHECKS" --mode all "${EXCLUDE[@]}" \
-    --max-time "$SECS" --request-timeout 10 --generation-database none "${seed[@]}" \
+    -H "Authorization: Bearer $TOKEN" --checks "$CHECKS" --mode all "$@" \
+    --max-time "$secs" --request-timeout 10 --generation-database none "${seed[@]}" \
     --no-color --report json --report-json-path "$report") || verdict=$?
   python3 - "$report" "$name" "$((SECONDS - started))" "$verdict" <<'PY' | tee -a "$WORK/figures"
 import json, sys
@@ -120,10 +138,68 @@ except (OSError, ValueError):
     print(f"schemathesis {name}: no report (exit {verdict}), {secs} s"); sys.exit(0)
 ops, cases = r["operations"], r["test_cases"]
 failures = sum(f["count"] for f in r["failures"])
-print(f"schemathesis {name}: {ops['tested']} operations tested ({ops['total'] - ops['selected']} left out), "
+tested = f"{ops['tested']} operation{'' if ops['tested'] == 1 else 's'} tested"
+print(f"schemathesis {name}: {tested} ({ops['total'] - ops['selected']} left out), "
       f"{cases['generated']} test cases, {failures} failures, {len(r['errors'])} errors, "
       f"{secs} s, seed {r['seed']}")
 PY
+  return "$verdict"
+}
+
+# One wrong admin token (1 of the 5 a lockout allows) and the right one, by the sign-in form:
+# GET /api/audit then answers entries of its own to check against the document, not [].
+sign_in_twice() { # base-url
+  python3 - "$1" "$TOKEN" <<'PY'
+import json, sys, urllib.error, urllib.request
+url, token = sys.argv[1] + "/api/admin/login", sys.argv[2]
+for offered, expected in (("not-" + token, 401), (token, 200)):
+    req = urllib.request.Request(url, json.dumps({"token": offered}).encode(),
+                                 {"Content-Type": "application/json"})
+    try:
+        status = urllib.request.urlopen(req, timeout=5).status
+    except urllib.error.HTTPError as e:
+        status = e.code
+    if status != expected:
+        sys.exit(f"signing in with the {'right' if expected == 200 else 'wrong'} token: {status}")
+PY
+}
+
+# The status of GET /api/audit from the fuzzer's address with the right token, and its
+# Retry-After if any: 200 while the address is admitted, 429 once it is locked out.
+audit_answer() { # base-url
+  python3 - "$1" "$TOKEN" <<'PY'
+import sys, urllib.error, urllib.request
+req = urllib.request.Request(sys.argv[1] + "/api/audit",
+                             headers={"Authorization": "Bearer " + sys.argv[2]})
+try:
+    resp = urllib.request.urlopen(req, timeout=5)
+except urllib.error.HTTPError as e:
+    resp = e
+print(resp.status, resp.headers.get("Retry-After", ""))
+PY
+}
+
+# Both runs against one store: the main one, then the sign-in. Between them, the right token
+# must still be admitted (else the main run's admin operations met only the lockout); after
+# the sign-in run's wrong tokens, it must be refused with Retry-After (the limiter at work).
+fuzz_store() { # name base-url
+  local verdict=0 answer
+  sign_in_twice "$2" || { problem "$1: signing in before fuzzing failed"; verdict=1; }
+  fuzz "$1" "$2" "$SECS" "${EXCLUDE[@]}" || verdict=1
+  answer=$(audit_answer "$2")
+  if [ "$answer" != "200 " ]; then
+    problem "$1: the right token after the main run got '$answer', not 200: the fuzzer was" \
+      "locked out, and the admin operations went untested"
+    verdict=1
+  fi
+  # The sign-in has no links to follow, so no stateful phase.
+  fuzz "$1 sign-in" "$2" "$((SECS / 4))" "${SIGN_IN[@]}" --phases coverage,fuzzing || verdict=1
+  answer=$(audit_answer "$2")
+  if [[ ! "$answer" =~ ^429\ [0-9]+$ ]]; then
+    problem "$1: the right token after the sign-in run got '$answer', not 429 with" \
+      "Retry-After: the wrong tokens did not lock the address out"
+    verdict=1
+  fi
   return "$verdict"
 }
 
@@ -139,7 +215,7 @@ TOKEN="contract-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 
 status=0
 url=$(start_carstore)
-fuzz embedded "$url" || status=1
+fuzz_store embedded "$url" || status=1
 
 if [ -z "${CONTRACT_EMBEDDED_ONLY:-}" ]; then
   bash ops/services.sh >&2
@@ -149,13 +225,16 @@ if [ -z "${CONTRACT_EMBEDDED_ONLY:-}" ]; then
     REDIS_URL=redis://127.0.0.1:6379 CARSTORE_REDIS_PREFIX="$PREFIX" \
     AMQP_URL=amqp://guest:guest@127.0.0.1:5672/%2f CARSTORE_ORDERS_QUEUE="$QUEUE" \
     CARSTORE_RABBIT_MANAGEMENT_URL=http://guest:guest@127.0.0.1:15672)
-  fuzz real-services "$url" || status=1
+  fuzz_store real-services "$url" || status=1
 fi
-python3 - "$WORK/figures" "$SECONDS" <<'PY'
+touch "$WORK/problems"
+python3 - "$WORK/figures" "$SECONDS" "$WORK/problems" <<'PY'
 import re, sys
 lines = open(sys.argv[1]).read().splitlines()
+problems = len(open(sys.argv[3]).read().splitlines())
 total = lambda word: sum(int(m.group(1)) for l in lines for m in [re.search(rf"(\d+) {word}", l)] if m)
-print(f"schemathesis in all: {len(lines)} runs, {total('test cases')} test cases, "
-      f"{total('failures') + total('errors')} failures, {sys.argv[2]} s")
+print(f"schemathesis in all: {len(lines)} runs, {total('operations? tested')} operations "
+      f"tested, {total('test cases')} test cases, "
+      f"{total('failures') + total('errors') + problems} failures, {sys.argv[2]} s")
 PY
 exit "$status"

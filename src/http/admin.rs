@@ -3,7 +3,7 @@
 //! for a while, whatever it offers, and each wrong one is in the audit log.
 
 use super::ApiError;
-use crate::ops::audit::{AuditEntry, Audited};
+use crate::ops::audit::{AuditEntry, Audited, SignInVia};
 use crate::state::AppState;
 use actix_web::cookie::{time::Duration, Cookie, SameSite};
 use actix_web::dev::Payload;
@@ -47,8 +47,11 @@ fn admit(req: &HttpRequest) -> Result<Admin, ApiError> {
         .get("Authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|token| (token.to_owned(), "bearer"));
-    let cookie = || req.cookie(COOKIE).map(|c| (c.value().to_owned(), "cookie"));
+        .map(|token| (token.to_owned(), SignInVia::Bearer));
+    let cookie = || {
+        req.cookie(COOKIE)
+            .map(|c| (c.value().to_owned(), SignInVia::Cookie))
+    };
     let (token, via) = bearer.or_else(cookie).ok_or(ApiError::Unauthorized)?;
     check_token(state, client, &token, via)?;
     Ok(Admin {
@@ -72,7 +75,7 @@ fn check_token(
     state: &AppState,
     client: Option<IpAddr>,
     offered: &str,
-    via: &'static str,
+    via: SignInVia,
 ) -> Result<(), ApiError> {
     if state.admin_token.matches(offered) {
         return Ok(());
@@ -86,7 +89,7 @@ fn check_token(
     Err(ApiError::Unauthorized)
 }
 
-fn audit_sign_in(state: &AppState, client: Option<IpAddr>, via: &'static str, result: String) {
+fn audit_sign_in(state: &AppState, client: Option<IpAddr>, via: SignInVia, result: String) {
     state.audit.record(AuditEntry {
         at: chrono::Utc::now(),
         who: format!("client from {}", address(client)),
@@ -111,8 +114,8 @@ async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let client = req.peer_addr().map(|a| a.ip());
     refuse_if_locked_out(&state, client)?;
-    check_token(&state, client, &body.token, "login")?;
-    audit_sign_in(&state, client, "login", "ok".to_owned());
+    check_token(&state, client, &body.token, SignInVia::Login)?;
+    audit_sign_in(&state, client, SignInVia::Login, "ok".to_owned());
     let cookie = Cookie::build(COOKIE, body.token.clone())
         .path("/api")
         .http_only(true)

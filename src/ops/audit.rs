@@ -29,9 +29,32 @@ pub struct AuditEntry {
 pub enum Audited {
     /// A start, stop or restart of a service.
     Control { service: Service, action: Action },
-    /// An admin token offered, by the sign-in form (`login`) or with a request (`bearer`,
-    /// `cookie`).
-    SignIn { via: &'static str },
+    /// An admin token offered.
+    SignIn { via: SignInVia },
+}
+
+/// How an admin token was offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignInVia {
+    /// The sign-in form, `POST /api/admin/login`.
+    Login,
+    /// `Authorization: Bearer` on an admin request.
+    Bearer,
+    /// The cookie the sign-in set, on an admin request.
+    Cookie,
+}
+
+impl SignInVia {
+    pub const ALL: [SignInVia; 3] = [SignInVia::Login, SignInVia::Bearer, SignInVia::Cookie];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInVia::Login => "login",
+            SignInVia::Bearer => "bearer",
+            SignInVia::Cookie => "cookie",
+        }
+    }
 }
 
 #[derive(Default)]
@@ -52,7 +75,7 @@ impl AuditLog {
                 &mut kept.controls
             }
             Audited::SignIn { via } => {
-                tracing::info!(who = %entry.who, via, result = %entry.result, "admin sign-in");
+                tracing::info!(who = %entry.who, via = via.as_str(), result = %entry.result, "admin sign-in");
                 &mut kept.sign_ins
             }
         };
@@ -85,7 +108,9 @@ mod tests {
         AuditEntry {
             at: DateTime::from_timestamp(1_000 + n, 0).unwrap(),
             who: "client from 192.0.2.1".into(),
-            what: Audited::SignIn { via: "login" },
+            what: Audited::SignIn {
+                via: SignInVia::Login,
+            },
             result: "wrong token".into(),
         }
     }
@@ -115,5 +140,12 @@ mod tests {
         let json = serde_json::to_value(&recent[0]).unwrap();
         assert_eq!(json["kind"], "sign_in");
         assert_eq!(json["via"], "login");
+    }
+
+    #[test]
+    fn every_way_of_signing_in_is_listed_as_it_serializes() {
+        for via in SignInVia::ALL {
+            assert_eq!(serde_json::to_value(via).unwrap(), via.as_str());
+        }
     }
 }

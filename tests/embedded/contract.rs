@@ -73,7 +73,7 @@ pub fn operations(doc: &Value) -> BTreeSet<(String, String)> {
 
 /// A concrete path for a pattern: a number or a service name in each parameter, and admin
 /// actions that the missing token refuses before they act.
-fn concrete(pattern: &str) -> String {
+pub fn concrete(pattern: &str) -> String {
     pattern
         .replace("{id}", "1")
         .replace("{car_id}", "1")

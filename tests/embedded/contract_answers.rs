@@ -3,28 +3,37 @@
 //! document. A field the code adds, renames or retypes without the document fails here.
 
 use crate::contract::operations;
+use crate::contract_ops::ops_side;
 use crate::helpers::{spawn_in_dir, TestApp};
 use crate::schema;
-use carstore::config::AdminToken;
+use carstore::config::{AdminToken, ControlSpec};
 use carstore::Settings;
 use reqwest::{Method, RequestBuilder};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
-const TOKEN: &str = "contract-test-admin-token";
+pub const TOKEN: &str = "contract-test-admin-token";
 
-struct Walk {
-    app: TestApp,
-    doc: Value,
+pub struct Walk {
+    pub app: TestApp,
+    pub doc: Value,
     admin: reqwest::Client,
     seen: BTreeSet<(String, String)>,
 }
 
 impl Walk {
-    async fn start() -> Walk {
+    pub async fn start() -> Walk {
         let dir = tempfile::tempdir().unwrap();
         let mut settings = Settings::for_tests(dir.path());
         settings.admin_token = Some(AdminToken::new(TOKEN.into()).unwrap());
+        // Redis runs embedded; a control whose commands do nothing lets a control action
+        // succeed, so the audit log holds one. The others keep no control (409).
+        settings.control.redis = Some(ControlSpec::Command {
+            start: "true".into(),
+            stop: "true".into(),
+            restart: None,
+            log_file: None,
+        });
         let app = spawn_in_dir(dir, settings).await;
         let doc = app.json("/api/openapi.json").await;
         let mut auth = reqwest::header::HeaderMap::new();
@@ -42,7 +51,7 @@ impl Walk {
     }
 
     /// As the shopper (who keeps a cookie), or as the admin: sends, checks, returns the body.
-    async fn call(
+    pub async fn call(
         &mut self,
         m: Method,
         pattern: &str,
@@ -54,7 +63,7 @@ impl Walk {
         self.send(req, m, pattern, body, status).await
     }
 
-    async fn admin(
+    pub async fn admin(
         &mut self,
         m: Method,
         pattern: &str,
@@ -66,7 +75,8 @@ impl Walk {
         self.send(req, m, pattern, body, status).await
     }
 
-    async fn send(
+    /// Any request, checked the same way.
+    pub async fn send(
         &mut self,
         req: RequestBuilder,
         method: Method,
@@ -218,81 +228,4 @@ async fn every_operation_answers_as_the_document_says() {
         missed.is_empty(),
         "operations this walk never called: {missed:?}"
     );
-}
-
-async fn ops_side(w: &mut Walk) {
-    use Method as M;
-    w.call(M::GET, "/api/services", "/api/services", None, 200)
-        .await;
-    let status = "/api/service/{name}/status";
-    w.call(M::GET, status, "/api/service/redis/status", None, 200)
-        .await;
-    w.call(M::POST, status, "/api/service/postgres/status", None, 200)
-        .await;
-    w.call(M::GET, status, "/api/service/mysql/status", None, 404)
-        .await;
-    let act = "/api/service/{name}/{action}";
-    w.call(M::POST, act, "/api/service/redis/restart", None, 401)
-        .await;
-    w.admin(M::POST, act, "/api/service/redis/restart", None, 409)
-        .await; // embedded: no control
-    w.admin(M::POST, act, "/api/service/redis/explode", None, 404)
-        .await;
-    w.call(M::GET, "/api/audit", "/api/audit", None, 401).await;
-    w.admin(M::GET, "/api/audit", "/api/audit", None, 200).await;
-    let logs = "/api/service/{name}/logs";
-    w.admin(M::GET, logs, "/api/service/carstore/logs?tail=5", None, 200)
-        .await;
-    w.admin(
-        M::GET,
-        logs,
-        "/api/service/carstore/logs?tail=5000",
-        None,
-        400,
-    )
-    .await;
-    w.admin(M::GET, logs, "/api/service/redis/logs", None, 409)
-        .await; // embedded: no log source
-    w.call(M::GET, logs, "/api/service/carstore/logs", None, 401)
-        .await;
-    w.call(M::GET, "/api/events", "/api/events", None, 200)
-        .await;
-    w.call(M::GET, "/api/queues", "/api/queues", None, 200)
-        .await;
-
-    let login = "/api/admin/login";
-    w.call(
-        M::POST,
-        login,
-        login,
-        Some(json!({ "token": "not-the-token-at-all" })),
-        401,
-    )
-    .await;
-    w.call(M::POST, login, login, Some(json!({ "token": TOKEN })), 200)
-        .await;
-    w.call(M::POST, "/api/admin/logout", "/api/admin/logout", None, 200)
-        .await;
-
-    let load = "/api/load";
-    w.call(M::GET, load, load, None, 200).await;
-    w.admin(M::POST, load, load, Some(json!({ "rate": 0 })), 422)
-        .await;
-    w.admin(
-        M::POST,
-        load,
-        load,
-        Some(json!({ "rate": 1, "mix": null })),
-        400,
-    )
-    .await;
-    let run = json!({ "rate": 1, "duration_secs": 60, "mix": "browse=1" });
-    w.admin(M::POST, load, load, Some(run.clone()), 202).await;
-    w.admin(M::POST, load, load, Some(run), 409).await; // one run at a time
-    w.call(M::DELETE, load, load, None, 401).await;
-    w.admin(M::DELETE, load, load, None, 200).await;
-
-    for path in ["/healthz", "/readyz", "/metrics"] {
-        w.call(M::GET, path, path, None, 200).await;
-    }
 }

@@ -14,6 +14,7 @@ mod cart;
 mod checkout;
 mod contract;
 mod contract_answers;
+mod contract_ops;
 mod orders;
 mod restart;
 mod retention;

@@ -34,11 +34,21 @@ fn check(doc: &Value, schema: &Value, value: &Value, at: &str, found: &mut Vec<S
             "minimum" => value.as_f64().is_none_or(|v| v >= rule.as_f64().unwrap()),
             "maximum" => value.as_f64().is_none_or(|v| v <= rule.as_f64().unwrap()),
             "format" => rule != "date-time" || value.as_str().is_none_or(is_timestamp),
-            "anyOf" => rule.as_array().unwrap().iter().any(|option| {
-                let mut inner = Vec::new();
-                check(doc, option, value, at, &mut inner);
-                inner.is_empty()
-            }),
+            "anyOf" => matching(doc, rule, value, at) >= 1,
+            "oneOf" => matching(doc, rule, value, at) == 1,
+            // The field names the option: it must be one the mapping knows, and that option
+            // must fit (`oneOf` beside it checks that no other does).
+            "discriminator" => {
+                let field = rule["propertyName"].as_str().unwrap();
+                match value.get(field).and_then(Value::as_str) {
+                    Some(name) if rule["mapping"].get(name).is_some() => {
+                        let option = resolve(doc, &rule["mapping"][name]);
+                        check(doc, option, value, at, found);
+                        true
+                    }
+                    _ => !value.is_object(),
+                }
+            }
             "required" => {
                 let fields = rule.as_array().unwrap();
                 for field in fields.iter().filter_map(Value::as_str) {
@@ -81,6 +91,19 @@ fn check(doc: &Value, schema: &Value, value: &Value, at: &str, found: &mut Vec<S
             found.push(format!("{at}: {value} breaks {keyword:?}: {rule}"));
         }
     }
+}
+
+/// How many of the schemas in `options` the value conforms to.
+fn matching(doc: &Value, options: &Value, value: &Value, at: &str) -> usize {
+    let options = options.as_array().unwrap();
+    options
+        .iter()
+        .filter(|option| {
+            let mut inner = Vec::new();
+            check(doc, option, value, at, &mut inner);
+            inner.is_empty()
+        })
+        .count()
 }
 
 /// `#/components/...` inside the document.

@@ -5,12 +5,15 @@ use super::{
 };
 use crate::domain::{Category, MAX_LINE_QUANTITY};
 use crate::http::error::RETRY_AFTER_SECS;
+use crate::ops::audit::SignInVia;
+use crate::ops::sign_in::{LOCKOUT, MAX_FAILURES, WINDOW};
 use crate::service::Service;
 use serde_json::{json, Value};
 
 pub fn schemas() -> Value {
     let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
     let services: Vec<&str> = Service::ALL.iter().map(|s| s.as_str()).collect();
+    let ways: Vec<&str> = SignInVia::ALL.iter().map(|v| v.as_str()).collect();
     json!({
         "Error": closed(&[
             ("error", string()),
@@ -105,11 +108,30 @@ pub fn schemas() -> Value {
             ("health", nullable(schema("Health"))),
             ("log", array(string())),
         ]),
-        "AuditEntry": closed(&[
+        "AuditEntry": {
+            "description": "A control action (`kind: control`) or an admin sign-in, failed ones \
+                included (`kind: sign_in`).",
+            "oneOf": [schema("AuditControl"), schema("AuditSignIn")],
+            "discriminator": { "propertyName": "kind", "mapping": {
+                "control": "#/components/schemas/AuditControl",
+                "sign_in": "#/components/schemas/AuditSignIn",
+            } },
+        },
+        "AuditControl": closed(&[
+            ("kind", constant("control")),
             ("at", timestamp()),
             ("who", string()),
             ("service", schema("Service")),
             ("action", schema("Action")),
+            ("result", string()),
+        ]),
+        "AuditSignIn": closed(&[
+            ("kind", constant("sign_in")),
+            ("at", timestamp()),
+            ("who", string()),
+            ("via", json!({ "type": "string", "enum": ways,
+                "description": "The sign-in form (`login`), or a token sent with an admin \
+                    request (`bearer`, `cookie`)." })),
             ("result", string()),
         ]),
         "Queue": closed(&[
@@ -145,11 +167,21 @@ pub fn responses() -> Value {
     json!({
         "BadRequest": error("Malformed request: invalid_json, invalid_request (missing or \
             mistyped field), invalid_query, or a code naming what cannot be acted on."),
-        "AdminRequired": error("admin_required: the admin token is missing or wrong."),
+        "AdminRequired": error("admin_required: the admin token is missing or wrong (and an \
+            admin cookie is dropped). A wrong one counts towards a lockout, see 429."),
         "NotFound": error("No such thing (or not yours to see): a code naming what."),
         "Conflict": error("The request conflicts with how things are set up."),
         "TooLarge": error("payload_too_large: the body is over 64 KiB."),
         "Invalid": error("Well-formed but invalid value: a code naming the field."),
+        "TooManyAttempts": {
+            "description": format!("too_many_attempts: {MAX_FAILURES} wrong admin tokens from \
+                this client address within {} s lock it out for {} s; until then every admin \
+                request from it is refused, the right token included. Retry after the seconds \
+                given.", WINDOW.as_secs(), LOCKOUT.as_secs()),
+            "headers": { "Retry-After": { "required": true,
+                "schema": { "type": "string", "pattern": "^[0-9]+$" } } },
+            "content": { "application/json": { "schema": schema("Error") } },
+        },
         "Unavailable": {
             "description": format!("A dependency is down; nothing was changed. Retry after \
                 {RETRY_AFTER_SECS} s."),

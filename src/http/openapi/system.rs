@@ -193,6 +193,7 @@ fn services(paths: &mut Map<String, Value>) {
             "responses": {
                 "200": answer("What the control did", schema("ServiceAction")),
                 "401": response("AdminRequired"),
+                "429": response("TooManyAttempts"),
                 "404": response("NotFound"),
                 "409": response("Conflict"),
                 "503": response("Unavailable"),
@@ -203,11 +204,12 @@ fn services(paths: &mut Map<String, Value>) {
         "/api/audit".into(),
         json!({ "get": {
             "operationId": "auditLog",
-            "summary": "The latest control actions, newest last",
+            "summary": "The latest control actions and admin sign-ins, newest first",
             "security": admin_only(),
             "responses": {
                 "200": answer("The audit log", array(schema("AuditEntry"))),
                 "401": response("AdminRequired"),
+                "429": response("TooManyAttempts"),
             },
         }}),
     );
@@ -229,6 +231,7 @@ fn services(paths: &mut Map<String, Value>) {
             "200": stream("The log lines"),
             "400": response("BadRequest"),
             "401": response("AdminRequired"),
+                "429": response("TooManyAttempts"),
             "404": response("NotFound"),
             "409": response("Conflict"),
         },
@@ -248,11 +251,8 @@ fn admin_and_load(paths: &mut Map<String, Value>) {
                 "200": answer("Signed in", schema("AdminState")),
                 "400": response("BadRequest"),
                 "401": response("AdminRequired"),
+                "429": response("TooManyAttempts"),
                 "413": response("TooLarge"),
-                "429": { "description": "too_many_attempts: failed sign-ins from this client are \
-                            refused for a while",
-                         "headers": { "Retry-After": { "required": true, "schema": string() } },
-                         "content": { "application/json": { "schema": schema("Error") } } },
             },
         }}),
     );
@@ -289,6 +289,7 @@ fn admin_and_load(paths: &mut Map<String, Value>) {
                 "202": answer("Started", schema("LoadRunning")),
                 "400": response("BadRequest"),
                 "401": response("AdminRequired"),
+                "429": response("TooManyAttempts"),
                 "409": response("Conflict"),
                 "413": response("TooLarge"),
                 "422": response("Invalid"),
@@ -301,6 +302,7 @@ fn admin_and_load(paths: &mut Map<String, Value>) {
             "responses": {
                 "200": answer("Whether there was one", closed(&[("stopping", boolean())])),
                 "401": response("AdminRequired"),
+                "429": response("TooManyAttempts"),
             },
         },
     }));
