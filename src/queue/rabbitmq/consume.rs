@@ -59,8 +59,17 @@ impl Shared {
         delivery: Delivery,
         outcome: Settle,
     ) -> Result<(), AdapterError> {
-        self.unsettled
-            .settled(delivery.link_generation, delivery.tag);
+        let (generation, tag) = (delivery.link_generation, delivery.tag);
+        let settled = self.settle_on_link(delivery, outcome).await;
+        self.unsettled.settled(generation, &[tag]);
+        settled
+    }
+
+    async fn settle_on_link(
+        &self,
+        delivery: Delivery,
+        outcome: Settle,
+    ) -> Result<(), AdapterError> {
         let names = self.names.clone();
         self.with_link(async |link| {
             let channel = consumer_of(link, delivery.link_generation)?;
@@ -108,26 +117,29 @@ impl Shared {
             return Ok(());
         }
         let tags: Vec<u64> = deliveries.iter().map(|d| d.tag).collect();
-        let acks = self.unsettled.ack(generation, &tags);
-        self.with_link(async |link| {
-            let channel = consumer_of(link, generation)?;
-            match acks {
-                Acks::UpTo(last) => channel
-                    .basic_ack(BasicAckArguments::new(last, true))
-                    .await
-                    .map_err(queue_error),
-                Acks::Each(tags) => {
-                    for tag in tags {
-                        channel
-                            .basic_ack(BasicAckArguments::new(tag, false))
-                            .await
-                            .map_err(queue_error)?;
+        let acks = self.unsettled.plan(generation, &tags);
+        let acked = self
+            .with_link(async |link| {
+                let channel = consumer_of(link, generation)?;
+                match acks {
+                    Acks::UpTo(last) => channel
+                        .basic_ack(BasicAckArguments::new(last, true))
+                        .await
+                        .map_err(queue_error),
+                    Acks::Each(tags) => {
+                        for tag in tags {
+                            channel
+                                .basic_ack(BasicAckArguments::new(tag, false))
+                                .await
+                                .map_err(queue_error)?;
+                        }
+                        Ok(())
                     }
-                    Ok(())
                 }
-            }
-        })
-        .await
+            })
+            .await;
+        self.unsettled.settled(generation, &tags);
+        acked
     }
 }
 
