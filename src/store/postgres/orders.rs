@@ -228,11 +228,14 @@ async fn idempotent_order(
     session: &SessionId,
     key: &IdempotencyKey,
 ) -> Result<Option<OrderId>, AdapterError> {
+    // Prepared once per connection: every checkout asks, and a plain query string would be
+    // parsed and planned again on each (a round trip of its own).
+    let lookup = c
+        .prepare_cached("SELECT order_id FROM idempotency_keys WHERE session_id = $1 AND key = $2")
+        .await
+        .map_err(db_error)?;
     let row = c
-        .query_opt(
-            "SELECT order_id FROM idempotency_keys WHERE session_id = $1 AND key = $2",
-            &[&session.as_str(), &key.as_str()],
-        )
+        .query_opt(&lookup, &[&session.as_str(), &key.as_str()])
         .await
         .map_err(db_error)?;
     Ok(row.map(|r| OrderId(r.get(0))))
