@@ -53,10 +53,20 @@ pub trait Ping: Send + Sync {
     async fn ping(&self) -> Result<(), AdapterError>;
 }
 
-/// Where the outbox relay hands events: the order queue, seen only as something that takes a
-/// message and confirms it. Lets the store drive publishing inside its claim on the rows.
+/// Where the outbox relay hands events: the order queue, seen only as something that takes
+/// messages and confirms them. Lets the store drive publishing inside its claim on the rows.
 #[async_trait]
 pub trait EventSink: Send + Sync {
-    /// Returns only once the receiver has taken responsibility for the message.
-    async fn publish(&self, body: &str) -> Result<(), AdapterError>;
+    /// Hands over every message, then waits for the receiver's word on all of them together.
+    /// One answer per message, in order: `Ok` once the receiver has taken responsibility for
+    /// it; a refused or unanswered message is an `Err`, whatever became of the others.
+    async fn publish_all(&self, bodies: &[&str]) -> Vec<Result<(), AdapterError>>;
+
+    /// One message; returns only once the receiver has taken responsibility for it.
+    async fn publish(&self, body: &str) -> Result<(), AdapterError> {
+        self.publish_all(&[body])
+            .await
+            .pop()
+            .unwrap_or_else(|| Err(AdapterError::Corrupt("no answer for a publish".into())))
+    }
 }

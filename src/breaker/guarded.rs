@@ -143,7 +143,11 @@ impl Outbox for Guarded<dyn OrderStore> {
         self.adapter.requeue_unsettled().await
     }
 
-    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, AdapterError> {
-        self.adapter.settle(id, status).await
+    async fn settle_all(
+        &self,
+        ids: &[OrderId],
+        status: OrderStatus,
+    ) -> Result<Vec<OrderId>, AdapterError> {
+        self.adapter.settle_all(ids, status).await
     }
 }

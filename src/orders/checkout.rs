@@ -44,10 +44,19 @@ impl Checkout {
     /// the claim, the lines go back into the cart: a failed checkout never loses a cart.
     /// `Placed::Existing` when the idempotency key names an order placed before.
     pub async fn place_order(&self, req: CheckoutRequest) -> Result<Placed, CheckoutError> {
-        if let Some(id) = self.earlier_order(&req).await? {
-            return Ok(Placed::Existing(id));
-        }
-        let lines = self.carts.take(&req.session).await?;
+        // The key is looked up inside the order's transaction (`PlaceOrders::place`), so a first
+        // try, nearly every checkout, makes no round trip of its own for it. A retry of a checkout
+        // that went through finds the cart empty, or puts back what was added since.
+        let lines = match self.carts.take(&req.session).await {
+            Ok(lines) => lines,
+            // Without the cart service a retry can still be told its order.
+            Err(e) => {
+                return match self.earlier_order(&req).await {
+                    Ok(Some(id)) => Ok(Placed::Existing(id)),
+                    _ => Err(e.into()),
+                }
+            }
+        };
         if lines.is_empty() {
             return self
                 .order_of_a_racing_try(&req)

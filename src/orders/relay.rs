@@ -4,15 +4,17 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-/// Rows claimed per round.
-const BATCH: u32 = 50;
+/// Most rows claimed, published and marked sent per round. Under load a round takes what
+/// arrived during the one before, so batches grow with the load.
+const BATCH: u32 = 100;
 /// How often the relay looks at the outbox when nobody wakes it.
 const IDLE_TICK: Duration = Duration::from_secs(1);
 /// Longest wait between tries while the queue or the database is down.
 const MAX_BACKOFF: Duration = Duration::from_millis(500);
 
-/// Publishes outbox rows to the queue, oldest first, marking each sent only after the queue
-/// confirmed it. While either side is down the rows simply wait; nothing is dropped.
+/// Publishes outbox rows to the queue, oldest first, a batch at a time, marking a row sent only
+/// after the queue confirmed it. While either side is down the rows simply wait; nothing is
+/// dropped.
 pub async fn run_relay(orders: Arc<dyn Outbox>, queue: Arc<dyn OrderQueue>, wake: Arc<Notify>) {
     let mut backoff = Duration::from_millis(200);
     loop {

@@ -57,9 +57,14 @@ impl InProcessQueue {
 
 #[async_trait]
 impl EventSink for InProcessQueue {
-    async fn publish(&self, body: &str) -> Result<(), AdapterError> {
-        self.enqueue(body.to_owned(), 1);
-        Ok(())
+    async fn publish_all(&self, bodies: &[&str]) -> Vec<Result<(), AdapterError>> {
+        bodies
+            .iter()
+            .map(|body| {
+                self.enqueue((*body).to_owned(), 1);
+                Ok(())
+            })
+            .collect()
     }
 }
 
@@ -81,20 +86,31 @@ impl OrderQueue for InProcessQueue {
         &self.names
     }
 
-    async fn receive(&self) -> Result<Delivery, AdapterError> {
+    async fn receive_ready(&self, max: usize) -> Result<Vec<Delivery>, AdapterError> {
         self.lock().waiting += 1;
         loop {
             let notified = self.arrived.notified();
             {
                 let mut s = self.lock();
-                if let Some(d) = s.ready.pop_front() {
+                if !s.ready.is_empty() {
+                    let taken = s.ready.len().min(max.max(1));
+                    let batch: Vec<Delivery> = s.ready.drain(..taken).collect();
                     s.waiting -= 1;
-                    s.in_flight += 1;
-                    return Ok(d);
+                    s.in_flight += batch.len() as u32;
+                    // Others left over: another receiver may take them now.
+                    if !s.ready.is_empty() {
+                        self.arrived.notify_one();
+                    }
+                    return Ok(batch);
                 }
             }
             notified.await;
         }
+    }
+
+    async fn ack_all(&self, deliveries: &[Delivery]) -> Result<(), AdapterError> {
+        self.lock().in_flight -= deliveries.len() as u32;
+        Ok(())
     }
 
     async fn settle(&self, delivery: Delivery, outcome: Settle) -> Result<(), AdapterError> {
@@ -129,18 +145,41 @@ impl OrderQueue for InProcessQueue {
 mod tests {
     use super::*;
 
+    async fn one(q: &InProcessQueue) -> Delivery {
+        let mut batch = q.receive_ready(1).await.unwrap();
+        assert_eq!(batch.len(), 1);
+        batch.remove(0)
+    }
+
+    #[tokio::test]
+    async fn a_receiver_takes_what_is_ready_up_to_its_limit_and_acks_it_together() {
+        let q = InProcessQueue::new(QueueNames::new("orders"));
+        let answers = q.publish_all(&["a", "b", "c"]).await;
+        assert!(answers.iter().all(Result::is_ok));
+        let first = q.receive_ready(2).await.unwrap();
+        let bodies: Vec<&str> = first.iter().map(|d| d.body.as_str()).collect();
+        assert_eq!(bodies, ["a", "b"]);
+        // Only what is there: one left, and the receiver does not wait for a second.
+        let rest = q.receive_ready(2).await.unwrap();
+        assert_eq!(rest.len(), 1);
+        assert_eq!(q.depth().await.unwrap().consumers, 1, "three in flight");
+        q.ack_all(&first).await.unwrap();
+        q.ack_all(&rest).await.unwrap();
+        assert_eq!(q.depth().await.unwrap(), QueueDepth::default());
+    }
+
     #[tokio::test]
     async fn messages_come_out_in_order_and_retries_count_attempts() {
         let q = InProcessQueue::new(QueueNames::new("orders"));
         q.publish("a").await.unwrap();
         q.publish("b").await.unwrap();
-        let a = q.receive().await.unwrap();
+        let a = one(&q).await;
         assert_eq!((a.body.as_str(), a.attempt), ("a", 1));
         q.settle(a, Settle::Retry).await.unwrap();
-        let b = q.receive().await.unwrap();
+        let b = one(&q).await;
         assert_eq!(b.body, "b");
         q.settle(b, Settle::Ack).await.unwrap();
-        let again = q.receive().await.unwrap();
+        let again = one(&q).await;
         assert_eq!((again.body.as_str(), again.attempt), ("a", 2));
         q.settle(again, Settle::DeadLetter).await.unwrap();
         assert_eq!(
@@ -158,7 +197,7 @@ mod tests {
         let q = std::sync::Arc::new(InProcessQueue::new(QueueNames::new("orders")));
         let consumer = tokio::spawn({
             let q = q.clone();
-            async move { q.receive().await.unwrap().body }
+            async move { one(&q).await.body }
         });
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         assert_eq!(q.depth().await.unwrap().consumers, 1);

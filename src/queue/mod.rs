@@ -62,8 +62,11 @@ pub struct QueueDepth {
 pub trait OrderQueue: EventSink + Ping {
     /// The queue order events travel through, and its dead-letter queue.
     fn names(&self) -> &QueueNames;
-    /// Waits for the next message.
-    async fn receive(&self) -> Result<Delivery, AdapterError>;
+    /// Waits for the next message, then takes the others already there, up to `max` in all:
+    /// never waits for a batch to fill.
+    async fn receive_ready(&self, max: usize) -> Result<Vec<Delivery>, AdapterError>;
     async fn settle(&self, delivery: Delivery, outcome: Settle) -> Result<(), AdapterError>;
+    /// Acknowledges handled deliveries together (one acknowledgement where the queue allows).
+    async fn ack_all(&self, deliveries: &[Delivery]) -> Result<(), AdapterError>;
     async fn depth(&self) -> Result<QueueDepth, AdapterError>;
 }

@@ -128,19 +128,44 @@ pub trait ReadOrders: Send + Sync {
     }
 }
 
-/// The order pipeline's part after checkout: the outbox the relay drains, and settling each
-/// order as the processor handles its event.
+/// The order pipeline's part after checkout: the outbox the relay drains, and settling orders
+/// as the processor handles their events.
 #[async_trait]
 pub trait Outbox: Send + Sync {
-    /// Publishes up to `limit` of the oldest unsent outbox rows through `sink`, marking each
-    /// sent only after `sink` confirmed it; returns how many went out. Rows are claimed so that
-    /// several relays on one database never publish the same row.
+    /// Publishes up to `limit` of the oldest unsent outbox rows through `sink` all at once, then
+    /// marks sent, in one statement, those `sink` confirmed; returns how many went out. A row
+    /// not confirmed stays unsent for the next round. Rows are claimed so that several relays
+    /// on one database never publish the same row.
     async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, AdapterError>;
     /// Marks the outbox rows of still-pending orders unsent again (see `app::requeue_lost_events`).
     async fn requeue_unsettled(&self) -> Result<usize, AdapterError>;
-    /// Moves a `pending` order to `status`; `false` when it was not pending (already handled),
-    /// which makes redelivered events harmless.
-    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, AdapterError>;
+    /// Moves those of `ids` still `pending` to `status`, in one statement, and returns them: an
+    /// order not returned was not pending (already handled), which makes redelivered events
+    /// harmless.
+    async fn settle_all(
+        &self,
+        ids: &[OrderId],
+        status: OrderStatus,
+    ) -> Result<Vec<OrderId>, AdapterError>;
+}
+
+/// Of the rows published (by id) with the sink's answers, the ones it confirmed, and the first
+/// refusal among the others, to report.
+pub(crate) fn confirmed(
+    ids: impl IntoIterator<Item = i64>,
+    answers: Vec<Result<(), AdapterError>>,
+) -> (Vec<i64>, Option<AdapterError>) {
+    let mut sent = Vec::with_capacity(answers.len());
+    let mut failure = None;
+    for (id, answer) in ids.into_iter().zip(answers) {
+        match answer {
+            Ok(()) => sent.push(id),
+            Err(e) => {
+                failure.get_or_insert(e);
+            }
+        }
+    }
+    (sent, failure)
 }
 
 /// The whole order store, as the app wires it; each part of the store asks only for the

@@ -263,6 +263,16 @@ impl PrivateRabbit {
         );
     }
 
+    /// Runs `rabbitmqctl` against this node (policies and the like).
+    pub fn ctl(&self, args: &[&str]) {
+        run(
+            Command::new("rabbitmqctl")
+                .args(["-q", "-n", &self.node])
+                .args(args),
+            "rabbitmqctl",
+        );
+    }
+
     pub fn up(&self) {
         run(
             Command::new("rabbitmqctl").args(["-q", "-n", &self.node, "start_app"]),

@@ -1,5 +1,6 @@
-use crate::helpers::{spawn_app_in, TestApp};
+use crate::helpers::{eventually, spawn_app_in, TestApp};
 use serde_json::Value;
+use std::time::Duration;
 
 /// Moves the shopper's cookies to a client of the restarted store (same session id).
 async fn same_shopper(app: &TestApp, session: &str) -> reqwest::Client {
@@ -57,4 +58,46 @@ async fn a_restart_keeps_every_order_and_cart() {
     second.wait_for_status(order_id, "processed").await;
     let orders: Value = second.json("/api/orders").await;
     assert_eq!(orders.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn orders_taken_while_the_worker_was_away_are_each_processed_once() {
+    const ORDERS: i64 = 25;
+    let dir = tempfile::tempdir().unwrap();
+    let first = spawn_app_in(dir.path().to_owned(), false).await;
+    for i in 0..ORDERS {
+        first.buy(&[(1 + i % 39, 1)]).await;
+    }
+    first.stop().await;
+
+    // The relay finds them all at once and the processor settles them in batches.
+    let second = spawn_app_in(dir.path().to_owned(), true).await;
+    eventually(
+        "every order processed",
+        Duration::from_secs(10),
+        async || {
+            let processor = &second.json("/api/status/rabbit").await["processor"];
+            processor["consumed"] == ORDERS
+        },
+    )
+    .await;
+    let status = second.json("/api/status/rabbit").await;
+    let processor = &status["processor"];
+    assert_eq!(
+        (
+            processor["processed"].as_i64(),
+            processor["duplicates"].as_i64()
+        ),
+        (Some(ORDERS), Some(0)),
+        "{status}"
+    );
+    let orders = second.json("/api/status/orders").await;
+    assert_eq!(
+        (
+            orders["pending"].as_i64(),
+            orders["outbox_backlog"].as_i64()
+        ),
+        (Some(0), Some(0)),
+        "{orders}"
+    );
 }

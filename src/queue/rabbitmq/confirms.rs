@@ -1,11 +1,12 @@
 //! Publisher confirms: the broker acks each published message by its delivery tag (or a run of
-//! them with `multiple`), and the publisher waits for its own tag.
+//! them with `multiple`), and each publisher waits for its own tags. Several messages may await
+//! their confirms at once, so a message the broker returns is known by the tag it carries.
 
 use amqprs::callbacks::ChannelCallback;
 use amqprs::channel::Channel;
-use amqprs::{Ack, BasicProperties, Cancel, CloseChannel, Nack, Return};
+use amqprs::{Ack, BasicProperties, Cancel, CloseChannel, FieldValue, Nack, Return};
 use async_trait::async_trait;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
@@ -14,9 +15,9 @@ use tokio::sync::oneshot;
 pub struct Confirms {
     next_tag: u64,
     waiting: BTreeMap<u64, oneshot::Sender<bool>>,
-    /// The broker sent the message in flight back (no queue to route it to). It still acks a
-    /// returned message, so the ack alone must not count as delivered.
-    returned: bool,
+    /// Messages the broker sent back (no queue to route them to). It still acks a returned
+    /// message (always after the return), so the ack alone must not count as delivered.
+    returned: BTreeSet<u64>,
 }
 
 pub type SharedConfirms = Arc<Mutex<Confirms>>;
@@ -24,26 +25,48 @@ pub type SharedConfirms = Arc<Mutex<Confirms>>;
 impl Confirms {
     /// The tag the next publish on this channel gets, and where its answer will arrive. Call it
     /// under the same lock as the publish itself, so tags match the broker's count.
-    pub fn expect_next(&mut self) -> oneshot::Receiver<bool> {
+    pub fn expect_next(&mut self) -> (u64, oneshot::Receiver<bool>) {
         self.next_tag += 1;
         let (tx, rx) = oneshot::channel();
         self.waiting.insert(self.next_tag, tx);
-        rx
+        (self.next_tag, rx)
     }
 
     fn answer(&mut self, tag: u64, multiple: bool, acked: bool) {
-        // Publishes go one at a time, so a return belongs to the message this ack answers.
-        let acked = acked && !std::mem::take(&mut self.returned);
         let tags: Vec<u64> = if multiple {
             self.waiting.range(..=tag).map(|(t, _)| *t).collect()
         } else {
             vec![tag]
         };
         for t in tags {
+            let delivered = acked && !self.returned.remove(&t);
             if let Some(tx) = self.waiting.remove(&t) {
-                let _ = tx.send(acked);
+                let _ = tx.send(delivered);
             }
         }
+    }
+
+    /// The broker returned the message published with `tag`; without a tag to go by, every
+    /// message still waiting might be it, and none of them counts as delivered.
+    fn returned(&mut self, tag: Option<u64>) {
+        match tag {
+            Some(tag) => {
+                self.returned.insert(tag);
+            }
+            None => self.returned.extend(self.waiting.keys()),
+        }
+    }
+}
+
+/// The header that carries a message's publish tag, so a returned message can be told apart.
+pub const TAG_HEADER: &str = "x-carstore-publish-tag";
+
+/// The publish tag a returned message carries in its headers.
+fn tag_of(props: &BasicProperties) -> Option<u64> {
+    let value = props.headers()?.get(&TAG_HEADER.try_into().ok()?)?;
+    match value {
+        FieldValue::l(tag) => u64::try_from(*tag).ok(),
+        _ => None,
     }
 }
 
@@ -86,9 +109,18 @@ impl ChannelCallback for ConfirmCallback {
         self.answer(nack.delivery_tag(), nack.multiple(), false);
     }
 
-    async fn publish_return(&mut self, _: &Channel, ret: Return, _: BasicProperties, _: Vec<u8>) {
+    async fn publish_return(
+        &mut self,
+        _: &Channel,
+        ret: Return,
+        props: BasicProperties,
+        _: Vec<u8>,
+    ) {
         tracing::warn!(reason = %ret, "RabbitMQ returned a message it could not route");
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).returned = true;
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .returned(tag_of(&props));
     }
 }
 
@@ -99,12 +131,46 @@ mod tests {
     #[test]
     fn a_multiple_ack_answers_every_earlier_tag() {
         let mut c = Confirms::default();
-        let (mut a, mut b, mut d) = (c.expect_next(), c.expect_next(), c.expect_next());
+        let [mut a, mut b, mut d] = [(); 3].map(|_| c.expect_next().1);
         c.answer(2, true, true);
         assert_eq!(a.try_recv(), Ok(true));
         assert_eq!(b.try_recv(), Ok(true));
         assert!(d.try_recv().is_err(), "tag 3 is still waiting");
         c.answer(3, false, false);
         assert_eq!(d.try_recv(), Ok(false));
+    }
+
+    #[test]
+    fn only_the_returned_message_of_a_batch_counts_as_undelivered() {
+        let mut c = Confirms::default();
+        let [mut a, mut b, mut d] = [(); 3].map(|_| c.expect_next().1);
+        // The return of tag 2 comes before any ack; an ack of tag 1 alone must not take it.
+        c.returned(Some(2));
+        c.answer(1, false, true);
+        assert_eq!(a.try_recv(), Ok(true));
+        c.answer(3, true, true);
+        assert_eq!(b.try_recv(), Ok(false), "returned, then acked");
+        assert_eq!(d.try_recv(), Ok(true));
+    }
+
+    #[test]
+    fn a_return_without_a_tag_fails_every_message_still_waiting() {
+        let mut c = Confirms::default();
+        let mut a = c.expect_next().1;
+        c.answer(1, false, true);
+        let [mut b, mut d] = [(); 2].map(|_| c.expect_next().1);
+        c.returned(None);
+        c.answer(3, true, true);
+        assert_eq!(a.try_recv(), Ok(true));
+        assert_eq!((b.try_recv(), d.try_recv()), (Ok(false), Ok(false)));
+    }
+
+    #[test]
+    fn the_tag_travels_in_a_header() {
+        let mut headers = amqprs::FieldTable::new();
+        headers.insert(TAG_HEADER.try_into().unwrap(), FieldValue::l(42));
+        let props = BasicProperties::default().with_headers(headers).finish();
+        assert_eq!(tag_of(&props), Some(42));
+        assert_eq!(tag_of(&BasicProperties::default()), None);
     }
 }

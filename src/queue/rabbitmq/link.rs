@@ -1,7 +1,7 @@
 //! One connection to the broker with its two channels: one to publish (in confirm mode), one to
 //! consume. A new link is made for every reconnect; its generation tells deliveries apart.
 
-use super::confirms::{ConfirmCallback, SharedConfirms};
+use super::confirms::{ConfirmCallback, SharedConfirms, TAG_HEADER};
 use super::queue_error;
 use crate::adapter::AdapterError;
 use crate::queue::Delivery;
@@ -27,7 +27,7 @@ pub struct Link {
     publisher: Channel,
     consumer: Option<Channel>,
     confirms: SharedConfirms,
-    /// Publishes one at a time, so delivery tags follow the order of `expect_next`.
+    /// Held while publishing, so delivery tags follow the order of `expect_next`.
     publishing: Mutex<()>,
     generation: u64,
 }
@@ -106,38 +106,85 @@ impl Link {
         body: &str,
         attempt: u32,
     ) -> Result<(), AdapterError> {
-        let _one_at_a_time = self.publishing.lock().await;
-        let confirmed = self
-            .confirms
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .expect_next();
-        let mut headers = FieldTable::new();
-        headers.insert(
-            ATTEMPT_HEADER.try_into().expect("short header name"),
-            FieldValue::I(attempt as i32),
-        );
-        let props = BasicProperties::default()
-            .with_delivery_mode(DELIVERY_MODE_PERSISTENT)
-            .with_content_type("application/json")
-            .with_headers(headers)
-            .finish();
-        self.publisher
-            .basic_publish(
-                props,
-                body.as_bytes().to_vec(),
-                BasicPublishArguments::new("", queue)
-                    .mandatory(true)
-                    .finish(),
-            )
+        self.publish_all_confirmed(queue, &[body], attempt)
             .await
-            .map_err(queue_error)?;
-        match tokio::time::timeout(CONFIRM_TIMEOUT, confirmed).await {
-            Ok(Ok(true)) => Ok(()),
-            Ok(Ok(false)) => Err(queue_error("the broker refused the message")),
-            Ok(Err(_)) | Err(_) => Err(queue_error("no confirm from the broker")),
-        }
+            .pop()
+            .unwrap_or_else(|| Err(queue_error("nothing was published")))
     }
+
+    /// Publishes persistent messages one after the other, then waits for all their confirms
+    /// together: one answer per message, in order.
+    pub async fn publish_all_confirmed(
+        &self,
+        queue: &str,
+        bodies: &[&str],
+        attempt: u32,
+    ) -> Vec<Result<(), AdapterError>> {
+        let mut answers = Vec::with_capacity(bodies.len());
+        {
+            // Tags are counted in publish order, so tag and publish are paired under one lock;
+            // the confirms are awaited after it, so publishers never queue behind a confirm.
+            let _in_tag_order = self.publishing.lock().await;
+            for body in bodies {
+                let (tag, confirmed) = self
+                    .confirms
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .expect_next();
+                let sent = self
+                    .publisher
+                    .basic_publish(
+                        properties(attempt, tag),
+                        body.as_bytes().to_vec(),
+                        BasicPublishArguments::new("", queue)
+                            .mandatory(true)
+                            .finish(),
+                    )
+                    .await;
+                match sent {
+                    Ok(()) => answers.push(Ok(confirmed)),
+                    // The channel is failing: what is left is not sent on it.
+                    Err(e) => {
+                        let said = e.to_string();
+                        answers
+                            .extend((answers.len()..bodies.len()).map(|_| Err(queue_error(&said))));
+                        break;
+                    }
+                }
+            }
+        }
+        let deadline = tokio::time::Instant::now() + CONFIRM_TIMEOUT;
+        let mut results = Vec::with_capacity(answers.len());
+        for answer in answers {
+            results.push(match answer {
+                Ok(confirmed) => match tokio::time::timeout_at(deadline, confirmed).await {
+                    Ok(Ok(true)) => Ok(()),
+                    Ok(Ok(false)) => Err(queue_error("the broker refused the message")),
+                    Ok(Err(_)) | Err(_) => Err(queue_error("no confirm from the broker")),
+                },
+                Err(e) => Err(e),
+            });
+        }
+        results
+    }
+}
+
+/// Persistent JSON, with the attempt count and the publish tag (to know a returned message by).
+fn properties(attempt: u32, tag: u64) -> BasicProperties {
+    let mut headers = FieldTable::new();
+    headers.insert(
+        ATTEMPT_HEADER.try_into().expect("short header name"),
+        FieldValue::I(attempt as i32),
+    );
+    headers.insert(
+        TAG_HEADER.try_into().expect("short header name"),
+        FieldValue::l(tag as i64),
+    );
+    BasicProperties::default()
+        .with_delivery_mode(DELIVERY_MODE_PERSISTENT)
+        .with_content_type("application/json")
+        .with_headers(headers)
+        .finish()
 }
 
 async fn start_consuming(

@@ -3,7 +3,9 @@
 //! supervisor task watches the connection and, when it is lost, reconnects with backoff,
 //! declares the queues again and resumes consuming.
 
+mod acks;
 mod confirms;
+mod consume;
 mod link;
 
 use super::{Delivery, OrderQueue, QueueDepth, QueueNames, Settle};
@@ -11,7 +13,7 @@ use crate::adapter::{AdapterError, EventSink, Mode, Ping};
 use crate::config::ServiceUrl;
 use crate::service::Service;
 use amqprs::channel::ConsumerMessage;
-use amqprs::channel::{BasicAckArguments, BasicNackArguments, QueueDeclareArguments};
+use amqprs::channel::QueueDeclareArguments;
 use amqprs::connection::OpenConnectionArguments;
 use anyhow::Context;
 use async_trait::async_trait;
@@ -20,8 +22,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, Mutex, Notify};
 
-/// Unacknowledged messages the broker hands the processor at once.
-const PREFETCH: u16 = 16;
+/// Unacknowledged messages the broker hands the processor at once: room for the processor's
+/// batches in progress together (see `orders::processor`).
+const PREFETCH: u16 = 128;
 const SUPERVISE_EVERY: Duration = Duration::from_millis(250);
 /// The most a connect (with its declares) or a status check may take.
 /// The longest pause between reconnection attempts: a broker that is back is used within it.
@@ -41,6 +44,8 @@ struct Shared {
     link: Mutex<Option<Arc<Link>>>,
     /// Deliveries of the current consumer, tagged with the link they came on.
     deliveries: Mutex<Option<(u64, mpsc::UnboundedReceiver<ConsumerMessage>)>>,
+    /// Those handed out and not settled yet, to know when one ack may settle many.
+    unsettled: acks::Unsettled,
     relinked: Notify,
 }
 
@@ -61,6 +66,7 @@ impl RabbitQueue {
             consume,
             link: Mutex::new(None),
             deliveries: Mutex::new(None),
+            unsettled: acks::Unsettled::default(),
             relinked: Notify::new(),
         });
         tokio::spawn(supervise(shared.clone()));
@@ -165,11 +171,16 @@ impl Shared {
 
 #[async_trait]
 impl EventSink for RabbitQueue {
-    async fn publish(&self, body: &str) -> Result<(), AdapterError> {
-        let queue = self.shared.names.orders.clone();
-        self.shared
-            .with_link(async |link| link.publish_confirmed(&queue, body, 1).await)
-            .await
+    async fn publish_all(&self, bodies: &[&str]) -> Vec<Result<(), AdapterError>> {
+        let queue = &self.shared.names.orders;
+        let published = self
+            .shared
+            .with_link(async |link| Ok(link.publish_all_confirmed(queue, bodies, 1).await))
+            .await;
+        published.unwrap_or_else(|e| {
+            let said = e.to_string();
+            bodies.iter().map(|_| Err(queue_error(&said))).collect()
+        })
     }
 }
 
@@ -191,73 +202,16 @@ impl OrderQueue for RabbitQueue {
         &self.shared.names
     }
 
-    async fn receive(&self) -> Result<Delivery, AdapterError> {
-        loop {
-            let relinked = self.shared.relinked.notified();
-            {
-                let mut current = self.shared.deliveries.lock().await;
-                if let Some((generation, rx)) = current.as_mut() {
-                    // Wake now and then so the supervisor can swap in a new consumer.
-                    match tokio::time::timeout(Duration::from_millis(500), rx.recv()).await {
-                        Ok(Some(message)) => {
-                            if let Some(d) = link::delivery(*generation, message) {
-                                return Ok(d);
-                            }
-                        }
-                        Ok(None) => *current = None,
-                        Err(_) => continue,
-                    }
-                }
-            }
-            let _ = tokio::time::timeout(Duration::from_millis(500), relinked).await;
-        }
+    async fn receive_ready(&self, max: usize) -> Result<Vec<Delivery>, AdapterError> {
+        Ok(self.shared.receive_ready(max).await)
     }
 
     async fn settle(&self, delivery: Delivery, outcome: Settle) -> Result<(), AdapterError> {
-        let names = self.shared.names.clone();
-        self.shared
-            .with_link(async |link| {
-                if link.generation() != delivery.link_generation {
-                    return Err(queue_error(
-                        "the delivery's connection is gone; the broker will redeliver it",
-                    ));
-                }
-                let channel = link
-                    .consumer()
-                    .ok_or_else(|| queue_error("this process does not consume"))?;
-                let forwarded = match outcome {
-                    Settle::Ack => Ok(()),
-                    Settle::Requeue => {
-                        let requeue = BasicNackArguments::new(delivery.tag, false, true);
-                        return channel.basic_nack(requeue).await.map_err(queue_error);
-                    }
-                    Settle::Retry => {
-                        link.publish_confirmed(&names.orders, &delivery.body, delivery.attempt + 1)
-                            .await
-                    }
-                    Settle::DeadLetter => {
-                        link.publish_confirmed(
-                            &names.dead_letters,
-                            &delivery.body,
-                            delivery.attempt,
-                        )
-                        .await
-                    }
-                };
-                match forwarded {
-                    Ok(()) => channel
-                        .basic_ack(BasicAckArguments::new(delivery.tag, false))
-                        .await
-                        .map_err(queue_error),
-                    Err(e) => {
-                        let _ = channel
-                            .basic_nack(BasicNackArguments::new(delivery.tag, false, true))
-                            .await;
-                        Err(e)
-                    }
-                }
-            })
-            .await
+        self.shared.settle(delivery, outcome).await
+    }
+
+    async fn ack_all(&self, deliveries: &[Delivery]) -> Result<(), AdapterError> {
+        self.shared.ack_all(deliveries).await
     }
 
     async fn depth(&self) -> Result<QueueDepth, AdapterError> {

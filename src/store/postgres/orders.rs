@@ -2,8 +2,8 @@ use super::{db_error, PgStore};
 use crate::adapter::{AdapterError, EventSink, Mode, Ping};
 use crate::domain::{CarId, IdempotencyKey, Money, OrderId, OrderStatus, SessionId};
 use crate::store::{
-    NewOrder, OrderRecord, OrderStats, OrderSummary, Outbox, PlaceOrders, Placed, PoolStatus,
-    PricedLine, ReadOrders,
+    confirmed, NewOrder, OrderRecord, OrderStats, OrderSummary, Outbox, PlaceOrders, Placed,
+    PoolStatus, PricedLine, ReadOrders,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -152,16 +152,25 @@ impl ReadOrders for PgStore {
 
 #[async_trait]
 impl Outbox for PgStore {
-    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, AdapterError> {
+    async fn settle_all(
+        &self,
+        ids: &[OrderId],
+        status: OrderStatus,
+    ) -> Result<Vec<OrderId>, AdapterError> {
+        let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
         let client = self.client().await?;
-        let changed = client
-            .execute(
-                "UPDATE orders SET status = $1, settled_at = now() WHERE id = $2 AND status = 'pending'",
-                &[&status.as_str(), &id.0],
+        let settle = client
+            .prepare_cached(
+                "UPDATE orders SET status = $1, settled_at = now()
+                 WHERE id = ANY($2) AND status = 'pending' RETURNING id",
             )
             .await
             .map_err(db_error)?;
-        Ok(changed == 1)
+        let rows = client
+            .query(&settle, &[&status.as_str(), &ids])
+            .await
+            .map_err(db_error)?;
+        Ok(rows.iter().map(|r| OrderId(r.get(0))).collect())
     }
 
     async fn requeue_unsettled(&self) -> Result<usize, AdapterError> {
@@ -177,34 +186,38 @@ impl Outbox for PgStore {
         Ok(n as usize)
     }
 
+    /// The claim is the row locks of one transaction, held while the batch is published and
+    /// confirmed (milliseconds; at most the confirm timeout). Another relay skips those rows
+    /// instead of waiting, so no row goes out twice; if this relay dies first, the locks go
+    /// with its connection and the rows, still unsent, are published again: at least once.
     async fn relay_outbox(&self, limit: u32, sink: &dyn EventSink) -> Result<usize, AdapterError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_error)?;
-        // Rows another relay holds are skipped, not waited for: each row goes out once.
-        let rows = tx
-            .query(
-                "SELECT id, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
-                &[&i64::from(limit)],
+        let claim = tx
+            .prepare_cached(
+                "SELECT id, payload FROM outbox WHERE sent_at IS NULL
+                 ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
             )
             .await
             .map_err(db_error)?;
-        let mut sent: Vec<i64> = Vec::with_capacity(rows.len());
-        let mut failure = None;
-        for row in &rows {
-            match sink.publish(row.get::<_, &str>(1)).await {
-                Ok(()) => sent.push(row.get(0)),
-                Err(e) => {
-                    failure = Some(e);
-                    break;
-                }
-            }
+        let rows = tx
+            .query(&claim, &[&i64::from(limit)])
+            .await
+            .map_err(db_error)?;
+        if rows.is_empty() {
+            tx.commit().await.map_err(db_error)?;
+            return Ok(0);
         }
-        tx.execute(
-            "UPDATE outbox SET sent_at = now() WHERE id = ANY($1)",
-            &[&sent],
-        )
-        .await
-        .map_err(db_error)?;
+        let bodies: Vec<&str> = rows.iter().map(|r| r.get(1)).collect();
+        let answers = sink.publish_all(&bodies).await;
+        let (sent, failure) = confirmed(rows.iter().map(|r| r.get::<_, i64>(0)), answers);
+        if !sent.is_empty() {
+            let mark = tx
+                .prepare_cached("UPDATE outbox SET sent_at = now() WHERE id = ANY($1)")
+                .await
+                .map_err(db_error)?;
+            tx.execute(&mark, &[&sent]).await.map_err(db_error)?;
+        }
         tx.commit().await.map_err(db_error)?;
         failure.map_or(Ok(sent.len()), Err)
     }
@@ -215,11 +228,14 @@ async fn idempotent_order(
     session: &SessionId,
     key: &IdempotencyKey,
 ) -> Result<Option<OrderId>, AdapterError> {
+    // Prepared once per connection: every checkout asks, and a plain query string would be
+    // parsed and planned again on each (a round trip of its own).
+    let lookup = c
+        .prepare_cached("SELECT order_id FROM idempotency_keys WHERE session_id = $1 AND key = $2")
+        .await
+        .map_err(db_error)?;
     let row = c
-        .query_opt(
-            "SELECT order_id FROM idempotency_keys WHERE session_id = $1 AND key = $2",
-            &[&session.as_str(), &key.as_str()],
-        )
+        .query_opt(&lookup, &[&session.as_str(), &key.as_str()])
         .await
         .map_err(db_error)?;
     Ok(row.map(|r| OrderId(r.get(0))))

@@ -2,8 +2,8 @@ use super::{now_text, SqliteDb};
 use crate::adapter::{AdapterError, EventSink, Mode, Ping};
 use crate::domain::{CarId, IdempotencyKey, Money, OrderId, OrderStatus, SessionId};
 use crate::store::{
-    NewOrder, OrderRecord, OrderStats, OrderSummary, Outbox, PlaceOrders, Placed, PricedLine,
-    ReadOrders,
+    confirmed, NewOrder, OrderRecord, OrderStats, OrderSummary, Outbox, PlaceOrders, Placed,
+    PricedLine, ReadOrders,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -101,13 +101,21 @@ impl ReadOrders for SqliteDb {
 
 #[async_trait]
 impl Outbox for SqliteDb {
-    async fn settle(&self, id: OrderId, status: OrderStatus) -> Result<bool, AdapterError> {
+    async fn settle_all(
+        &self,
+        ids: &[OrderId],
+        status: OrderStatus,
+    ) -> Result<Vec<OrderId>, AdapterError> {
+        let ids = id_list(ids.iter().map(|id| id.0));
         self.run(move |c| {
-            let changed = c.execute(
-                "UPDATE orders SET status = ?1, settled_at = ?2 WHERE id = ?3 AND status = 'pending'",
-                params![status.as_str(), now_text(), id.0],
+            let mut settle = c.prepare_cached(
+                "UPDATE orders SET status = ?1, settled_at = ?2
+                 WHERE id IN (SELECT value FROM json_each(?3)) AND status = 'pending' RETURNING id",
             )?;
-            Ok(changed == 1)
+            let moved = settle.query_map(params![status.as_str(), now_text(), ids], |r| {
+                Ok(OrderId(r.get(0)?))
+            })?;
+            moved.collect()
         })
         .await
     }
@@ -134,19 +142,31 @@ impl Outbox for SqliteDb {
                 rows.collect()
             })
             .await?;
-        for (id, payload) in &rows {
-            sink.publish(payload).await?;
-            let id = *id;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let bodies: Vec<&str> = rows.iter().map(|(_, payload)| payload.as_str()).collect();
+        let answers = sink.publish_all(&bodies).await;
+        let (sent, failure) = confirmed(rows.iter().map(|(id, _)| *id), answers);
+        let count = sent.len();
+        if count > 0 {
+            let sent = id_list(sent);
             self.run(move |c| {
                 c.execute(
-                    "UPDATE outbox SET sent_at = ?1 WHERE id = ?2",
-                    params![now_text(), id],
+                    "UPDATE outbox SET sent_at = ?1 WHERE id IN (SELECT value FROM json_each(?2))",
+                    params![now_text(), sent],
                 )
             })
             .await?;
         }
-        Ok(rows.len())
+        failure.map_or(Ok(count), Err)
     }
+}
+
+/// Ids as a JSON array, which one statement reads with `json_each`.
+fn id_list(ids: impl IntoIterator<Item = i64>) -> String {
+    let ids: Vec<String> = ids.into_iter().map(|id| id.to_string()).collect();
+    format!("[{}]", ids.join(","))
 }
 
 fn idempotent_order(
