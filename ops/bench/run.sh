@@ -176,6 +176,9 @@ read -r CPID CPORT < <(start_carstore DATABASE_URL="postgres://postgres@127.0.0.
 peak_rss_during "$CPID" "$BIN" load --url "http://127.0.0.1:$CPORT" \
   --duration "${SECS}s" --concurrency "$CONNECTIONS" --mix checkout=1 --json >"$WORK/checkout.json" 2>/dev/null
 LOAD_MIB_CHECKOUT=$PEAK_MIB
+# Orders the worker had not processed when the load stopped: a worker that falls behind defers
+# its share of the database's work past the measured window, which flatters the orders/s.
+CHECKOUT_PENDING=$(curl -sf "http://127.0.0.1:$CPORT/api/status/orders" | python3 -c 'import json, sys; print(json.load(sys.stdin)["pending"])')
 read -r CHECKOUT_TPS CHECKOUT_P99 CHECKOUT_ERRORS < <(python3 - "$WORK/checkout.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -208,7 +211,7 @@ CPU=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
   echo "|---|---|---|---|---|---|"
   echo "| \`GET /api/cars\` embedded, req/s | $EMB_RPS (p99 $EMB_P99 ms) | nginx static file $NGINX_RPS (p99 $NGINX_P99 ms) | $CARS_RATIO | ≥ 1.2×, p99 < 5 ms | $(met "$(awk -v r="$CARS_RATIO" -v p="$EMB_P99" 'BEGIN { print (r >= 1.2 && p < 5) }')") |"
   echo "| \`GET /api/cars\` with Redis, req/s | $REDIS_RPS (p99 $REDIS_P99 ms) | nginx static file $NGINX_RPS | $REDIS_RATIO | ≥ 1.2×, p99 < 5 ms | $(met "$(awk -v r="$REDIS_RATIO" -v p="$REDIS_P99" 'BEGIN { print (r >= 1.2 && p < 5) }')") |"
-  echo "| \`POST /api/checkout\` (Postgres + Redis), orders/s | $CHECKOUT_TPS (p99 $CHECKOUT_P99 ms, $CHECKOUT_ERRORS errors) | pgbench, same SQL transaction: $PGBENCH_TPS tps | $CHECKOUT_RATIO | ≥ 0.7×, p99 < 30 ms, 0 errors | $(met "$(awk -v r="$CHECKOUT_RATIO" -v p="$CHECKOUT_P99" -v e="$CHECKOUT_ERRORS" 'BEGIN { print (r >= 0.7 && p < 30 && e == 0) }')") |"
+  echo "| \`POST /api/checkout\` (Postgres + Redis), orders/s | $CHECKOUT_TPS (p99 $CHECKOUT_P99 ms, $CHECKOUT_ERRORS errors, $CHECKOUT_PENDING still pending at the end) | pgbench, same SQL transaction: $PGBENCH_TPS tps | $CHECKOUT_RATIO | ≥ 0.7×, p99 < 30 ms, 0 errors | $(met "$(awk -v r="$CHECKOUT_RATIO" -v p="$CHECKOUT_P99" -v e="$CHECKOUT_ERRORS" 'BEGIN { print (r >= 0.7 && p < 30 && e == 0) }')") |"
   echo "| idle memory (RSS) | $IDLE_MIB MiB | | | < 20 MiB | $(met "$(awk -v m="$IDLE_MIB" 'BEGIN { print (m < 20) }')") |"
   echo "| memory under the loads above (peak RSS) | $LOAD_MIB MiB | | | < 64 MiB | $(met "$(awk -v m="$LOAD_MIB" 'BEGIN { print (m < 64) }')") |"
   echo "| start to first answered \`/healthz\`, fresh data dir | $START_MS ms | | | < 150 ms | $(met "$(awk -v m="$START_MS" 'BEGIN { print (m < 150) }')") |"
