@@ -249,6 +249,9 @@ read -r CPID CPORT < <(start_carstore DATABASE_URL="postgres://postgres@127.0.0.
 peak_rss_during "$CPID" "$BIN" load --url "http://127.0.0.1:$CPORT" \
   --duration "${SECS}s" --concurrency "$CONNECTIONS" --mix checkout=1 --json >"$WORK/checkout.json" 2>/dev/null
 LOAD_MIB_CHECKOUT=$PEAK_MIB
+# Orders the worker had not processed when the load stopped: a worker that falls behind defers
+# its share of the database's work past the measured window, which flatters the orders/s.
+CHECKOUT_PENDING=$(curl -sf "http://127.0.0.1:$CPORT/api/status/orders" | python3 -c 'import json, sys; print(json.load(sys.stdin)["pending"])')
 read -r CHECKOUT_TPS CHECKOUT_P99 CHECKOUT_ERRORS < <(python3 - "$WORK/checkout.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -283,7 +286,7 @@ CPU=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
   echo "| \`GET /api/cars\` embedded, req/s | $EMB_RPS (p99 $EMB_P99 ms) | minimal actix-web app, same bytes from memory: $REF_RPS (p99 $REF_P99 ms); nginx static file: $NGINX_RPS (p99 $NGINX_P99 ms) | $CARS_RATIO | ≥ 0.9× the minimal app, p99 < 5 ms | $(met "$(awk -v r="$CARS_RATIO" -v p="$EMB_P99" 'BEGIN { print (r >= 0.9 && p < 5) }')") |"
   echo "| \`GET /api/cars\` with Redis, req/s | $REDIS_RPS (p99 $REDIS_P99 ms) | minimal actix-web app $REF_RPS | $REDIS_RATIO | ≥ 0.9× the minimal app, p99 < 5 ms | $(met "$(awk -v r="$REDIS_RATIO" -v p="$REDIS_P99" 'BEGIN { print (r >= 0.9 && p < 5) }')") |"
   echo "| \`GET /api/cars\` embedded, default \`release\` profile, req/s | $DEFAULT_RPS (p99 $DEFAULT_P99 ms) | the \`dist\` binary above: $EMB_RPS | $DEFAULT_RATIO | ≥ 0.95× dist | $(met "$(awk -v r="$DEFAULT_RATIO" 'BEGIN { print (r >= 0.95) }')") |"
-  echo "| \`POST /api/checkout\` (Postgres + Redis, worker on), orders/s | $CHECKOUT_TPS (p99 $CHECKOUT_P99 ms, $CHECKOUT_ERRORS errors) | pgbench, same SQL transaction: $PGBENCH_TPS tps | $CHECKOUT_RATIO | ≥ 0.7×, 0 errors | $(met "$(awk -v r="$CHECKOUT_RATIO" -v e="$CHECKOUT_ERRORS" 'BEGIN { print (r >= 0.7 && e == 0) }')") |"
+  echo "| \`POST /api/checkout\` (Postgres + Redis, worker on), orders/s | $CHECKOUT_TPS (p99 $CHECKOUT_P99 ms, $CHECKOUT_ERRORS errors, $CHECKOUT_PENDING still pending when the load stopped) | pgbench, same SQL transaction: $PGBENCH_TPS tps | $CHECKOUT_RATIO | ≥ 0.7×, 0 errors | $(met "$(awk -v r="$CHECKOUT_RATIO" -v e="$CHECKOUT_ERRORS" 'BEGIN { print (r >= 0.7 && e == 0) }')") |"
   echo "| Redis down: \`GET /api/cart\` refused by the open breaker (503, \`Retry-After\`), req/s | $REFUSED_RPS (p99 $REFUSED_P99 ms) | | | p99 ≤ 20 ms | $(met "$(awk -v p="$REFUSED_P99" 'BEGIN { print (p <= 20) }')") |"
   echo "| Redis back: first \`GET /api/cart\` answered 200, after Redis accepts connections | $RECOVERY_MS ms | | | ≤ 1000 ms | $(met "$(awk -v m="$RECOVERY_MS" 'BEGIN { print (m <= 1000) }')") |"
   echo "| idle memory (RSS) | $IDLE_MIB MiB | | | < 20 MiB | $(met "$(awk -v m="$IDLE_MIB" 'BEGIN { print (m < 20) }')") |"
