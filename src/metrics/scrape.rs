@@ -63,7 +63,7 @@ impl MetricsSources {
         metrics.set_backlog(&figures);
         metrics.set_pipeline(&figures);
         metrics.set_process(&figures.process);
-        metrics.set_breakers(&self.breakers);
+        metrics.set_breakers(&self.breakers, &figures.health);
         metrics.encode_now()
     }
 
@@ -140,8 +140,12 @@ impl Metrics {
         }
     }
 
-    fn set_breakers(&self, breakers: &Breakers) {
+    /// The breakers of the services this process watches (a worker never touches Redis).
+    fn set_breakers(&self, breakers: &Breakers, watched: &[HealthChange]) {
         for (service, breaker) in breakers.iter() {
+            if !watched.iter().any(|h| h.service == service) {
+                continue;
+            }
             self.breaker_state
                 .set(service_label(service), breaker.state() as u8 as f64);
             self.breaker_refused
