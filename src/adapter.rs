@@ -51,6 +51,13 @@ pub trait Ping: Send + Sync {
     /// Whether it runs its service for real or embedded; an embedded one is never probed.
     fn mode(&self) -> Mode;
     async fn ping(&self) -> Result<(), AdapterError>;
+
+    /// Has `lost` called whenever the adapter's own connection drops, for adapters whose driver
+    /// says so at once (Redis); the service's breaker opens on it instead of waiting for failed
+    /// calls. Others need do nothing: the breaker learns from their failures and the probes.
+    fn when_connection_lost(&self, lost: std::sync::Arc<dyn Fn() + Send + Sync>) {
+        let _ = lost;
+    }
 }
 
 /// Where the outbox relay hands events: the order queue, seen only as something that takes

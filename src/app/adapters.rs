@@ -55,6 +55,8 @@ pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapter
         rabbit: queue.clone(),
     };
     let breakers = Breaker::per_service(pings, &events);
+    let redis_breaker = breakers.redis.clone();
+    carts.when_connection_lost(Arc::new(move || redis_breaker.connection_lost()));
     let orders: Arc<dyn OrderStore> = Guarded::new(orders, breakers.postgres.clone());
     let carts: Arc<dyn CartStore> = Guarded::new(carts, breakers.redis.clone());
     let cache: Arc<dyn CatalogCache> = Guarded::new(cache, breakers.redis.clone());

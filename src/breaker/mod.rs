@@ -18,6 +18,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::Notify;
 
 /// Failed calls in a row that open a closed breaker: one failure may be a blip.
 const FAILURES_TO_OPEN: u32 = 3;
@@ -73,6 +74,8 @@ pub struct Breaker {
     failures_in_a_row: AtomicU32,
     /// Held while the state changes, so an open and a close cannot interleave.
     moving: Mutex<()>,
+    /// Wakes the calls in flight when the breaker opens.
+    opened: Notify,
     refused: AtomicU64,
     bus: Arc<EventBus>,
     /// What the trial pings: the service's adapter itself.
@@ -86,6 +89,7 @@ impl Breaker {
             state: AtomicU8::new(BreakerState::Closed as u8),
             failures_in_a_row: AtomicU32::new(0),
             moving: Mutex::new(()),
+            opened: Notify::new(),
             refused: AtomicU64::new(0),
             bus,
             service_ping,
@@ -128,7 +132,16 @@ impl Breaker {
         work: impl Future<Output = Result<T, AdapterError>>,
     ) -> Result<T, AdapterError> {
         self.admit()?;
-        let result = work.await;
+        // A call already waiting on a service that has since been found down is let go at
+        // once, like the calls refused at the door: it would only wait for its timeout.
+        let opened = self.opened.notified();
+        tokio::pin!(opened);
+        opened.as_mut().enable();
+        let result = tokio::select! {
+            biased;
+            result = work => result,
+            _ = opened => Err(self.refusal()),
+        };
         match &result {
             Err(AdapterError::Unavailable { .. }) => self.failed(),
             // Corrupt data is a bug, not an outage: the service answered.
@@ -142,6 +155,11 @@ impl Breaker {
         self.answered();
     }
 
+    /// The adapter's driver says its connection dropped.
+    pub fn connection_lost(self: &Arc<Self>) {
+        self.open();
+    }
+
     /// The health monitor counts the service down.
     pub fn probe_failed(self: &Arc<Self>) {
         self.open();
@@ -152,11 +170,15 @@ impl Breaker {
         if self.state() == BreakerState::Closed {
             return Ok(());
         }
+        Err(self.refusal())
+    }
+
+    fn refusal(&self) -> AdapterError {
         self.refused.fetch_add(1, Ordering::Relaxed);
-        Err(AdapterError::unavailable(
+        AdapterError::unavailable(
             self.service,
             "refused at once: the breaker is open until the service answers again",
-        ))
+        )
     }
 
     fn answered(&self) {
@@ -183,6 +205,7 @@ impl Breaker {
             return;
         }
         self.set(BreakerState::Open);
+        self.opened.notify_waiters();
         // Outside a runtime (a unit test) nothing can ping: the probes close it instead.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(self.clone().try_until_closed());

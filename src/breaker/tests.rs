@@ -117,3 +117,26 @@ async fn corrupt_data_is_not_an_outage() {
     }
     assert_eq!(b.state(), BreakerState::Closed);
 }
+
+#[tokio::test]
+async fn a_call_waiting_on_a_service_found_down_meanwhile_is_let_go_at_once() {
+    let (b, _, _) = breaker(false);
+    let waiting = tokio::spawn({
+        let b = b.clone();
+        async move {
+            let started = std::time::Instant::now();
+            let result = b
+                .call(async {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    Ok(())
+                })
+                .await;
+            (result, started.elapsed())
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    b.probe_failed();
+    let (result, took) = waiting.await.unwrap();
+    assert!(result.is_err());
+    assert!(took < Duration::from_secs(1), "let go after {took:?}");
+}

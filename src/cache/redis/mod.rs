@@ -130,6 +130,15 @@ impl Ping for RedisCache {
         Mode::Service
     }
 
+    /// fred reports a dropped connection the moment it sees it; commands sent in that moment
+    /// would otherwise sit in its queue until their timeout.
+    fn when_connection_lost(&self, lost: Arc<dyn Fn() + Send + Sync>) {
+        let _listener = self.client.on_error(move |_| {
+            lost();
+            async { Ok(()) }
+        });
+    }
+
     async fn ping(&self) -> Result<(), AdapterError> {
         let _: String = self
             .client
