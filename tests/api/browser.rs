@@ -95,16 +95,22 @@ pub async fn text_until(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> Str
     panic!("{css} never matched; last text {last:?}");
 }
 
+/// Clicks the element `css` names. A page that re-renders between finding the element and
+/// clicking it (the catalog redrawing its cards) leaves a stale element: it is found again.
 pub async fn click(c: &Client, css: &str) {
-    let el = c
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
-    el.click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    for attempt in 1..=3 {
+        let el = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        match el.click().await {
+            Ok(_) => return,
+            Err(e) if attempt < 3 && e.to_string().contains("stale element") => continue,
+            Err(e) => panic!("click {css}: {e}"),
+        }
+    }
 }
 
 pub async fn type_into(c: &Client, css: &str, text: &str) {
