@@ -209,7 +209,7 @@ REDIS_RPS=$RPS REDIS_P99=$P99_MS
 
 say "Redis down: GET /api/cart refused by the breaker, then Redis back"
 OWN_REDIS_PORT=$(free_port)
-own_redis() { redis-server --port "$OWN_REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >/dev/null 2>&1 & echo $! >"$WORK/own-redis.pid"; echo "$(cat "$WORK/own-redis.pid")" >>"$WORK/pids"; }
+own_redis() { redis-server --port "$OWN_REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >/dev/null 2>&1 & echo $! >"$WORK/own-redis.pid"; cat "$WORK/own-redis.pid" >>"$WORK/pids"; }
 own_redis
 read -r BPID BPORT < <(start_carstore REDIS_URL="redis://127.0.0.1:$OWN_REDIS_PORT")
 for _ in $(seq 1 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BPORT/api/cart")" = 200 ] && break; sleep 0.05; done

@@ -36,6 +36,10 @@ impl<A: Ping + ?Sized> Ping for Guarded<A> {
     async fn ping(&self) -> Result<(), AdapterError> {
         self.adapter.ping().await
     }
+
+    fn when_connection_lost(&self, lost: Arc<dyn Fn() + Send + Sync>) {
+        self.adapter.when_connection_lost(lost)
+    }
 }
 
 #[async_trait]
