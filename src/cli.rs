@@ -82,6 +82,9 @@ pub struct CommonArgs {
     /// A TOML file with any of these settings; flags and environment win over it.
     #[arg(long, env = "CARSTORE_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// This process's name among replicas [default: the host name]
+    #[arg(long, env = "CARSTORE_INSTANCE", value_name = "NAME")]
+    pub instance: Option<String>,
     /// Log filter, e.g. `info` or `carstore=debug` [default: info]
     #[arg(long, env = "CARSTORE_LOG", value_name = "FILTER")]
     pub log: Option<String>,

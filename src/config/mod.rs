@@ -3,10 +3,12 @@
 //! before anything starts, so a bad value is one clear line.
 
 mod control;
+mod replica;
 mod retention;
 mod service_url;
 
 pub use control::{AdminToken, ControlSettings, ControlSpec};
+pub use replica::{parse_drain, DEFAULT_DRAIN};
 pub use retention::{parse_retention, Retention};
 pub use service_url::ServiceUrl;
 
@@ -44,6 +46,8 @@ pub const KNOWN_ENV: &[&str] = &[
     "CARSTORE_CART_RETENTION",
     "CARSTORE_IDEMPOTENCY_RETENTION",
     "CARSTORE_OUTBOX_RETENTION",
+    "CARSTORE_INSTANCE",
+    "CARSTORE_DRAIN",
 ];
 
 /// The conventional variables carstore also reads.
@@ -81,6 +85,12 @@ pub struct Settings {
     pub admin_token: Option<AdminToken>,
     /// How long carts, idempotency keys and published order events are kept.
     pub retention: Retention,
+    /// This process's name among replicas: in a response header, log lines, metrics and the
+    /// dashboard.
+    pub instance: String,
+    /// After SIGTERM, how long `/readyz` says 503 while requests are still served, so a load
+    /// balancer takes the replica out before it stops accepting.
+    pub drain: std::time::Duration,
 }
 
 /// The config file: the same settings as the flags, all optional.
@@ -102,6 +112,8 @@ struct FileSettings {
     cart_retention: Option<String>,
     idempotency_retention: Option<String>,
     outbox_retention: Option<String>,
+    instance: Option<String>,
+    drain: Option<String>,
     #[serde(default)]
     control: ControlSettings,
 }
@@ -179,6 +191,10 @@ impl Settings {
                 .map(AdminToken::new)
                 .transpose()?,
             retention,
+            instance: replica::instance_name(args.instance.or(file.instance))?,
+            drain: env("CARSTORE_DRAIN")
+                .or(file.drain)
+                .map_or(Ok(DEFAULT_DRAIN), |text| parse_drain(&text))?,
             control: file.control,
             orders_queue: checked_queue_name(
                 env("CARSTORE_ORDERS_QUEUE")
@@ -204,6 +220,8 @@ impl Settings {
             control: ControlSettings::default(),
             admin_token: None,
             retention: Retention::default(),
+            instance: "test".into(),
+            drain: std::time::Duration::ZERO,
         }
     }
 
