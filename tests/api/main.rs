@@ -17,6 +17,7 @@ mod load;
 mod outages;
 mod pipeline;
 mod queues;
+mod replica_channel;
 mod retention;
 mod story;
 mod worker;
