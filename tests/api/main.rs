@@ -43,3 +43,4 @@ mod prometheus;
 mod browser;
 mod browser_dashboard;
 mod browser_flows;
+mod browser_replicas;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 const TOKEN: &str = "replica-admin-token-0123456789";
 
-async fn replica(env: &RealEnv, dir: &std::path::Path, name: &str, worker: bool) -> TestApp {
+pub async fn replica(env: &RealEnv, dir: &std::path::Path, name: &str, worker: bool) -> TestApp {
     let mut settings = env.settings(dir);
     settings.instance = name.to_owned();
     settings.run_worker = worker;
