@@ -74,8 +74,9 @@ def service_problems(objs):
     out = []
     for svc in of_kind(objs, "Service"):
         name = f"Service/{svc['metadata']['name']}"
+        selector = {"matchLabels": svc["spec"].get("selector")}
         pods = [t for _, t in templates(objs)
-                if matches({"matchLabels": svc["spec"].get("selector")}, t["metadata"].get("labels", {}))]
+                if matches(selector, t["metadata"].get("labels", {}))]
         if not pods:
             out.append(f"{name}: its selector selects no pod template")
         for port in svc["spec"]["ports"]:
@@ -100,14 +101,16 @@ def pointer_problems(objs):
     for hpa in of_kind(objs, "HorizontalPodAutoscaler"):
         ref = hpa["spec"]["scaleTargetRef"]
         if named(objs, ref["kind"], ref["name"]) is None:
-            out.append(f"HorizontalPodAutoscaler/{hpa['metadata']['name']}: no {ref['kind']} {ref['name']}")
+            out.append(f"HorizontalPodAutoscaler/{hpa['metadata']['name']}: "
+                       f"no {ref['kind']} {ref['name']}")
     for ing in of_kind(objs, "Ingress"):
         for rule in ing["spec"].get("rules", []):
             for path in rule.get("http", {}).get("paths", []):
                 svc = path["backend"]["service"]
                 port = svc["port"].get("name", svc["port"].get("number"))
                 if not service_port(objs, svc["name"], port):
-                    out.append(f"Ingress/{ing['metadata']['name']}: no Service {svc['name']} with port {port}")
+                    out.append(f"Ingress/{ing['metadata']['name']}: "
+                               f"no Service {svc['name']} with port {port}")
     for sm in of_kind(objs, "ServiceMonitor"):
         selected = [s for s in of_kind(objs, "Service")
                     if matches(sm["spec"]["selector"], s["metadata"].get("labels", {}))]
@@ -115,7 +118,8 @@ def pointer_problems(objs):
             out.append(f"ServiceMonitor/{sm['metadata']['name']}: selects no Service")
         for ep in sm["spec"].get("endpoints", []):
             if not any(service_port(objs, s["metadata"]["name"], ep.get("port")) for s in selected):
-                out.append(f"ServiceMonitor/{sm['metadata']['name']}: no selected Service has port {ep.get('port')}")
+                out.append(f"ServiceMonitor/{sm['metadata']['name']}: "
+                           f"no selected Service has port {ep.get('port')}")
     return out
 
 

@@ -39,7 +39,8 @@ fi
 
 install_kubernetes_validate() {
   if [ -x "$VENV/bin/kubernetes-validate" ] &&
-    [ "$("$VENV/bin/kubernetes-validate" --version 2>/dev/null)" = "$KUBERNETES_VALIDATE_VERSION" ]; then
+    [ "$("$VENV/bin/kubernetes-validate" --version 2>/dev/null)" = "$KUBERNETES_VALIDATE_VERSION" ]
+  then
     return 0
   fi
   say "installing kubernetes-validate $KUBERNETES_VALIDATE_VERSION into $VENV"
@@ -54,7 +55,8 @@ install_kubernetes_validate() {
   # pip trusts the system's CA bundle, so a machine whose registry traffic goes through a proxy
   # with its own certificate (installed there) works too.
   local cert=()
-  [ -z "${PIP_CERT:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ] && cert=(--cert /etc/ssl/certs/ca-certificates.crt)
+  [ -z "${PIP_CERT:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ] &&
+    cert=(--cert /etc/ssl/certs/ca-certificates.crt)
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "${cert[@]}" \
     "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
 }
