@@ -6,6 +6,7 @@
 # (ops/stack/test.sh). The stack's images build in the background while cargo works; the stack
 # runs once cargo's tests are done, since both use containers named carstore-redis. Last, the
 # chaos test (each service stopped under load) runs alone, with its figures in the output.
+# The Kubernetes manifests are rendered and validated as a tier of their own (ops/k8s/validate.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,13 @@ if ((${#need_packages[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
+fi
+
+# kubectl renders ops/k8s (with its kustomize) for the manifest tests; Debian has no package.
+if ! command -v kubectl >/dev/null; then
+  echo "ops/test.sh: kubectl is not installed; install kubectl 1.32 or newer" \
+    "(https://kubernetes.io/docs/tasks/tools/): no cluster is needed" >&2
+  exit 1
 fi
 
 log "services: PostgreSQL, Redis, RabbitMQ"
@@ -52,7 +60,7 @@ cargo clippy --all-targets --locked -- -D warnings
 
 log "cargo test"
 results=$(mktemp)
-trap 'rm -f "$results" "$results.contract" "$results.bench" "$results.chaos" "$stack_build_log"' EXIT
+trap 'rm -f "$results" "$results.contract" "$results.k8s" "$results.bench" "$results.chaos" "$stack_build_log"' EXIT
 set +e
 # The chaos test runs on its own at the end, on a quieter machine and with its figures shown.
 cargo test --all-targets --locked -- --skip chaos:: 2>&1 | tee "$results"
@@ -74,6 +82,14 @@ contract=$?
 set -e
 grep '^schemathesis ' "$results.contract" || true
 tier "schemathesis" "$results.contract" "$contract"
+
+log "Kubernetes manifests: every overlay rendered and validated (ops/k8s/validate.sh)"
+set +e
+bash ops/k8s/validate.sh >"$results.k8s" 2>&1
+k8s=$?
+set -e
+grep '^k8s ' "$results.k8s" || true
+tier "kubernetes manifests" "$results.k8s" "$k8s"
 
 log "benchmark script, smoke run (a second per case)"
 set +e
