@@ -28,8 +28,9 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-/// In-flight requests get this long to finish on shutdown.
-const SHUTDOWN_GRACE_SECS: u64 = 10;
+/// In-flight requests get this long to finish on shutdown (after the drain); Kubernetes'
+/// termination grace must cover it (`ops/k8s/`, checked by the tests).
+pub const SHUTDOWN_GRACE_SECS: u64 = 10;
 
 /// A store bound to its port, ready to run.
 pub struct Application {

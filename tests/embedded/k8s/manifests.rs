@@ -12,13 +12,9 @@ use std::time::Duration;
 const OVERLAYS: [&str; 2] = ["demo", "external"];
 
 /// The seconds carstore gives requests in flight once it stops accepting
-/// (`SHUTDOWN_GRACE_SECS`, private to the app, so read from its source).
+/// (`SHUTDOWN_GRACE_SECS`).
 pub fn in_flight_grace() -> u64 {
-    include_str!("../../../src/app/mod.rs")
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("const SHUTDOWN_GRACE_SECS: u64 = "))
-        .and_then(|rest| rest.trim_end_matches(';').parse().ok())
-        .expect("src/app/mod.rs defines `const SHUTDOWN_GRACE_SECS: u64 = N;`")
+    carstore::app::SHUTDOWN_GRACE_SECS
 }
 
 /// Every object each overlay renders to, rendered once for all the tests.
