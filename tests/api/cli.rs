@@ -360,3 +360,41 @@ async fn sigterm_turns_readyz_to_503_and_serves_through_the_drain_before_stoppin
         "{log:?}"
     );
 }
+
+/// In a pod (Kubernetes sets KUBERNETES_SERVICE_HOST), the cluster runs the services: the
+/// dashboard's buttons say so instead of looking for a Docker engine.
+#[tokio::test]
+async fn on_kubernetes_services_have_no_control_and_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let nowhere = crate::private::free_port();
+    let env = [
+        ("KUBERNETES_SERVICE_HOST", "10.96.0.1".to_owned()),
+        (
+            "DATABASE_URL",
+            format!("postgres://carstore@127.0.0.1:{nowhere}/carstore"),
+        ),
+        ("REDIS_URL", format!("redis://127.0.0.1:{nowhere}")),
+        (
+            "AMQP_URL",
+            format!("amqp://guest:guest@127.0.0.1:{nowhere}/%2f"),
+        ),
+    ]
+    .map(|(k, v)| (k.to_owned(), v));
+    let served = serve_with(dir.path(), &[], &env);
+    let services = get_json(
+        &reqwest::Client::new(),
+        &format!("{}/api/services", served.url),
+    )
+    .await;
+    assert_eq!(services.as_array().unwrap().len(), 3, "{services}");
+    for service in services.as_array().unwrap() {
+        assert_eq!(service["control"], "none", "{service}");
+        let why = service["control_disabled_because"].as_str().unwrap();
+        assert!(
+            why.contains("Kubernetes") && why.contains("kubectl"),
+            "{why}"
+        );
+    }
+    let (status, _) = served.terminate();
+    assert!(status.success(), "{status}");
+}
