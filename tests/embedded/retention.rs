@@ -2,11 +2,8 @@
 //! nothing else (never an unsent event, never a pending order's rows, never a cart in use), and
 //! the running store prunes by itself and counts what it pruned.
 
-use crate::helpers::{eventually, spawn_in_dir, TestApp};
+use crate::helpers::{audit_entry, eventually, spawn_in_dir, TestApp};
 use carstore::janitor::{Prune, Table};
-use carstore::ops::audit::{AuditEntry, Audited, SignInVia};
-use carstore::ops::control::Action;
-use carstore::service::Service;
 use carstore::store::sqlite::{SqliteDb, DB_FILE};
 use carstore::store::{AuditStore, KEPT_PER_KIND};
 use carstore::Settings;
@@ -133,27 +130,6 @@ async fn prune_goes_in_batches_of_the_limit() {
     assert_eq!(batches[3], 0, "{batches:?}");
     let carts = "SELECT DISTINCT session_id FROM cart_items";
     assert_eq!(ids(&c, carts), ["in-use"]);
-}
-
-/// The `n`th entry of a kind, `n` seconds after 2024 began.
-fn audit_entry(n: i64, control: bool) -> AuditEntry {
-    let what = match control {
-        true => Audited::Control {
-            service: Service::Redis,
-            action: Action::Restart,
-        },
-        false => Audited::SignIn {
-            via: SignInVia::Cookie,
-        },
-    };
-    AuditEntry {
-        id: n * 2 + i64::from(control),
-        at: chrono::DateTime::from_timestamp(1_704_067_200 + n, 0).unwrap(),
-        instance: "store-a".into(),
-        who: format!("admin from 192.0.2.{}", n % 200),
-        what,
-        result: "ok".into(),
-    }
 }
 
 #[tokio::test]

@@ -220,7 +220,7 @@ pub(super) fn newest_first(
     per_kind: usize,
 ) -> Vec<AuditEntry> {
     let mut all: Vec<_> = entries.into_iter().collect();
-    all.sort_by(|a, b| (b.at, b.id).cmp(&(a.at, a.id)));
+    all.sort_by_key(|e| std::cmp::Reverse((e.at, e.id)));
     let mut seen = HashSet::new();
     let (mut controls, mut sign_ins) = (0, 0);
     all.retain(|e| {
