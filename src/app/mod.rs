@@ -14,6 +14,7 @@ use crate::http;
 use crate::janitor::{Chore, Janitor, Table};
 use crate::load::LoadRuns;
 use crate::metrics::Metrics;
+use crate::ops::audit::AuditLog;
 use crate::orders::{run_processor, run_relay, Checkout};
 use crate::replicas::{Fanout, Role, ThisReplica};
 use crate::service::Service;
@@ -70,6 +71,8 @@ impl Application {
         let this = Arc::new(ThisReplica::new(&settings.instance, Role::Serve));
         let load = Arc::new(LoadRuns::default());
         let (replicas, fanout) = replica::join(&settings, &adapters, this.clone(), Some(&load))?;
+        let audit = AuditLog::new(settings.instance.clone(), adapters.audit.clone());
+        workers.push(tokio::spawn(audit.clone().write_behind()));
         let state = web::Data::new(AppState {
             gallery: Arc::new(Gallery::draw(&BuiltinCatalog::cars())),
             checkout: Checkout {
@@ -90,7 +93,7 @@ impl Application {
             controls: controls.controls,
             logs: controls.logs,
             vhost_queues: controls::management_api(&settings)?,
-            audit: Arc::default(),
+            audit,
             metrics,
             load,
             replicas,

@@ -10,6 +10,7 @@ mod private;
 mod services;
 
 // Real services: the contract on both backends, outages, the order pipeline, several processes.
+mod audit;
 mod batches;
 mod contract;
 mod events;
