@@ -8,7 +8,7 @@
 
 use super::Breaker;
 use crate::adapter::{AdapterError, EventSink, Mode, Ping};
-use crate::cache::{CartAdd, CartLine, CartStore, CatalogCache};
+use crate::cache::{CartAdd, CartLine, CartStore, CatalogCache, Claimed};
 use crate::catalog::CarSource;
 use crate::domain::{Car, CarId, IdempotencyKey, OrderId, OrderStatus, Quantity, SessionId};
 use crate::ops::audit::AuditEntry;
@@ -96,13 +96,17 @@ impl CartStore for Guarded<dyn CartStore> {
         self.breaker.call(self.adapter.clear(session)).await
     }
 
-    async fn take(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
-        self.breaker.call(self.adapter.take(session)).await
+    async fn claim(&self, session: &SessionId, claim: &str) -> Result<Claimed, AdapterError> {
+        self.breaker.call(self.adapter.claim(session, claim)).await
     }
 
-    /// Putting back a claimed cart is the one call never refused: the lines would be lost.
-    async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), AdapterError> {
-        self.adapter.restore(session, lines).await
+    /// Ending a claim is never refused: an order is written (or not) and the cart must say so.
+    async fn settle(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError> {
+        self.adapter.settle(session, claim).await
+    }
+
+    async fn release(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError> {
+        self.adapter.release(session, claim).await
     }
 }
 

@@ -12,6 +12,7 @@ use crate::adapter::{AdapterError, Ping};
 use crate::domain::{Car, CarId, Quantity, SessionId};
 use async_trait::async_trait;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A shared copy of the catalog so most reads touch neither the database nor the network.
 #[async_trait]
@@ -38,6 +39,36 @@ pub enum CartAdd {
     },
 }
 
+/// How long a checkout may hold a cart: far longer than writing an order takes (its waits for
+/// the database are bounded by seconds), short enough that a cart held by a process killed
+/// mid-checkout frees itself soon.
+pub const CLAIM_HOLD: Duration = Duration::from_secs(30);
+
+/// What a checkout found when it claimed the cart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claimed {
+    /// The cart's lines, now held for this checkout. `resumed`: this checkout's name already
+    /// held them, so it is a retry of a try that did not finish (or has not yet).
+    Lines {
+        lines: Vec<CartLine>,
+        resumed: bool,
+    },
+    Empty,
+    /// Another checkout holds the cart right now.
+    HeldByAnother,
+}
+
+/// A checkout's hold on a cart, where the cart store keeps holds itself (the embedded one).
+#[derive(Debug)]
+pub struct Hold {
+    pub claim: String,
+    pub lines: Vec<CartLine>,
+    pub until: std::time::Instant,
+}
+
+/// Holds by session.
+pub type HeldCarts = std::collections::HashMap<String, Hold>;
+
 /// Carts keyed by session. Every change is atomic in the store itself, so parallel requests on
 /// one session never lose an update.
 #[async_trait]
@@ -55,10 +86,15 @@ pub trait CartStore: Ping {
     async fn set(&self, session: &SessionId, car: CarId, quantity: u32)
         -> Result<(), AdapterError>;
     async fn clear(&self, session: &SessionId) -> Result<(), AdapterError>;
-    /// Empties the cart and returns what it held, in one step, so a cart is bought at most once
-    /// however many checkouts race for it.
-    async fn take(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError>;
-    /// Puts back lines taken by a checkout that could not complete, adding to anything the
-    /// shopper put in the cart meanwhile.
-    async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), AdapterError>;
+    /// Holds the cart for one checkout, named `claim` (its idempotency key, or a random id),
+    /// for at most [`CLAIM_HOLD`]. The lines stay in the cart until [`CartStore::settle`]: a
+    /// process killed between the claim and the order loses nothing, and a retry with the same
+    /// name resumes the claim with the same lines. Another checkout is told the cart is held,
+    /// so a cart is bought at most once however many checkouts race for it.
+    async fn claim(&self, session: &SessionId, claim: &str) -> Result<Claimed, AdapterError>;
+    /// The order is written: takes the claimed lines out of the cart (whatever the shopper
+    /// added since stays) and ends the claim. Only the first settle of a claim does anything.
+    async fn settle(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError>;
+    /// No order was written: ends the claim and leaves the cart as it is.
+    async fn release(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError>;
 }

@@ -3,13 +3,14 @@
 //! read and change stamps all the cart's lines (`used_at`), as Redis slides a cart's expiry, so
 //! the janitor drops carts nobody used for the cart retention.
 
-use super::{CartAdd, CartLine, CartStore};
+use super::{CartAdd, CartLine, CartStore, Claimed, Hold, CLAIM_HOLD};
 use crate::adapter::AdapterError;
-use crate::domain::{CarId, Quantity, SessionId, MAX_LINE_QUANTITY};
+use crate::domain::{CarId, Quantity, SessionId};
 use crate::service::Service;
 use crate::store::sqlite::{now_text, SqliteDb};
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
+use std::time::Instant;
 
 /// Embedded carts live in the same file as orders, so a restart keeps them.
 #[async_trait]
@@ -83,33 +84,79 @@ impl CartStore for SqliteDb {
         .await
     }
 
-    async fn take(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
-        let session = session.as_str().to_owned();
+    async fn claim(&self, session: &SessionId, claim: &str) -> Result<Claimed, AdapterError> {
+        let (session, claim) = (session.as_str().to_owned(), claim.to_owned());
+        let held = self.cart_claims.clone();
+        // Run on the connection, which serialises every cart change: the check and the hold
+        // are one step.
         self.run_for(Service::Redis, move |c| {
-            let tx = c.transaction()?;
-            let lines = read_lines(&tx, &session)?;
-            tx.execute("DELETE FROM cart_items WHERE session_id = ?1", [&session])?;
-            tx.commit()?;
-            Ok(lines)
+            let mut held = held.lock().unwrap_or_else(|p| p.into_inner());
+            held.retain(|_, h| h.until > Instant::now());
+            if let Some(hold) = held.get(&session) {
+                return Ok(if hold.claim == claim {
+                    Claimed::Lines {
+                        lines: hold.lines.clone(),
+                        resumed: true,
+                    }
+                } else {
+                    Claimed::HeldByAnother
+                });
+            }
+            let lines = read_lines(c, &session)?;
+            if lines.is_empty() {
+                return Ok(Claimed::Empty);
+            }
+            let until = Instant::now() + CLAIM_HOLD;
+            held.insert(
+                session,
+                Hold {
+                    claim,
+                    lines: lines.clone(),
+                    until,
+                },
+            );
+            Ok(Claimed::Lines {
+                lines,
+                resumed: false,
+            })
         })
         .await
     }
 
-    async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), AdapterError> {
-        let (session, lines) = (session.as_str().to_owned(), lines.to_vec());
+    async fn settle(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError> {
+        let (session, claim) = (session.as_str().to_owned(), claim.to_owned());
+        let held = self.cart_claims.clone();
         self.run_for(Service::Redis, move |c| {
+            let mut held = held.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(hold) = held.get(&session).filter(|h| h.claim == claim) else {
+                return Ok(());
+            };
             let tx = c.transaction()?;
-            for line in &lines {
+            // A line bought whole goes; one the shopper raised meanwhile keeps the difference.
+            for line in &hold.lines {
+                let line = params![session, line.car_id.0, line.quantity];
                 tx.execute(
-                    "INSERT INTO cart_items (session_id, car_id, quantity, added_at, used_at) VALUES (?1, ?2, ?3, ?4, ?4)
-                     ON CONFLICT (session_id, car_id) DO UPDATE SET quantity = MIN(quantity + excluded.quantity, ?5)",
-                    params![session, line.car_id.0, line.quantity, now_text(), MAX_LINE_QUANTITY],
+                    "DELETE FROM cart_items WHERE session_id = ?1 AND car_id = ?2 AND quantity <= ?3",
+                    line,
+                )?;
+                tx.execute(
+                    "UPDATE cart_items SET quantity = quantity - ?3 WHERE session_id = ?1 AND car_id = ?2",
+                    line,
                 )?;
             }
-            touch(&tx, &session)?;
-            tx.commit()
+            tx.commit()?;
+            held.remove(&session);
+            Ok(())
         })
         .await
+    }
+
+    async fn release(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError> {
+        let mut held = self.cart_claims.lock().unwrap_or_else(|p| p.into_inner());
+        if held.get(session.as_str()).is_some_and(|h| h.claim == claim) {
+            held.remove(session.as_str());
+        }
+        Ok(())
     }
 }
 

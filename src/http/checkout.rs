@@ -79,6 +79,12 @@ async fn place(
             "cart_empty",
             "the cart is empty; add a car first",
         )),
+        Err(CheckoutError::InProgress) => Err(ApiError::Conflict {
+            code: "checkout_in_progress",
+            message: "this cart is being checked out right now; retry with the same \
+                Idempotency-Key to get its order"
+                .into(),
+        }),
         Err(CheckoutError::Backend(e)) => Err(ApiError::from(e)),
     }
 }

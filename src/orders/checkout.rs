@@ -1,16 +1,11 @@
 use crate::adapter::AdapterError;
-use crate::cache::{CartLine, CartStore};
+use crate::cache::{CartLine, CartStore, Claimed};
 use crate::catalog::CatalogService;
 use crate::domain::{CustomerName, Email, IdempotencyKey, OrderId, OrderStatus, SessionId};
 use crate::events::{EventBus, StoreEvent};
 use crate::store::{NewOrder, PlaceOrders, Placed, PricedLine};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::Notify;
-
-/// How long a checkout that found its cart claimed waits for a racing try with the same key.
-const RACING_TRY_CHECKS: u32 = 20;
-const RACING_TRY_PAUSE: Duration = Duration::from_millis(25);
 
 /// A shopper's validated request to buy what is in their cart.
 pub struct CheckoutRequest {
@@ -24,6 +19,10 @@ pub struct CheckoutRequest {
 pub enum CheckoutError {
     #[error("the cart is empty")]
     CartEmpty,
+    /// Another checkout of this cart is going on (a double click, or a retry without the
+    /// Idempotency-Key of the first try).
+    #[error("the cart is being checked out")]
+    InProgress,
     #[error(transparent)]
     Backend(#[from] AdapterError),
 }
@@ -40,15 +39,25 @@ pub struct Checkout {
 }
 
 impl Checkout {
-    /// Claims the cart, prices it from the catalog and writes the order. If anything fails after
-    /// the claim, the lines go back into the cart: a failed checkout never loses a cart.
-    /// `Placed::Existing` when the idempotency key names an order placed before.
+    /// Claims the cart, prices it from the catalog, writes the order, and only then takes the
+    /// bought lines out of the cart: a checkout that fails, or a process killed halfway, never
+    /// loses a cart, and a retry with the same Idempotency-Key resumes it. `Placed::Existing`
+    /// when the key names an order placed before.
     pub async fn place_order(&self, req: CheckoutRequest) -> Result<Placed, CheckoutError> {
         // The key is looked up inside the order's transaction (`PlaceOrders::place`), so a first
-        // try, nearly every checkout, makes no round trip of its own for it. A retry of a checkout
-        // that went through finds the cart empty, or puts back what was added since.
-        let lines = match self.carts.take(&req.session).await {
-            Ok(lines) => lines,
+        // try, nearly every checkout, makes no round trip of its own for it.
+        let claim = claim_name(&req);
+        let (lines, resumed) = match self.carts.claim(&req.session, &claim).await {
+            Ok(Claimed::Lines { lines, resumed }) => (lines, resumed),
+            // A retry of a checkout that went through finds the cart empty.
+            Ok(Claimed::Empty) => {
+                return self
+                    .earlier_order(&req)
+                    .await?
+                    .map(Placed::Existing)
+                    .ok_or(CheckoutError::CartEmpty)
+            }
+            Ok(Claimed::HeldByAnother) => return Err(CheckoutError::InProgress),
             // Without the cart service a retry can still be told its order.
             Err(e) => {
                 return match self.earlier_order(&req).await {
@@ -57,15 +66,9 @@ impl Checkout {
                 }
             }
         };
-        if lines.is_empty() {
-            return self
-                .order_of_a_racing_try(&req)
-                .await?
-                .map(Placed::Existing)
-                .ok_or(CheckoutError::CartEmpty);
-        }
         match self.write_order(&req, &lines).await {
             Ok(Some(Placed::New(id))) => {
+                self.settle(&req.session, &claim).await;
                 // Told before the relay is woken, so the feed shows pending before processed
                 // (a relay already busy may still overtake it).
                 self.events
@@ -74,34 +77,26 @@ impl Checkout {
                 Ok(Placed::New(id))
             }
             Ok(Some(Placed::Existing(id))) => {
-                self.put_back(&req.session, &lines).await;
+                // A resumed claim's order was written by a try that did not live to settle it
+                // (or is about to: only the first settle counts). A fresh claim holds what the
+                // shopper added after that order: it stays in the cart.
+                if resumed {
+                    self.settle(&req.session, &claim).await;
+                } else {
+                    self.release(&req.session, &claim).await;
+                }
                 Ok(Placed::Existing(id))
             }
             // Nothing in the cart is still for sale.
-            Ok(None) => Err(CheckoutError::CartEmpty),
+            Ok(None) => {
+                self.release(&req.session, &claim).await;
+                Err(CheckoutError::CartEmpty)
+            }
             Err(e) => {
-                self.put_back(&req.session, &lines).await;
+                self.release(&req.session, &claim).await;
                 Err(e.into())
             }
         }
-    }
-
-    /// A retry racing its own first attempt finds the cart already claimed while that attempt
-    /// has not committed yet: give it a moment to, so both get the same order.
-    async fn order_of_a_racing_try(
-        &self,
-        req: &CheckoutRequest,
-    ) -> Result<Option<OrderId>, AdapterError> {
-        if req.idempotency_key.is_none() {
-            return Ok(None);
-        }
-        for _ in 0..RACING_TRY_CHECKS {
-            if let Some(id) = self.earlier_order(req).await? {
-                return Ok(Some(id));
-            }
-            tokio::time::sleep(RACING_TRY_PAUSE).await;
-        }
-        Ok(None)
     }
 
     async fn earlier_order(&self, req: &CheckoutRequest) -> Result<Option<OrderId>, AdapterError> {
@@ -152,10 +147,31 @@ impl Checkout {
         Ok(priced.collect())
     }
 
-    async fn put_back(&self, session: &SessionId, lines: &[CartLine]) {
-        if let Err(e) = self.carts.restore(session, lines).await {
-            // The cart service failed between the claim and now; say so loudly, it is rare.
-            tracing::error!(error = %e, lines = lines.len(), "could not put a claimed cart back");
+    async fn settle(&self, session: &SessionId, claim: &str) {
+        if let Err(e) = self.carts.settle(session, claim).await {
+            // The cart service failed between the claim and now: the bought lines stay in the
+            // cart (nothing lost), and the claim frees itself. Rare; said loudly.
+            tracing::error!(error = %e, "an order is written but its lines are still in the cart");
         }
     }
+
+    async fn release(&self, session: &SessionId, claim: &str) {
+        if let Err(e) = self.carts.release(session, claim).await {
+            tracing::warn!(error = %e, "a cart claim is left to expire by itself");
+        }
+    }
+}
+
+/// A checkout's claim on the cart is named by its Idempotency-Key, so a retry resumes it; a
+/// checkout without one gets a name of its own.
+fn claim_name(req: &CheckoutRequest) -> String {
+    match &req.idempotency_key {
+        Some(key) => claim_of(key),
+        None => format!("once:{:032x}", rand::random::<u128>()),
+    }
+}
+
+/// The claim a checkout with this Idempotency-Key holds on its cart.
+pub fn claim_of(key: &IdempotencyKey) -> String {
+    format!("key:{}", key.as_str())
 }

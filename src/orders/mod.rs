@@ -6,7 +6,7 @@ mod counts;
 mod processor;
 mod relay;
 
-pub use checkout::{Checkout, CheckoutError, CheckoutRequest};
+pub use checkout::{claim_of, Checkout, CheckoutError, CheckoutRequest};
 pub use counts::{PipelineCounts, PipelineSnapshot};
 pub use processor::{run_processor, MAX_ATTEMPTS};
 pub use relay::run_relay;

@@ -12,6 +12,7 @@ mod services;
 // Real services: the contract on both backends, outages, the order pipeline, several processes.
 mod audit;
 mod batches;
+mod cart_claims;
 mod contract;
 mod events;
 mod load;

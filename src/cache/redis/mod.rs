@@ -5,18 +5,19 @@
 //! reconnects forever in the background.
 
 mod cached;
+mod claims;
 mod scripts;
 
-use super::{CartAdd, CartLine, CartStore, CatalogCache};
+use super::{CartAdd, CartLine, CartStore, CatalogCache, Claimed};
 use crate::adapter::{AdapterError, Mode, Ping};
 use crate::config::{Retention, ServiceUrl};
-use crate::domain::{Car, CarId, Quantity, SessionId, MAX_LINE_QUANTITY};
+use crate::domain::{Car, CarId, Quantity, SessionId};
 use crate::service::Service;
 use anyhow::Context;
 use async_trait::async_trait;
 use fred::prelude::*;
 use fred::types::config::UnresponsiveConfig;
-use scripts::{ADD, LINES, RESTORE, SET, TAKE};
+use scripts::{ADD, CLEAR, LINES, SET};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -60,16 +61,25 @@ impl RedisCache {
         format!("{}catalog", self.prefix)
     }
 
-    /// Runs a script, failing at once instead of queueing while disconnected.
+    /// Runs a script on one key, failing at once instead of queueing while disconnected.
     async fn script<R: FromValue>(
         &self,
         script: &str,
         key: String,
         args: Vec<String>,
     ) -> Result<R, AdapterError> {
+        self.script_on(script, vec![key], args).await
+    }
+
+    async fn script_on<R: FromValue>(
+        &self,
+        script: &str,
+        keys: Vec<String>,
+        args: Vec<String>,
+    ) -> Result<R, AdapterError> {
         self.client
             .with_options(&fail_fast())
-            .eval(script, vec![key], args)
+            .eval(script, keys, args)
             .await
             .map_err(cache_error)
     }
@@ -211,27 +221,21 @@ impl CartStore for RedisCache {
     }
 
     async fn clear(&self, session: &SessionId) -> Result<(), AdapterError> {
-        self.script::<Vec<String>>(TAKE, self.cart_key(session), vec![])
+        self.script::<i64>(CLEAR, self.cart_key(session), vec![])
             .await
             .map(drop)
     }
 
-    async fn take(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
-        to_lines(self.script(TAKE, self.cart_key(session), vec![]).await?)
+    async fn claim(&self, session: &SessionId, claim: &str) -> Result<Claimed, AdapterError> {
+        self.claim_cart(session, claim).await
     }
 
-    async fn restore(&self, session: &SessionId, lines: &[CartLine]) -> Result<(), AdapterError> {
-        let mut args = vec![
-            self.cart_ttl_secs.to_string(),
-            MAX_LINE_QUANTITY.to_string(),
-        ];
-        for line in lines {
-            args.push(line.car_id.to_string());
-            args.push(line.quantity.to_string());
-        }
-        self.script::<i64>(RESTORE, self.cart_key(session), args)
-            .await
-            .map(drop)
+    async fn settle(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError> {
+        self.settle_claim(session, claim).await
+    }
+
+    async fn release(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError> {
+        self.release_claim(session, claim).await
     }
 }
 

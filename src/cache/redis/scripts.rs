@@ -14,13 +14,33 @@ pub const SET: &str = "if tonumber(ARGV[2]) == 0 then redis.call('HDEL', KEYS[1]
 else redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 return 1";
-pub const TAKE: &str = "local all = redis.call('HGETALL', KEYS[1])
-redis.call('DEL', KEYS[1])
-return all";
-/// ARGV: ttl, max, then car/quantity pairs; each line is raised by its quantity, capped at max.
-pub const RESTORE: &str = "for i = 3, #ARGV, 2 do
-  local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
-  redis.call('HSET', KEYS[1], ARGV[i], math.min(cur + tonumber(ARGV[i + 1]), tonumber(ARGV[2])))
+pub const CLEAR: &str = "redis.call('DEL', KEYS[1])
+return 1";
+/// KEYS: cart, claim. ARGV: claim name, hold in ms. Returns `{kind, lines}`: `claimed` or
+/// `resumed` with the held lines as `car:quantity,...`, `held` (by another name), or `empty`.
+pub const CLAIM: &str = "local held = redis.call('HGET', KEYS[2], 'id')
+if held then
+  if held == ARGV[1] then return {'resumed', redis.call('HGET', KEYS[2], 'lines')} end
+  return {'held', ''}
 end
-redis.call('EXPIRE', KEYS[1], ARGV[1])
+local all = redis.call('HGETALL', KEYS[1])
+if #all == 0 then return {'empty', ''} end
+local parts = {}
+for i = 1, #all, 2 do parts[#parts + 1] = all[i] .. ':' .. all[i + 1] end
+local lines = table.concat(parts, ',')
+redis.call('HSET', KEYS[2], 'id', ARGV[1], 'lines', lines)
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return {'claimed', lines}";
+/// KEYS: cart, claim. ARGV: claim name. Takes the held lines out of the cart, once.
+pub const SETTLE: &str = "if redis.call('HGET', KEYS[2], 'id') ~= ARGV[1] then return 0 end
+local lines = redis.call('HGET', KEYS[2], 'lines')
+for car, qty in string.gmatch(lines, '(%d+):(%d+)') do
+  local left = tonumber(redis.call('HGET', KEYS[1], car) or '0') - tonumber(qty)
+  if left > 0 then redis.call('HSET', KEYS[1], car, left) else redis.call('HDEL', KEYS[1], car) end
+end
+redis.call('DEL', KEYS[2])
+return 1";
+/// KEYS: cart, claim. ARGV: claim name.
+pub const RELEASE: &str =
+    "if redis.call('HGET', KEYS[2], 'id') == ARGV[1] then redis.call('DEL', KEYS[2]) end
 return 1";

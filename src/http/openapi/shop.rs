@@ -221,6 +221,9 @@ fn orders(paths: &mut Map<String, Value>) {
         "responses": {
             "201": placed(),
             "400": response("BadRequest"),
+            "409": { "description": "checkout_in_progress: another checkout of this cart (without \
+                this one's Idempotency-Key) holds it right now",
+                "content": { "application/json": { "schema": schema("Error") } } },
             "413": response("TooLarge"),
             "422": response("Invalid"),
             "503": response("Unavailable"),

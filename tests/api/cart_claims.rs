@@ -1,0 +1,182 @@
+//! A checkout's claim on a cart, on both cart stores: the cart is held, not emptied, until the
+//! order is written, so a process killed mid-checkout loses nothing and a retry with the same
+//! name resumes it with the same lines; another checkout is kept off; settling takes out only
+//! what was bought, once.
+
+use crate::services::{require_shared_services, RedisPrefix, REDIS};
+use carstore::cache::{CartLine, CartStore, Claimed, RedisCache};
+use carstore::config::ServiceUrl;
+use carstore::domain::{CarId, Quantity, SessionId, MAX_LINE_QUANTITY};
+use carstore::store::sqlite::SqliteDb;
+
+async fn a_claim_holds_the_cart_until_settled_and_a_retry_resumes_it(carts: &dyn CartStore) {
+    let session = SessionId::new_random();
+    let add = |car, n| {
+        carts.add(
+            &session,
+            CarId(car),
+            Quantity::parse(n).unwrap(),
+            MAX_LINE_QUANTITY,
+        )
+    };
+    add(3, 2).await.unwrap();
+    add(5, 1).await.unwrap();
+    let bought = vec![
+        CartLine {
+            car_id: CarId(3),
+            quantity: 2,
+        },
+        CartLine {
+            car_id: CarId(5),
+            quantity: 1,
+        },
+    ];
+    let first = carts.claim(&session, "key:k-1").await.unwrap();
+    assert_eq!(
+        first,
+        Claimed::Lines {
+            lines: bought.clone(),
+            resumed: false
+        }
+    );
+    // The process that claimed it dies here. The cart is still whole.
+    assert_eq!(carts.lines(&session).await.unwrap(), bought);
+    // Another checkout is kept off; the retry of the first resumes with the same lines, even
+    // though the shopper added a car meanwhile.
+    assert_eq!(
+        carts.claim(&session, "once:other").await.unwrap(),
+        Claimed::HeldByAnother
+    );
+    add(3, 1).await.unwrap();
+    add(8, 1).await.unwrap();
+    let retry = carts.claim(&session, "key:k-1").await.unwrap();
+    assert_eq!(
+        retry,
+        Claimed::Lines {
+            lines: bought,
+            resumed: true
+        }
+    );
+    // The order is written: what was bought leaves the cart, what was added stays, once only.
+    carts.settle(&session, "key:k-1").await.unwrap();
+    carts.settle(&session, "key:k-1").await.unwrap();
+    let left = vec![
+        CartLine {
+            car_id: CarId(3),
+            quantity: 1,
+        },
+        CartLine {
+            car_id: CarId(8),
+            quantity: 1,
+        },
+    ];
+    assert_eq!(carts.lines(&session).await.unwrap(), left);
+    // A released claim leaves the cart as it is and lets the next checkout in.
+    let next = carts.claim(&session, "once:next").await.unwrap();
+    assert_eq!(
+        next,
+        Claimed::Lines {
+            lines: left.clone(),
+            resumed: false
+        }
+    );
+    carts.release(&session, "once:not-mine").await.unwrap();
+    assert_eq!(
+        carts.claim(&session, "once:third").await.unwrap(),
+        Claimed::HeldByAnother
+    );
+    carts.release(&session, "once:next").await.unwrap();
+    assert_eq!(carts.lines(&session).await.unwrap(), left);
+    carts.clear(&session).await.unwrap();
+    assert_eq!(
+        carts.claim(&session, "once:empty").await.unwrap(),
+        Claimed::Empty
+    );
+}
+
+#[tokio::test]
+async fn in_redis() {
+    require_shared_services();
+    let prefix = RedisPrefix::new(6379);
+    let url = ServiceUrl::parse(REDIS, &["redis"], "redis").unwrap();
+    let redis = RedisCache::connect(&url, &prefix.prefix).unwrap();
+    crate::helpers::eventually(
+        "Redis answering",
+        std::time::Duration::from_secs(5),
+        async || carstore::adapter::Ping::ping(&redis).await.is_ok(),
+    )
+    .await;
+    a_claim_holds_the_cart_until_settled_and_a_retry_resumes_it(&redis).await;
+}
+
+#[tokio::test]
+async fn embedded() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = SqliteDb::open(dir.path()).unwrap();
+    a_claim_holds_the_cart_until_settled_and_a_retry_resumes_it(&db).await;
+}
+
+/// A store killed after claiming a cart and before writing its order: the shopper's retry, on
+/// any replica, with the same Idempotency-Key, buys exactly that cart, once.
+#[tokio::test]
+async fn a_checkout_cut_short_after_its_claim_is_finished_by_its_retry() {
+    let env = crate::services::RealEnv::shared().await;
+    let app = crate::services::spawn_real(&env).await;
+    let session = SessionId::new_random();
+    let cookie = format!("session_id={}", session.as_str());
+    let shopper = reqwest::Client::new();
+    let added = shopper
+        .post(app.url("/api/cart"))
+        .header("Cookie", &cookie)
+        .json(&serde_json::json!({"car_id": 4, "quantity": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 201);
+    // The dead store's claim, as it left it.
+    let url = ServiceUrl::parse(REDIS, &["redis"], "redis").unwrap();
+    let redis = RedisCache::connect(&url, &env.redis.prefix).unwrap();
+    let key = carstore::domain::IdempotencyKey::parse("retry-after-kill").unwrap();
+    crate::helpers::eventually(
+        "the claim taken",
+        std::time::Duration::from_secs(5),
+        async || {
+            matches!(
+                redis
+                    .claim(&session, &carstore::orders::claim_of(&key))
+                    .await,
+                Ok(Claimed::Lines { .. })
+            )
+        },
+    )
+    .await;
+    let checkout = || {
+        shopper
+            .post(app.url("/api/checkout"))
+            .header("Cookie", &cookie)
+            .header("Idempotency-Key", key.as_str())
+            .json(&serde_json::json!({"customer_name": "Ada", "customer_email": "ada@example.com"}))
+            .send()
+    };
+    let placed = checkout().await.unwrap();
+    assert_eq!(placed.status(), 201);
+    let order: serde_json::Value = placed.json().await.unwrap();
+    let seen: serde_json::Value = shopper
+        .get(app.url(&format!("/api/orders/{}", order["order_id"])))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["items"][0]["car_id"], 4, "{seen}");
+    assert_eq!(seen["items"][0]["quantity"], 2, "{seen}");
+    let again: serde_json::Value = checkout().await.unwrap().json().await.unwrap();
+    assert_eq!(again["order_id"], order["order_id"]);
+    assert_eq!(app.order_count().await, 1);
+    assert!(
+        redis.lines(&session).await.unwrap().is_empty(),
+        "the cart is bought"
+    );
+}
