@@ -53,6 +53,16 @@ pub enum StoreEvent {
     Control(ControlChange),
     /// A service's breaker opened (requests needing it are refused at once) or closed again.
     Breaker(crate::breaker::BreakerChange),
+    /// An order or load event that happened on another replica, as it arrived.
+    Relayed(Relayed),
+}
+
+/// Another replica's event: its name and data as that replica sent them (checked on arrival),
+/// with `instance` naming the replica.
+#[derive(Debug, Clone)]
+pub struct Relayed {
+    pub event: &'static str,
+    pub data: serde_json::Value,
 }
 
 /// Which control a service has now, as `/api/services` names it.
@@ -78,6 +88,7 @@ impl StoreEvent {
             StoreEvent::Load(_) => "load",
             StoreEvent::Control(_) => "control",
             StoreEvent::Breaker(_) => "breaker",
+            StoreEvent::Relayed(r) => r.event,
         }
     }
 
@@ -88,6 +99,7 @@ impl StoreEvent {
             StoreEvent::Load(l) => serde_json::to_value(l),
             StoreEvent::Control(c) => serde_json::to_value(c),
             StoreEvent::Breaker(b) => serde_json::to_value(b),
+            StoreEvent::Relayed(r) => Ok(r.data.clone()),
         };
         value.expect("events always serialise")
     }

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod ops;
 pub mod orders;
 pub mod queue;
+pub mod replicas;
 pub mod service;
 pub mod state;
 pub mod store;

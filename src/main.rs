@@ -37,7 +37,7 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&format!("{e:#}")),
     };
-    telemetry::init(&settings.log_filter);
+    telemetry::init(&settings.log_filter, &settings.instance);
     for var in Settings::unknown_env_vars() {
         tracing::warn!(%var, "unknown CARSTORE_ variable ignored");
     }

@@ -16,6 +16,7 @@ use crate::ops::vhost_queues::ManagementApi;
 use crate::ops::HealthMonitor;
 use crate::orders::{Checkout, PipelineCounts};
 use crate::queue::OrderQueue;
+use crate::replicas::{Fanout, Roster};
 use crate::service::PerService;
 use crate::store::OrderStore;
 use std::sync::Arc;
@@ -61,6 +62,10 @@ pub struct AppState {
     pub sign_ins: Arc<SignInLimiter>,
     /// The checkout use case, wired to the same adapters.
     pub checkout: Checkout,
+    /// This replica and the others heard on the replica channel.
+    pub replicas: Arc<Roster>,
+    /// Asks to the other replicas (stop a load run).
+    pub fanout: Arc<Fanout>,
 }
 
 impl AppState {

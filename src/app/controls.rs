@@ -56,6 +56,10 @@ async fn pick_control(
     let control = match (settings.control.get(service), settings.url_of(service)) {
         (Some(spec), _) => configured(picked, service, spec),
         (None, None) => Arc::new(NoControl("it runs embedded in carstore".into())),
+        // A pod reaches no Docker engine, and carstore gets no rights over the cluster.
+        (None, Some(_)) if on_kubernetes() => Arc::new(NoControl(
+            "on Kubernetes the cluster runs it: use kubectl (scale, rollout restart)".into(),
+        )),
         (None, Some(_)) => found_in_docker(picked, service).await,
     };
     tracing::info!(
@@ -64,6 +68,11 @@ async fn pick_control(
         "control"
     );
     control
+}
+
+/// Kubernetes sets this in every container it starts.
+fn on_kubernetes() -> bool {
+    std::env::var_os("KUBERNETES_SERVICE_HOST").is_some()
 }
 
 fn configured(

@@ -3,6 +3,7 @@
 
 mod adapters;
 mod controls;
+mod replica;
 mod worker;
 
 pub use worker::run_worker;
@@ -11,8 +12,10 @@ use crate::catalog::{BuiltinCatalog, Gallery};
 use crate::config::{AdminToken, Settings};
 use crate::http;
 use crate::janitor::{Chore, Janitor, Table};
+use crate::load::LoadRuns;
 use crate::metrics::Metrics;
 use crate::orders::{run_processor, run_relay, Checkout};
+use crate::replicas::{Fanout, Role, ThisReplica};
 use crate::service::Service;
 use crate::state::AppState;
 use actix_web::dev::{Server, ServerHandle};
@@ -35,6 +38,9 @@ pub struct Application {
     url: String,
     server: Server,
     workers: Vec<JoinHandle<()>>,
+    this: Arc<ThisReplica>,
+    drain: std::time::Duration,
+    fanout: Arc<Fanout>,
 }
 
 impl Application {
@@ -58,8 +64,11 @@ impl Application {
         workers.extend(controls.followers);
         let health = watch_services(&adapters, &Service::ALL);
         workers.push(tokio::spawn(health.clone().run()));
-        let metrics = Arc::new(Metrics::new());
+        let metrics = Arc::new(Metrics::new().for_replica(&settings.instance, "serve"));
         workers.push(start_janitor(&settings, &adapters, &metrics, |_| true));
+        let this = Arc::new(ThisReplica::new(&settings.instance, Role::Serve));
+        let load = Arc::new(LoadRuns::default());
+        let (replicas, fanout) = replica::join(&settings, &adapters, this.clone(), Some(&load))?;
         let state = web::Data::new(AppState {
             gallery: Arc::new(Gallery::draw(&BuiltinCatalog::cars())),
             checkout: Checkout {
@@ -82,7 +91,9 @@ impl Application {
             vhost_queues: controls::management_api(&settings)?,
             audit: Arc::default(),
             metrics,
-            load: Arc::default(),
+            load,
+            replicas,
+            fanout: fanout.clone(),
             own_url: url.clone(),
             admin_token: admin_token(&settings, &url),
             sign_ins: Arc::default(),
@@ -95,17 +106,23 @@ impl Application {
                 .app_data(scraped.clone())
                 .wrap(http::security_headers())
                 .wrap(middleware::from_fn(http::record_metrics))
+                .wrap(middleware::from_fn(http::mark_replica))
                 .configure(http::configure)
         })
         .listen(listener)
         .context("cannot start the HTTP server")?
         .shutdown_timeout(SHUTDOWN_GRACE_SECS)
+        // SIGTERM drains first (replica.rs), so the signals are ours rather than the server's.
+        .disable_signals()
         .run();
         Ok(Application {
             port,
             url,
             server,
             workers,
+            this,
+            drain: settings.drain,
+            fanout,
         })
     }
 
@@ -121,10 +138,18 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped (Ctrl-C, SIGTERM or the handle), letting in-flight requests finish,
-    /// then stops the worker tasks.
+    /// Serves until stopped (SIGTERM after a drain, Ctrl-C, or the handle), letting in-flight
+    /// requests finish, then says goodbye to the other replicas and stops the worker tasks.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let signals = tokio::spawn(replica::stop_on_signal(
+            self.server.handle(),
+            self.this.clone(),
+            self.drain,
+        ));
         let result = self.server.await;
+        signals.abort();
+        self.this.stop();
+        self.fanout.leave().await;
         for worker in &self.workers {
             worker.abort();
         }

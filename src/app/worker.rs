@@ -3,13 +3,16 @@
 //! processed and whether it reaches the services it needs.
 
 use super::adapters::{pick_adapters, watch_services, Adapters};
+use super::replica;
 use super::{own_url, start_janitor, start_workers, SHUTDOWN_GRACE_SECS};
 use crate::config::Settings;
 use crate::http;
 use crate::janitor::Table;
 use crate::metrics::{Metrics, MetricsSources};
+use crate::replicas::{Role, ThisReplica};
 use crate::service::Service;
 use actix_web::dev::Server;
+use actix_web::middleware::DefaultHeaders;
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use std::net::TcpListener;
@@ -35,7 +38,10 @@ pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
     let url = own_url(&settings, listener.local_addr()?.port());
     let adapters = pick_adapters(&settings).await?;
     let mut tasks = start_workers(&adapters, Arc::new(Notify::new()));
-    let sources = metrics_sources(&adapters);
+    let sources = metrics_sources(&adapters, &settings.instance);
+    // On the replica channel, so dashboards hear of the orders this worker processes.
+    let this = Arc::new(ThisReplica::new(&settings.instance, Role::Worker));
+    let (_roster, fanout) = replica::join(&settings, &adapters, this, None)?;
     tasks.push(tokio::spawn(sources.health.clone().run()));
     // Carts are the store's; a worker prunes only the order tables.
     let order_tables = |table| table != Table::CartItems;
@@ -45,13 +51,14 @@ pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
         &sources.metrics,
         order_tables,
     ));
-    let server = metrics_server(listener, sources)?;
+    let server = metrics_server(listener, sources, &settings.instance)?;
     tracing::info!(
         "carstore {} worker: /metrics and /healthz at {url}/",
         env!("BUILD_VERSION_TEXT")
     );
     let stopped = server.await;
     tracing::info!("worker stopping");
+    fanout.leave().await;
     for task in tasks {
         task.abort();
     }
@@ -59,11 +66,17 @@ pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
 }
 
 /// `/metrics` and `/healthz`, stopped by Ctrl-C or SIGTERM.
-fn metrics_server(listener: TcpListener, sources: MetricsSources) -> anyhow::Result<Server> {
+fn metrics_server(
+    listener: TcpListener,
+    sources: MetricsSources,
+    instance: &str,
+) -> anyhow::Result<Server> {
     let sources = web::Data::new(sources);
+    let instance = instance.to_owned();
     let server = HttpServer::new(move || {
         App::new()
             .app_data(sources.clone())
+            .wrap(DefaultHeaders::new().add((http::INSTANCE_HEADER, instance.clone())))
             .configure(http::configure_worker)
     })
     // A scrape now and then needs no more than one thread.
@@ -77,9 +90,9 @@ fn metrics_server(listener: TcpListener, sources: MetricsSources) -> anyhow::Res
 
 /// The worker's own figures: what its processor did, the outbox and queue it drains, and the
 /// health of the services it uses.
-fn metrics_sources(adapters: &Adapters) -> MetricsSources {
+fn metrics_sources(adapters: &Adapters, instance: &str) -> MetricsSources {
     MetricsSources {
-        metrics: Arc::new(Metrics::for_worker()),
+        metrics: Arc::new(Metrics::for_worker().for_replica(instance, "worker")),
         health: watch_services(adapters, &WORKER_SERVICES),
         orders: adapters.orders.clone(),
         queue: adapters.queue.clone(),

@@ -6,6 +6,7 @@ mod sqlite;
 
 pub use memory::MemoryCatalogCache;
 pub use redis::RedisCache;
+pub(crate) use redis::{builder as redis_builder, fail_fast as redis_fail_fast};
 
 use crate::adapter::{AdapterError, Ping};
 use crate::domain::{Car, CarId, Quantity, SessionId};

@@ -41,6 +41,8 @@ pub enum ApiError {
     },
     /// 503: `/readyz`: the service the store cannot work without is not answering.
     NotReady(Service),
+    /// 503: `/readyz` after SIGTERM: this replica is stopping; load balancers should move on.
+    Draining,
     /// 503: the service's control backend cannot be reached (the reason says where it looked).
     ControlUnavailable(String),
     /// 500: our own fault. The detail goes to the log, never to the client.
@@ -135,6 +137,11 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "not_ready",
                 format!("{} is not answering", service.role().to_lowercase()),
+            ),
+            ApiError::Draining => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "draining",
+                "this replica is stopping; another replica takes its requests".into(),
             ),
             ApiError::ControlUnavailable(why) => (
                 StatusCode::SERVICE_UNAVAILABLE,

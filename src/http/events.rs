@@ -23,6 +23,16 @@ fn to_sse(event: &StoreEvent) -> sse::Event {
     sse::Event::Data(sse::Data::new(event.data().to_string()).event(event.name()))
 }
 
+/// An order event names the replica it happened on: this one, or the one that relayed it.
+fn order_here(event: &StoreEvent, this: &str) -> sse::Event {
+    let StoreEvent::Order(_) = event else {
+        return to_sse(event);
+    };
+    let mut data = event.data();
+    data["instance"] = this.into();
+    sse::Event::Data(sse::Data::new(data.to_string()).event(event.name()))
+}
+
 fn snapshot(health: &HealthMonitor, breakers: &Breakers) -> Vec<sse::Event> {
     let healths = health
         .snapshot()
@@ -42,14 +52,17 @@ async fn events(state: web::Data<AppState>) -> impl Responder {
     let health: Arc<HealthMonitor> = state.health.clone();
     let breakers = state.breakers.clone();
     let client = state.metrics.sse_client("events");
+    let this = state.replicas.this.name.clone();
+    let stopping = state.replicas.this.stopping();
     let live = stream::unfold(
         (state.events.subscribe(), client),
         move |(mut rx, client)| {
             let health = health.clone();
             let breakers = breakers.clone();
+            let this = this.clone();
             async move {
                 let batch = match rx.recv().await {
-                    Ok(event) => vec![to_sse(&event)],
+                    Ok(event) => vec![order_here(&event, &this)],
                     // Too slow to keep up: skip what was missed and start again from the present.
                     Err(RecvError::Lagged(_)) => snapshot(&health, &breakers),
                     Err(RecvError::Closed) => return None,
@@ -58,6 +71,8 @@ async fn events(state: web::Data<AppState>) -> impl Responder {
             }
         },
     )
-    .flatten();
+    .flatten()
+    // Ends when the replica stops, so the browser reconnects to one that stays.
+    .take_until(stopping);
     sse::Sse::from_infallible_stream(stream::iter(first).chain(live)).with_keep_alive(KEEP_ALIVE)
 }

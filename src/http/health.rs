@@ -29,6 +29,9 @@ async fn healthz() -> HttpResponse {
 
 /// Ready: the order store answers and its breaker lets orders through, so checkout can work.
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if state.replicas.this.draining() {
+        return Err(ApiError::Draining);
+    }
     // An open breaker already knows the answer: no need to wait for a ping.
     if state.breakers.postgres.state() != BreakerState::Closed {
         return Err(ApiError::NotReady(Service::Postgres));

@@ -77,8 +77,10 @@ async fn start(
     }))
 }
 
+/// Stops the run wherever it goes: here, or on the replica that started it.
 async fn stop(state: web::Data<AppState>, _: Admin) -> HttpResponse {
-    let stopping = state.load.stop();
+    let stopping = state.load.stop()
+        || (state.load.running_elsewhere().is_some() && state.fanout.ask_stop_load());
     HttpResponse::Ok().json(Stopping { stopping })
 }
 

@@ -15,6 +15,7 @@ mod metrics;
 mod openapi;
 mod orders;
 mod queues;
+mod replicas;
 mod services;
 mod session;
 mod spa;
@@ -23,6 +24,7 @@ mod status;
 pub use cars::listing as car_listing;
 pub use error::ApiError;
 pub use metrics::record as record_metrics;
+pub use replicas::{mark as mark_replica, INSTANCE_HEADER};
 pub use spa::ASSET_VERSION;
 
 use actix_web::dev::ServiceResponse;
@@ -59,6 +61,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(events::configure)
                 .configure(logs::configure)
                 .configure(load::configure)
+                .configure(replicas::configure)
                 .configure(openapi::configure)
                 .default_service(web::to(api_not_found)),
         )

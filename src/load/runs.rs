@@ -6,6 +6,11 @@ use crate::events::{EventBus, StoreEvent};
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A run on another replica sends its figures every second; silent this long, it is over
+/// (its replica stopped or the channel went down).
+const REMOTE_SILENT: Duration = Duration::from_secs(3);
 
 /// What the dashboard hears about a load run.
 #[derive(Debug, Clone, Serialize)]
@@ -22,6 +27,14 @@ pub struct LoadChange {
 #[derive(Default)]
 pub struct LoadRuns {
     current: Mutex<Option<Current>>,
+    /// A run going on another replica, as its events tell: one run at a time across the store.
+    elsewhere: Mutex<Option<Elsewhere>>,
+}
+
+struct Elsewhere {
+    origin: String,
+    plan: String,
+    heard_at: Instant,
 }
 
 struct Current {
@@ -33,7 +46,7 @@ impl LoadRuns {
     /// Starts a run unless one is going; `false` when one is.
     pub fn start(self: &Arc<Self>, plan: LoadPlan, events: Arc<EventBus>) -> bool {
         let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
-        if current.is_some() {
+        if current.is_some() || self.running_elsewhere().is_some() {
             return false;
         }
         let stop = Arc::new(AtomicBool::new(false));
@@ -78,10 +91,36 @@ impl LoadRuns {
         }
     }
 
-    /// The running plan, in words.
+    /// The running plan, in words, on this replica or another.
     pub fn running(&self) -> Option<String> {
         let current = self.current.lock().unwrap_or_else(|p| p.into_inner());
-        current.as_ref().map(|c| c.plan.clone())
+        let here = current.as_ref().map(|c| c.plan.clone());
+        here.or_else(|| self.running_elsewhere())
+    }
+
+    /// The plan of a run going on another replica.
+    pub fn running_elsewhere(&self) -> Option<String> {
+        let elsewhere = self.elsewhere.lock().unwrap_or_else(|p| p.into_inner());
+        elsewhere
+            .as_ref()
+            .filter(|e| e.heard_at.elapsed() < REMOTE_SILENT)
+            .map(|e| e.plan.clone())
+    }
+
+    /// Another replica's `load` event (a [`LoadChange`] as JSON), from the replica channel.
+    pub fn heard(&self, origin: &str, change: &serde_json::Value) {
+        let running = change["running"].as_bool().unwrap_or(false);
+        let plan = change["plan"].as_str().unwrap_or("").chars().take(200);
+        let mut elsewhere = self.elsewhere.lock().unwrap_or_else(|p| p.into_inner());
+        if running {
+            *elsewhere = Some(Elsewhere {
+                origin: origin.to_owned(),
+                plan: plan.collect(),
+                heard_at: Instant::now(),
+            });
+        } else if elsewhere.as_ref().is_some_and(|e| e.origin == origin) {
+            *elsewhere = None;
+        }
     }
 }
 

@@ -86,6 +86,24 @@ impl Metrics {
         Metrics::registered(false)
     }
 
+    /// Names the replica these metrics are from, as an info gauge fixed at 1 rather than a label
+    /// on every series: Prometheus already tells targets apart by their `instance` label, and
+    /// `* on(instance) group_left(replica) carstore_replica_info` adds the name to any query.
+    pub fn for_replica(mut self, name: &str, role: &str) -> Metrics {
+        let info = Family::<Vec<(&'static str, String)>, Gauge>::default();
+        info.get_or_create(&vec![
+            ("replica", name.to_owned()),
+            ("role", role.to_owned()),
+        ])
+        .set(1);
+        self.registry.register(
+            "replica_info",
+            "This process's instance name and role (serve or worker), as labels; always 1",
+            info,
+        );
+        self
+    }
+
     fn registered(serves_shoppers: bool) -> Metrics {
         let mut m = Metrics {
             registry: Registry::with_prefix("carstore"),

@@ -10,6 +10,8 @@ use crate::ops::logs::OwnLogWriter;
 use repeats::Repeats;
 use std::io::IsTerminal;
 use tracing_subscriber::filter::filter_fn;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::{fmt, EnvFilter};
 
@@ -19,15 +21,20 @@ pub const CONSOLE_ONLY: &str = "console";
 
 /// Repeated warnings are printed once and then summarised (`repeats.rs`).
 /// `RUST_LOG` wins over the configured filter, so one run can be made chattier without editing.
-pub fn init(filter: &str) {
+/// Every line names the replica (`instance`) right after its time, so the lines of several
+/// replicas gathered in one place still say where each came from.
+pub fn init(filter: &str, instance: &str) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(filter))
         .unwrap_or_else(|_| EnvFilter::new("info"));
+    let stamp = Stamp(instance.to_owned());
     let console = fmt::layer()
+        .with_timer(stamp.clone())
         .with_target(false)
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let window = fmt::layer()
+        .with_timer(stamp)
         .with_target(false)
         .with_ansi(false)
         .with_writer(OwnLogWriter)
@@ -41,5 +48,16 @@ pub fn init(filter: &str) {
         .try_init();
     if installed.is_ok() {
         repeats.summarise_every_interval();
+    }
+}
+
+/// The time, then the instance name: `2026-11-30T19:10:49.123456Z store-a  INFO ...`.
+#[derive(Clone)]
+struct Stamp(String);
+
+impl FormatTime for Stamp {
+    fn format_time(&self, w: &mut Writer<'_>) -> std::fmt::Result {
+        SystemTime.format_time(w)?;
+        write!(w, " {}", self.0)
     }
 }

@@ -15,6 +15,10 @@ pub async fn ops_side(w: &mut Walk) {
     use Method as M;
     w.call(M::GET, "/api/services", "/api/services", None, 200)
         .await;
+    let roster = w
+        .call(M::GET, "/api/replicas", "/api/replicas", None, 200)
+        .await;
+    assert_eq!(roster["channel"], "none", "embedded mode is one process");
     let status = "/api/service/{name}/status";
     w.call(M::GET, status, "/api/service/redis/status", None, 200)
         .await;

@@ -61,6 +61,7 @@ export const api = {
   order: (id) => request('GET', `/api/orders/${id}`),
   orders: () => request('GET', '/api/orders'),
   services: () => request('GET', '/api/services'),
+  replicas: () => request('GET', '/api/replicas', { quiet: true }),
   audit: () => request('GET', '/api/audit'),
   login: (token) => request('POST', '/api/admin/login', { body: { token } }),
   logout: () => request('POST', '/api/admin/logout'),

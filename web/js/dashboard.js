@@ -7,6 +7,7 @@ import { api } from './api.js';
 import { h, setText } from './dom.js';
 import * as load from './load.js';
 import * as logs from './logs.js';
+import * as replicas from './replicas.js';
 
 /** The store's services, in the words the panels use. */
 const SERVICES = [
@@ -51,6 +52,7 @@ export function enter(params) {
   admin.enter(params.get('token'));
   for (const service of BACKING) refreshFigures(service);
   refreshQueues();
+  replicas.start();
   source = api.events();
   source.addEventListener('health', (e) => showHealth(JSON.parse(e.data)));
   source.addEventListener('order', (e) => showOrder(JSON.parse(e.data)));
@@ -71,6 +73,7 @@ export function enter(params) {
 export function leave() {
   source?.close();
   source = null;
+  replicas.stop();
   logs.closeAll();
 }
 
@@ -190,7 +193,8 @@ function showOrder(event) {
   feed.prepend(h('li', { class: 'feed-row' },
     h('span', { class: 'muted' }, time),
     h('span', { class: 'order-id' }, `Order #${event.order_id}`),
-    h('span', { class: `status ${event.status}` }, event.status)));
+    h('span', { class: `status ${event.status}` }, event.status),
+    event.instance ? h('span', { class: 'muted' }, `on ${event.instance}`) : null));
   while (feed.children.length > FEED_LENGTH) feed.lastElementChild.remove();
   document.getElementById('order-feed-empty').hidden = true;
   // An order moves the database's counts and the queue's.

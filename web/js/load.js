@@ -47,7 +47,8 @@ export function show(change) {
     const p = change.progress;
     samples.push(p);
     if (samples.length > POINTS) samples.shift();
-    setText('load-figures', `Running ${change.plan}: ${p.requests_per_sec.toFixed(0)} requests/s · p95 ${p.p95_ms.toFixed(1)} ms · ${p.errors_per_sec.toFixed(0)} errors/s · ${p.requests} requests so far`);
+    const where = change.instance ? ` from ${change.instance}` : '';
+    setText('load-figures', `Running ${change.plan}${where}: ${p.requests_per_sec.toFixed(0)} requests/s · p95 ${p.p95_ms.toFixed(1)} ms · ${p.errors_per_sec.toFixed(0)} errors/s · ${p.requests} requests so far`);
     draw();
   } else if (change.summary) {
     const s = change.summary;

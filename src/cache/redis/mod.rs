@@ -35,22 +35,7 @@ impl RedisCache {
     /// Starts connecting in the background and returns at once: carstore starts while Redis is
     /// down and uses it as soon as it answers.
     pub fn connect(url: &ServiceUrl, prefix: &str) -> anyhow::Result<RedisCache> {
-        let mut config = Config::from_url(url.expose())
-            .with_context(|| format!("Redis URL {url} is not valid"))?;
-        // Keep trying when Redis is down at start too, not only after a first connection.
-        config.fail_fast = false;
-        let client = Builder::from_config(config)
-            .with_connection_config(|c| {
-                c.connection_timeout = Duration::from_secs(1);
-                c.internal_command_timeout = COMMAND_TIMEOUT;
-                c.max_command_attempts = 1;
-                c.unresponsive = UnresponsiveConfig {
-                    max_timeout: Some(Duration::from_secs(2)),
-                    interval: Duration::from_millis(500),
-                };
-            })
-            .with_performance_config(|p| p.default_command_timeout = COMMAND_TIMEOUT)
-            .set_policy(ReconnectPolicy::new_exponential(0, 100, 250, 2))
+        let client = builder(url)?
             .build()
             .context("cannot build the Redis client")?;
         client.connect();
@@ -90,8 +75,31 @@ impl RedisCache {
     }
 }
 
+/// How every carstore Redis client connects: it keeps trying when Redis is down at start too,
+/// not only after a first connection, gives up on a silent server quickly, and reconnects
+/// forever in the background. The replica channel's clients are made the same way.
+pub(crate) fn builder(url: &ServiceUrl) -> anyhow::Result<Builder> {
+    let mut config =
+        Config::from_url(url.expose()).with_context(|| format!("Redis URL {url} is not valid"))?;
+    config.fail_fast = false;
+    let mut builder = Builder::from_config(config);
+    builder
+        .with_connection_config(|c| {
+            c.connection_timeout = Duration::from_secs(1);
+            c.internal_command_timeout = COMMAND_TIMEOUT;
+            c.max_command_attempts = 1;
+            c.unresponsive = UnresponsiveConfig {
+                max_timeout: Some(Duration::from_secs(2)),
+                interval: Duration::from_millis(500),
+            };
+        })
+        .with_performance_config(|p| p.default_command_timeout = COMMAND_TIMEOUT)
+        .set_policy(ReconnectPolicy::new_exponential(0, 100, 250, 2));
+    Ok(builder)
+}
+
 /// Per-command options: fail at once instead of queueing while disconnected.
-fn fail_fast() -> Options {
+pub(crate) fn fail_fast() -> Options {
     Options {
         fail_fast: true,
         timeout: Some(COMMAND_TIMEOUT),

@@ -4,6 +4,7 @@
 //! `contract` tests walk actix's routes and validate live answers; `ops/contract/schemathesis.sh`
 //! fuzzes a live store against this document).
 
+mod replicas;
 mod schemas;
 mod shop;
 mod system;
@@ -63,6 +64,11 @@ pub fn document() -> Value {
     let mut paths = Map::new();
     shop::paths(&mut paths);
     system::paths(&mut paths);
+    replicas::paths(&mut paths);
+    let mut schemas = schemas::schemas();
+    if let Value::Object(schemas) = &mut schemas {
+        replicas::schemas(schemas);
+    }
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -75,7 +81,7 @@ pub fn document() -> Value {
         },
         "paths": paths,
         "components": {
-            "schemas": schemas::schemas(),
+            "schemas": schemas,
             "responses": schemas::responses(),
             "securitySchemes": {
                 "adminBearer": {"type": "http", "scheme": "bearer",

@@ -59,12 +59,14 @@ pub fn paths(paths: &mut Map<String, Value>) {
         "/readyz".into(),
         get(
             "readyz",
-            "Ready: the order store answers",
+            "Ready: the order store answers and the replica is not stopping",
             json!({
                 "200": answer("Ready", schema("Ready")),
-                "503": { "description": "Not ready; the body names the dependency",
+                "503": { "description": "Not ready: the body names the dependency, or says the \
+                            replica is draining after SIGTERM",
                          "headers": { "Retry-After": { "required": true, "schema": string() } },
-                         "content": { "application/json": { "schema": schema("NotReady") } } },
+                         "content": { "application/json": { "schema": {
+                            "oneOf": [schema("NotReady"), schema("Draining")] } } } },
             }),
         ),
     );

@@ -1,0 +1,80 @@
+// The Store panels: one per replica of this store (the processes sharing its database and
+// Redis), each with its health, version and uptime. The roster comes from /api/replicas, asked
+// every two seconds while the dashboard is open: replicas join and leave on their own, and an
+// uptime is only true if it moves.
+
+import { api } from './api.js';
+import { h, setText } from './dom.js';
+
+const EVERY_MS = 2000;
+let timer = null;
+
+export function start() {
+  stop();
+  refresh();
+  timer = setInterval(refresh, EVERY_MS);
+}
+
+export function stop() {
+  clearInterval(timer);
+  timer = null;
+}
+
+async function refresh() {
+  let roster;
+  try {
+    roster = await api.replicas();
+  } catch {
+    return; // this replica is not answering: the Store panel's light already says so
+  }
+  const [self, ...others] = roster.replicas;
+  const mine = document.getElementById('service-carstore');
+  if (!mine || !self) return;
+  mine.dataset.instance = self.instance;
+  mine.querySelector('h2').textContent = `Store · ${self.instance}`;
+  mine.querySelector('.service-details').replaceChildren(...details(self, true));
+  for (const old of document.querySelectorAll('.replica-panel')) old.remove();
+  mine.after(...others.map(panel));
+  setText('replicas-note', note(roster));
+}
+
+function details(replica, itself) {
+  const rows = [['Version', replica.version], ['Up for', uptime(replica.uptime_secs)]];
+  if (itself) rows.unshift(['Answered this page', replica.instance]);
+  return rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]);
+}
+
+function panel(replica) {
+  const health = replica.draining ? 'starting' : replica.ready ? 'up' : 'down';
+  const worker = replica.role === 'worker';
+  const title = `${worker ? 'Order worker' : 'Store'} · ${replica.instance}`;
+  const state = replica.draining
+    ? 'Draining: stopping, finishing the requests it holds'
+    : replica.ready
+      ? (worker ? 'Ready: processing orders' : 'Ready: taking requests')
+      : 'Not ready: its order database is not answering';
+  return h('article', { class: 'service replica-panel', dataset: { health, testid: `replica-${replica.instance}` } },
+    h('header', { class: 'service-head' },
+      h('span', { class: `led ${health}`, 'aria-hidden': 'true' }),
+      h('div', {},
+        h('h2', {}, title),
+        h('p', { class: 'muted' }, worker ? 'Outbox relay and order processor' : 'Another replica of this store')),
+      h('span', { class: 'chips-col' }, h('span', { class: 'kind' }, 'carstore'))),
+    h('p', { class: 'health' }, state),
+    h('dl', { class: 'service-details' }, ...details(replica, false)));
+}
+
+function note(roster) {
+  if (roster.channel !== 'up') return roster.note;
+  const serving = roster.replicas.filter((r) => r.role === 'serve').length;
+  const workers = roster.replicas.length - serving;
+  const who = `${serving} serving${workers ? `, ${workers} order worker${workers > 1 ? 's' : ''}` : ''}`;
+  return `One store, ${roster.replicas.length} processes (${who}): orders and load runs on any of them show here.`;
+}
+
+function uptime(secs) {
+  const two = (n) => String(n).padStart(2, '0');
+  if (secs < 60) return `${secs} s`;
+  if (secs < 3600) return `${Math.floor(secs / 60)} min ${two(secs % 60)} s`;
+  return `${Math.floor(secs / 3600)} h ${two(Math.floor(secs / 60) % 60)} min`;
+}
