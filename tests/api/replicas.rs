@@ -14,9 +14,10 @@
 use crate::chaos_db::Db;
 use crate::replicas_checks as checks;
 use crate::replicas_feed::Feed;
-use crate::replicas_fleet::{shared_vars, stops_accepting, HeldRequest, Proc, DRAIN};
+use crate::replicas_fleet::{shared_vars, Proc, DRAIN};
 use crate::replicas_haproxy::{require_haproxy, Haproxy, CHECK_INTERVAL};
-use crate::replicas_load::{shop, Shots};
+use crate::replicas_load::{shop, Shot, Shots};
+use crate::replicas_stops::{Stop, Stopper};
 use crate::replicas_views as views;
 use crate::services::RealEnv;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,43 +27,73 @@ use std::time::{Duration, Instant};
 /// Load before the first stop, and after each store is back before the next.
 const SETTLE: Duration = Duration::from_secs(4);
 const BETWEEN_RESTARTS: Duration = Duration::from_secs(2);
-const BACK_WITHIN: Duration = Duration::from_secs(20);
+/// The store whose dashboard feed is followed, and the one killed.
+const FEED_ON: usize = 0;
+const KILLED: usize = 2;
 
-/// A store stopped and started again, as it happened (times since the load began).
-pub struct Stop {
-    pub name: String,
-    pub at: Duration,
-    /// Requests on the store by haproxy's count just before the signal.
-    pub in_flight: u64,
-    /// When `/readyz` first answered 503 after SIGTERM.
-    pub not_ready_after: Option<Duration>,
-    /// When haproxy took it out of the rotation.
-    pub out_after: Option<Duration>,
-    /// What a request sent straight to it answered once `/readyz` said 503.
-    pub served_when_not_ready: Option<u16>,
-    /// When it stopped accepting connections: the drain's end.
-    pub closed_after: Option<Duration>,
-    /// The answer to a request it had begun to read at SIGTERM and got the rest of after its
-    /// drain.
-    pub held: Option<u16>,
-    /// How it exited, and when.
-    pub exit: Option<(std::process::ExitStatus, Duration)>,
-    /// When haproxy had it back in the rotation.
-    pub back_at: Duration,
+/// The processes of the test and haproxy in front of the stores.
+struct Fleet {
+    stores: Vec<Proc>,
+    workers: Vec<Proc>,
+    haproxy: Haproxy,
+}
+
+/// What happened under load.
+struct Run {
+    shots: Vec<Shot>,
+    killed: Stop,
+    rolling: Vec<Stop>,
+    secs: f64,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replicas_behind_haproxy_stay_one_store_through_a_kill_and_a_rolling_restart() {
     require_haproxy();
     let env = RealEnv::shared().await;
-    let vars = shared_vars(&env);
+    let mut fleet = start_fleet(&shared_vars(&env)).await;
+    let began = Instant::now();
+    let feed_stop = Arc::new(AtomicBool::new(false));
+    let feed_url = format!("{}/api/events", fleet.stores[FEED_ON].url);
+    let feed = Feed::follow(feed_url, began, feed_stop.clone());
+    let carts = views::fill_carts(&fleet.haproxy.url, 12).await;
+    views::wrong_sign_in(&fleet.stores[KILLED].url).await;
+    let run = run_load(&mut fleet, began).await;
+
+    let mut failures = Vec::new();
+    checks::print_load(&run.shots, run.secs);
+    failures.extend(checks::judge_kill(&run.killed, &run.shots));
+    failures.extend(checks::judge_rolling(&run.rolling, &run.shots));
+    failures.extend(checks::judge_instance_header(&run.shots));
+    let db = Db::connect(&env.db.url()).await;
+    failures.extend(checks::judge_orders(&run.shots, &db, &fleet.workers).await);
+    // The feed gets a moment for the last orders' events before it is judged.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    feed_stop.store(true, Ordering::Relaxed);
+    failures.extend(views::judge_feed(&run.shots, &feed, &run.killed));
+    failures.extend(views::judge_carts(&carts, &fleet.stores).await);
+    views::wrong_sign_in(&fleet.stores[1].url).await;
+    failures.extend(views::judge_audit(&fleet.stores).await);
+    failures.extend(views::judge_replica_list(&fleet.stores).await);
+    checks::print_haproxy(&fleet.haproxy).await;
+    failures.extend(checks::compare_one_and_three(&fleet.haproxy, &fleet.stores[0]).await);
+    failures.extend(stop_workers(&mut fleet.workers).await);
+    print_complaints(&fleet);
+    assert!(
+        failures.is_empty(),
+        "replicas run failed:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Three stores and two workers on the shared services, and haproxy once it sees every store.
+async fn start_fleet(vars: &[(String, String)]) -> Fleet {
     let mut stores: Vec<Proc> = ["store-a", "store-b", "store-c"]
         .iter()
-        .map(|name| Proc::serve(name, &vars))
+        .map(|name| Proc::serve(name, vars))
         .collect();
     let mut workers: Vec<Proc> = ["worker-1", "worker-2"]
         .iter()
-        .map(|name| Proc::worker(name, &vars))
+        .map(|name| Proc::worker(name, vars))
         .collect();
     for process in stores.iter_mut().chain(workers.iter_mut()) {
         process.start().await;
@@ -70,69 +101,59 @@ async fn replicas_behind_haproxy_stay_one_store_through_a_kill_and_a_rolling_res
     let servers: Vec<(&str, u16)> = stores.iter().map(|s| (&*s.name, s.port())).collect();
     let haproxy = Haproxy::start(&servers);
     for store in &stores {
-        haproxy.wait_for(&store.name, "UP", BACK_WITHIN).await;
+        haproxy
+            .wait_for(&store.name, "UP", Duration::from_secs(20))
+            .await;
     }
+    println!(
+        "replicas: 3 stores (serve --no-worker, drain {DRAIN:?}) and 2 workers on the shared services, haproxy checking /readyz every {} ms (out after 2 failures, back after 2 successes)",
+        CHECK_INTERVAL.as_millis()
+    );
+    Fleet {
+        stores,
+        workers,
+        haproxy,
+    }
+}
+
+/// The open load of shoppers through haproxy while one store is killed and started again, then
+/// every store restarted in turn.
+async fn run_load(fleet: &mut Fleet, began: Instant) -> Run {
     let rate: f64 = std::env::var("CARSTORE_REPLICAS_RATE")
         .ok()
         .and_then(|r| r.parse().ok())
-        .unwrap_or(30.0);
-    println!(
-        "replicas: 3 stores (serve --no-worker, drain {DRAIN:?}) and 2 workers on the shared services, haproxy checking /readyz every {} ms (out after 2 failures, back after 2 successes); {rate} shoppers/s",
-        CHECK_INTERVAL.as_millis()
-    );
-
-    let began = Instant::now();
-    let feed_stop = Arc::new(AtomicBool::new(false));
-    let feed = Feed::follow(
-        format!("{}/api/events", stores[0].url),
-        began,
-        feed_stop.clone(),
-    );
-    let carts = views::fill_carts(&haproxy.url, 12).await;
-    views::wrong_sign_in(&stores[2].url).await;
-    let (shots, load_stop) = (Shots::default(), Arc::new(AtomicBool::new(false)));
-    let load = tokio::spawn(shop(
-        haproxy.url.clone(),
-        rate,
-        began,
-        shots.clone(),
-        load_stop.clone(),
-    ));
+        .unwrap_or(40.0);
+    println!("replicas: load: {rate} shoppers/s through haproxy");
+    let (shots, stop) = (Shots::default(), Arc::new(AtomicBool::new(false)));
+    let base = fleet.haproxy.url.clone();
+    let load = tokio::spawn(shop(base, rate, began, shots.clone(), stop.clone()));
     tokio::time::sleep(SETTLE).await;
-
-    let killed = kill_and_restart(&mut stores[2], &haproxy, began).await;
+    let mut stopper = Stopper {
+        haproxy: &fleet.haproxy,
+        shots: shots.clone(),
+        began,
+        bursts: 0,
+    };
+    let killed = stopper.kill_and_restart(&mut fleet.stores[KILLED]).await;
     tokio::time::sleep(SETTLE).await;
     let mut rolling = Vec::new();
-    for store in &mut stores {
-        rolling.push(restart_gracefully(store, &haproxy, began).await);
+    for store in &mut fleet.stores {
+        rolling.push(stopper.restart_gracefully(store).await);
         tokio::time::sleep(BETWEEN_RESTARTS).await;
     }
     tokio::time::sleep(SETTLE).await;
-    load_stop.store(true, Ordering::Relaxed);
+    stop.store(true, Ordering::Relaxed);
     load.await.unwrap();
-    let load_secs = began.elapsed().as_secs_f64();
+    Run {
+        shots: shots.all(),
+        killed,
+        rolling,
+        secs: began.elapsed().as_secs_f64(),
+    }
+}
 
-    let shots = shots.all();
-    let mut failures = Vec::new();
-    checks::print_load(&shots, load_secs);
-    failures.extend(checks::judge_kill(&killed, &shots));
-    failures.extend(checks::judge_rolling(&rolling, &shots));
-    failures.extend(checks::judge_instance_header(&shots));
-    let db = Db::connect(&env.db.url()).await;
-    failures.extend(checks::judge_orders(&shots, &db, &workers).await);
-    // The feed gets a moment for the last orders' events before it is judged.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    feed_stop.store(true, Ordering::Relaxed);
-    failures.extend(views::judge_feed(&shots, &feed));
-    failures.extend(views::judge_carts(&carts, &stores).await);
-    views::wrong_sign_in(&stores[1].url).await;
-    failures.extend(views::judge_audit(&stores).await);
-    failures.extend(views::judge_replica_list(&stores).await);
-    checks::print_haproxy(&haproxy).await;
-
-    failures.extend(checks::compare_one_and_three(&haproxy, &stores[0]).await);
-    failures.extend(stop_workers(&mut workers).await);
-    for process in stores.iter().chain(&workers) {
+fn print_complaints(fleet: &Fleet) {
+    for process in fleet.stores.iter().chain(&fleet.workers) {
         let complaints = process.complaints();
         println!(
             "replicas: {} logged {} WARN/ERROR lines",
@@ -142,77 +163,6 @@ async fn replicas_behind_haproxy_stay_one_store_through_a_kill_and_a_rolling_res
         for line in complaints.iter().take(5) {
             println!("    {line}");
         }
-    }
-    assert!(
-        failures.is_empty(),
-        "replicas run failed:\n{}",
-        failures.join("\n")
-    );
-}
-
-/// SIGKILL, then started again as soon as haproxy has noticed.
-async fn kill_and_restart(store: &mut Proc, haproxy: &Haproxy, began: Instant) -> Stop {
-    let in_flight = haproxy.servers().await[&store.name].current;
-    let at = began.elapsed();
-    store.kill();
-    haproxy.wait_for(&store.name, "DOWN", BACK_WITHIN).await;
-    let out_after = began.elapsed() - at;
-    store.start().await;
-    haproxy.wait_for(&store.name, "UP", BACK_WITHIN).await;
-    Stop {
-        name: store.name.clone(),
-        at,
-        in_flight,
-        not_ready_after: None,
-        out_after: Some(out_after),
-        served_when_not_ready: None,
-        closed_after: None,
-        held: None,
-        exit: None,
-        back_at: began.elapsed(),
-    }
-}
-
-/// SIGTERM: `/readyz` should say 503 at once, haproxy take the store out, the store go on
-/// serving for its drain, then stop accepting, finish what it holds and exit 0; then it is
-/// started again and waited for in the rotation.
-async fn restart_gracefully(store: &mut Proc, haproxy: &Haproxy, began: Instant) -> Stop {
-    let held = HeldRequest::open(store).await;
-    let in_flight = haproxy.servers().await[&store.name].current;
-    let at = began.elapsed();
-    let since = || began.elapsed() - at;
-    store.sigterm();
-    let not_ready_after = views::readyz_turns_503(&store.url, Duration::from_secs(1))
-        .await
-        .map(|_| since());
-    let served_when_not_ready = views::status_of(&format!("{}/api/cars", store.url)).await;
-    let out = haproxy
-        .reaches(&store.name, "DOWN", Duration::from_secs(5))
-        .await;
-    let out_after = out.then(since);
-    let closed = stops_accepting(store, Duration::from_secs(15)).await;
-    let closed_after = closed.then(since);
-    let held = held.finish().await;
-    let exit = store
-        .exited(Duration::from_secs(30))
-        .await
-        .map(|s| (s, since()));
-    if exit.is_none() {
-        store.kill(); // still running after 30 s: the judge says so; the test goes on
-    }
-    store.start().await;
-    haproxy.wait_for(&store.name, "UP", BACK_WITHIN).await;
-    Stop {
-        name: store.name.clone(),
-        at,
-        in_flight,
-        not_ready_after,
-        out_after,
-        served_when_not_ready: Some(served_when_not_ready),
-        closed_after,
-        held: Some(held),
-        exit,
-        back_at: began.elapsed(),
     }
 }
 

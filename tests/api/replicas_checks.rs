@@ -5,10 +5,10 @@
 
 use crate::chaos_db::Db;
 use crate::chaos_load::{quantile_ms, Step};
-use crate::replicas::Stop;
 use crate::replicas_fleet::{processed_by, Proc, DRAIN};
 use crate::replicas_haproxy::Haproxy;
 use crate::replicas_load::Shot;
+use crate::replicas_stops::Stop;
 use carstore::load::{run, LoadPlan, Mix, Pace, Summary};
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
@@ -19,13 +19,19 @@ use std::time::Duration;
 const TAIL: Duration = Duration::from_secs(1);
 /// "At once": haproxy's own checks come every 250 ms.
 const NOT_READY_WITHIN: Duration = Duration::from_millis(500);
+/// Shoppers at once in the throughput runs.
+const SHOPPERS: usize = 16;
 /// In-flight requests get 10 s after the drain; a little more for the process to end.
 const EXIT_GRACE: Duration = Duration::from_secs(11);
 
 pub fn print_load(shots: &[Shot], secs: f64) {
     let mut by_server: BTreeMap<String, usize> = BTreeMap::new();
     for shot in shots {
-        let server = shot.server.clone().unwrap_or_else(|| "(haproxy)".into());
+        let server = match (&shot.server, &shot.instance) {
+            (Some(server), _) => server.clone(),
+            (None, Some(store)) => format!("{store} straight"),
+            (None, None) => "no store".into(),
+        };
         *by_server.entry(server).or_default() += 1;
     }
     let took: Vec<Duration> = shots.iter().map(|s| s.took).collect();
@@ -48,22 +54,57 @@ fn failures_between(shots: &[Shot], from: Duration, to: Duration) -> (usize, BTr
     (during.len(), failed)
 }
 
-/// The SIGKILL phase: its errors are counted and shown, not forbidden.
+/// How the burst's checkouts ended (a retried checkout's last answer): counts by status and
+/// error code.
+fn burst_outcome(stop: &Stop, shots: &[Shot]) -> BTreeMap<String, usize> {
+    let mut last: BTreeMap<u64, &Shot> = BTreeMap::new();
+    for shot in shots.iter().filter(|s| stop.burst.contains(&s.shopper)) {
+        if shot.step == Step::Checkout {
+            last.insert(shot.shopper, shot); // shots are kept in the order they finished
+        }
+    }
+    let mut outcome = BTreeMap::new();
+    for shot in last.values() {
+        let how = match &shot.error {
+            Some(code) => format!("{} {code}", shot.status),
+            None => shot.status.to_string(),
+        };
+        *outcome.entry(how).or_default() += 1;
+    }
+    outcome
+}
+
+/// Whether every checkout of the burst ended with its order.
+fn burst_bought(stop: &Stop, outcome: &BTreeMap<String, usize>) -> bool {
+    outcome.get("201").copied().unwrap_or(0) as u64 == stop.burst.end - stop.burst.start
+}
+
+/// The SIGKILL phase: its errors are counted and shown, not forbidden; but the checkouts on
+/// their way when it struck must each end with an order, retried with their key.
 pub fn judge_kill(stop: &Stop, shots: &[Shot]) -> Vec<String> {
     let (during, failed) = failures_between(shots, stop.at, stop.back_at + TAIL);
     let retries = shots
         .iter()
         .filter(|s| s.retry && s.overlaps(stop.at, stop.back_at + TAIL))
         .count();
+    let burst = burst_outcome(stop, shots);
     println!(
-        "replicas: SIGKILL {}: {} in flight, out of haproxy after {} ms, back after {} ms; {during} requests meanwhile: {} 5xx, {} connection errors ({failed:?} by status, 0 = no answer), {retries} checkouts retried with their key",
+        "replicas: SIGKILL {} at {:.1} s: {} requests on it by haproxy's count, a burst of {} checkouts through haproxy at that moment ended {burst:?}; out of haproxy after {} ms, back after {} ms; {during} requests meanwhile: {} 5xx, {} connection errors ({failed:?} by status, 0 = no answer), {retries} checkouts retried by the shoppers with their key",
         stop.name,
+        stop.at.as_secs_f64(),
         stop.in_flight,
+        stop.burst.end - stop.burst.start,
         stop.out_after.unwrap_or_default().as_millis(),
         (stop.back_at - stop.at).as_millis(),
         failed.iter().filter(|(s, _)| **s >= 500).map(|(_, n)| n).sum::<usize>(),
         failed.get(&0).copied().unwrap_or(0),
     );
+    if !burst_bought(stop, &burst) {
+        return vec![format!(
+            "SIGKILL {}: the burst's checkouts ended {burst:?}",
+            stop.name
+        )];
+    }
     Vec::new()
 }
 
@@ -92,11 +133,6 @@ pub fn judge_rolling(stops: &[Stop], shots: &[Shot]) -> Vec<String> {
 
 fn judge_drain(stop: &Stop, shots: &[Shot]) -> Vec<String> {
     let mine = |s: &&Shot| s.server.as_deref() == Some(&stop.name);
-    let in_flight = shots
-        .iter()
-        .filter(mine)
-        .filter(|s| s.sent <= stop.at && s.answered_at() > stop.at)
-        .count();
     let served_after = shots
         .iter()
         .filter(mine)
@@ -105,21 +141,33 @@ fn judge_drain(stop: &Stop, shots: &[Shot]) -> Vec<String> {
         .count();
     let (_, failed) = failures_between(shots, stop.at, stop.back_at + TAIL);
     let errors: usize = failed.values().sum();
+    let burst = burst_outcome(stop, shots);
     let ms = |d: Option<Duration>| d.map_or("never".into(), |d| format!("{} ms", d.as_millis()));
     println!(
-        "replicas: SIGTERM {}: in flight at the signal: {} by haproxy's count, {in_flight} of the shoppers', 1 held by the test; /readyz 503 after {}, a request straight to it then answered {:?}; out of haproxy after {}; {served_after} shoppers' requests answered after the signal; stopped accepting after {}; the held request answered {:?}; exit {:?} after {}; back in haproxy after {} ms; errors {errors}",
+        "replicas: SIGTERM {} at {:.1} s: in flight at the signal by its own count {:?} (by haproxy's {}; a burst of {} checkouts sent straight to it and 1 request half sent); /readyz 503 after {}, a request straight to it then answered {:?}; out of haproxy after {}; {served_after} shoppers' requests through haproxy answered after the signal; stopped accepting after {} with {:?} in flight; the burst ended {burst:?}, the half-sent request {:?}; exit {:?} after {}; back in haproxy after {} ms; errors {errors}",
         stop.name,
+        stop.at.as_secs_f64(),
+        stop.logged_in_flight.0,
         stop.in_flight,
+        stop.burst.end - stop.burst.start,
         ms(stop.not_ready_after),
         stop.served_when_not_ready,
         ms(stop.out_after),
         ms(stop.closed_after),
+        stop.logged_in_flight.1,
         stop.held,
         stop.exit.map(|(s, _)| s.code()),
         ms(stop.exit.map(|(_, t)| t)),
         (stop.back_at - stop.at).as_millis(),
     );
-    drain_faults(stop)
+    let mut wrong = drain_faults(stop);
+    if !burst_bought(stop, &burst) {
+        wrong.push(format!(
+            "SIGTERM {}: the burst's checkouts ended {burst:?}",
+            stop.name
+        ));
+    }
+    wrong
 }
 
 /// What the brief of a graceful stop asks: not ready at once, serving through the drain, then
@@ -229,24 +277,27 @@ pub async fn print_haproxy(haproxy: &Haproxy) {
             s.status, s.retries, s.redispatches, s.responses_5xx
         );
     }
-    // Its log holds only what went wrong (`dontlog-normal`) and each store's state changes.
+    // Its log holds only what went wrong (`dontlog-normal`: errors, retries, redispatches) and
+    // each store's state changes, which it also says on stderr prefixed `[WARNING]`.
     let log = haproxy.log.lock().unwrap();
-    println!("replicas: haproxy logged {} lines:", log.len());
-    for line in log.iter().take(30) {
+    let lines: Vec<&String> = log.iter().filter(|l| !l.starts_with("[WARNING]")).collect();
+    println!("replicas: haproxy logged {} lines:", lines.len());
+    for line in lines.iter().take(40) {
         println!("    {line}");
     }
 }
 
-/// The same closed-model load through haproxy over one store and over all three.
+/// The same closed-model load through haproxy over one store and over all three, twice each,
+/// alternating, since the machine's other work moves the figures from one second to the next.
 pub async fn compare_one_and_three(three: &Haproxy, first: &Proc) -> Vec<String> {
     let one = Haproxy::start(&[(&first.name, first.port())]);
     one.wait_for(&first.name, "UP", Duration::from_secs(10))
         .await;
     let mut wrong = Vec::new();
-    for (stores, haproxy) in [(1, &one), (3, three)] {
+    for (stores, haproxy) in [(1, &one), (3, three), (1, &one), (3, three)] {
         let summary = closed_run(&haproxy.url).await;
         println!(
-            "replicas: throughput with {stores} store(s) behind haproxy: {:.0} requests/s, p50 {:.1} ms, p99 {:.1} ms, {} errors ({} requests, 16 shoppers, closed model, {:.0} s)",
+            "replicas: throughput with {stores} store(s) behind haproxy: {:.0} requests/s, p50 {:.1} ms, p99 {:.1} ms, {} errors ({} requests, {SHOPPERS} shoppers, closed model, {:.0} s)",
             summary.requests_per_sec,
             summary.latency.p50_ms,
             summary.latency.p99_ms,
@@ -259,7 +310,7 @@ pub async fn compare_one_and_three(three: &Haproxy, first: &Proc) -> Vec<String>
         }
     }
     println!(
-        "replicas: note: all of it (stores, workers, haproxy, the shoppers, the services) shares 2 CPU cores, so three stores add coordination (more processes, more connections to the same Postgres and Redis) rather than speed"
+        "replicas: note: everything here (stores, workers, haproxy, the shoppers, Postgres, Redis, RabbitMQ and whatever else the machine runs) shares 2 CPU cores, so three stores cannot be faster than one: the figures show what coordination costs (more processes, more connections to the same Postgres and Redis), not a speed-up"
     );
     wrong
 }
@@ -267,8 +318,8 @@ pub async fn compare_one_and_three(three: &Haproxy, first: &Proc) -> Vec<String>
 async fn closed_run(base: &str) -> Summary {
     let plan = LoadPlan {
         base: base.to_owned(),
-        duration: Duration::from_secs(4),
-        pace: Pace::Concurrency(16),
+        duration: Duration::from_secs(3),
+        pace: Pace::Concurrency(SHOPPERS),
         mix: "browse=10,view=5,add_to_cart=3,checkout=1"
             .parse::<Mix>()
             .unwrap(),

@@ -182,6 +182,26 @@ impl Proc {
         }
     }
 
+    /// How many lines it has printed so far.
+    pub fn log_len(&self) -> usize {
+        self.log.lock().unwrap().len()
+    }
+
+    /// The first line after the `from`th that contains `needle`, waiting up to a second for it.
+    pub async fn said_after(&self, from: usize, needle: &str) -> Option<String> {
+        let deadline = Instant::now() + Duration::from_secs(1);
+        loop {
+            let found = self.log.lock().unwrap()[from..]
+                .iter()
+                .find(|l| l.contains(needle))
+                .cloned();
+            if found.is_some() || Instant::now() > deadline {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Its log lines at WARN or ERROR.
     pub fn complaints(&self) -> Vec<String> {
         let log = self.log.lock().unwrap();

@@ -17,6 +17,8 @@ const CHECKOUT_TRIES: usize = 4;
 /// One request: when it was sent (since the run began), how it ended and who answered.
 #[derive(Debug, Clone)]
 pub struct Shot {
+    /// Which shopper sent it.
+    pub shopper: u64,
     pub step: Step,
     pub sent: Duration,
     pub took: Duration,
@@ -28,6 +30,8 @@ pub struct Shot {
     pub server: Option<String>,
     /// The order a checkout answered with.
     pub order_id: Option<i64>,
+    /// The `error` code of a refusal.
+    pub error: Option<String>,
     /// A checkout sent again with the same key.
     pub retry: bool,
 }
@@ -159,7 +163,11 @@ impl Shopper {
             (Step::Checkout, 201) => body.as_ref().and_then(|b| b["order_id"].as_i64()),
             _ => None,
         };
+        let error = body
+            .as_ref()
+            .and_then(|b| b["error"].as_str().map(str::to_owned));
         let shot = Shot {
+            shopper: self.n,
             step,
             sent,
             took: started.elapsed(),
@@ -167,6 +175,7 @@ impl Shopper {
             instance,
             server,
             order_id,
+            error,
             retry,
         };
         self.shots.0.lock().unwrap().push(shot);
@@ -183,4 +192,56 @@ pub fn who_answered(resp: &Response) -> (Option<String>, Option<String>) {
             .map(str::to_owned)
     };
     (header("x-carstore-instance"), header("x-haproxy-server"))
+}
+
+/// Shoppers with a filled cart, about to check out at the same moment: requests certain to be
+/// on their way when a store is stopped.
+pub struct Burst(Vec<Shopper>);
+
+impl Burst {
+    /// `count` shoppers fill their carts through `base`; their keys follow `first`.
+    pub async fn prepare(
+        base: &str,
+        first: u64,
+        count: u64,
+        began: Instant,
+        shots: &Shots,
+    ) -> Burst {
+        let mut shoppers = Vec::new();
+        for n in first..first + count {
+            let shopper = Shopper {
+                base: base.to_owned(),
+                began,
+                shots: shots.clone(),
+                n,
+                client: Client::builder()
+                    .cookie_store(true)
+                    .timeout(Duration::from_secs(15))
+                    .build()
+                    .unwrap(),
+            };
+            let add = shopper
+                .client
+                .post(format!("{base}/api/cart"))
+                .json(&json!({ "car_id": 1 + n % 39, "quantity": 1 }));
+            assert_eq!(
+                add.send().await.unwrap().status(),
+                201,
+                "a burst shopper's cart"
+            );
+            shoppers.push(shopper);
+        }
+        Burst(shoppers)
+    }
+
+    /// All check out at once at `target` (haproxy or one store); the checkouts' shots are kept
+    /// with the rest.
+    pub fn release(self, target: &str) -> tokio::task::JoinHandle<()> {
+        let mut all = tokio::task::JoinSet::new();
+        for mut shopper in self.0 {
+            shopper.base = target.to_owned();
+            all.spawn(async move { shopper.checkout().await });
+        }
+        tokio::spawn(async move { while all.join_next().await.is_some() {} })
+    }
 }

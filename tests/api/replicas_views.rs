@@ -6,8 +6,9 @@ use crate::chaos_load::{quantile_ms, Step};
 use crate::replicas_feed::Feed;
 use crate::replicas_fleet::{Proc, ADMIN_TOKEN};
 use crate::replicas_load::Shot;
+use crate::replicas_stops::Stop;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 /// An order event must reach the other stores' feeds within this.
@@ -16,8 +17,8 @@ const FEED_LIMIT: Duration = Duration::from_secs(1);
 const PROCESSED_LIMIT: Duration = Duration::from_secs(5);
 const FEED_ON: &str = "store-a";
 
-/// Polls `/readyz` until it answers 503; `None` if it never does within `within`.
-pub async fn readyz_turns_503(store: &str, within: Duration) -> Option<()> {
+/// Polls `/readyz` until it answers 503; false if it never does within `within`.
+pub async fn readyz_turns_503(store: &str, within: Duration) -> bool {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + within;
     while Instant::now() < deadline {
@@ -27,11 +28,11 @@ pub async fn readyz_turns_503(store: &str, within: Duration) -> Option<()> {
             .send()
             .await;
         if answer.is_ok_and(|r| r.status() == 503) {
-            return Some(());
+            return true;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    None
+    false
 }
 
 /// The status of a GET, 0 for no answer.
@@ -120,17 +121,28 @@ fn index(feed: &Feed) -> FeedIndex {
     index
 }
 
-/// Each order placed through another store than the feed's, with its first 201.
-fn placed_elsewhere(shots: &[Shot]) -> BTreeMap<i64, &Shot> {
+/// Each order placed through another store than the feed's, with its first 201; leaving out
+/// the checkouts on their way at the SIGKILL: the store that wrote such an order may have died
+/// before telling anyone, and a retry elsewhere answers with the order but cannot announce it.
+/// Also how many shoppers were left out.
+fn placed_elsewhere<'a>(shots: &'a [Shot], killed: &Stop) -> (BTreeMap<i64, &'a Shot>, usize) {
     let mut placed = BTreeMap::new();
-    for shot in shots.iter().filter(|s| s.step == Step::Checkout) {
+    let at_kill = |s: &&Shot| s.overlaps(killed.at, killed.at) || killed.burst.contains(&s.shopper);
+    let mut lost = HashSet::new();
+    for shot in shots.iter().filter(at_kill) {
+        lost.insert(shot.shopper);
+    }
+    for shot in shots
+        .iter()
+        .filter(|s| s.step == Step::Checkout && !lost.contains(&s.shopper))
+    {
         if let (Some(id), Some(server)) = (shot.order_id, &shot.server) {
             if server != FEED_ON {
                 placed.entry(id).or_insert(shot);
             }
         }
     }
-    placed
+    (placed, lost.len())
 }
 
 #[derive(Default)]
@@ -145,9 +157,9 @@ struct FeedFigures {
 
 /// Orders answered 201 through the other stores while the feed on store-a was open must be in
 /// it within a second, naming the store; their `processed` events must follow.
-pub fn judge_feed(shots: &[Shot], feed: &Feed) -> Vec<String> {
+pub fn judge_feed(shots: &[Shot], feed: &Feed, killed: &Stop) -> Vec<String> {
     let index = index(feed);
-    let placed = placed_elsewhere(shots);
+    let (placed, at_kill) = placed_elsewhere(shots, killed);
     let mut f = FeedFigures::default();
     for (id, shot) in &placed {
         if !feed.open_over(shot.sent, shot.answered_at() + FEED_LIMIT) {
@@ -158,7 +170,8 @@ pub fn judge_feed(shots: &[Shot], feed: &Feed) -> Vec<String> {
             Some(at) => f.delays.push(at.saturating_sub(shot.answered_at())),
             None => f.never.push(*id),
         }
-        f.wrong_instance += (index.instance_of.get(id) != shot.server.as_ref()) as usize;
+        let named = index.instance_of.get(id);
+        f.wrong_instance += (named.is_some() && named != shot.server.as_ref()) as usize;
         if feed.open_over(shot.sent, shot.answered_at() + PROCESSED_LIMIT) {
             f.processed_due += 1;
             let due = shot.answered_at() + PROCESSED_LIMIT;
@@ -167,7 +180,7 @@ pub fn judge_feed(shots: &[Shot], feed: &Feed) -> Vec<String> {
     }
     let over_limit = f.delays.iter().filter(|d| **d > FEED_LIMIT).count();
     println!(
-        "replicas: feed on {FEED_ON} ({} connections): {} orders placed through the other stores while it was open, {} seen (delay after the 201: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms), {} never seen, {over_limit} over {} ms; {} placed while {FEED_ON} restarted; {} without the placing store's name; processed events {} of {} within {} s",
+        "replicas: feed on {FEED_ON} ({} connections): {} orders placed through the other stores while it was open, {} seen (delay after the 201: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms), {} never seen, {over_limit} over {} ms; {} placed while {FEED_ON} restarted, {at_kill} shoppers left out for checking out at the SIGKILL; {} without the placing store's name; processed events {} of {} within {} s",
         feed.connections(),
         placed.len() - f.outside,
         f.delays.len(),
@@ -182,6 +195,14 @@ pub fn judge_feed(shots: &[Shot], feed: &Feed) -> Vec<String> {
         f.processed_due,
         PROCESSED_LIMIT.as_secs(),
     );
+    for id in f.never.iter().take(5) {
+        let shot = placed[id];
+        println!(
+            "    order {id} never seen: answered 201 by {:?} at {:.3} s",
+            shot.server,
+            shot.answered_at().as_secs_f64()
+        );
+    }
     let mut wrong = Vec::new();
     if f.delays.is_empty() || !f.never.is_empty() || over_limit > 0 {
         wrong.push(format!(
