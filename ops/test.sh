@@ -7,6 +7,7 @@
 # runs once cargo's tests are done, since both use containers named carstore-redis. Last, the
 # chaos test (each service stopped under load) and the replica test (three stores behind haproxy
 # through a kill and a rolling restart) run alone, with their figures in the output.
+# The Kubernetes manifests are rendered and validated as a tier of their own (ops/k8s/validate.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +29,13 @@ if ((${#need_packages[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
+fi
+
+# kubectl renders ops/k8s (with its kustomize) for the manifest tests; Debian has no package.
+if ! command -v kubectl >/dev/null; then
+  echo "ops/test.sh: kubectl is not installed; install kubectl 1.32 or newer" \
+    "(https://kubernetes.io/docs/tasks/tools/): no cluster is needed" >&2
+  exit 1
 fi
 
 log "services: PostgreSQL, Redis, RabbitMQ"
@@ -54,7 +62,7 @@ cargo clippy --all-targets --locked -- -D warnings
 
 log "cargo test"
 results=$(mktemp)
-trap 'rm -f "$results" "$results.contract" "$results.bench" "$results.chaos" "$results.replicas" "$stack_build_log"' EXIT
+trap 'rm -f "$results" "$results.contract" "$results.k8s" "$results.bench" "$results.chaos" "$results.replicas" "$stack_build_log"' EXIT
 set +e
 # The chaos and replica tests run on their own at the end, on a quieter machine and with their
 # figures shown. (`replicas::replicas_` names the replica test alone: `replicas::` would also
@@ -78,6 +86,14 @@ contract=$?
 set -e
 grep '^schemathesis ' "$results.contract" || true
 tier "schemathesis" "$results.contract" "$contract"
+
+log "Kubernetes manifests: every overlay rendered and validated (ops/k8s/validate.sh)"
+set +e
+bash ops/k8s/validate.sh >"$results.k8s" 2>&1
+k8s=$?
+set -e
+grep '^k8s ' "$results.k8s" || true
+tier "kubernetes manifests" "$results.k8s" "$k8s"
 
 log "benchmark script, smoke run (a second per case)"
 set +e

@@ -26,6 +26,11 @@ pub enum Table {
     IdempotencyKeys,
     /// Embedded carts' lines (Redis carts expire by themselves).
     CartItems,
+    /// Audit entries past the newest `store::KEPT_PER_KIND` of their kind. Pruned here rather
+    /// than as entries are written: a write stays one insert that can simply be tried again,
+    /// the deletions are counted like every other table's, and what a flood of wrong tokens
+    /// adds between two rounds is only read past (reads take the newest few).
+    AuditLog,
 }
 
 impl Table {
@@ -34,6 +39,7 @@ impl Table {
             Table::Outbox => "outbox",
             Table::IdempotencyKeys => "idempotency_keys",
             Table::CartItems => "cart_items",
+            Table::AuditLog => "audit_log",
         }
     }
 
@@ -43,6 +49,8 @@ impl Table {
             Table::Outbox => retention.sent_outbox,
             Table::IdempotencyKeys => retention.idempotency_keys,
             Table::CartItems => retention.carts,
+            // Kept by count, not by age: the store ignores it.
+            Table::AuditLog => Duration::ZERO,
         }
     }
 }
@@ -53,7 +61,9 @@ pub trait Prune: Send + Sync {
     /// Deletes at most `limit` rows of `table` unused for longer than `older_than` (sent,
     /// created or last touched that long ago; a cart goes whole, so its last batch may take a
     /// few lines more); returns how many went. Never an unsent outbox
-    /// row, nor an outbox row or idempotency key of an order still pending.
+    /// row, nor an outbox row or idempotency key of an order still pending. The audit log is
+    /// kept by count instead: the newest `store::KEPT_PER_KIND` of each kind stay, whatever
+    /// their age.
     async fn prune(
         &self,
         table: Table,

@@ -14,7 +14,7 @@ use crate::queue::{InProcessQueue, OrderQueue, RabbitQueue};
 use crate::service::{PerService, Service};
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteDb;
-use crate::store::{OrderStore, Outbox};
+use crate::store::{AuditStore, OrderStore, Outbox};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,6 +24,8 @@ const CATALOG_TTL: Duration = Duration::from_secs(60);
 /// The adapters chosen for this run.
 pub(super) struct Adapters {
     pub(super) orders: Arc<dyn OrderStore>,
+    /// The audit log's table, in the order database (behind its breaker too).
+    pub(super) audit: Arc<dyn AuditStore>,
     pub(super) carts: Arc<dyn CartStore>,
     pub(super) queue: Arc<dyn OrderQueue>,
     pub(super) catalog: Arc<CatalogService>,
@@ -45,7 +47,12 @@ pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapter
     } else {
         None
     };
-    let (orders, source, pruned) = order_store(settings, embedded.as_ref())?;
+    let OrderSide {
+        orders,
+        source,
+        pruned,
+        audit,
+    } = order_store(settings, embedded.as_ref())?;
     let (carts, cache) = cart_store(settings, embedded.as_ref())?;
     let queue = order_queue(settings, &orders)?;
     let events = Arc::default();
@@ -61,9 +68,11 @@ pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapter
     let carts: Arc<dyn CartStore> = Guarded::new(carts, breakers.redis.clone());
     let cache: Arc<dyn CatalogCache> = Guarded::new(cache, breakers.redis.clone());
     let source: Arc<dyn CarSource> = Guarded::new(source, breakers.postgres.clone());
+    let audit: Arc<dyn AuditStore> = Guarded::new(audit, breakers.postgres.clone());
     let chores = janitor_chores(settings, pruned, embedded.as_ref());
     Ok(Adapters {
         orders,
+        audit,
         carts,
         queue,
         catalog: Arc::new(CatalogService::new(source, cache, http::car_listing)),
@@ -89,6 +98,10 @@ fn janitor_chores(
         },
         Chore {
             table: Table::IdempotencyKeys,
+            store: orders.clone(),
+        },
+        Chore {
+            table: Table::AuditLog,
             store: orders,
         },
     ];
@@ -101,23 +114,37 @@ fn janitor_chores(
     chores
 }
 
-type OrderSide = (Arc<dyn OrderStore>, Arc<dyn CarSource>, Arc<dyn Prune>);
+/// What lives in the order database, each part as the code using it sees it.
+struct OrderSide {
+    orders: Arc<dyn OrderStore>,
+    source: Arc<dyn CarSource>,
+    pruned: Arc<dyn Prune>,
+    audit: Arc<dyn AuditStore>,
+}
 
-/// Orders (and the catalog's source): Postgres, or the embedded file with the built-in catalog.
+/// Orders, the audit log (and the catalog's source): Postgres, or the embedded file with the
+/// built-in catalog.
 fn order_store(settings: &Settings, file: Option<&SqliteDb>) -> anyhow::Result<OrderSide> {
     match (&settings.database_url, file) {
         (Some(url), _) => {
-            tracing::info!(%url, "orders: Postgres");
-            let pg = PgStore::connect(url)?;
-            Ok((Arc::new(pg.clone()), Arc::new(pg.clone()), Arc::new(pg)))
+            tracing::info!(%url, "orders and audit log: Postgres");
+            let pg = Arc::new(PgStore::connect(url)?);
+            Ok(OrderSide {
+                orders: pg.clone(),
+                source: pg.clone(),
+                pruned: pg.clone(),
+                audit: pg,
+            })
         }
         (None, Some(db)) => {
-            tracing::info!(path = %db.path().display(), "orders: embedded SQLite (no database URL configured)");
-            Ok((
-                Arc::new(db.clone()),
-                Arc::new(BuiltinCatalog),
-                Arc::new(db.clone()),
-            ))
+            tracing::info!(path = %db.path().display(), "orders and audit log: embedded SQLite (no database URL configured)");
+            let db = Arc::new(db.clone());
+            Ok(OrderSide {
+                orders: db.clone(),
+                source: Arc::new(BuiltinCatalog),
+                pruned: db.clone(),
+                audit: db,
+            })
         }
         (None, None) => unreachable!("the embedded file is opened when the database is embedded"),
     }

@@ -14,6 +14,7 @@ use crate::http;
 use crate::janitor::{Chore, Janitor, Table};
 use crate::load::LoadRuns;
 use crate::metrics::Metrics;
+use crate::ops::audit::AuditLog;
 use crate::orders::{run_processor, run_relay, Checkout};
 use crate::replicas::{Fanout, Role, ThisReplica};
 use crate::service::Service;
@@ -28,8 +29,9 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-/// In-flight requests get this long to finish on shutdown.
-const SHUTDOWN_GRACE_SECS: u64 = 10;
+/// In-flight requests get this long to finish on shutdown (after the drain); Kubernetes'
+/// termination grace must cover it (`ops/k8s/`, checked by the tests).
+pub const SHUTDOWN_GRACE_SECS: u64 = 10;
 
 /// A store bound to its port, ready to run.
 pub struct Application {
@@ -69,6 +71,8 @@ impl Application {
         let this = Arc::new(ThisReplica::new(&settings.instance, Role::Serve));
         let load = Arc::new(LoadRuns::default());
         let (replicas, fanout) = replica::join(&settings, &adapters, this.clone(), Some(&load))?;
+        let audit = AuditLog::new(settings.instance.clone(), adapters.audit.clone());
+        workers.push(tokio::spawn(audit.clone().write_behind()));
         let state = web::Data::new(AppState {
             gallery: Arc::new(Gallery::draw(&BuiltinCatalog::cars())),
             checkout: Checkout {
@@ -89,7 +93,7 @@ impl Application {
             controls: controls.controls,
             logs: controls.logs,
             vhost_queues: controls::management_api(&settings)?,
-            audit: Arc::default(),
+            audit,
             metrics,
             load,
             replicas,

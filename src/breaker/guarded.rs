@@ -1,16 +1,20 @@
 //! The adapters as the store's request paths see them: every call that needs a service goes
 //! through that service's breaker first. The probes (`Ping`) and the order worker's outbox calls
 //! go straight to the adapter: the probes must keep testing an open breaker's service, and the
-//! worker already waits and retries on its own.
+//! worker already waits and retries on its own. The audit log's calls go through: its writer
+//! also retries on its own, but refused at once it holds the entries instead of waiting out a
+//! timeout on every try, and `GET /api/audit` answers from memory at once while the breaker is
+//! open.
 
 use super::Breaker;
 use crate::adapter::{AdapterError, EventSink, Mode, Ping};
 use crate::cache::{CartAdd, CartLine, CartStore, CatalogCache};
 use crate::catalog::CarSource;
 use crate::domain::{Car, CarId, IdempotencyKey, OrderId, OrderStatus, Quantity, SessionId};
+use crate::ops::audit::AuditEntry;
 use crate::store::{
-    NewOrder, OrderRecord, OrderStats, OrderStore, OrderSummary, Outbox, PlaceOrders, Placed,
-    PoolStatus, ReadOrders,
+    AuditStore, NewOrder, OrderRecord, OrderStats, OrderStore, OrderSummary, Outbox, PlaceOrders,
+    Placed, PoolStatus, ReadOrders,
 };
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -153,5 +157,16 @@ impl Outbox for Guarded<dyn OrderStore> {
         status: OrderStatus,
     ) -> Result<Vec<OrderId>, AdapterError> {
         self.adapter.settle_all(ids, status).await
+    }
+}
+
+#[async_trait]
+impl AuditStore for Guarded<dyn AuditStore> {
+    async fn record(&self, entries: &[AuditEntry]) -> Result<(), AdapterError> {
+        self.breaker.call(self.adapter.record(entries)).await
+    }
+
+    async fn recent(&self, limit: u32) -> Result<Vec<AuditEntry>, AdapterError> {
+        self.breaker.call(self.adapter.recent(limit)).await
     }
 }

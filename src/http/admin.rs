@@ -3,7 +3,7 @@
 //! for a while, whatever it offers, and each wrong one is in the audit log.
 
 use super::ApiError;
-use crate::ops::audit::{AuditEntry, Audited, SignInVia};
+use crate::ops::audit::{Audited, SignInVia};
 use crate::state::AppState;
 use actix_web::cookie::{time::Duration, Cookie, SameSite};
 use actix_web::dev::Payload;
@@ -90,12 +90,8 @@ fn check_token(
 }
 
 fn audit_sign_in(state: &AppState, client: Option<IpAddr>, via: SignInVia, result: String) {
-    state.audit.record(AuditEntry {
-        at: chrono::Utc::now(),
-        who: format!("client from {}", address(client)),
-        what: Audited::SignIn { via },
-        result,
-    });
+    let who = format!("client from {}", address(client));
+    state.audit.record(who, Audited::SignIn { via }, result);
 }
 
 fn address(client: Option<IpAddr>) -> String {

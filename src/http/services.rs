@@ -5,7 +5,7 @@ use super::ApiError;
 use crate::breaker::BreakerState;
 use crate::events::{Health, HealthChange};
 use crate::metrics::ControlLabels;
-use crate::ops::audit::{AuditEntry, Audited};
+use crate::ops::audit::Audited;
 use crate::ops::control::{Action, ControlError};
 use crate::service::Service;
 use crate::state::AppState;
@@ -97,12 +97,9 @@ async fn act(
         },
     };
     state.metrics.control_actions.get_or_create(&counted).inc();
-    state.audit.record(AuditEntry {
-        at: chrono::Utc::now(),
-        who: admin.who,
-        what: Audited::Control { service, action },
-        result,
-    });
+    state
+        .audit
+        .record(admin.who, Audited::Control { service, action }, result);
     let log = match outcome {
         Ok(lines) => lines,
         Err(ControlError::Unavailable(why)) => return Err(ApiError::ControlUnavailable(why)),
@@ -118,7 +115,7 @@ async fn act(
 }
 
 async fn audit(state: web::Data<AppState>, _: Admin) -> HttpResponse {
-    HttpResponse::Ok().json(state.audit.recent())
+    HttpResponse::Ok().json(state.audit.recent().await)
 }
 
 async fn list(state: web::Data<AppState>) -> HttpResponse {

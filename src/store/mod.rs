@@ -1,6 +1,8 @@
 //! Where orders live: their items, the outbox of events still to publish, and the idempotency
-//! keys of checkouts. Postgres in the full stack, an embedded SQLite file otherwise.
+//! keys of checkouts. Postgres in the full stack, an embedded SQLite file otherwise. The audit
+//! log lives there too (`audit`), so every replica shows the same history.
 
+mod audit;
 pub mod postgres;
 pub mod sqlite;
 
@@ -11,6 +13,9 @@ use crate::domain::{
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+
+pub(crate) use audit::Subject;
+pub use audit::{AuditStore, KEPT_PER_KIND};
 
 /// A cart line with the price the catalog gave it at checkout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

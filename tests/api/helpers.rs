@@ -1,5 +1,8 @@
 //! Starts the store on port 0 with a fresh data dir, and one helper per endpoint.
 
+use carstore::ops::audit::{AuditEntry, Audited, SignInVia};
+use carstore::ops::control::Action;
+use carstore::service::Service;
 use carstore::{Application, Settings};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
@@ -240,4 +243,26 @@ pub async fn assert_error(resp: Response, status: u16, code: &str) {
 pub async fn get_json(client: &Client, url: &str) -> Value {
     let resp = client.get(url).send().await.expect("GET");
     resp.json().await.expect("JSON body")
+}
+
+/// The `n`th audit entry of a kind, `n` seconds after 2024 began; its id names `n` and the
+/// kind, so ids never repeat across kinds.
+pub fn audit_entry(n: i64, control: bool) -> AuditEntry {
+    let what = match control {
+        true => Audited::Control {
+            service: Service::Redis,
+            action: Action::Restart,
+        },
+        false => Audited::SignIn {
+            via: SignInVia::Cookie,
+        },
+    };
+    AuditEntry {
+        id: n * 2 + i64::from(control),
+        at: chrono::DateTime::from_timestamp(1_704_067_200 + n, 0).unwrap(),
+        instance: "store-a".into(),
+        who: format!("admin from 192.0.2.{}", n % 200),
+        what,
+        result: "ok".into(),
+    }
 }

@@ -10,6 +10,7 @@ mod private;
 mod services;
 
 // Real services: the contract on both backends, outages, the order pipeline, several processes.
+mod audit;
 mod batches;
 mod contract;
 mod events;
@@ -17,6 +18,7 @@ mod load;
 mod outages;
 mod pipeline;
 mod queues;
+mod replica_channel;
 mod retention;
 mod story;
 mod worker;
@@ -52,3 +54,4 @@ mod prometheus;
 mod browser;
 mod browser_dashboard;
 mod browser_flows;
+mod browser_replicas;

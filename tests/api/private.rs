@@ -151,12 +151,38 @@ impl PrivatePostgres {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
 
-    pub fn up(&self) {
-        let options = format!(
+    /// The server's options: its port, its socket in the cluster dir, loopback only.
+    fn options(&self) -> String {
+        format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
             self.port,
             self.dir.path().display()
+        )
+    }
+
+    /// Control settings that stop and start this cluster as `down` and `up` do, for a store
+    /// whose dashboard stops its own database.
+    pub fn control(&self) -> carstore::config::ControlSpec {
+        let pg_ctl = format!(
+            "runuser -u postgres -- {} -D {}",
+            pg_bin("pg_ctl").display(),
+            self.dir.path().join("data").display()
         );
+        let log = self.dir.path().join("log");
+        carstore::config::ControlSpec::Command {
+            start: format!(
+                "{pg_ctl} -l {} -o '{}' -w start",
+                log.display(),
+                self.options()
+            ),
+            stop: format!("{pg_ctl} -m fast -w stop"),
+            restart: None,
+            log_file: None,
+        }
+    }
+
+    pub fn up(&self) {
+        let options = self.options();
         let mut cmd = as_postgres("pg_ctl");
         cmd.arg("-D")
             .arg(self.dir.path().join("data"))

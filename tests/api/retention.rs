@@ -31,7 +31,7 @@ INSERT INTO idempotency_keys (session_id, key, order_id, created_at) VALUES
 ";
 
 /// The store on `db`, once its schema is in place.
-async fn migrated_store(db: &TestDb) -> PgStore {
+pub async fn migrated_store(db: &TestDb) -> PgStore {
     let url = ServiceUrl::parse(&db.url(), &["postgres"], "database URL").unwrap();
     let store = PgStore::connect(&url).unwrap();
     eventually("the schema migrated", Duration::from_secs(15), async || {

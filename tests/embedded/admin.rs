@@ -2,20 +2,28 @@
 //! address out (429 with Retry-After, whatever it offers next), other addresses are not
 //! affected, and the failures are in the audit log without the tokens tried.
 
-use crate::helpers::{assert_error, spawn_in_dir, TestApp};
+use crate::helpers::{assert_error, eventually, spawn_in_dir, spawn_with, TestApp};
 use carstore::config::AdminToken;
 use carstore::ops::sign_in::{LOCKOUT, MAX_FAILURES};
+use carstore::store::sqlite::DB_FILE;
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
 use std::net::IpAddr;
+use std::path::Path;
+use std::time::Duration;
 
 const TOKEN: &str = "the-right-admin-token-0123";
 
 async fn spawn_with_token() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = carstore::Settings::for_tests(dir.path());
-    settings.admin_token = Some(AdminToken::new(TOKEN.into()).unwrap());
+    let settings = settings_with_token(dir.path());
     spawn_in_dir(dir, settings).await
+}
+
+fn settings_with_token(data_dir: &Path) -> carstore::Settings {
+    let mut settings = carstore::Settings::for_tests(data_dir);
+    settings.admin_token = Some(AdminToken::new(TOKEN.into()).unwrap());
+    settings
 }
 
 /// A client whose requests come from `ip` (any 127.x.y.z reaches the store on loopback).
@@ -160,4 +168,66 @@ async fn requests_without_a_token_are_no_guesses_and_a_wrong_cookie_is_dropped()
     assert!(dropped.contains("Max-Age=0"), "{dropped}");
     assert_eq!(login(&app, &app.client, TOKEN).await.status(), 200);
     app.stop().await;
+}
+
+/// Rows in the embedded file's audit table, read behind the store's back.
+fn audit_rows(data_dir: &Path) -> i64 {
+    let c = rusqlite::Connection::open(data_dir.join(DB_FILE)).unwrap();
+    c.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_audit_log_survives_a_restart_and_names_the_instance_that_recorded_each_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let named = |instance: &str| carstore::Settings {
+        instance: instance.to_owned(),
+        ..settings_with_token(dir.path())
+    };
+    let first = spawn_with(named("first")).await;
+    let admin = client_from("127.0.0.3");
+    let wrong = login(&first, &admin, "not-the-token-0123456").await;
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(login(&first, &admin, TOKEN).await.status(), 200);
+    // Written behind the requests: stop only once the file holds both.
+    eventually("both entries written", Duration::from_secs(5), async || {
+        audit_rows(dir.path()) == 2
+    })
+    .await;
+    first.stop().await;
+
+    let second = spawn_with(named("second")).await;
+    let admin = client_from("127.0.0.3");
+    assert_eq!(login(&second, &admin, TOKEN).await.status(), 200);
+    let audit: Value = admin
+        .get(second.url("/api/audit"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let seen: Vec<String> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {}",
+                e["instance"].as_str().unwrap(),
+                e["via"],
+                e["result"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            r#"second "login" "ok""#,
+            r#"first "login" "ok""#,
+            r#"first "login" "wrong token""#,
+        ],
+        "newest first, each once"
+    );
+    second.stop().await;
 }

@@ -182,10 +182,11 @@ async fn the_audit_entry_schema_takes_each_kind_with_its_own_fields_only() {
     let doc = spawn_app().await.json("/api/openapi.json").await;
     let entry = &doc["components"]["schemas"]["AuditEntry"];
     let at = "2024-05-01T12:00:00Z";
-    let control = json!({ "kind": "control", "at": at, "who": "admin from 127.0.0.1",
-                          "service": "redis", "action": "stop", "result": "ok" });
-    let sign_in = json!({ "kind": "sign_in", "at": at, "who": "client from 127.0.0.1",
-                          "via": "cookie", "result": "wrong token" });
+    let control = json!({ "kind": "control", "at": at, "instance": "store-a",
+                          "who": "admin from 127.0.0.1", "service": "redis", "action": "stop",
+                          "result": "ok" });
+    let sign_in = json!({ "kind": "sign_in", "at": at, "instance": "store-b",
+                          "who": "client from 127.0.0.1", "via": "cookie", "result": "wrong token" });
     assert_eq!(schema::errors(&doc, entry, &control), Vec::<String>::new());
     assert_eq!(schema::errors(&doc, entry, &sign_in), Vec::<String>::new());
     let mut broken = Vec::new();
@@ -201,6 +202,9 @@ async fn the_audit_entry_schema_takes_each_kind_with_its_own_fields_only() {
     let mut no_kind = control.clone();
     no_kind.as_object_mut().unwrap().remove("kind");
     broken.push(no_kind);
+    let mut no_instance = control.clone();
+    no_instance.as_object_mut().unwrap().remove("instance");
+    broken.push(no_instance);
     for entry_value in broken {
         assert!(
             !schema::errors(&doc, entry, &entry_value).is_empty(),

@@ -2,9 +2,10 @@
 //! nothing else (never an unsent event, never a pending order's rows, never a cart in use), and
 //! the running store prunes by itself and counts what it pruned.
 
-use crate::helpers::{eventually, spawn_in_dir, TestApp};
+use crate::helpers::{audit_entry, eventually, spawn_in_dir, TestApp};
 use carstore::janitor::{Prune, Table};
 use carstore::store::sqlite::{SqliteDb, DB_FILE};
+use carstore::store::{AuditStore, KEPT_PER_KIND};
 use carstore::Settings;
 use rusqlite::Connection;
 use std::path::Path;
@@ -129,6 +130,36 @@ async fn prune_goes_in_batches_of_the_limit() {
     assert_eq!(batches[3], 0, "{batches:?}");
     let carts = "SELECT DISTINCT session_id FROM cart_items";
     assert_eq!(ids(&c, carts), ["in-use"]);
+}
+
+#[tokio::test]
+async fn the_audit_log_keeps_the_newest_of_each_kind_and_a_write_tried_again_is_not_doubled() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = SqliteDb::open(dir.path()).unwrap();
+    let kept = i64::from(KEPT_PER_KIND);
+    let controls: Vec<_> = (0..kept + 3).map(|n| audit_entry(n, true)).collect();
+    let sign_ins: Vec<_> = (0..5).map(|n| audit_entry(n, false)).collect();
+    db.record(&controls).await.unwrap();
+    db.record(&sign_ins).await.unwrap();
+    db.record(&sign_ins[3..]).await.unwrap();
+    assert_eq!(db.prune(Table::AuditLog, HOUR, 2).await.unwrap(), 2);
+    assert_eq!(db.prune(Table::AuditLog, HOUR, 1000).await.unwrap(), 1);
+    assert_eq!(db.prune(Table::AuditLog, HOUR, 1000).await.unwrap(), 0);
+    let recent = db.recent(2).await.unwrap();
+    let ids: Vec<i64> = recent.iter().map(|e| e.id).collect();
+    let newest = (kept + 2) * 2 + 1;
+    assert_eq!(ids, [newest, newest - 2, 8, 6], "each kind newest first");
+    assert_eq!(
+        recent[0],
+        controls[kept as usize + 2],
+        "read back as written"
+    );
+    let c = Connection::open(dir.path().join(DB_FILE)).unwrap();
+    let count = |kind: &str| -> i64 {
+        let sql = "SELECT COUNT(*) FROM audit_log WHERE kind = ?1";
+        c.query_row(sql, [kind], |r| r.get(0)).unwrap()
+    };
+    assert_eq!((count("control"), count("sign_in")), (kept, 5));
 }
 
 /// A store whose carts expire after `carts`; the janitor then looks every second.

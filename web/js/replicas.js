@@ -69,7 +69,8 @@ function note(roster) {
   const serving = roster.replicas.filter((r) => r.role === 'serve').length;
   const workers = roster.replicas.length - serving;
   const who = `${serving} serving${workers ? `, ${workers} order worker${workers > 1 ? 's' : ''}` : ''}`;
-  return `One store, ${roster.replicas.length} processes (${who}): orders and load runs on any of them show here.`;
+  const n = roster.replicas.length;
+  return `One store, ${n} process${n > 1 ? 'es' : ''} (${who}): orders and load runs on any of them show here.`;
 }
 
 function uptime(secs) {

@@ -120,6 +120,8 @@ pub fn schemas() -> Value {
         "AuditControl": closed(&[
             ("kind", constant("control")),
             ("at", timestamp()),
+            ("instance", json!({ "type": "string",
+                "description": "The replica that recorded it." })),
             ("who", string()),
             ("service", schema("Service")),
             ("action", schema("Action")),
@@ -128,6 +130,8 @@ pub fn schemas() -> Value {
         "AuditSignIn": closed(&[
             ("kind", constant("sign_in")),
             ("at", timestamp()),
+            ("instance", json!({ "type": "string",
+                "description": "The replica that recorded it." })),
             ("who", string()),
             ("via", json!({ "type": "string", "enum": ways,
                 "description": "The sign-in form (`login`), or a token sent with an admin \

@@ -36,6 +36,7 @@ impl Prune for PgStore {
             Table::IdempotencyKeys => IDEMPOTENCY_KEYS,
             // Carts are Redis's, which expires them itself.
             Table::CartItems => return Ok(0),
+            Table::AuditLog => return self.prune_audit_log(limit).await,
         };
         let client = self.client().await?;
         client

@@ -3,6 +3,7 @@
 //! updates and checkout claims atomic here; calls run on tokio's blocking pool so they never
 //! stall the async workers.
 
+mod audit;
 mod orders;
 mod retention;
 
@@ -22,6 +23,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("schema_v1.sql")),
         M::up(include_str!("schema_v2.sql")),
+        M::up(include_str!("schema_v3.sql")),
     ])
 }
 

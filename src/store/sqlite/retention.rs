@@ -36,6 +36,7 @@ impl Prune for SqliteDb {
             Table::Outbox => (SENT_OUTBOX, Service::Postgres),
             Table::IdempotencyKeys => (IDEMPOTENCY_KEYS, Service::Postgres),
             Table::CartItems => (CARTS, Service::Redis),
+            Table::AuditLog => return self.prune_audit_log(limit).await,
         };
         let cutoff = cutoff_text(older_than);
         self.run_for(service, move |c| {

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Renders ops/k8s, the base and every overlay, with `kubectl kustomize`, and validates every
+# object it renders. Prints one line per kustomization with its object count; exits non-zero if
+# one fails to render or has any invalid object. No cluster is needed, nor used.
+#
+# What is validated (ops/k8s/validate.py):
+#  - every object against the Kubernetes API's JSON schemas that kubernetes-validate bundles, in
+#    strict mode (a field the API does not define is an error, not ignored), for Kubernetes 1.32
+#    (the kubectl of these machines) and 1.37 (the newest bundled: an API removed since fails);
+#  - the ServiceMonitor, a prometheus-operator kind those schemas do not know, against
+#    ops/k8s/schemas/servicemonitor-monitoring-v1.json: written for this project from the
+#    operator's API reference (spec and endpoint fields with their types, unknown fields
+#    refused; TLS, credential and proxy settings checked as objects only), not the operator's
+#    generated CRD schema. kubernetes-validate by itself would only warn about the unknown kind
+#    and pass it, so any kind with no schema here fails;
+#  - references between objects: selectors select, ports and Secret and ConfigMap keys exist.
+# What is not: anything only a cluster decides (admission policies, quotas, whether the images
+# pull, the storage class, the Ingress controller's annotations) and what carstore itself
+# requires of them: tests/embedded/k8s.rs checks the manifests against the binary.
+#
+# Installs kubernetes-validate (pinned, schemas included) into a cached virtualenv,
+# $K8S_VENV or /var/cache/carstore-k8s/venv, and reuses it.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+KUBERNETES_VALIDATE_VERSION=1.37.0
+KUBERNETES_VERSIONS=(1.32 1.37)
+VENV=${K8S_VENV:-/var/cache/carstore-k8s/venv}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+say() { printf '== %s\n' "$*" >&2; }
+
+if ! command -v kubectl >/dev/null; then
+  echo "ops/k8s/validate.sh: kubectl is not installed. Install kubectl 1.32 or newer (it" \
+    "includes kustomize): https://kubernetes.io/docs/tasks/tools/ - no cluster is needed" >&2
+  exit 1
+fi
+
+install_kubernetes_validate() {
+  if [ -x "$VENV/bin/kubernetes-validate" ] &&
+    [ "$("$VENV/bin/kubernetes-validate" --version 2>/dev/null)" = "$KUBERNETES_VALIDATE_VERSION" ]
+  then
+    return 0
+  fi
+  say "installing kubernetes-validate $KUBERNETES_VALIDATE_VERSION into $VENV"
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+  fi
+  rm -rf "$VENV"
+  mkdir -p "$(dirname "$VENV")"
+  python3 -m venv "$VENV"
+  # pip trusts the system's CA bundle, so a machine whose registry traffic goes through a proxy
+  # with its own certificate (installed there) works too.
+  local cert=()
+  [ -z "${PIP_CERT:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ] &&
+    cert=(--cert /etc/ssl/certs/ca-certificates.crt)
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "${cert[@]}" \
+    "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
+}
+
+install_kubernetes_validate
+say "kubectl $(kubectl version --client 2>/dev/null | head -1 | sed 's/^Client Version: //')," \
+  "kubernetes-validate $KUBERNETES_VALIDATE_VERSION"
+
+status=0
+for dir in ops/k8s/base ops/k8s/overlays/*/; do
+  dir=${dir%/}
+  name=$(basename "$dir")
+  if ! kubectl kustomize "$dir" >"$WORK/$name.yaml" 2>"$WORK/$name.err"; then
+    sed 's/^/  /' "$WORK/$name.err"
+    echo "k8s $name: FAILED to render ($dir)"
+    status=1
+    continue
+  fi
+  "$VENV/bin/python" ops/k8s/validate.py "$name" "$WORK/$name.yaml" ops/k8s/schemas \
+    "${KUBERNETES_VERSIONS[@]}" || status=1
+done
+exit "$status"

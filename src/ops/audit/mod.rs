@@ -1,0 +1,101 @@
+//! What the admin side saw: every control action (who asked, how it ended) and every admin
+//! sign-in that failed or was refused. A sign-in entry names nothing but the client's address,
+//! as control entries already do; never the token offered.
+//!
+//! Entries live in the order database (`audit_log`, see `store::AuditStore`), so every replica
+//! shows the same history and a restart keeps it; [`AuditLog`] writes them behind the request.
+
+mod log;
+#[cfg(test)]
+mod tests;
+
+pub use log::AuditLog;
+
+use super::control::Action;
+use crate::service::Service;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    /// The row's key, drawn at random when recorded: a write retried after its answer was lost
+    /// is not doubled, and a row read back is known as the entry still waiting to be written.
+    /// Not part of the API.
+    #[serde(skip)]
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// The replica that recorded it (`Settings::instance`).
+    pub instance: String,
+    /// `admin from <address>` for control actions, `client from <address>` for sign-ins.
+    pub who: String,
+    #[serde(flatten)]
+    pub what: Audited,
+    pub result: String,
+}
+
+/// What an entry is about; `kind` in the JSON.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Audited {
+    /// A start, stop or restart of a service.
+    Control { service: Service, action: Action },
+    /// An admin token offered.
+    SignIn { via: SignInVia },
+}
+
+impl Audited {
+    pub fn kind(&self) -> AuditKind {
+        match self {
+            Audited::Control { .. } => AuditKind::Control,
+            Audited::SignIn { .. } => AuditKind::SignIn,
+        }
+    }
+}
+
+/// The two kinds of entry, kept and bounded apart so a flood of wrong tokens cannot push the
+/// control actions out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditKind {
+    Control,
+    SignIn,
+}
+
+impl AuditKind {
+    pub const ALL: [AuditKind; 2] = [AuditKind::Control, AuditKind::SignIn];
+
+    /// As `kind` in the JSON and in the table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditKind::Control => "control",
+            AuditKind::SignIn => "sign_in",
+        }
+    }
+}
+
+/// How an admin token was offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignInVia {
+    /// The sign-in form, `POST /api/admin/login`.
+    Login,
+    /// `Authorization: Bearer` on an admin request.
+    Bearer,
+    /// The cookie the sign-in set, on an admin request.
+    Cookie,
+}
+
+impl SignInVia {
+    pub const ALL: [SignInVia; 3] = [SignInVia::Login, SignInVia::Bearer, SignInVia::Cookie];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInVia::Login => "login",
+            SignInVia::Bearer => "bearer",
+            SignInVia::Cookie => "cookie",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<SignInVia> {
+        SignInVia::ALL.into_iter().find(|v| v.as_str() == name)
+    }
+}
