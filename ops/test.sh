@@ -66,7 +66,7 @@ trap 'rm -f "$results" "$results.contract" "$results.k8s" "$results.bench" "$res
 set +e
 # The chaos and replica tests run on their own at the end, on a quieter machine and with their
 # figures shown. (`replicas::replicas_` names the replica test alone: `replicas::` would also
-# skip the unit tests of src/replicas.)
+# match the unit tests of src/replicas and tests/api/browser_replicas.rs.)
 cargo test --all-targets --locked -- --skip chaos:: --skip replicas::replicas_ 2>&1 | tee "$results"
 status=${PIPESTATUS[0]}
 set -e
@@ -127,7 +127,7 @@ tier "chaos under load" "$results.chaos" "$chaos"
 
 log "replicas behind haproxy: a SIGKILL and a rolling restart under load (tests/api/replicas.rs)"
 set +e
-cargo test --locked --test api replicas:: -- --nocapture >"$results.replicas" 2>&1
+cargo test --locked --test api replicas::replicas_ -- --nocapture >"$results.replicas" 2>&1
 replicas=$?
 set -e
 grep -E '^(replicas|    [^ ])' "$results.replicas" || true

@@ -38,6 +38,7 @@ mod replicas_fleet;
 mod replicas_haproxy;
 mod replicas_load;
 mod replicas_stops;
+mod replicas_throughput;
 mod replicas_views;
 
 // Starting and stopping services: the command backend, a Docker engine.

@@ -7,9 +7,9 @@
 //! dashboard on one store saw the orders placed through the others within a second; and the
 //! audit log is the same everywhere. Last, throughput through haproxy with one store and three.
 //!
-//! Run on its own by the test command (`cargo test --test api replicas:: -- --nocapture`), so
-//! its `replicas ...` figures are in the output; `CARSTORE_REPLICAS_RATE` sets the shoppers per
-//! second.
+//! Run on its own by the test command (`cargo test --test api replicas::replicas_ --
+//! --nocapture`), so its `replicas ...` figures are in the output; `CARSTORE_REPLICAS_RATE` sets
+//! the shoppers per second.
 
 use crate::chaos_db::Db;
 use crate::replicas_checks as checks;
@@ -18,6 +18,7 @@ use crate::replicas_fleet::{shared_vars, Proc, DRAIN};
 use crate::replicas_haproxy::{require_haproxy, Haproxy, CHECK_INTERVAL};
 use crate::replicas_load::{shop, Shot, Shots};
 use crate::replicas_stops::{Stop, Stopper};
+use crate::replicas_throughput::compare_one_and_three;
 use crate::replicas_views as views;
 use crate::services::RealEnv;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -69,13 +70,19 @@ async fn replicas_behind_haproxy_stay_one_store_through_a_kill_and_a_rolling_res
     // The feed gets a moment for the last orders' events before it is judged.
     tokio::time::sleep(Duration::from_secs(1)).await;
     feed_stop.store(true, Ordering::Relaxed);
-    failures.extend(views::judge_feed(&run.shots, &feed, &run.killed));
+    let feed_restart = &run.rolling[FEED_ON];
+    failures.extend(views::judge_feed(
+        &run.shots,
+        &feed,
+        &run.killed,
+        feed_restart,
+    ));
     failures.extend(views::judge_carts(&carts, &fleet.stores).await);
     views::wrong_sign_in(&fleet.stores[1].url).await;
     failures.extend(views::judge_audit(&fleet.stores).await);
     failures.extend(views::judge_replica_list(&fleet.stores).await);
     checks::print_haproxy(&fleet.haproxy).await;
-    failures.extend(checks::compare_one_and_three(&fleet.haproxy, &fleet.stores[0]).await);
+    failures.extend(compare_one_and_three(&fleet.haproxy, &fleet.stores[0]).await);
     failures.extend(stop_workers(&mut fleet.workers).await);
     print_complaints(&fleet);
     assert!(

@@ -9,18 +9,13 @@ use crate::replicas_fleet::{processed_by, Proc, DRAIN};
 use crate::replicas_haproxy::Haproxy;
 use crate::replicas_load::Shot;
 use crate::replicas_stops::Stop;
-use carstore::load::{run, LoadPlan, Mix, Pace, Summary};
 use std::collections::BTreeMap;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// After a store is back, errors may still be answers to requests sent before.
 const TAIL: Duration = Duration::from_secs(1);
 /// "At once": haproxy's own checks come every 250 ms.
 const NOT_READY_WITHIN: Duration = Duration::from_millis(500);
-/// Shoppers at once in the throughput runs.
-const SHOPPERS: usize = 16;
 /// In-flight requests get 10 s after the drain; a little more for the process to end.
 const EXIT_GRACE: Duration = Duration::from_secs(11);
 
@@ -143,23 +138,29 @@ fn judge_drain(stop: &Stop, shots: &[Shot]) -> Vec<String> {
     let errors: usize = failed.values().sum();
     let burst = burst_outcome(stop, shots);
     let ms = |d: Option<Duration>| d.map_or("never".into(), |d| format!("{} ms", d.as_millis()));
+    let count = |n: Option<u64>| n.map_or("?".into(), |n| n.to_string());
+    let status = |s: Option<u16>| s.map_or("none".into(), |s| s.to_string());
+    let exit = stop.exit.and_then(|(s, _)| s.code());
     println!(
-        "replicas: SIGTERM {} at {:.1} s: in flight at the signal by its own count {:?} (by haproxy's {}; a burst of {} checkouts sent straight to it and 1 request half sent); /readyz 503 after {}, a request straight to it then answered {:?}; out of haproxy after {}; {served_after} shoppers' requests through haproxy answered after the signal; stopped accepting after {} with {:?} in flight; the burst ended {burst:?}, the half-sent request {:?}; exit {:?} after {}; back in haproxy after {} ms; errors {errors}",
+        "replicas: SIGTERM {} at {:.1} s: in flight at the signal {} by its own count ({} by haproxy's; the test sent a burst of {} checkouts straight to it and half a request); /readyz 503 after {}, a request straight to it then answered {}; out of haproxy after {}; {served_after} shoppers' requests through haproxy answered after the signal; stopped accepting after {} with {} in flight; the burst ended {burst:?}, the half-sent request {}; exit {} after {}; back in haproxy after {} ms; errors {errors}",
         stop.name,
         stop.at.as_secs_f64(),
-        stop.logged_in_flight.0,
+        count(stop.logged_in_flight.0),
         stop.in_flight,
         stop.burst.end - stop.burst.start,
         ms(stop.not_ready_after),
-        stop.served_when_not_ready,
+        status(stop.served_when_not_ready),
         ms(stop.out_after),
         ms(stop.closed_after),
-        stop.logged_in_flight.1,
-        stop.held,
-        stop.exit.map(|(s, _)| s.code()),
+        count(stop.logged_in_flight.1),
+        status(stop.held),
+        exit.map_or("none".into(), |c| c.to_string()),
         ms(stop.exit.map(|(_, t)| t)),
         (stop.back_at - stop.at).as_millis(),
     );
+    for line in &stop.said {
+        println!("    {line}");
+    }
     let mut wrong = drain_faults(stop);
     if !burst_bought(stop, &burst) {
         wrong.push(format!(
@@ -285,44 +286,4 @@ pub async fn print_haproxy(haproxy: &Haproxy) {
     for line in lines.iter().take(40) {
         println!("    {line}");
     }
-}
-
-/// The same closed-model load through haproxy over one store and over all three, twice each,
-/// alternating, since the machine's other work moves the figures from one second to the next.
-pub async fn compare_one_and_three(three: &Haproxy, first: &Proc) -> Vec<String> {
-    let one = Haproxy::start(&[(&first.name, first.port())]);
-    one.wait_for(&first.name, "UP", Duration::from_secs(10))
-        .await;
-    let mut wrong = Vec::new();
-    for (stores, haproxy) in [(1, &one), (3, three), (1, &one), (3, three)] {
-        let summary = closed_run(&haproxy.url).await;
-        println!(
-            "replicas: throughput with {stores} store(s) behind haproxy: {:.0} requests/s, p50 {:.1} ms, p99 {:.1} ms, {} errors ({} requests, {SHOPPERS} shoppers, closed model, {:.0} s)",
-            summary.requests_per_sec,
-            summary.latency.p50_ms,
-            summary.latency.p99_ms,
-            summary.errors,
-            summary.requests,
-            summary.seconds
-        );
-        if summary.errors > 0 {
-            wrong.push(format!("{stores} store(s): {} errors", summary.errors));
-        }
-    }
-    println!(
-        "replicas: note: everything here (stores, workers, haproxy, the shoppers, Postgres, Redis, RabbitMQ and whatever else the machine runs) shares 2 CPU cores, so three stores cannot be faster than one: the figures show what coordination costs (more processes, more connections to the same Postgres and Redis), not a speed-up"
-    );
-    wrong
-}
-
-async fn closed_run(base: &str) -> Summary {
-    let plan = LoadPlan {
-        base: base.to_owned(),
-        duration: Duration::from_secs(3),
-        pace: Pace::Concurrency(SHOPPERS),
-        mix: "browse=10,view=5,add_to_cart=3,checkout=1"
-            .parse::<Mix>()
-            .unwrap(),
-    };
-    run(plan, Arc::new(AtomicBool::new(false)), |_| {}).await
 }

@@ -202,6 +202,11 @@ impl Proc {
         }
     }
 
+    /// Every line it printed after the `from`th.
+    pub fn said_since(&self, from: usize) -> Vec<String> {
+        self.log.lock().unwrap()[from..].to_vec()
+    }
+
     /// Its log lines at WARN or ERROR.
     pub fn complaints(&self) -> Vec<String> {
         let log = self.log.lock().unwrap();

@@ -40,6 +40,8 @@ pub struct Stop {
     pub exit: Option<(std::process::ExitStatus, Duration)>,
     /// When haproxy had it back in the rotation.
     pub back_at: Duration,
+    /// What it said from the signal to its exit.
+    pub said: Vec<String>,
 }
 
 /// The run the stops happen in.
@@ -72,6 +74,7 @@ impl Stopper<'_> {
             held: None,
             exit: None,
             back_at: Duration::ZERO,
+            said: Vec::new(),
         }
     }
 
@@ -133,6 +136,7 @@ impl Stopper<'_> {
             logged_in_flight(store, log_from, "SIGTERM: draining").await,
             logged_in_flight(store, log_from, "stopping: no new connections").await,
         );
+        stop.said = store.said_since(log_from);
         store.start().await;
         self.haproxy.wait_for(&store.name, "UP", BACK_WITHIN).await;
         stop.back_at = self.began.elapsed();
