@@ -43,6 +43,7 @@ pub struct Application {
     this: Arc<ThisReplica>,
     drain: std::time::Duration,
     fanout: Arc<Fanout>,
+    audit: Arc<AuditLog>,
 }
 
 impl Application {
@@ -93,7 +94,7 @@ impl Application {
             controls: controls.controls,
             logs: controls.logs,
             vhost_queues: controls::management_api(&settings)?,
-            audit,
+            audit: audit.clone(),
             metrics,
             load,
             replicas,
@@ -127,6 +128,7 @@ impl Application {
             this,
             drain: settings.drain,
             fanout,
+            audit,
         })
     }
 
@@ -154,6 +156,7 @@ impl Application {
         signals.abort();
         self.this.stop();
         self.fanout.leave().await;
+        self.audit.flush(std::time::Duration::from_secs(1)).await;
         for worker in &self.workers {
             worker.abort();
         }

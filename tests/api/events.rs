@@ -113,7 +113,12 @@ async fn the_feed_opens_with_every_service_and_follows_orders_without_personal_d
     seen.sort();
     assert_eq!(seen, ["pending", "processed"]);
     let keys: Vec<_> = processed.as_object().unwrap().keys().cloned().collect();
-    assert_eq!(keys, ["order_id", "status"], "no personal data in the feed");
+    assert_eq!(
+        keys,
+        ["instance", "order_id", "status"],
+        "no personal data in the feed, only the replica it happened on"
+    );
+    assert_eq!(processed["instance"], "test");
 }
 
 #[tokio::test]

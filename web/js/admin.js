@@ -115,5 +115,5 @@ function render(entries) {
       h('span', { class: 'muted' }, when(e.at)),
       h('span', { class: 'order-id' }, e.kind === 'sign_in' ? `sign-in (${e.via})` : `${e.action} ${e.service}`),
       h('span', {}, e.result),
-      h('span', { class: 'muted' }, e.who))));
+      h('span', { class: 'muted' }, e.instance ? `${e.who} on ${e.instance}` : e.who))));
 }

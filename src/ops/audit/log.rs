@@ -118,6 +118,19 @@ impl AuditLog {
         }
     }
 
+    /// On the way out: one more try to write what waits, so an action taken just before a stop
+    /// (a rolling restart) is in the shared history. Bounded by `within`; a database that does
+    /// not answer by then keeps only the log lines.
+    pub async fn flush(&self, within: std::time::Duration) {
+        let batch = self.lock().waiting(BATCH);
+        if batch.is_empty() {
+            return;
+        }
+        if let Ok(Ok(())) = tokio::time::timeout(within, self.store.record(&batch)).await {
+            self.lock().written(&batch);
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Held> {
         self.held.lock().unwrap_or_else(|p| p.into_inner())
     }
