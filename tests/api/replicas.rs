@@ -180,9 +180,11 @@ async fn stop_workers(workers: &mut [Proc]) -> Vec<String> {
         let asked = Instant::now();
         worker.sigterm();
         let exit = worker.exited(Duration::from_secs(15)).await;
+        let code = exit.and_then(|s| s.code());
         println!(
-            "replicas: {} stopped with SIGTERM: {exit:?} after {} ms",
+            "replicas: {} stopped with SIGTERM: exit {} after {} ms",
             worker.name,
+            code.map_or("none".into(), |c| c.to_string()),
             asked.elapsed().as_millis()
         );
         if !exit.is_some_and(|s| s.success()) {
