@@ -5,7 +5,8 @@
 # fuzzed by schemathesis, the benchmark script's smoke run, and the demo stack built and driven
 # (ops/stack/test.sh). The stack's images build in the background while cargo works; the stack
 # runs once cargo's tests are done, since both use containers named carstore-redis. Last, the
-# chaos test (each service stopped under load) runs alone, with its figures in the output.
+# chaos test (each service stopped under load) and the replica test (three stores behind haproxy
+# through a kill and a rolling restart) run alone, with their figures in the output.
 # The Kubernetes manifests are rendered and validated as a tier of their own (ops/k8s/validate.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,7 @@ command -v chromedriver >/dev/null || need_packages+=(chromium-driver)
 command -v cc >/dev/null || need_packages+=(build-essential)
 command -v promtool >/dev/null || need_packages+=(prometheus)
 command -v docker-compose >/dev/null || need_packages+=(docker-compose)
+command -v haproxy >/dev/null || need_packages+=(haproxy)
 if ((${#need_packages[@]})); then
   log "installing ${need_packages[*]}"
   if [ "$(id -u)" != 0 ]; then
@@ -60,10 +62,12 @@ cargo clippy --all-targets --locked -- -D warnings
 
 log "cargo test"
 results=$(mktemp)
-trap 'rm -f "$results" "$results.contract" "$results.k8s" "$results.bench" "$results.chaos" "$stack_build_log"' EXIT
+trap 'rm -f "$results" "$results.contract" "$results.k8s" "$results.bench" "$results.chaos" "$results.replicas" "$stack_build_log"' EXIT
 set +e
-# The chaos test runs on its own at the end, on a quieter machine and with its figures shown.
-cargo test --all-targets --locked -- --skip chaos:: 2>&1 | tee "$results"
+# The chaos and replica tests run on their own at the end, on a quieter machine and with their
+# figures shown. (`replicas::replicas_` names the replica test alone: `replicas::` would also
+# match the unit tests of src/replicas and tests/api/browser_replicas.rs.)
+cargo test --all-targets --locked -- --skip chaos:: --skip replicas::replicas_ 2>&1 | tee "$results"
 status=${PIPESTATUS[0]}
 set -e
 
@@ -120,6 +124,14 @@ chaos=$?
 set -e
 grep -E '^(chaos|    slowest)' "$results.chaos" || true
 tier "chaos under load" "$results.chaos" "$chaos"
+
+log "replicas behind haproxy: a SIGKILL and a rolling restart under load (tests/api/replicas.rs)"
+set +e
+cargo test --locked --test api replicas::replicas_ -- --nocapture >"$results.replicas" 2>&1
+replicas=$?
+set -e
+grep -E '^(replicas|    [^ ])' "$results.replicas" || true
+tier "replicas behind haproxy" "$results.replicas" "$replicas"
 
 # One closing line for the whole run: cargo prints a result line per test binary, and each
 # whole-system tier counts once.

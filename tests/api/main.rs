@@ -31,6 +31,17 @@ mod chaos_load;
 mod cli;
 mod fanout;
 
+// Replicas behind haproxy: several stores and workers as one, through a kill and restarts.
+mod replicas;
+mod replicas_checks;
+mod replicas_feed;
+mod replicas_fleet;
+mod replicas_haproxy;
+mod replicas_load;
+mod replicas_stops;
+mod replicas_throughput;
+mod replicas_views;
+
 // Starting and stopping services: the command backend, a Docker engine.
 mod control;
 mod docker;
