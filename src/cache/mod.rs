@@ -39,10 +39,12 @@ pub enum CartAdd {
     },
 }
 
-/// How long a checkout may hold a cart: far longer than writing an order takes (its waits for
-/// the database are bounded by seconds), short enough that a cart held by a process killed
-/// mid-checkout frees itself soon.
-pub const CLAIM_HOLD: Duration = Duration::from_secs(30);
+/// A claim older than this belongs to a checkout that will not finish: far longer than writing
+/// an order takes (its waits for the database are bounded by seconds). The next checkout finds
+/// it stale and ends it for its holder ([`Claimed::Stale`]), settling it if its order was
+/// written. Until then a claim stays, as long as its cart: it is what says which lines an
+/// order written by a process killed before settling has bought.
+pub const CLAIM_STALE: Duration = Duration::from_secs(30);
 
 /// What a checkout found when it claimed the cart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +58,11 @@ pub enum Claimed {
     Empty,
     /// Another checkout holds the cart right now.
     HeldByAnother,
+    /// Another checkout, named `claim`, held the cart longer than [`CLAIM_STALE`]: its process
+    /// stopped. Settle it (its order was written) or release it, then claim again.
+    Stale {
+        claim: String,
+    },
 }
 
 /// A checkout's hold on a cart, where the cart store keeps holds itself (the embedded one).
@@ -63,7 +70,7 @@ pub enum Claimed {
 pub struct Hold {
     pub claim: String,
     pub lines: Vec<CartLine>,
-    pub until: std::time::Instant,
+    pub since: std::time::Instant,
 }
 
 /// Holds by session.
@@ -87,7 +94,7 @@ pub trait CartStore: Ping {
         -> Result<(), AdapterError>;
     async fn clear(&self, session: &SessionId) -> Result<(), AdapterError>;
     /// Holds the cart for one checkout, named `claim` (its idempotency key, or a random id),
-    /// for at most [`CLAIM_HOLD`]. The lines stay in the cart until [`CartStore::settle`]: a
+    /// until it is settled or released. The lines stay in the cart until [`CartStore::settle`]: a
     /// process killed between the claim and the order loses nothing, and a retry with the same
     /// name resumes the claim with the same lines. Another checkout is told the cart is held,
     /// so a cart is bought at most once however many checkouts race for it.

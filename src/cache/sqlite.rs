@@ -3,14 +3,17 @@
 //! read and change stamps all the cart's lines (`used_at`), as Redis slides a cart's expiry, so
 //! the janitor drops carts nobody used for the cart retention.
 
-use super::{CartAdd, CartLine, CartStore, Claimed, Hold, CLAIM_HOLD};
+use super::{CartAdd, CartLine, CartStore, Claimed, Hold, CLAIM_STALE};
 use crate::adapter::AdapterError;
 use crate::domain::{CarId, Quantity, SessionId};
 use crate::service::Service;
 use crate::store::sqlite::{now_text, SqliteDb};
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// A hold nobody settled or released in a day is dropped (the default cart retention).
+const FORGET_AFTER: Duration = Duration::from_secs(24 * 3600);
 
 /// Embedded carts live in the same file as orders, so a restart keeps them.
 #[async_trait]
@@ -91,12 +94,17 @@ impl CartStore for SqliteDb {
         // are one step.
         self.run_for(Service::Redis, move |c| {
             let mut held = held.lock().unwrap_or_else(|p| p.into_inner());
-            held.retain(|_, h| h.until > Instant::now());
+            // Holds of checkouts cut short and never retried or replaced: a bound on the map.
+            held.retain(|_, h| h.since.elapsed() < FORGET_AFTER);
             if let Some(hold) = held.get(&session) {
                 return Ok(if hold.claim == claim {
                     Claimed::Lines {
                         lines: hold.lines.clone(),
                         resumed: true,
+                    }
+                } else if hold.since.elapsed() > CLAIM_STALE {
+                    Claimed::Stale {
+                        claim: hold.claim.clone(),
                     }
                 } else {
                     Claimed::HeldByAnother
@@ -106,13 +114,12 @@ impl CartStore for SqliteDb {
             if lines.is_empty() {
                 return Ok(Claimed::Empty);
             }
-            let until = Instant::now() + CLAIM_HOLD;
             held.insert(
                 session,
                 Hold {
                     claim,
                     lines: lines.clone(),
-                    until,
+                    since: Instant::now(),
                 },
             );
             Ok(Claimed::Lines {
@@ -152,11 +159,17 @@ impl CartStore for SqliteDb {
     }
 
     async fn release(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError> {
-        let mut held = self.cart_claims.lock().unwrap_or_else(|p| p.into_inner());
-        if held.get(session.as_str()).is_some_and(|h| h.claim == claim) {
-            held.remove(session.as_str());
-        }
-        Ok(())
+        let (session, claim) = (session.as_str().to_owned(), claim.to_owned());
+        let held = self.cart_claims.clone();
+        // On the connection too, so it waits for a settle in progress rather than racing it.
+        self.run_for(Service::Redis, move |_| {
+            let mut held = held.lock().unwrap_or_else(|p| p.into_inner());
+            if held.get(&session).is_some_and(|h| h.claim == claim) {
+                held.remove(&session);
+            }
+            Ok(())
+        })
+        .await
     }
 }
 

@@ -8,6 +8,7 @@ mod retention;
 mod service_url;
 
 pub use control::{AdminToken, ControlSettings, ControlSpec};
+pub(crate) use replica::checked_instance;
 pub use replica::{parse_drain, DEFAULT_DRAIN};
 pub use retention::{parse_retention, Retention};
 pub use service_url::ServiceUrl;

@@ -22,7 +22,7 @@ pub(super) fn instance_name(configured: Option<String>) -> anyhow::Result<String
 
 /// A name that is safe in a header, a log line and a metric label: up to 63 letters, digits,
 /// '.', '_' or '-' (a DNS label, which a host or pod name already is).
-fn checked_instance(name: String) -> anyhow::Result<String> {
+pub(crate) fn checked_instance(name: String) -> anyhow::Result<String> {
     let ok = (1..=63).contains(&name.len())
         && name
             .bytes()

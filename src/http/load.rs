@@ -5,6 +5,7 @@
 use super::admin::Admin;
 use super::ApiError;
 use crate::load::{LoadPlan, Mix, Pace};
+use crate::replicas::ChannelState;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -79,8 +80,9 @@ async fn start(
 
 /// Stops the run wherever it goes: here, or on the replica that started it.
 async fn stop(state: web::Data<AppState>, _: Admin) -> HttpResponse {
-    let stopping = state.load.stop()
-        || (state.load.running_elsewhere().is_some() && state.fanout.ask_stop_load());
+    let elsewhere =
+        state.load.running_elsewhere().is_some() && state.replicas.channel() == ChannelState::Up;
+    let stopping = state.load.stop() || (elsewhere && state.fanout.ask_stop_load());
     HttpResponse::Ok().json(Stopping { stopping })
 }
 

@@ -77,6 +77,9 @@ async fn logs(
         let line: Arc<LogLine> = rx.recv().await.ok()?;
         Some((to_sse(&line), (rx, client)))
     });
-    let events = stream::iter(backlog).chain(live);
+    // Ends when the replica stops, as the event feed does: nothing endless holds up a stop.
+    let events = stream::iter(backlog)
+        .chain(live)
+        .take_until(state.replicas.this.stopping());
     Ok(sse::Sse::from_infallible_stream(events).with_keep_alive(KEEP_ALIVE))
 }

@@ -47,7 +47,7 @@ impl Checkout {
         // The key is looked up inside the order's transaction (`PlaceOrders::place`), so a first
         // try, nearly every checkout, makes no round trip of its own for it.
         let claim = claim_name(&req);
-        let (lines, resumed) = match self.carts.claim(&req.session, &claim).await {
+        let (lines, resumed) = match self.claim_cart(&req, &claim).await {
             Ok(Claimed::Lines { lines, resumed }) => (lines, resumed),
             // A retry of a checkout that went through finds the cart empty.
             Ok(Claimed::Empty) => {
@@ -57,7 +57,9 @@ impl Checkout {
                     .map(Placed::Existing)
                     .ok_or(CheckoutError::CartEmpty)
             }
-            Ok(Claimed::HeldByAnother) => return Err(CheckoutError::InProgress),
+            Ok(Claimed::HeldByAnother | Claimed::Stale { .. }) => {
+                return Err(CheckoutError::InProgress)
+            }
             // Without the cart service a retry can still be told its order.
             Err(e) => {
                 return match self.earlier_order(&req).await {
@@ -96,6 +98,47 @@ impl Checkout {
                 self.release(&req.session, &claim).await;
                 Err(e.into())
             }
+        }
+    }
+
+    /// Claims the cart; a claim left by a checkout that stopped is ended first (once).
+    async fn claim_cart(
+        &self,
+        req: &CheckoutRequest,
+        claim: &str,
+    ) -> Result<Claimed, AdapterError> {
+        let first = self.carts.claim(&req.session, claim).await?;
+        let Claimed::Stale { claim: stale } = first else {
+            return Ok(first);
+        };
+        self.end_stale(&req.session, &stale).await?;
+        self.carts.claim(&req.session, claim).await
+    }
+
+    /// A checkout that held the cart far longer than a checkout takes has stopped. If its order
+    /// was written, the lines it held are bought and leave the cart now; if not, or if that
+    /// cannot be told (a checkout without an Idempotency-Key), the cart stays whole: a cart is
+    /// never lost, at the risk of being offered again.
+    async fn end_stale(&self, session: &SessionId, stale: &str) -> Result<(), AdapterError> {
+        let key = stale
+            .strip_prefix(KEYED)
+            .and_then(|k| IdempotencyKey::parse(k).ok());
+        let written = match key {
+            Some(key) => self
+                .orders
+                .find_by_idempotency_key(session, &key)
+                .await?
+                .is_some(),
+            None => false,
+        };
+        tracing::info!(
+            written,
+            "a checkout that stopped halfway held the cart; its claim is ended"
+        );
+        if written {
+            self.carts.settle(session, stale).await
+        } else {
+            self.carts.release(session, stale).await
         }
     }
 
@@ -173,5 +216,8 @@ fn claim_name(req: &CheckoutRequest) -> String {
 
 /// The claim a checkout with this Idempotency-Key holds on its cart.
 pub fn claim_of(key: &IdempotencyKey) -> String {
-    format!("key:{}", key.as_str())
+    format!("{KEYED}{}", key.as_str())
 }
+
+/// How a claim named by an Idempotency-Key begins.
+const KEYED: &str = "key:";

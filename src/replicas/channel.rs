@@ -29,10 +29,9 @@ pub struct Fanout {
 }
 
 struct Link {
-    client: Client,
-    channel: String,
-    from: String,
     asks: mpsc::Sender<Body>,
+    /// The publishing task, which ends after sending the goodbye.
+    publisher: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Fanout {
@@ -48,17 +47,23 @@ impl Fanout {
             .is_some_and(|l| l.asks.try_send(Body::StopLoad).is_ok())
     }
 
-    /// Says goodbye, so the others drop this replica from their dashboards now; best effort,
-    /// and never longer than half a second.
+    /// Says goodbye, so the others drop this replica from their dashboards now, and stops
+    /// publishing (no heartbeat after the goodbye brings it back); best effort, and never
+    /// longer than half a second.
     pub async fn leave(&self) {
         let Some(link) = &self.link else { return };
-        let bye = encode(&Message {
-            from: link.from.clone(),
-            body: Body::Leaving,
-        });
-        let client = link.client.with_options(&redis_fail_fast());
-        let publish = client.publish::<i64, _, _>(&link.channel, bye);
-        let _ = tokio::time::timeout(Duration::from_millis(500), publish).await;
+        let publisher = link
+            .publisher
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        let said = async {
+            let _ = link.asks.send(Body::Leaving).await;
+            if let Some(publisher) = publisher {
+                let _ = publisher.await;
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_millis(500), said).await;
     }
 }
 
@@ -87,20 +92,12 @@ pub fn start_channel(
         batch: Vec::new(),
         send_at: None,
     };
-    tokio::spawn(publisher.run(bus.subscribe(), asked));
-    tokio::spawn(receive(
-        subscriber,
-        channel.clone(),
-        roster.clone(),
-        bus,
-        load,
-    ));
+    let publisher = tokio::spawn(publisher.run(bus.subscribe(), asked));
+    tokio::spawn(receive(subscriber, channel, roster, bus, load));
     Ok(Fanout {
         link: Some(Link {
-            client,
-            channel,
-            from: roster.this.origin.clone(),
             asks,
+            publisher: std::sync::Mutex::new(Some(publisher)),
         }),
     })
 }
@@ -140,6 +137,12 @@ impl Publisher {
                 },
                 _ = batch_due => self.send_batch().await,
                 ask = asked.recv() => match ask {
+                    Some(Body::Leaving) => {
+                        self.send_batch().await;
+                        self.send(Body::Leaving).await;
+                        let _ = self.client.quit().await;
+                        return;
+                    }
                     Some(body) => self.send(body).await,
                     None => return,
                 },
@@ -205,21 +208,32 @@ async fn receive(
     load: Option<Arc<LoadRuns>>,
 ) {
     let mut messages = subscriber.message_rx();
-    let _resubscribing = subscriber.manage_subscriptions();
-    while subscriber.subscribe(channel.as_str()).await.is_err() {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    loop {
-        match messages.recv().await {
-            Ok(message) => {
-                if let Some(text) = message.value.as_bytes() {
-                    arrive(text, &roster, &bus, load.as_deref());
-                }
-            }
-            Err(broadcast::error::RecvError::Lagged(_)) => continue,
-            Err(broadcast::error::RecvError::Closed) => return,
+    let resubscribing = subscriber.manage_subscriptions();
+    let stopping = roster.this.stopping();
+    let listen = async {
+        while subscriber.subscribe(channel.as_str()).await.is_err() {
+            tokio::time::sleep(Duration::from_millis(250)).await;
         }
+        roster.subscribed();
+        loop {
+            match messages.recv().await {
+                Ok(message) => {
+                    if let Some(text) = message.value.as_bytes() {
+                        arrive(text, &roster, &bus, load.as_deref());
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    };
+    // Until the replica stops: then its connection goes too.
+    tokio::select! {
+        _ = listen => {}
+        _ = stopping => {}
     }
+    resubscribing.abort();
+    let _ = subscriber.quit().await;
 }
 
 fn arrive(text: &[u8], roster: &Roster, bus: &EventBus, load: Option<&LoadRuns>) {

@@ -31,6 +31,7 @@ pub struct Roster {
     ready: Box<dyn Fn() -> bool + Send + Sync>,
     others: Mutex<HashMap<String, (ReplicaInfo, Instant)>>,
     channel: Mutex<(ChannelState, &'static str)>,
+    subscribed: std::sync::atomic::AtomicBool,
 }
 
 /// `GET /api/replicas`.
@@ -66,6 +67,7 @@ impl Roster {
             ready: Box::new(ready),
             others: Mutex::default(),
             channel: Mutex::new((channel, note)),
+            subscribed: Default::default(),
         }
     }
 
@@ -76,7 +78,11 @@ impl Roster {
     pub(super) fn heard(&self, origin: &str, info: ReplicaInfo) {
         let mut others = self.others.lock().unwrap_or_else(|p| p.into_inner());
         if others.len() >= MAX_OTHERS && !others.contains_key(origin) {
-            return;
+            // Replicas restarted or killed leave silent entries: those go first.
+            others.retain(|_, (_, seen)| seen.elapsed() < GONE_AFTER);
+            if others.len() >= MAX_OTHERS {
+                return;
+            }
         }
         others.insert(origin.to_owned(), (info, Instant::now()));
     }
@@ -86,7 +92,19 @@ impl Roster {
         others.remove(origin);
     }
 
+    /// Hearing the others needs the subscription: until it is made, the channel is down
+    /// however well publishing goes.
+    pub(super) fn subscribed(&self) {
+        self.subscribed
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
     pub(super) fn set_channel(&self, state: ChannelState, note: &'static str) {
+        let subscribed = self.subscribed.load(std::sync::atomic::Ordering::Relaxed);
+        let (state, note) = match state {
+            ChannelState::Up if !subscribed => (ChannelState::Down, "subscribing to Redis"),
+            other => (other, note),
+        };
         let mut channel = self.channel.lock().unwrap_or_else(|p| p.into_inner());
         if channel.0 != state {
             match state {

@@ -3,6 +3,8 @@
 //! malformed, or names an event the dashboard does not know is dropped.
 
 use super::ReplicaInfo;
+use crate::config::checked_instance;
+use crate::domain::OrderStatus;
 use crate::events::{Relayed, StoreEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -55,23 +57,55 @@ pub(super) fn relayable(event: &StoreEvent) -> Option<WireEvent> {
 }
 
 impl WireEvent {
-    /// As a local event again, naming the replica it happened on; `None` for names the
-    /// dashboard does not know.
+    /// As a local event again, naming the replica it happened on, with only the fields the
+    /// dashboard reads, each of its type; `None` for an event the dashboard does not know or
+    /// data that is not what a replica sends.
     pub(super) fn arrived(self, instance: &str) -> Option<Relayed> {
-        let event = match self.event.as_str() {
-            "order" => "order",
-            "load" => "load",
-            _ => return None,
-        };
         let Value::Object(mut data) = self.data else {
             return None;
         };
-        data.insert("instance".into(), Value::String(instance.to_owned()));
+        let (event, fields): (_, &[Field]) = match self.event.as_str() {
+            "order" => (
+                "order",
+                &[("order_id", Value::is_i64), ("status", is_status)],
+            ),
+            "load" => (
+                "load",
+                &[
+                    ("running", Value::is_boolean),
+                    ("plan", is_short_text),
+                    ("progress", is_object_or_null),
+                    ("summary", is_object_or_null),
+                ],
+            ),
+            _ => return None,
+        };
+        let mut kept = serde_json::Map::new();
+        for (name, valid) in fields {
+            let value = data.remove(*name).filter(valid)?;
+            kept.insert((*name).to_owned(), value);
+        }
+        kept.insert("instance".into(), Value::String(instance.to_owned()));
         Some(Relayed {
             event,
-            data: Value::Object(data),
+            data: Value::Object(kept),
         })
     }
+}
+
+/// A field the dashboard reads, and the check its value must pass.
+type Field = (&'static str, fn(&Value) -> bool);
+
+fn is_status(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| s.parse::<OrderStatus>().is_ok())
+}
+
+fn is_short_text(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| s.len() <= 200)
+}
+
+fn is_object_or_null(v: &Value) -> bool {
+    v.is_object() || v.is_null()
 }
 
 pub(super) fn encode(message: &Message) -> String {
@@ -83,10 +117,13 @@ pub(super) fn decode(text: &[u8]) -> Option<Message> {
         return None;
     }
     let message: Message = serde_json::from_slice(text).ok()?;
-    match &message.body {
-        Body::Events { events, .. } if events.len() > MAX_BATCH => None,
-        _ => Some(message),
-    }
+    let named = |name: &str| checked_instance(name.to_owned()).is_ok();
+    let fits = match &message.body {
+        Body::Events { instance, events } => events.len() <= MAX_BATCH && named(instance),
+        Body::Heartbeat { replica } => named(&replica.instance) && replica.version.len() <= 64,
+        Body::Leaving | Body::StopLoad => true,
+    };
+    (fits && message.from.len() <= 80).then_some(message)
 }
 
 #[cfg(test)]
@@ -140,6 +177,23 @@ mod tests {
         let flood = json!({"from": "a", "kind": "events", "instance": "a",
             "events": vec![json!({"event": "order", "data": {}}); MAX_BATCH + 1]});
         assert!(decode(flood.to_string().as_bytes()).is_none());
+        // Only the fields the dashboard reads, each of its type; anything else is dropped.
+        let order = WireEvent {
+            event: "order".into(),
+            data: json!({"order_id": 3, "status": "processed", "customer_email": "a@b.c"}),
+        };
+        let kept = order.arrived("b").unwrap().data;
+        assert_eq!(
+            kept,
+            json!({"order_id": 3, "status": "processed", "instance": "b"})
+        );
+        let forged = WireEvent {
+            event: "order".into(),
+            data: json!({"order_id": "<script>", "status": "processed"}),
+        };
+        assert!(forged.arrived("b").is_none());
+        let bad_name = json!({"from": "a", "kind": "events", "instance": "<b>", "events": []});
+        assert!(decode(bad_name.to_string().as_bytes()).is_none());
         let stop = decode(br#"{"from":"a#1","kind":"stop_load"}"#).unwrap();
         assert!(matches!(stop.body, Body::StopLoad));
     }

@@ -180,3 +180,106 @@ async fn a_checkout_cut_short_after_its_claim_is_finished_by_its_retry() {
         "the cart is bought"
     );
 }
+
+fn redis_cli(args: &[&str]) {
+    let out = std::process::Command::new("redis-cli")
+        .args(["-h", "127.0.0.1", "-p", "6379"])
+        .args(args)
+        .output()
+        .expect("redis-cli (apt-get install redis-tools)");
+    assert!(out.status.success(), "{out:?}");
+}
+
+/// What a store killed mid-checkout leaves behind, long ago: its claim on the cart.
+fn leave_an_old_claim(prefix: &str, session: &SessionId, claim: &str, lines: &str) {
+    let key = format!("{prefix}claim:{}", session.as_str());
+    redis_cli(&["HSET", &key, "id", claim, "lines", lines, "since", "0"]);
+    redis_cli(&["EXPIRE", &key, "600"]);
+}
+
+struct Shopper {
+    client: reqwest::Client,
+    cookie: String,
+    base: String,
+}
+
+impl Shopper {
+    async fn add(&self, car: i64, quantity: i64) {
+        let added = self
+            .client
+            .post(format!("{}/api/cart", self.base))
+            .header("Cookie", &self.cookie)
+            .json(&serde_json::json!({"car_id": car, "quantity": quantity}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(added.status(), 201);
+    }
+
+    /// The order's `(car, quantity)` lines.
+    async fn checkout(&self, key: &str) -> Vec<(i64, i64)> {
+        let placed = self
+            .client
+            .post(format!("{}/api/checkout", self.base))
+            .header("Cookie", &self.cookie)
+            .header("Idempotency-Key", key)
+            .json(&serde_json::json!({"customer_name": "Ada", "customer_email": "ada@example.com"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(placed.status(), 201, "{:?}", placed.text().await);
+        let id = placed.json::<serde_json::Value>().await.unwrap()["order_id"].clone();
+        let order: serde_json::Value = self
+            .client
+            .get(format!("{}/api/orders/{id}", self.base))
+            .header("Cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let items = order["items"].as_array().unwrap().iter();
+        items
+            .map(|i| {
+                (
+                    i["car_id"].as_i64().unwrap(),
+                    i["quantity"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// A claim left long ago by a store killed before it wrote the order: the next checkout ends
+/// it and buys the whole cart. One killed after writing its order: the next checkout takes that
+/// order's lines out of the cart first, and buys only what was added since.
+#[tokio::test]
+async fn an_old_claim_of_a_stopped_checkout_is_ended_by_the_next_one() {
+    let env = crate::services::RealEnv::shared().await;
+    let app = crate::services::spawn_real(&env).await;
+    let session = SessionId::new_random();
+    let shopper = Shopper {
+        client: reqwest::Client::new(),
+        cookie: format!("session_id={}", session.as_str()),
+        base: app.address.clone(),
+    };
+    let prefix = &env.redis.prefix;
+
+    shopper.add(4, 2).await;
+    leave_an_old_claim(prefix, &session, "key:died-before-its-order", "4:2");
+    assert_eq!(shopper.checkout("next-1").await, [(4, 2)]);
+
+    // Bought, but its store died before taking the lines out of the cart.
+    shopper.add(5, 1).await;
+    assert_eq!(shopper.checkout("bought-then-died").await, [(5, 1)]);
+    shopper.add(5, 1).await;
+    leave_an_old_claim(prefix, &session, "key:bought-then-died", "5:1");
+    shopper.add(6, 1).await;
+    assert_eq!(
+        shopper.checkout("next-2").await,
+        [(6, 1)],
+        "car 5 is not bought twice"
+    );
+    assert_eq!(app.order_count().await, 3);
+}

@@ -45,7 +45,7 @@ function details(replica, itself) {
 }
 
 function panel(replica) {
-  const health = replica.draining ? 'starting' : replica.ready ? 'up' : 'down';
+  const health = replica.draining ? 'draining' : replica.ready ? 'up' : 'down';
   const worker = replica.role === 'worker';
   const title = `${worker ? 'Order worker' : 'Store'} · ${replica.instance}`;
   const state = replica.draining
@@ -55,7 +55,8 @@ function panel(replica) {
       : 'Not ready: its order database is not answering';
   return h('article', { class: 'service replica-panel', dataset: { health, testid: `replica-${replica.instance}` } },
     h('header', { class: 'service-head' },
-      h('span', { class: `led ${health}`, 'aria-hidden': 'true' }),
+      // Draining shows amber, as a service starting does: in transit, neither up nor down.
+      h('span', { class: `led ${replica.draining ? 'starting' : health}`, 'aria-hidden': 'true' }),
       h('div', {},
         h('h2', {}, title),
         h('p', { class: 'muted' }, worker ? 'Outbox relay and order processor' : 'Another replica of this store')),

@@ -1,11 +1,12 @@
 //! A checkout's hold on a cart, in Redis: a small hash beside the cart (`claim:<session>`) that
-//! names the checkout and the lines it is buying, expiring by itself. The cart is only changed
+//! names the checkout, the lines it is buying and since when, living as long as the cart. The
+//! cart is only changed
 //! once the order is written, so a replica killed mid-checkout never takes a cart with it.
 
 use super::scripts::{CLAIM, RELEASE, SETTLE};
 use super::RedisCache;
 use crate::adapter::AdapterError;
-use crate::cache::{CartLine, Claimed, CLAIM_HOLD};
+use crate::cache::{CartLine, Claimed, CLAIM_STALE};
 use crate::domain::{CarId, SessionId};
 
 impl RedisCache {
@@ -21,16 +22,16 @@ impl RedisCache {
         session: &SessionId,
         claim: &str,
     ) -> Result<Claimed, AdapterError> {
-        let hold_ms = CLAIM_HOLD.as_millis().to_string();
+        let args = vec![
+            claim.to_owned(),
+            self.cart_ttl_secs.to_string(),
+            CLAIM_STALE.as_millis().to_string(),
+        ];
         let reply: Vec<String> = self
-            .script_on(
-                CLAIM,
-                self.claim_keys(session),
-                vec![claim.to_owned(), hold_ms],
-            )
+            .script_on(CLAIM, self.claim_keys(session), args)
             .await?;
-        let (kind, lines) = match reply.as_slice() {
-            [kind, lines] => (kind.as_str(), lines.as_str()),
+        let (kind, detail) = match reply.as_slice() {
+            [kind, detail] => (kind.as_str(), detail.as_str()),
             _ => {
                 return Err(AdapterError::Corrupt(format!(
                     "cart claim answered {reply:?}"
@@ -39,10 +40,13 @@ impl RedisCache {
         };
         Ok(match kind {
             "claimed" | "resumed" => Claimed::Lines {
-                lines: parse_lines(lines)?,
+                lines: parse_lines(detail)?,
                 resumed: kind == "resumed",
             },
             "held" => Claimed::HeldByAnother,
+            "stale" => Claimed::Stale {
+                claim: detail.to_owned(),
+            },
             _ => Claimed::Empty,
         })
     }

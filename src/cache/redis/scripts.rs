@@ -16,11 +16,18 @@ if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]
 return 1";
 pub const CLEAR: &str = "redis.call('DEL', KEYS[1])
 return 1";
-/// KEYS: cart, claim. ARGV: claim name, hold in ms. Returns `{kind, lines}`: `claimed` or
-/// `resumed` with the held lines as `car:quantity,...`, `held` (by another name), or `empty`.
-pub const CLAIM: &str = "local held = redis.call('HGET', KEYS[2], 'id')
+/// KEYS: cart, claim. ARGV: claim name, seconds the claim lives (the cart's), ms after which
+/// another name finds it stale. Returns `{kind, detail}`: `claimed` or `resumed` with the held
+/// lines as `car:quantity,...`, `held` (by another name), `stale` with the holder's name, or
+/// `empty`.
+pub const CLAIM: &str = "local now = redis.call('TIME')
+local now_ms = now[1] * 1000 + math.floor(now[2] / 1000)
+local held = redis.call('HGET', KEYS[2], 'id')
 if held then
   if held == ARGV[1] then return {'resumed', redis.call('HGET', KEYS[2], 'lines')} end
+  if now_ms - tonumber(redis.call('HGET', KEYS[2], 'since')) > tonumber(ARGV[3]) then
+    return {'stale', held}
+  end
   return {'held', ''}
 end
 local all = redis.call('HGETALL', KEYS[1])
@@ -28,8 +35,8 @@ if #all == 0 then return {'empty', ''} end
 local parts = {}
 for i = 1, #all, 2 do parts[#parts + 1] = all[i] .. ':' .. all[i + 1] end
 local lines = table.concat(parts, ',')
-redis.call('HSET', KEYS[2], 'id', ARGV[1], 'lines', lines)
-redis.call('PEXPIRE', KEYS[2], ARGV[2])
+redis.call('HSET', KEYS[2], 'id', ARGV[1], 'lines', lines, 'since', now_ms)
+redis.call('EXPIRE', KEYS[2], ARGV[2])
 return {'claimed', lines}";
 /// KEYS: cart, claim. ARGV: claim name. Takes the held lines out of the cart, once.
 pub const SETTLE: &str = "if redis.call('HGET', KEYS[2], 'id') ~= ARGV[1] then return 0 end
