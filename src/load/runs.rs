@@ -27,7 +27,10 @@ pub struct LoadChange {
 #[derive(Default)]
 pub struct LoadRuns {
     current: Mutex<Option<Current>>,
-    /// A run going on another replica, as its events tell: one run at a time across the store.
+    /// A run going on another replica, as its events tell: one run at a time across the store,
+    /// as far as the replicas have heard. Two started on two replicas within the same few
+    /// milliseconds both run (each then shows the other's figures); a lease in Redis would
+    /// close that gap, at the cost of a load run needing Redis.
     elsewhere: Mutex<Option<Elsewhere>>,
 }
 

@@ -44,6 +44,24 @@ impl Subject {
         }
     }
 
+    /// The entries this version can read. A row it cannot (written by a newer replica during a
+    /// rolling upgrade) is left out with a warning rather than hiding the whole history.
+    pub fn readable(
+        rows: impl Iterator<Item = Result<AuditEntry, AdapterError>>,
+    ) -> Vec<AuditEntry> {
+        let mut skipped = 0;
+        let entries = rows
+            .filter_map(|row| row.map_err(|_| skipped += 1).ok())
+            .collect();
+        if skipped > 0 {
+            tracing::warn!(
+                skipped,
+                "audit entries this version cannot read were left out"
+            );
+        }
+        entries
+    }
+
     /// Reads the columns back; a value this version does not know is `Corrupt`.
     pub fn read(
         kind: &str,

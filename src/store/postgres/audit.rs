@@ -62,7 +62,7 @@ impl AuditStore for PgStore {
             .query(RECENT, &[&i64::from(limit)])
             .await
             .map_err(db_error)?;
-        rows.iter().map(entry).collect()
+        Ok(Subject::readable(rows.iter().map(entry)))
     }
 }
 

@@ -67,7 +67,7 @@ impl AuditStore for SqliteDb {
                 rows.collect()
             })
             .await?;
-        rows.into_iter().map(entry).collect()
+        Ok(Subject::readable(rows.into_iter().map(entry)))
     }
 }
 
