@@ -19,6 +19,7 @@ use crate::orders::{run_processor, run_relay, Checkout};
 use crate::replicas::{Fanout, Role, ThisReplica};
 use crate::service::Service;
 use crate::state::AppState;
+use crate::store::sqlite::DataDirLock;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{middleware, web, App, HttpServer};
 use adapters::{pick_adapters, watch_services, Adapters};
@@ -41,9 +42,13 @@ pub struct Application {
     server: Server,
     workers: Vec<JoinHandle<()>>,
     this: Arc<ThisReplica>,
-    drain: std::time::Duration,
+    /// Listens for SIGTERM and Ctrl-C from the moment the server exists, so a signal sent as
+    /// soon as the address is printed already drains.
+    signals: JoinHandle<()>,
     fanout: Arc<Fanout>,
     audit: Arc<AuditLog>,
+    /// Held while serving: one store per embedded data dir.
+    _data_dir_lock: Option<DataDirLock>,
 }
 
 impl Application {
@@ -54,6 +59,12 @@ impl Application {
                                                // The port first: a taken port should be the only thing said, before any adapter opens.
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        // Before any adapter opens (and says so): a second store on this data dir is one line.
+        let embedded = settings.database_url.is_none() || settings.redis_url.is_none();
+        let data_dir_lock = match embedded {
+            true => Some(DataDirLock::take(&settings.data_dir)?),
+            false => None,
+        };
         let adapters = pick_adapters(&settings).await?;
         let port = listener.local_addr()?.port();
         let url = own_url(&settings, port);
@@ -120,15 +131,17 @@ impl Application {
         // SIGTERM drains first (replica.rs), so the signals are ours rather than the server's.
         .disable_signals()
         .run();
+        let server_handle = server.handle();
         Ok(Application {
             port,
             url,
             server,
             workers,
+            signals: replica::stop_on_signal(server_handle, this.clone(), settings.drain),
             this,
-            drain: settings.drain,
             fanout,
             audit,
+            _data_dir_lock: data_dir_lock,
         })
     }
 
@@ -147,13 +160,8 @@ impl Application {
     /// Serves until stopped (SIGTERM after a drain, Ctrl-C, or the handle), letting in-flight
     /// requests finish, then says goodbye to the other replicas and stops the worker tasks.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let signals = tokio::spawn(replica::stop_on_signal(
-            self.server.handle(),
-            self.this.clone(),
-            self.drain,
-        ));
         let result = self.server.await;
-        signals.abort();
+        self.signals.abort();
         self.this.stop();
         self.fanout.leave().await;
         self.audit.flush(std::time::Duration::from_secs(1)).await;

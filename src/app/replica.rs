@@ -9,7 +9,8 @@ use crate::replicas::{start_channel, ChannelState, Fanout, Roster, ThisReplica};
 use actix_web::dev::ServerHandle;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::signal::unix::{signal, SignalKind};
+use tokio::signal::unix::{signal, Signal, SignalKind};
+use tokio::task::JoinHandle;
 
 /// The roster this process shows and its side of the replica channel. Replicas share events only
 /// when they share the store: the order database and Redis, which carries the channel.
@@ -51,14 +52,29 @@ pub(super) fn join(
 /// SIGTERM (a load balancer's or Kubernetes' stop): `/readyz` turns 503 and requests are still
 /// served for the drain period, so the balancer moves traffic away first; then no new
 /// connections, and requests in flight finish. Ctrl-C, or a second signal, skips the drain.
-pub(super) async fn stop_on_signal(server: ServerHandle, this: Arc<ThisReplica>, drain: Duration) {
-    let (Ok(mut term), Ok(mut int)) = (
+/// Listens from the moment it is called (before the store says where it serves), in a task.
+pub(super) fn stop_on_signal(
+    server: ServerHandle,
+    this: Arc<ThisReplica>,
+    drain: Duration,
+) -> JoinHandle<()> {
+    let (Ok(term), Ok(int)) = (
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
     ) else {
         tracing::error!("cannot listen for SIGTERM and SIGINT; stop carstore with SIGKILL");
-        return;
+        return tokio::spawn(async {});
     };
+    tokio::spawn(drain_then_stop(server, this, drain, term, int))
+}
+
+async fn drain_then_stop(
+    server: ServerHandle,
+    this: Arc<ThisReplica>,
+    drain: Duration,
+    mut term: Signal,
+    mut int: Signal,
+) {
     tokio::select! {
         _ = term.recv() => {
             this.start_draining();

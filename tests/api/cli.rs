@@ -398,3 +398,18 @@ async fn on_kubernetes_services_have_no_control_and_say_why() {
     let (status, _) = served.terminate();
     assert!(status.success(), "{status}");
 }
+
+/// The embedded store is one process: a second `serve` on the same data dir says so in one
+/// line, and starts once the first has stopped.
+#[test]
+fn a_second_store_on_one_embedded_data_dir_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = serve(dir.path());
+    let data_dir = dir.path().to_str().unwrap();
+    let (code, stderr) = run_failing(&["serve", "--bind", "127.0.0.1:0", "--data-dir", data_dir]);
+    assert_one_clear_line(code, &stderr, "another carstore serves from data dir");
+    let (status, _) = first.terminate();
+    assert!(status.success(), "{status}");
+    let again = serve(dir.path());
+    again.terminate();
+}

@@ -4,8 +4,11 @@
 //! stall the async workers.
 
 mod audit;
+mod lock;
 mod orders;
 mod retention;
+
+pub use lock::DataDirLock;
 
 use crate::adapter::AdapterError;
 use crate::service::Service;
