@@ -29,6 +29,7 @@ mod chaos;
 mod chaos_db;
 mod chaos_load;
 mod cli;
+mod cli_replica;
 mod fanout;
 
 // Replicas behind haproxy: several stores and workers as one, through a kill and restarts.
