@@ -34,6 +34,7 @@ mod fanout;
 
 // Replicas behind haproxy: several stores and workers as one, through a kill and restarts.
 mod replicas;
+mod replicas_audit;
 mod replicas_checks;
 mod replicas_feed;
 mod replicas_fleet;

@@ -12,6 +12,7 @@
 //! the shoppers per second.
 
 use crate::chaos_db::Db;
+use crate::replicas_audit as audit;
 use crate::replicas_checks as checks;
 use crate::replicas_feed::Feed;
 use crate::replicas_fleet::{shared_vars, Proc, DRAIN};
@@ -57,7 +58,7 @@ async fn replicas_behind_haproxy_stay_one_store_through_a_kill_and_a_rolling_res
     let feed_url = format!("{}/api/events", fleet.stores[FEED_ON].url);
     let feed = Feed::follow(feed_url, began, feed_stop.clone());
     let carts = views::fill_carts(&fleet.haproxy.url, 12).await;
-    views::wrong_sign_in(&fleet.stores[KILLED].url).await;
+    audit::wrong_sign_in(&fleet.stores[KILLED].url).await;
     let run = run_load(&mut fleet, began).await;
 
     let mut failures = Vec::new();
@@ -78,8 +79,8 @@ async fn replicas_behind_haproxy_stay_one_store_through_a_kill_and_a_rolling_res
         feed_restart,
     ));
     failures.extend(views::judge_carts(&carts, &fleet.stores).await);
-    views::wrong_sign_in(&fleet.stores[1].url).await;
-    failures.extend(views::judge_audit(&fleet.stores).await);
+    audit::wrong_sign_in(&fleet.stores[1].url).await;
+    failures.extend(audit::judge_audit(&fleet.stores).await);
     failures.extend(views::judge_replica_list(&fleet.stores).await);
     checks::print_haproxy(&fleet.haproxy).await;
     failures.extend(compare_one_and_three(&fleet.haproxy, &fleet.stores[0]).await);

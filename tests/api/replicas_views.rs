@@ -4,7 +4,7 @@
 
 use crate::chaos_load::{quantile_ms, Step};
 use crate::replicas_feed::Feed;
-use crate::replicas_fleet::{Proc, ADMIN_TOKEN};
+use crate::replicas_fleet::Proc;
 use crate::replicas_load::Shot;
 use crate::replicas_stops::Stop;
 use serde_json::{json, Value};
@@ -233,45 +233,6 @@ pub fn judge_feed(shots: &[Shot], feed: &Feed, killed: &Stop, restarted: &Stop) 
         ));
     }
     wrong
-}
-
-/// A wrong admin token offered at a store's sign-in: refused, and audited.
-pub async fn wrong_sign_in(store: &str) {
-    let refused = reqwest::Client::new()
-        .post(format!("{store}/api/admin/login"))
-        .json(&json!({ "token": "not-the-admin-token-at-all" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status(), 401, "a wrong admin token at {store}");
-}
-
-/// Every store shows the same audit log, with both wrong sign-ins (one made on store-c before
-/// it was killed, one on store-b after the restarts).
-pub async fn judge_audit(stores: &[Proc]) -> Vec<String> {
-    let client = reqwest::Client::new();
-    let mut logs = Vec::new();
-    for store in stores {
-        let audit: Value = client
-            .get(format!("{}/api/audit", store.url))
-            .bearer_auth(ADMIN_TOKEN)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        logs.push(audit);
-    }
-    let sign_ins = |log: &Value| log.to_string().matches("\"sign_in\"").count();
-    let counts: Vec<usize> = logs.iter().map(sign_ins).collect();
-    let same = logs.windows(2).all(|w| w[0] == w[1]);
-    println!("replicas: audit: wrong sign-ins on store-c and store-b; sign-in entries per store {counts:?}, identical on all: {same}");
-    if !same || counts.iter().any(|c| *c < 2) {
-        let shown: Vec<String> = logs.iter().map(Value::to_string).collect();
-        return vec![format!("audit logs differ or miss a sign-in: {shown:?}")];
-    }
-    Vec::new()
 }
 
 /// Every store lists all three, ready and not draining, and names itself.
