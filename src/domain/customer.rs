@@ -57,6 +57,12 @@ impl Email {
         Ok(Email(email.to_owned()))
     }
 
+    /// The address as an account's login: compared without regard to case, so `Ada@Example.com`
+    /// and `ada@example.com` are one account. The address itself keeps the case it was typed in.
+    pub fn login(&self) -> String {
+        self.0.to_lowercase()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -111,5 +117,15 @@ mod tests {
         ] {
             assert!(Email::parse(e).is_err(), "{e:?} should be refused");
         }
+    }
+
+    #[test]
+    fn an_email_logs_in_whatever_its_case_and_keeps_the_case_typed() {
+        let typed = Email::parse("Ada.Lovelace@Example.COM").unwrap();
+        assert_eq!(typed.as_str(), "Ada.Lovelace@Example.COM");
+        assert_eq!(
+            typed.login(),
+            Email::parse("ada.lovelace@example.com").unwrap().login()
+        );
     }
 }

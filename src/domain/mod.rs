@@ -5,6 +5,7 @@ mod car;
 mod customer;
 mod money;
 mod order;
+mod password;
 mod quantity;
 mod session;
 
@@ -12,6 +13,7 @@ pub use car::{BodyType, Car, CarId, Category};
 pub use customer::{CustomerName, Email};
 pub use money::Money;
 pub use order::{IdempotencyKey, OrderCreated, OrderCreatedItem, OrderId, OrderStatus};
+pub use password::{Password, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 pub use quantity::{Quantity, QuantityError, MAX_LINE_QUANTITY};
 pub use session::SessionId;
 
