@@ -57,6 +57,7 @@ CHECKS=not_a_server_error,status_code_conformance,response_schema_conformance,ne
 CHECKS+=,content_type_conformance,response_headers_conformance,unsupported_method,allow_header_conformance
 
 say() { printf '== %s\n' "$*" >&2; }
+. ops/pinned-venv.sh # the repository root is the working directory (above)
 # A failure outside schemathesis's own checks, counted in the closing line.
 problem() { echo "$*" | tee -a "$WORK/problems" >&2; }
 cleanup() {
@@ -80,19 +81,7 @@ install_schemathesis() {
     return 0
   fi
   say "installing schemathesis $SCHEMATHESIS_VERSION into $VENV"
-  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
-  fi
-  rm -rf "$VENV"
-  mkdir -p "$(dirname "$VENV")"
-  python3 -m venv "$VENV"
-  # pip trusts the system's CA bundle, so a machine whose registry traffic goes through a proxy
-  # with its own certificate (installed there) works too.
-  local cert=()
-  [ -z "${PIP_CERT:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ] && cert=(--cert /etc/ssl/certs/ca-certificates.crt)
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "${cert[@]}" "schemathesis==$SCHEMATHESIS_VERSION"
+  make_pinned_venv "$VENV" "schemathesis==$SCHEMATHESIS_VERSION"
 }
 
 # --- the store ---------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 say() { printf '== %s\n' "$*" >&2; }
+. ops/pinned-venv.sh # the repository root is the working directory (above)
 
 if ! command -v kubectl >/dev/null; then
   echo "ops/k8s/validate.sh: kubectl is not installed. Install kubectl 1.32 or newer (it" \
@@ -44,21 +45,7 @@ install_kubernetes_validate() {
     return 0
   fi
   say "installing kubernetes-validate $KUBERNETES_VALIDATE_VERSION into $VENV"
-  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
-  fi
-  rm -rf "$VENV"
-  mkdir -p "$(dirname "$VENV")"
-  python3 -m venv "$VENV"
-  # pip trusts the system's CA bundle, so a machine whose registry traffic goes through a proxy
-  # with its own certificate (installed there) works too.
-  local cert=()
-  [ -z "${PIP_CERT:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ] &&
-    cert=(--cert /etc/ssl/certs/ca-certificates.crt)
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "${cert[@]}" \
-    "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
+  make_pinned_venv "$VENV" "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
 }
 
 install_kubernetes_validate
