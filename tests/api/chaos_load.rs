@@ -51,24 +51,36 @@ impl Shots {
 
 /// Starts shoppers at `rate` per second until `stop` is set; returns when the last has finished.
 pub async fn shop(base: String, rate: f64, began: Instant, shots: Shots, stop: Arc<AtomicBool>) {
-    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let mut shoppers = tokio::task::JoinSet::new();
-    let mut n: u64 = 0;
-    while !stop.load(Ordering::Relaxed) {
-        tick.tick().await;
-        n += 1;
-        let shopper = Shopper {
+    at_rate(rate, &stop, |n| {
+        Shopper {
             base: base.clone(),
             began,
             shots: shots.clone(),
             car: 1 + (n % 39) as i64,
             key: format!("chaos-{n}"),
-        };
-        shoppers.spawn(shopper.run());
-        while shoppers.try_join_next().is_some() {}
+        }
+        .run()
+    })
+    .await;
+}
+
+/// The open model: the `n`th task (from 1) started on time, `rate` a second whatever the
+/// answers, until `stop` is set; returns when the last has finished.
+pub async fn at_rate<F>(rate: f64, stop: &AtomicBool, mut start: impl FnMut(u64) -> F)
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut started = tokio::task::JoinSet::new();
+    let mut n: u64 = 0;
+    while !stop.load(Ordering::Relaxed) {
+        tick.tick().await;
+        n += 1;
+        started.spawn(start(n));
+        while started.try_join_next().is_some() {}
     }
-    while shoppers.join_next().await.is_some() {}
+    while started.join_next().await.is_some() {}
 }
 
 struct Shopper {

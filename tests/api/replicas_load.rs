@@ -4,10 +4,10 @@
 //! answer was lost. Every request is kept with which store answered, by the store's own header
 //! and by haproxy's, so the test can cut the run into phases and replicas afterwards.
 
-use crate::chaos_load::Step;
+use crate::chaos_load::{at_rate, Step};
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -63,28 +63,7 @@ impl Shots {
 
 /// Starts shoppers at `rate` per second until `stop` is set; returns when the last has finished.
 pub async fn shop(base: String, rate: f64, began: Instant, shots: Shots, stop: Arc<AtomicBool>) {
-    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let mut shoppers = tokio::task::JoinSet::new();
-    let mut n: u64 = 0;
-    while !stop.load(Ordering::Relaxed) {
-        tick.tick().await;
-        n += 1;
-        let shopper = Shopper {
-            base: base.clone(),
-            began,
-            shots: shots.clone(),
-            n,
-            client: Client::builder()
-                .cookie_store(true)
-                .timeout(Duration::from_secs(15))
-                .build()
-                .unwrap(),
-        };
-        shoppers.spawn(shopper.run());
-        while shoppers.try_join_next().is_some() {}
-    }
-    while shoppers.join_next().await.is_some() {}
+    at_rate(rate, &stop, |n| Shopper::new(&base, began, &shots, n).run()).await;
 }
 
 struct Shopper {
@@ -96,6 +75,21 @@ struct Shopper {
 }
 
 impl Shopper {
+    /// The `n`th shopper, with a cookie jar of its own.
+    fn new(base: &str, began: Instant, shots: &Shots, n: u64) -> Shopper {
+        Shopper {
+            base: base.to_owned(),
+            began,
+            shots: shots.clone(),
+            n,
+            client: Client::builder()
+                .cookie_store(true)
+                .timeout(Duration::from_secs(15))
+                .build()
+                .unwrap(),
+        }
+    }
+
     /// Of every ten shoppers: three only browse, two also look at a car, two leave a filled
     /// cart behind, three buy.
     async fn run(self) {
@@ -209,17 +203,7 @@ impl Burst {
     ) -> Burst {
         let mut shoppers = Vec::new();
         for n in first..first + count {
-            let shopper = Shopper {
-                base: base.to_owned(),
-                began,
-                shots: shots.clone(),
-                n,
-                client: Client::builder()
-                    .cookie_store(true)
-                    .timeout(Duration::from_secs(15))
-                    .build()
-                    .unwrap(),
-            };
+            let shopper = Shopper::new(base, began, shots, n);
             let add = shopper
                 .client
                 .post(format!("{base}/api/cart"))
