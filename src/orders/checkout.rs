@@ -70,12 +70,13 @@ impl Checkout {
         };
         match self.write_order(&req, &lines).await {
             Ok(Some(Placed::New(id))) => {
-                self.settle(&req.session, &claim).await;
-                // Told before the relay is woken, so the feed shows pending before processed
-                // (a relay already busy may still overtake it).
+                // Told as soon as the order is written and before the relay is woken, so the
+                // feed shows pending before processed (a relay already busy may still overtake
+                // it); the cart is settled after, not in between.
                 self.events
                     .publish(StoreEvent::order(id, OrderStatus::Pending));
                 self.outbox_ready.notify_one();
+                self.settle(&req.session, &claim).await;
                 Ok(Placed::New(id))
             }
             Ok(Some(Placed::Existing(id))) => {

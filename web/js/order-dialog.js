@@ -31,8 +31,10 @@ export function listen() {
   watch = current;
   source.addEventListener('order', (e) => {
     const { order_id: id, status } = JSON.parse(e.data);
-    if (current.orderId === null) current.early.set(id, status);
-    else if (id === current.orderId) showStatus(current, status);
+    // A relay can overtake the checkout's own `pending`: a settled status is never taken back.
+    if (current.orderId === null) {
+      if (current.early.get(id) === undefined || current.early.get(id) === 'pending') current.early.set(id, status);
+    } else if (id === current.orderId) showStatus(current, status);
   });
   // Changes made while the feed was not open (it opened late, or reconnected) were not sent:
   // read the order once then. In the usual case the feed opens before the order exists.
@@ -86,6 +88,7 @@ async function catchUp(current) {
 
 function showStatus(current, status) {
   if (current.status === status) return; // the feed and a catch-up read can both tell it
+  if (status === 'pending' && current.status) return; // overtaken: already settled
   current.status = status;
   const el = document.getElementById('order-status');
   el.textContent = status;
