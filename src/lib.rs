@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod events;
+pub mod faults;
 pub mod http;
 pub mod janitor;
 pub mod load;

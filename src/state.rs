@@ -41,6 +41,8 @@ pub struct AppState {
     pub health: Arc<HealthMonitor>,
     /// Each service's breaker, for the dashboard and the metrics.
     pub breakers: Breakers,
+    /// The faults set on purpose in this process (`/api/faults`).
+    pub faults: Arc<crate::faults::Faults>,
     /// What each service is (a redacted URL, or embedded).
     pub targets: PerService<String>,
     /// How each service is started and stopped.
@@ -83,6 +85,7 @@ impl AppState {
             pipeline: self.pipeline.clone(),
             catalog: Some(self.catalog.clone()),
             breakers: self.breakers.clone(),
+            faults: self.faults.clone(),
         }
     }
 }

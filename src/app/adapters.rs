@@ -6,6 +6,7 @@ use crate::cache::{CartStore, CatalogCache, MemoryCatalogCache, RedisCache, Sess
 use crate::catalog::{BuiltinCatalog, CarSource, CatalogService};
 use crate::config::{ServiceUrl, Settings};
 use crate::events::EventBus;
+use crate::faults::{FaultPing, Faults, FaultyQueue};
 use crate::http;
 use crate::janitor::{Chore, Prune, Table};
 use crate::ops::{HealthMonitor, Probe};
@@ -37,6 +38,8 @@ pub(super) struct Adapters {
     pub(super) events: Arc<EventBus>,
     /// Each service's breaker; the order store, carts and catalog cache above sit behind them.
     pub(super) breakers: Breakers,
+    /// The faults set on this process, injected by the adapters above and the queue.
+    pub(super) faults: Arc<Faults>,
     /// What each service is, for the dashboard: a redacted URL, or "embedded".
     pub(super) targets: PerService<String>,
     /// The tables the janitor prunes, each with the store holding it.
@@ -63,23 +66,30 @@ pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapter
         cache,
         sessions,
     } = cart_store(settings, embedded.as_ref())?;
-    let queue = order_queue(settings, &orders)?;
+    let faults = Arc::<Faults>::default();
+    let queue: Arc<dyn OrderQueue> =
+        FaultyQueue::new(order_queue(settings, &orders)?, faults.clone());
     let events = Arc::default();
+    // The breakers' trials see the faults too, so a drill's outage keeps a breaker open.
     let pings = PerService::<Arc<dyn Ping>> {
-        postgres: orders.clone(),
-        redis: carts.clone(),
+        postgres: FaultPing::new(Service::Postgres, orders.clone(), faults.clone()),
+        redis: FaultPing::new(Service::Redis, carts.clone(), faults.clone()),
         rabbit: queue.clone(),
     };
     let breakers = Breaker::per_service(pings, &events);
     let redis_breaker = breakers.redis.clone();
     carts.when_connection_lost(Arc::new(move || redis_breaker.connection_lost()));
-    let orders: Arc<dyn OrderStore> = Guarded::new(orders, breakers.postgres.clone());
-    let carts: Arc<dyn CartStore> = Guarded::new(carts, breakers.redis.clone());
-    let cache: Arc<dyn CatalogCache> = Guarded::new(cache, breakers.redis.clone());
-    let source: Arc<dyn CarSource> = Guarded::new(source, breakers.postgres.clone());
-    let audit: Arc<dyn AuditStore> = Guarded::new(audit, breakers.postgres.clone());
-    let accounts: Arc<dyn AccountStore> = Guarded::new(accounts, breakers.postgres.clone());
-    let sessions: Arc<dyn SessionStore> = Guarded::new(sessions, breakers.redis.clone());
+    let orders: Arc<dyn OrderStore> =
+        Guarded::new(orders, breakers.postgres.clone(), faults.clone());
+    let carts: Arc<dyn CartStore> = Guarded::new(carts, breakers.redis.clone(), faults.clone());
+    let cache: Arc<dyn CatalogCache> = Guarded::new(cache, breakers.redis.clone(), faults.clone());
+    let source: Arc<dyn CarSource> =
+        Guarded::new(source, breakers.postgres.clone(), faults.clone());
+    let audit: Arc<dyn AuditStore> = Guarded::new(audit, breakers.postgres.clone(), faults.clone());
+    let accounts: Arc<dyn AccountStore> =
+        Guarded::new(accounts, breakers.postgres.clone(), faults.clone());
+    let sessions: Arc<dyn SessionStore> =
+        Guarded::new(sessions, breakers.redis.clone(), faults.clone());
     let chores = janitor_chores(settings, pruned, embedded.as_ref());
     Ok(Adapters {
         orders,
@@ -92,6 +102,7 @@ pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapter
         counts: Arc::default(),
         events,
         breakers,
+        faults,
         targets: service_targets(settings),
         chores,
     })
@@ -236,7 +247,8 @@ fn service_targets(settings: &Settings) -> PerService<String> {
 /// The health monitor's probes: one cheap round trip per service, for the services given.
 pub(super) fn watch_services(adapters: &Adapters, services: &[Service]) -> Arc<HealthMonitor> {
     let probes = services.iter().map(|s| probe(adapters, *s)).collect();
-    HealthMonitor::new(probes, adapters.events.clone(), adapters.breakers.clone())
+    let (events, breakers) = (adapters.events.clone(), adapters.breakers.clone());
+    HealthMonitor::new(probes, events, breakers, adapters.faults.clone())
 }
 
 fn probe(adapters: &Adapters, service: Service) -> Probe {

@@ -109,6 +109,7 @@ impl Application {
             pipeline: adapters.counts,
             events: adapters.events,
             breakers: adapters.breakers,
+            faults: adapters.faults,
             health,
             controls: controls.controls,
             logs: controls.logs,
@@ -129,6 +130,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(scraped.clone())
                 .wrap(http::security_headers())
+                .wrap(middleware::from_fn(http::refuse_on_purpose))
                 .wrap(middleware::from_fn(http::record_metrics))
                 .wrap(middleware::from_fn(http::mark_replica))
                 .configure(http::configure)
@@ -235,6 +237,7 @@ fn start_workers(adapters: &Adapters, outbox_ready: Arc<Notify>) -> Vec<JoinHand
             adapters.queue.clone(),
             adapters.counts.clone(),
             adapters.events.clone(),
+            adapters.faults.clone(),
         )),
     ]
 }

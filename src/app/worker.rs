@@ -99,5 +99,6 @@ fn metrics_sources(adapters: &Adapters, instance: &str) -> MetricsSources {
         pipeline: adapters.counts.clone(),
         catalog: None,
         breakers: adapters.breakers.clone(),
+        faults: adapters.faults.clone(),
     }
 }

@@ -117,6 +117,10 @@ impl Breaker {
         Breaker::per_service(PerService::new(|_| Arc::new(Away) as Arc<dyn Ping>), bus)
     }
 
+    pub fn service(&self) -> Service {
+        self.service
+    }
+
     pub fn state(&self) -> BreakerState {
         BreakerState::from_u8(self.state.load(Ordering::Relaxed))
     }

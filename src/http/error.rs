@@ -50,6 +50,8 @@ pub enum ApiError {
     Busy,
     /// 503: the service's control backend cannot be reached (the reason says where it looked).
     ControlUnavailable(String),
+    /// 503: a store fault set on purpose (`/api/faults/store/errors`) failed this request.
+    FaultInjected,
     /// 500: our own fault. The detail goes to the log, never to the client.
     Internal(String),
 }
@@ -159,6 +161,12 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "control_unavailable",
                 format!("the control backend is unavailable: {why}"),
+            ),
+            ApiError::FaultInjected => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "fault_injected",
+                "a fault set on purpose failed this request; nothing was changed, please retry"
+                    .into(),
             ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

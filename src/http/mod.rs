@@ -10,6 +10,7 @@ mod checkout;
 mod client;
 mod error;
 mod events;
+mod faults;
 mod health;
 mod load;
 mod logs;
@@ -25,6 +26,7 @@ mod status;
 
 pub use cars::listing as car_listing;
 pub use error::ApiError;
+pub use faults::refuse_on_purpose;
 pub use metrics::record as record_metrics;
 pub use replicas::{mark as mark_replica, INSTANCE_HEADER};
 pub use spa::ASSET_VERSION;
@@ -60,6 +62,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(status::configure)
                 .configure(admin::configure)
                 .configure(services::configure)
+                .configure(faults::configure)
                 .configure(queues::configure)
                 .configure(events::configure)
                 .configure(logs::configure)

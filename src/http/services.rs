@@ -49,6 +49,9 @@ struct ServiceView<'a> {
     logs: bool,
     /// `closed`, or `open` while requests needing the service are refused at once.
     breaker: BreakerState,
+    /// `fault injected: outage` while a drill is on: a drill is never taken for an incident.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
 }
 
 /// Compat: the old dashboard's status shape.
@@ -137,6 +140,7 @@ fn service_view<'a>(state: &'a AppState, h: &HealthChange) -> ServiceView<'a> {
         latency_ms: h.latency_ms,
         logs: state.logs.of(h.service).is_some(),
         breaker: state.breakers.get(h.service).state(),
+        detail: state.faults.note(h.service),
     }
 }
 

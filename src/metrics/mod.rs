@@ -74,6 +74,8 @@ pub struct Metrics {
     pub process_start_time: Scraped,
     pub breaker_state: Scraped,
     pub breaker_refused: Scraped,
+    pub fault_active: Scraped,
+    pub faults_injected: Scraped,
 }
 
 impl Default for Metrics {
@@ -148,6 +150,8 @@ impl Metrics {
             process_start_time: Scraped::gauge(),
             breaker_state: Scraped::gauge(),
             breaker_refused: Scraped::counter(),
+            fault_active: Scraped::gauge(),
+            faults_injected: Scraped::counter(),
         };
         m.register(serves_shoppers);
         m

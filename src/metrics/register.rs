@@ -105,7 +105,7 @@ impl Metrics {
     }
 
     /// Every scraped family, to clear before a scrape sets this scrape's figures.
-    pub(super) fn scraped(&self) -> [&Scraped; 20] {
+    pub(super) fn scraped(&self) -> [&Scraped; 22] {
         [
             &self.service_up,
             &self.service_state,
@@ -127,13 +127,15 @@ impl Metrics {
             &self.process_start_time,
             &self.breaker_state,
             &self.breaker_refused,
+            &self.fault_active,
+            &self.faults_injected,
         ]
     }
 }
 
 /// Name, help text and unit of each family whose figures are read at scrape time, in the order
 /// `Metrics::scraped` lists the families.
-const SCRAPED: [(&str, &str, Option<Unit>); 20] = [
+const SCRAPED: [(&str, &str, Option<Unit>); 22] = [
     (
         "service_up",
         "1 when the service answers (or runs embedded), else 0",
@@ -212,6 +214,16 @@ const SCRAPED: [(&str, &str, Option<Unit>); 20] = [
     (
         "breaker_refused",
         "Calls a service's open breaker refused at once",
+        None,
+    ),
+    (
+        "fault_active",
+        "1 while a fault set on purpose (/api/faults) is in force, by target and kind",
+        None,
+    ),
+    (
+        "faults_injected",
+        "Calls or requests a fault set on purpose affected, by target and kind",
         None,
     ),
 ];

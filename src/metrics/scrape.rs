@@ -36,6 +36,8 @@ pub struct MetricsSources {
     pub catalog: Option<Arc<CatalogService>>,
     /// Each service's breaker.
     pub breakers: Breakers,
+    /// The faults set on this process, and the calls they affected.
+    pub faults: Arc<crate::faults::Faults>,
 }
 
 /// One scrape's figures; `None` where a figure could not be read.
@@ -64,6 +66,7 @@ impl MetricsSources {
         metrics.set_pipeline(&figures);
         metrics.set_process(&figures.process);
         metrics.set_breakers(&self.breakers, &figures.health);
+        metrics.set_faults(&self.faults);
         metrics.encode_now()
     }
 
@@ -150,6 +153,22 @@ impl Metrics {
                 .set(service_label(service), breaker.state() as u8 as f64);
             self.breaker_refused
                 .set(service_label(service), breaker.refused() as f64);
+        }
+    }
+
+    /// Every fault in force (1), and every target and kind that has affected a call so far.
+    fn set_faults(&self, faults: &crate::faults::Faults) {
+        let labels = |t: crate::faults::Target, k: crate::faults::FaultKind| {
+            vec![
+                ("target", t.as_str().to_owned()),
+                ("kind", k.as_str().to_owned()),
+            ]
+        };
+        for fault in faults.list() {
+            self.fault_active.set(labels(fault.target, fault.kind), 1.0);
+        }
+        for (target, kind, calls) in faults.injected() {
+            self.faults_injected.set(labels(target, kind), calls as f64);
         }
     }
 

@@ -4,6 +4,7 @@
 use crate::adapter::{AdapterError, Mode};
 use crate::breaker::Breakers;
 use crate::events::{EventBus, Health, HealthChange, StoreEvent};
+use crate::faults::{FaultKind, Faults, Target};
 use crate::service::Service;
 use chrono::Utc;
 use futures_util::future::{join_all, BoxFuture};
@@ -49,6 +50,10 @@ pub struct HealthMonitor {
     bus: Arc<EventBus>,
     /// Told every probe's outcome: a failed probe opens a service's breaker, an answer closes it.
     breakers: Breakers,
+    /// An embedded service is probed while a fault is set on it, so a drill on a laptop shows
+    /// its light `down` or `degraded` like a real service's; latency set on purpose counts as
+    /// slow whatever the probe measured, so the light turns amber for any latency drill.
+    faults: Arc<Faults>,
 }
 
 /// A service's health plus what the hysteresis needs.
@@ -61,11 +66,18 @@ struct Tracked {
     /// Whether a probe has ever passed. Until then a failed probe leaves the breaker alone: a
     /// store just started may not have its first connection yet, and that is not an outage.
     answered_once: bool,
+    /// Runs inside carstore: `embedded` whenever no fault says otherwise.
+    embedded: bool,
 }
 
 impl HealthMonitor {
     /// Embedded services start (and stay) `embedded`; real ones `down` until their first probe.
-    pub fn new(probes: Vec<Probe>, bus: Arc<EventBus>, breakers: Breakers) -> Arc<HealthMonitor> {
+    pub fn new(
+        probes: Vec<Probe>,
+        bus: Arc<EventBus>,
+        breakers: Breakers,
+        faults: Arc<Faults>,
+    ) -> Arc<HealthMonitor> {
         let now = Utc::now();
         let states = probes
             .iter()
@@ -82,7 +94,10 @@ impl HealthMonitor {
                 },
                 slow_in_a_row: 0,
                 starting_until: None,
-                answered_once: false,
+                // An embedded service answers from the start, so a drill's outage opens its
+                // breaker from the first failed probe, as a real one's does.
+                answered_once: p.kind == Mode::Embedded,
+                embedded: p.kind == Mode::Embedded,
             })
             .collect();
         Arc::new(HealthMonitor {
@@ -90,6 +105,7 @@ impl HealthMonitor {
             states: Mutex::new(states),
             bus,
             breakers,
+            faults,
         })
     }
 
@@ -120,8 +136,15 @@ impl HealthMonitor {
     }
 
     async fn probe_all(&self) {
-        let real = self.probes.iter().filter(|p| p.kind == Mode::Service);
-        let results = join_all(real.map(|p| async move {
+        let drilled = |p: &&Probe| self.faults.note(p.service).is_some();
+        let (probed, resting): (Vec<&Probe>, Vec<&Probe>) = self
+            .probes
+            .iter()
+            .partition(|p| p.kind == Mode::Service || drilled(p));
+        for p in resting {
+            self.record(p.service, Err(()), Some(Health::Embedded));
+        }
+        let results = join_all(probed.into_iter().map(|p| async move {
             let started = Instant::now();
             let answer = tokio::time::timeout(PROBE_TIMEOUT, (p.run)()).await;
             (
@@ -146,8 +169,15 @@ impl HealthMonitor {
         if forced == Some(Health::Starting) {
             state.starting_until = Some(Instant::now() + START_GRACE);
         }
+        if forced == Some(Health::Embedded) {
+            return self.rest(state);
+        }
+        let slowed = self
+            .faults
+            .find(Target::of_service(service), FaultKind::Latency)
+            .is_some();
         state.slow_in_a_row = match outcome {
-            Ok(took) if took > SLOW => state.slow_in_a_row + 1,
+            Ok(took) if took > SLOW || slowed => state.slow_in_a_row + 1,
             _ => 0,
         };
         let still_starting = state
@@ -155,6 +185,7 @@ impl HealthMonitor {
             .is_some_and(|until| Instant::now() < until);
         let health = forced.unwrap_or(match outcome {
             Ok(_) if state.slow_in_a_row >= SLOW_STREAK => Health::Degraded,
+            Ok(_) if state.embedded => Health::Embedded,
             Ok(_) => Health::Up,
             // A service being started stays `starting` until it answers, within reason.
             Err(()) if state.now.health == Health::Starting && still_starting => Health::Starting,
@@ -165,14 +196,31 @@ impl HealthMonitor {
             state.starting_until = None;
             state.answered_once = true;
             breaker.probe_passed();
-        } else if state.answered_once {
+        } else if state.answered_once && !(state.embedded && forced.is_some()) {
+            // A start asked of an embedded service (a command control) is no failed probe.
             breaker.probe_failed();
         }
         state.now.latency_ms = outcome.ok().map(|d| d.as_secs_f64() * 1000.0);
+        self.change(state, health);
+    }
+
+    /// An embedded service whose drill ended is `embedded` again, and its breaker closed.
+    fn rest(&self, state: &mut Tracked) {
+        if state.now.health == Health::Embedded {
+            return;
+        }
+        state.slow_in_a_row = 0;
+        state.now.latency_ms = None;
+        self.breakers.get(state.now.service).probe_passed();
+        self.change(state, Health::Embedded);
+    }
+
+    fn change(&self, state: &mut Tracked, health: Health) {
         if health != state.now.health {
             state.now.health = health;
             state.now.since = Utc::now();
-            tracing::info!(service = service.as_str(), health = ?health, "service health changed");
+            let service = state.now.service.as_str();
+            tracing::info!(service, health = ?health, "service health changed");
             self.bus.publish(StoreEvent::Health(state.now.clone()));
         }
     }
@@ -203,7 +251,7 @@ mod tests {
         let embedded = Probe::new(Service::Postgres, Mode::Embedded, || async { Ok(()) });
         let breakers = crate::breaker::Breaker::never_tried(&bus);
         (
-            HealthMonitor::new(vec![probe, embedded], bus.clone(), breakers),
+            HealthMonitor::new(vec![probe, embedded], bus.clone(), breakers, Arc::default()),
             bus,
         )
     }

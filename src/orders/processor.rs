@@ -2,8 +2,10 @@ use super::counts::{Handled, PipelineCounts};
 use crate::adapter::AdapterError;
 use crate::domain::{OrderCreated, OrderId, OrderStatus};
 use crate::events::{EventBus, StoreEvent};
+use crate::faults::Faults;
 use crate::queue::{Delivery, OrderQueue, Settle};
 use crate::store::Outbox;
+use poison::{Poison, POISONED};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +21,8 @@ const SETTLERS: usize = 2;
 /// How long an event waits before it is handed back while the database is down.
 const POSTPONE_PAUSE: Duration = Duration::from_millis(500);
 
+mod poison;
+
 /// Consumes order events and settles their orders, a batch at a time. Safe under redelivery:
 /// settling only moves a `pending` order, so an event seen twice changes nothing the second time.
 pub async fn run_processor(
@@ -26,12 +30,14 @@ pub async fn run_processor(
     queue: Arc<dyn OrderQueue>,
     counts: Arc<PipelineCounts>,
     events: Arc<EventBus>,
+    faults: Arc<Faults>,
 ) {
     let pipeline = Arc::new(Pipeline {
         orders,
         queue,
         counts,
         events,
+        poison: Poison::new(faults),
     });
     // The set aborts every settler when the processor is stopped.
     let mut settlers = tokio::task::JoinSet::new();
@@ -48,6 +54,8 @@ struct Pipeline {
     queue: Arc<dyn OrderQueue>,
     counts: Arc<PipelineCounts>,
     events: Arc<EventBus>,
+    /// The processor's faults: slow handling and poison events.
+    poison: Poison,
 }
 
 /// A delivery whose event names an order.
@@ -57,7 +65,10 @@ impl Pipeline {
     async fn settle_batches(&self) {
         loop {
             match self.queue.receive_ready(BATCH).await {
-                Ok(batch) => self.settle_batch(batch).await,
+                Ok(batch) => {
+                    self.poison.slow_down(batch.len()).await;
+                    self.settle_batch(batch).await
+                }
                 Err(e) => {
                     tracing::warn!(service = e.service_name(), error = %e, "order queue unavailable, processor waiting");
                     tokio::time::sleep(Duration::from_millis(250)).await;
@@ -75,6 +86,10 @@ impl Pipeline {
                 Some(id) => readable.push((delivery, id)),
                 None => self.finish(delivery, Handled::DeadLettered).await,
             }
+        }
+        let (poisoned, readable) = self.poison.sort_out(readable);
+        if !poisoned.is_empty() {
+            self.settle_one_by_one(poisoned).await;
         }
         if readable.is_empty() {
             return;
@@ -150,7 +165,11 @@ impl Pipeline {
     }
 
     async fn settle_alone(&self, delivery: &Delivery, id: OrderId) -> Handled {
-        match self.orders.settle_all(&[id], OrderStatus::Processed).await {
+        let settled = match self.poison.is_poisoned(id) {
+            true => Err(AdapterError::Corrupt(POISONED.into())),
+            false => self.orders.settle_all(&[id], OrderStatus::Processed).await,
+        };
+        match settled {
             Ok(moved) if moved.contains(&id) => {
                 self.processed(id);
                 Handled::Processed

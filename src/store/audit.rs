@@ -3,7 +3,8 @@
 //! not apply are NULL), so `SELECT * FROM audit_log` reads like the dashboard.
 
 use crate::adapter::AdapterError;
-use crate::ops::audit::{AuditEntry, AuditKind, Audited, SignInVia};
+use crate::faults::Target;
+use crate::ops::audit::{AuditEntry, AuditKind, Audited, FaultChange, SignInVia};
 use crate::service::Service;
 use async_trait::async_trait;
 
@@ -24,17 +25,21 @@ pub trait AuditStore: Send + Sync {
 pub(crate) struct Subject {
     pub kind: &'static str,
     pub service: Option<&'static str>,
-    pub action: Option<&'static str>,
-    pub via: Option<&'static str>,
+    pub action: Option<String>,
+    pub via: Option<String>,
 }
 
 impl Subject {
     pub fn of(what: &Audited) -> Subject {
         let (service, action, via) = match what {
             Audited::Control { service, action } => {
-                (Some(service.as_str()), Some(action.as_str()), None)
+                let action = action.as_str().to_owned();
+                (Some(service.as_str()), Some(action), None)
             }
-            Audited::SignIn { via } => (None, None, Some(via.as_str())),
+            Audited::SignIn { via } => (None, None, Some(via.as_str().to_owned())),
+            Audited::Fault { target, change } => {
+                (target.map(Target::as_str), Some(change.to_text()), None)
+            }
         };
         Subject {
             kind: what.kind().as_str(),
@@ -83,6 +88,16 @@ impl Subject {
             Audited::SignIn {
                 via: via.and_then(SignInVia::from_name).ok_or_else(unknown)?,
             }
+        } else if kind == AuditKind::Fault.as_str() {
+            let target = match service {
+                Some(name) => Some(Target::from_name(name).ok_or_else(unknown)?),
+                None => None,
+            };
+            let change = action.and_then(FaultChange::from_text);
+            Audited::Fault {
+                target,
+                change: change.ok_or_else(unknown)?,
+            }
         } else {
             return Err(unknown());
         };
@@ -93,6 +108,7 @@ impl Subject {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::faults::FaultKind;
     use crate::ops::control::Action;
 
     #[test]
@@ -106,9 +122,23 @@ mod tests {
                 all.push(Audited::Control { service, action });
             }
         }
+        for change in [
+            FaultChange::Set(FaultKind::Latency),
+            FaultChange::Clear(FaultKind::Poison),
+        ] {
+            all.push(Audited::Fault {
+                target: Some(Target::Database),
+                change,
+            });
+        }
+        all.push(Audited::Fault {
+            target: None,
+            change: FaultChange::ClearAll,
+        });
         for what in all {
             let s = Subject::of(&what);
-            let back = Subject::read(s.kind, s.service, s.action, s.via).unwrap();
+            let (action, via) = (s.action.as_deref(), s.via.as_deref());
+            let back = Subject::read(s.kind, s.service, action, via).unwrap();
             assert_eq!(back, what);
         }
         assert!(Subject::read("sign_in", None, None, Some("header")).is_err());

@@ -41,6 +41,7 @@ impl Worker {
                 queue,
                 counts.clone(),
                 Arc::new(EventBus::default()),
+                Arc::default(),
             )),
         ];
         Worker { counts, tasks }

@@ -5,6 +5,7 @@
 
 use crate::contract::{concrete, operations};
 use crate::contract_answers::{Walk, TOKEN};
+use crate::contract_faults::faults_side;
 use crate::helpers::spawn_app;
 use crate::schema;
 use carstore::ops::sign_in::MAX_FAILURES;
@@ -57,6 +58,7 @@ pub async fn ops_side(w: &mut Walk) {
 
     sign_ins(w).await;
     audit(w).await;
+    faults_side(w).await;
 
     let load = "/api/load";
     w.call(M::GET, load, load, None, 200).await;
@@ -176,7 +178,7 @@ async fn a_locked_out_client_gets_the_documented_429_from_every_admin_operation(
         w.admin(m, &pattern, &concrete(&pattern), body, 429).await;
         refused.push(format!("{method} {pattern}"));
     }
-    assert_eq!(refused.len(), 6, "{refused:?}");
+    assert_eq!(refused.len(), 10, "{refused:?}");
 }
 
 #[tokio::test]
@@ -191,6 +193,13 @@ async fn the_audit_entry_schema_takes_each_kind_with_its_own_fields_only() {
                           "who": "client from 127.0.0.1", "via": "cookie", "result": "wrong token" });
     assert_eq!(schema::errors(&doc, entry, &control), Vec::<String>::new());
     assert_eq!(schema::errors(&doc, entry, &sign_in), Vec::<String>::new());
+    let fault = json!({ "kind": "fault", "at": at, "instance": "store-a",
+                        "who": "admin from 127.0.0.1", "target": "cache",
+                        "change": "set latency", "result": "set: value 200" });
+    assert_eq!(schema::errors(&doc, entry, &fault), Vec::<String>::new());
+    let mut mixed_fault = fault.clone();
+    mixed_fault["via"] = json!("cookie");
+    assert!(!schema::errors(&doc, entry, &mixed_fault).is_empty());
     let mut broken = Vec::new();
     let mut mixed = sign_in.clone();
     mixed["service"] = json!("redis");

@@ -15,6 +15,7 @@ mod checkout;
 mod contract;
 mod contract_accounts;
 mod contract_answers;
+mod contract_faults;
 mod contract_ops;
 mod k8s;
 mod orders;

@@ -5,6 +5,7 @@
 //! fuzzes a live store against this document).
 
 mod accounts;
+mod faults;
 mod replicas;
 mod schemas;
 mod shop;
@@ -67,10 +68,12 @@ pub fn document() -> Value {
     system::paths(&mut paths);
     replicas::paths(&mut paths);
     accounts::paths(&mut paths);
+    faults::paths(&mut paths);
     let mut schemas = schemas::schemas();
     if let Value::Object(schemas) = &mut schemas {
         replicas::schemas(schemas);
         accounts::schemas(schemas);
+        faults::schemas(schemas);
     }
     let mut responses = schemas::responses();
     if let Value::Object(responses) = &mut responses {

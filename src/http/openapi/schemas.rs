@@ -111,10 +111,11 @@ pub fn schemas() -> Value {
         "AuditEntry": {
             "description": "A control action (`kind: control`) or an admin sign-in, failed ones \
                 included (`kind: sign_in`).",
-            "oneOf": [schema("AuditControl"), schema("AuditSignIn")],
+            "oneOf": [schema("AuditControl"), schema("AuditSignIn"), schema("AuditFault")],
             "discriminator": { "propertyName": "kind", "mapping": {
                 "control": "#/components/schemas/AuditControl",
                 "sign_in": "#/components/schemas/AuditSignIn",
+                "fault": "#/components/schemas/AuditFault",
             } },
         },
         "AuditControl": closed(&[

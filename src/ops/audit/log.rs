@@ -150,6 +150,11 @@ fn log_line(who: &str, what: &Audited, result: &str) {
         Audited::SignIn { via } => {
             tracing::info!(who, via = via.as_str(), result, "admin sign-in")
         }
+        Audited::Fault { target, change } => {
+            let target = target.map_or("all", |t| t.as_str());
+            let change = change.to_text();
+            tracing::info!(who, target, change, result, "fault changed")
+        }
     }
 }
 
@@ -158,6 +163,7 @@ fn log_line(who: &str, what: &Audited, result: &str) {
 pub(super) struct Held {
     control: VecDeque<Kept>,
     sign_in: VecDeque<Kept>,
+    fault: VecDeque<Kept>,
     /// The latest time given to an entry.
     last_at: Option<DateTime<Utc>>,
     /// Entries pushed out before the database took them, not yet reported.
@@ -187,6 +193,7 @@ impl Held {
         let kept = match entry.what.kind() {
             AuditKind::Control => &mut self.control,
             AuditKind::SignIn => &mut self.sign_in,
+            AuditKind::Fault => &mut self.fault,
         };
         if kept.len() == KEEP && kept.pop_front().is_some_and(|old| !old.written) {
             self.dropped += 1;
@@ -211,7 +218,8 @@ impl Held {
     /// Marks `batch` written; returns how many were dropped unwritten since last asked.
     pub(super) fn written(&mut self, batch: &[AuditEntry]) -> u64 {
         let ids: HashSet<i64> = batch.iter().map(|e| e.id).collect();
-        for kept in self.control.iter_mut().chain(self.sign_in.iter_mut()) {
+        let all = self.control.iter_mut().chain(self.sign_in.iter_mut());
+        for kept in all.chain(self.fault.iter_mut()) {
             kept.written |= ids.contains(&kept.entry.id);
         }
         std::mem::take(&mut self.dropped)
@@ -222,7 +230,7 @@ impl Held {
     }
 
     fn kept(&self) -> impl Iterator<Item = &Kept> {
-        self.control.iter().chain(&self.sign_in)
+        self.control.iter().chain(&self.sign_in).chain(&self.fault)
     }
 }
 
@@ -235,11 +243,12 @@ pub(super) fn newest_first(
     let mut all: Vec<_> = entries.into_iter().collect();
     all.sort_by_key(|e| std::cmp::Reverse((e.at, e.id)));
     let mut seen = HashSet::new();
-    let (mut controls, mut sign_ins) = (0, 0);
+    let (mut controls, mut sign_ins, mut faults) = (0, 0, 0);
     all.retain(|e| {
         let count = match e.what.kind() {
             AuditKind::Control => &mut controls,
             AuditKind::SignIn => &mut sign_ins,
+            AuditKind::Fault => &mut faults,
         };
         let keep = *count < per_kind && seen.insert(e.id);
         *count += usize::from(keep);

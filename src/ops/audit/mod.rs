@@ -12,6 +12,7 @@ mod tests;
 pub use log::AuditLog;
 
 use super::control::Action;
+use crate::faults::{FaultKind, Target};
 use crate::service::Service;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -41,6 +42,11 @@ pub enum Audited {
     Control { service: Service, action: Action },
     /// An admin token offered.
     SignIn { via: SignInVia },
+    /// A fault set or cleared on purpose; no target when every fault was cleared at once.
+    Fault {
+        target: Option<Target>,
+        change: FaultChange,
+    },
 }
 
 impl Audited {
@@ -48,26 +54,29 @@ impl Audited {
         match self {
             Audited::Control { .. } => AuditKind::Control,
             Audited::SignIn { .. } => AuditKind::SignIn,
+            Audited::Fault { .. } => AuditKind::Fault,
         }
     }
 }
 
-/// The two kinds of entry, kept and bounded apart so a flood of wrong tokens cannot push the
-/// control actions out.
+/// The kinds of entry, kept and bounded apart so a flood of wrong tokens cannot push the
+/// control actions (or the drills) out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditKind {
     Control,
     SignIn,
+    Fault,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 2] = [AuditKind::Control, AuditKind::SignIn];
+    pub const ALL: [AuditKind; 3] = [AuditKind::Control, AuditKind::SignIn, AuditKind::Fault];
 
     /// As `kind` in the JSON and in the table.
     pub fn as_str(self) -> &'static str {
         match self {
             AuditKind::Control => "control",
             AuditKind::SignIn => "sign_in",
+            AuditKind::Fault => "fault",
         }
     }
 }
@@ -97,5 +106,38 @@ impl SignInVia {
 
     pub fn from_name(name: &str) -> Option<SignInVia> {
         SignInVia::ALL.into_iter().find(|v| v.as_str() == name)
+    }
+}
+
+/// What a fault entry did: `set latency`, `clear errors`, `clear all` (the `action` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultChange {
+    Set(FaultKind),
+    Clear(FaultKind),
+    ClearAll,
+}
+
+impl FaultChange {
+    pub fn to_text(self) -> String {
+        match self {
+            FaultChange::Set(kind) => format!("set {}", kind.as_str()),
+            FaultChange::Clear(kind) => format!("clear {}", kind.as_str()),
+            FaultChange::ClearAll => "clear all".to_owned(),
+        }
+    }
+
+    pub fn from_text(text: &str) -> Option<FaultChange> {
+        match text.split_once(' ')? {
+            ("clear", "all") => Some(FaultChange::ClearAll),
+            ("set", kind) => FaultKind::from_name(kind).map(FaultChange::Set),
+            ("clear", kind) => FaultKind::from_name(kind).map(FaultChange::Clear),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for FaultChange {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_text())
     }
 }

@@ -21,7 +21,10 @@ const RECENT: &str = "
      WHERE kind = 'control' ORDER BY at DESC, id DESC LIMIT $1)
     UNION ALL
     (SELECT id, at, instance, who, kind, service, action, via, result FROM audit_log
-     WHERE kind = 'sign_in' ORDER BY at DESC, id DESC LIMIT $1)";
+     WHERE kind = 'sign_in' ORDER BY at DESC, id DESC LIMIT $1)
+    UNION ALL
+    (SELECT id, at, instance, who, kind, service, action, via, result FROM audit_log
+     WHERE kind = 'fault' ORDER BY at DESC, id DESC LIMIT $1)";
 
 /// Rows past the newest `$1` of their kind, `$2` at most. Two janitors (replicas, workers) at
 /// once may pick the same rows: the second finds them gone, and nothing newer is ever picked.
@@ -40,8 +43,8 @@ impl AuditStore for PgStore {
         let whos: Vec<&str> = entries.iter().map(|e| e.who.as_str()).collect();
         let kinds: Vec<&str> = subjects.iter().map(|s| s.kind).collect();
         let services: Vec<Option<&str>> = subjects.iter().map(|s| s.service).collect();
-        let actions: Vec<Option<&str>> = subjects.iter().map(|s| s.action).collect();
-        let vias: Vec<Option<&str>> = subjects.iter().map(|s| s.via).collect();
+        let actions: Vec<Option<&str>> = subjects.iter().map(|s| s.action.as_deref()).collect();
+        let vias: Vec<Option<&str>> = subjects.iter().map(|s| s.via.as_deref()).collect();
         let results: Vec<&str> = entries.iter().map(|e| e.result.as_str()).collect();
         let client = self.client().await?;
         client

@@ -17,7 +17,10 @@ const RECENT: &str = "
                    WHERE kind = 'control' ORDER BY at DESC, id DESC LIMIT ?1)
     UNION ALL
     SELECT * FROM (SELECT id, at, instance, who, kind, service, action, via, result FROM audit_log
-                   WHERE kind = 'sign_in' ORDER BY at DESC, id DESC LIMIT ?1)";
+                   WHERE kind = 'sign_in' ORDER BY at DESC, id DESC LIMIT ?1)
+    UNION ALL
+    SELECT * FROM (SELECT id, at, instance, who, kind, service, action, via, result FROM audit_log
+                   WHERE kind = 'fault' ORDER BY at DESC, id DESC LIMIT ?1)";
 
 /// Rows past the newest `?1` of their kind, `?2` at most.
 const PAST_KEPT: &str = "DELETE FROM audit_log WHERE id IN (

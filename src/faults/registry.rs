@@ -1,0 +1,233 @@
+//! The active faults of this process, read on every adapter call: a read lock over a short list
+//! (at most [`MAX_FAULTS`]), skipped altogether through one atomic load while none is set, so a
+//! store with no drill running pays one load per call.
+
+use super::{covers, Fault, FaultKind, Target, MAX_FAULTS};
+use crate::adapter::{AdapterError, Mode, Ping};
+use crate::service::Service;
+use async_trait::async_trait;
+use chrono::Utc;
+use rand::Rng;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+/// Every fault set on this process, and how many calls each has affected.
+#[derive(Default)]
+pub struct Faults {
+    active: RwLock<Vec<Fault>>,
+    /// False while `active` is empty: the common case costs no lock.
+    any: AtomicBool,
+    /// Calls affected since start, by target and kind (`carstore_faults_injected_total`).
+    injected: Mutex<HashMap<(Target, FaultKind), u64>>,
+}
+
+impl Faults {
+    /// The faults in force, expired ones left out (and forgotten).
+    pub fn list(&self) -> Vec<Fault> {
+        self.forget_expired();
+        self.read().clone()
+    }
+
+    /// Sets a fault, replacing the one of the same target and kind; refused when full.
+    pub fn set(&self, fault: Fault) -> Result<Fault, usize> {
+        self.forget_expired();
+        let mut active = self.write();
+        active.retain(|f| (f.target, f.kind) != (fault.target, fault.kind));
+        if active.len() >= MAX_FAULTS {
+            return Err(MAX_FAULTS);
+        }
+        active.push(fault.clone());
+        self.any.store(true, Ordering::Relaxed);
+        Ok(fault)
+    }
+
+    /// Clears one fault; whether it was there.
+    pub fn clear(&self, target: Target, kind: FaultKind) -> bool {
+        let mut active = self.write();
+        let before = active.len();
+        active.retain(|f| (f.target, f.kind) != (target, kind));
+        self.any.store(!active.is_empty(), Ordering::Relaxed);
+        active.len() != before
+    }
+
+    /// Clears every fault; how many there were.
+    pub fn clear_all(&self) -> usize {
+        let mut active = self.write();
+        let cleared = active.len();
+        active.clear();
+        self.any.store(false, Ordering::Relaxed);
+        cleared
+    }
+
+    /// The fault of this target and kind in force now.
+    pub fn find(&self, target: Target, kind: FaultKind) -> Option<Fault> {
+        if !self.any.load(Ordering::Relaxed) {
+            return None;
+        }
+        let now = Utc::now();
+        self.read()
+            .iter()
+            .find(|f| (f.target, f.kind) == (target, kind))
+            .filter(|f| f.expires_at.is_none_or(|at| at > now))
+            .cloned()
+    }
+
+    /// Takes one message of a `poison` fault: whether the next event is poisoned. The fault
+    /// shows how many are left and ends after the last.
+    pub fn take_poison(&self) -> bool {
+        if self.find(Target::Processor, FaultKind::Poison).is_none() {
+            return false;
+        }
+        let mut active = self.write();
+        let at = active
+            .iter()
+            .position(|f| (f.target, f.kind) == (Target::Processor, FaultKind::Poison));
+        let Some(at) = at else { return false };
+        let left = active[at].value.unwrap_or(1).saturating_sub(1);
+        match left {
+            0 => drop(active.remove(at)),
+            left => active[at].value = Some(left),
+        }
+        self.any.store(!active.is_empty(), Ordering::Relaxed);
+        drop(active);
+        self.count(Target::Processor, FaultKind::Poison);
+        true
+    }
+
+    /// Calls affected so far, by target and kind.
+    pub fn injected(&self) -> Vec<(Target, FaultKind, u64)> {
+        let counts = self.injected.lock().unwrap_or_else(|p| p.into_inner());
+        counts.iter().map(|((t, k), n)| (*t, *k, *n)).collect()
+    }
+
+    /// Counts one call a fault affected.
+    pub fn count(&self, target: Target, kind: FaultKind) {
+        let mut counts = self.injected.lock().unwrap_or_else(|p| p.into_inner());
+        *counts.entry((target, kind)).or_default() += 1;
+    }
+
+    /// What the dashboard adds to a service's light: "fault injected: outage", or nothing.
+    pub fn note(&self, service: Service) -> Option<String> {
+        let target = Target::of_service(service);
+        let kinds: Vec<_> = self
+            .list()
+            .into_iter()
+            .filter(|f| f.target == target)
+            .map(|f| f.kind.as_str())
+            .collect();
+        (!kinds.is_empty()).then(|| format!("fault injected: {}", kinds.join(", ")))
+    }
+
+    /// Before a call to `service`'s adapter: the added latency, then a simulated outage.
+    /// An error ratio is decided apart ([`Faults::fail_share`]), outside the breaker.
+    pub async fn before_call(&self, service: Service) -> Result<(), AdapterError> {
+        let target = Target::of_service(service);
+        if let Some(latency) = self.find(target, FaultKind::Latency) {
+            self.count(target, FaultKind::Latency);
+            tokio::time::sleep(delay(&latency)).await;
+        }
+        if self.find(target, FaultKind::Outage).is_some() {
+            self.count(target, FaultKind::Outage);
+            let why = "fault injected: simulated outage, every call fails";
+            return Err(AdapterError::unavailable(service, why));
+        }
+        Ok(())
+    }
+
+    /// The error ratio: this call fails, as the service would fail it, `value` % of the time.
+    pub fn fail_share(&self, service: Service) -> Result<(), AdapterError> {
+        let target = Target::of_service(service);
+        let Some(errors) = self.find(target, FaultKind::Errors) else {
+            return Ok(());
+        };
+        if !self.rolls(target, &errors) {
+            return Ok(());
+        }
+        let why = format!(
+            "fault injected: {}% of calls fail",
+            errors.value.unwrap_or(0)
+        );
+        Err(AdapterError::unavailable(service, why))
+    }
+
+    /// Whether a store fault on a route fails this request, counting it when it does.
+    pub fn fails_request(&self, path: &str) -> bool {
+        let Some(errors) = self.find(Target::Store, FaultKind::Errors) else {
+            return false;
+        };
+        let on_route = errors.route.as_deref().is_none_or(|r| covers(r, path));
+        on_route && self.rolls(Target::Store, &errors)
+    }
+
+    /// Draws against a fault's share, counting the calls it hits.
+    fn rolls(&self, target: Target, errors: &Fault) -> bool {
+        let share = f64::from(errors.value.unwrap_or(0)) / 100.0;
+        let hit = rand::thread_rng().gen_bool(share.clamp(0.0, 1.0));
+        if hit {
+            self.count(target, errors.kind);
+        }
+        hit
+    }
+
+    fn forget_expired(&self) {
+        if !self.any.load(Ordering::Relaxed) {
+            return;
+        }
+        let now = Utc::now();
+        let mut active = self.write();
+        active.retain(|f| f.expires_at.is_none_or(|at| at > now));
+        self.any.store(!active.is_empty(), Ordering::Relaxed);
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Fault>> {
+        self.active.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(super) fn write(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Fault>> {
+        self.active.write().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A latency fault's wait: its value plus a random share of its jitter.
+pub fn delay(fault: &Fault) -> Duration {
+    let jitter = fault.jitter_ms.unwrap_or(0);
+    let extra = match jitter {
+        0 => 0,
+        j => rand::thread_rng().gen_range(0..=j),
+    };
+    Duration::from_millis(u64::from(fault.value.unwrap_or(0) + extra))
+}
+
+/// A service's ping as the breaker's trials and the health probes see it: slowed and failed by
+/// the service's faults like any other call, so a simulated outage keeps the breaker open and
+/// the light `down` exactly as a real one does. An error ratio leaves pings alone: a flaky
+/// service still answers its pings, and a light that flickers would say nothing.
+pub struct FaultPing {
+    service: Service,
+    adapter: Arc<dyn Ping>,
+    faults: Arc<Faults>,
+}
+
+impl FaultPing {
+    pub fn new(service: Service, adapter: Arc<dyn Ping>, faults: Arc<Faults>) -> Arc<FaultPing> {
+        Arc::new(FaultPing {
+            service,
+            adapter,
+            faults,
+        })
+    }
+}
+
+#[async_trait]
+impl Ping for FaultPing {
+    fn mode(&self) -> Mode {
+        self.adapter.mode()
+    }
+
+    async fn ping(&self) -> Result<(), AdapterError> {
+        self.faults.before_call(self.service).await?;
+        self.adapter.ping().await
+    }
+}

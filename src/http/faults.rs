@@ -1,0 +1,144 @@
+//! Faults on purpose, for the admin: list, set, clear. Every change is in the audit log.
+
+use super::admin::Admin;
+use super::ApiError;
+use crate::faults::EXEMPT_ROUTES;
+use crate::faults::{covers, parse_fault, parse_path, Fault, FaultRefused, FaultRequest, Target};
+use crate::ops::audit::{Audited, FaultChange};
+use crate::state::AppState;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpResponse, ResponseError};
+use serde::Serialize;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/faults", web::get().to(list))
+        .route("/faults", web::delete().to(clear_all))
+        .route("/faults/{target}/{kind}", web::put().to(set))
+        .route("/faults/{target}/{kind}", web::delete().to(clear));
+}
+
+/// What a clear did.
+#[derive(Serialize)]
+struct Cleared {
+    cleared: usize,
+}
+
+async fn list(state: web::Data<AppState>, _: Admin) -> HttpResponse {
+    HttpResponse::Ok().json(state.faults.list())
+}
+
+async fn set(
+    state: web::Data<AppState>,
+    admin: Admin,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let (target, kind) = parse_path(&path.0, &path.1).map_err(refused)?;
+    let asked = asked(&body)?;
+    let fault = parse_fault(target, kind, &asked, chrono::Utc::now()).map_err(refused)?;
+    let stored = state.faults.set(fault).map_err(|most| {
+        let why = format!("at most {most} faults at once; clear one first");
+        ApiError::Conflict {
+            code: "too_many_faults",
+            message: why,
+        }
+    })?;
+    let change = FaultChange::Set(kind);
+    let result = describe(&stored);
+    state
+        .audit
+        .record(admin.who, audited(Some(target), change), result);
+    Ok(HttpResponse::Ok().json(stored))
+}
+
+async fn clear(
+    state: web::Data<AppState>,
+    admin: Admin,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (target, kind) = parse_path(&path.0, &path.1).map_err(refused)?;
+    let was_set = state.faults.clear(target, kind);
+    let result = if was_set { "cleared" } else { "was not set" };
+    let change = FaultChange::Clear(kind);
+    state
+        .audit
+        .record(admin.who, audited(Some(target), change), result.into());
+    let cleared = usize::from(was_set);
+    Ok(HttpResponse::Ok().json(Cleared { cleared }))
+}
+
+async fn clear_all(state: web::Data<AppState>, admin: Admin) -> HttpResponse {
+    let cleared = state.faults.clear_all();
+    let result = format!("{cleared} cleared");
+    state
+        .audit
+        .record(admin.who, audited(None, FaultChange::ClearAll), result);
+    HttpResponse::Ok().json(Cleared { cleared })
+}
+
+fn audited(target: Option<Target>, change: FaultChange) -> Audited {
+    Audited::Fault { target, change }
+}
+
+/// The audit entry's result: the fault as set, e.g. `200 ms, jitter 50 ms, for 60 s`.
+fn describe(fault: &Fault) -> String {
+    let mut parts = vec![];
+    if let Some(value) = fault.value {
+        parts.push(format!("value {value}"));
+    }
+    if let Some(jitter) = fault.jitter_ms {
+        parts.push(format!("jitter {jitter} ms"));
+    }
+    if let Some(route) = &fault.route {
+        parts.push(format!("on {route}"));
+    }
+    if let Some(at) = fault.expires_at {
+        parts.push(format!("until {}", at.to_rfc3339()));
+    }
+    match parts.is_empty() {
+        true => "set".into(),
+        false => format!("set: {}", parts.join(", ")),
+    }
+}
+
+/// The body: none at all for an outage, else JSON read as strictly as every other body.
+fn asked(body: &[u8]) -> Result<FaultRequest, ApiError> {
+    if body.len() > super::MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(FaultRequest::default());
+    }
+    serde_json::from_slice(body).map_err(|e| match e.is_data() {
+        true => ApiError::bad_request("invalid_request", e.to_string()),
+        false => ApiError::bad_request("invalid_json", "request body must be valid JSON"),
+    })
+}
+
+fn refused(e: FaultRefused) -> ApiError {
+    match e {
+        FaultRefused::NotFound(code, message) => ApiError::not_found(code, message),
+        FaultRefused::Invalid(code, message) => ApiError::invalid(code, message),
+    }
+}
+
+/// The store's own fault: its share of requests on its route answered 503 before any handler
+/// runs, so nothing is changed. The faults themselves, the probes and the scrape never fail:
+/// a drill must always be able to end, and the lights and metrics must keep telling the truth.
+pub async fn refuse_on_purpose(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let path = req.path();
+    let exempt = EXEMPT_ROUTES.iter().any(|route| covers(route, path));
+    let state = req.app_data::<web::Data<AppState>>();
+    if !exempt && state.is_some_and(|s| s.faults.fails_request(path)) {
+        let refused = ApiError::FaultInjected.error_response();
+        return Ok(req.into_response(refused).map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
