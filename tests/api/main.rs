@@ -15,6 +15,8 @@ mod batches;
 mod cart_claims;
 mod contract;
 mod events;
+mod faults;
+mod faults_pipeline;
 mod load;
 mod outages;
 mod outages_accounts;
