@@ -21,6 +21,55 @@ pub enum Command {
     Healthcheck(HealthcheckArgs),
     /// Put load on a running store: virtual shoppers with their own sessions, then a report.
     Load(LoadArgs),
+    /// List, set or clear faults on a running store (admin).
+    Fault(FaultArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct FaultArgs {
+    #[command(subcommand)]
+    pub action: FaultAction,
+    /// The store to talk to.
+    #[arg(long, global = true, default_value = "http://127.0.0.1:8000")]
+    pub url: String,
+    /// The store's admin token.
+    #[arg(
+        long,
+        global = true,
+        env = "CARSTORE_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum FaultAction {
+    /// The faults in force.
+    List,
+    /// Set a fault: TARGET is database, cache, queue, processor or store; KIND is latency,
+    /// errors, outage, slow or poison.
+    Set {
+        target: String,
+        kind: String,
+        /// ms (latency, slow), % (errors) or messages (poison); none for an outage.
+        #[arg(long)]
+        value: Option<u64>,
+        /// latency only: up to this many ms more, at random.
+        #[arg(long)]
+        jitter_ms: Option<u64>,
+        /// Seconds after which the fault ends on its own.
+        #[arg(long, value_name = "SECS")]
+        expires_in: Option<u64>,
+        /// store errors only: the route that fails, e.g. /api/cart.
+        #[arg(long)]
+        route: Option<String>,
+    },
+    /// Clear one fault, or every fault when none is named.
+    Clear {
+        #[arg(requires = "kind")]
+        target: Option<String>,
+        kind: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

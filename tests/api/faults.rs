@@ -40,6 +40,7 @@ on_both_backends!(
     an_error_ratio_fails_its_share_of_calls_as_the_service_would,
     a_cache_outage_is_refused_like_a_real_one_and_its_light_says_drill,
     a_fault_that_expires_is_gone_after_its_time,
+    latency_turns_the_light_amber_with_the_drill_named,
 );
 
 pub async fn spawn_embedded() -> TestApp {
@@ -253,4 +254,25 @@ async fn a_fault_that_expires_is_gone_after_its_time(app: &TestApp) {
     .await;
     let active = r#"carstore_fault_active{target="cache",kind="outage"}"#;
     assert_eq!(metric(app, active).await, 0.0);
+}
+
+async fn latency_turns_the_light_amber_with_the_drill_named(app: &TestApp) {
+    set_fault(app, "database/latency", json!({ "value": 30 })).await;
+    let postgres = async || {
+        let services = app.json("/api/services").await;
+        let row = services
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "postgres");
+        row.unwrap().clone()
+    };
+    eventually(
+        "the database light amber",
+        Duration::from_secs(5),
+        async || postgres().await["health"] == "degraded",
+    )
+    .await;
+    assert_eq!(postgres().await["detail"], "fault injected: latency");
+    assert_eq!(postgres().await["breaker"], "closed", "slow is not away");
 }

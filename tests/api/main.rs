@@ -16,6 +16,7 @@ mod cart_claims;
 mod contract;
 mod events;
 mod faults;
+mod faults_cli;
 mod faults_pipeline;
 mod load;
 mod outages;
