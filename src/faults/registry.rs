@@ -152,12 +152,17 @@ impl Faults {
         Err(AdapterError::unavailable(service, why))
     }
 
-    /// Whether a store fault on a route fails this request, counting it when it does.
-    pub fn fails_request(&self, path: &str) -> bool {
+    /// Whether a store fault on a route fails this request, counting it when it does. The
+    /// route is a path (`/api/cart` and what is under it) or a route pattern as the metrics
+    /// name it (`/api/cars/{id}`).
+    pub fn fails_request(&self, path: &str, pattern: Option<&str>) -> bool {
         let Some(errors) = self.find(Target::Store, FaultKind::Errors) else {
             return false;
         };
-        let on_route = errors.route.as_deref().is_none_or(|r| covers(r, path));
+        let on_route = errors
+            .route
+            .as_deref()
+            .is_none_or(|r| covers(r, path) || pattern == Some(r));
         on_route && self.rolls(Target::Store, &errors)
     }
 

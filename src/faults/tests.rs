@@ -220,6 +220,11 @@ fn a_store_fault_fails_only_its_route() {
     let mut on_cart = fault(Target::Store, FaultKind::Errors, Some(100));
     on_cart.route = Some("/api/cart".into());
     faults.set(on_cart).unwrap();
-    assert!(faults.fails_request("/api/cart/items"));
-    assert!(!faults.fails_request("/api/cars"));
+    assert!(faults.fails_request("/api/cart/items", None));
+    assert!(!faults.fails_request("/api/cars", None));
+    let mut on_car = fault(Target::Store, FaultKind::Errors, Some(100));
+    on_car.route = Some("/api/cars/{id}".into());
+    faults.set(on_car).unwrap();
+    assert!(faults.fails_request("/api/cars/7", Some("/api/cars/{id}")));
+    assert!(!faults.fails_request("/api/cars", Some("/api/cars")));
 }

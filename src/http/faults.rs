@@ -134,7 +134,8 @@ pub async fn refuse_on_purpose(
     let path = req.path();
     let exempt = EXEMPT_ROUTES.iter().any(|route| covers(route, path));
     let state = req.app_data::<web::Data<AppState>>();
-    if !exempt && state.is_some_and(|s| s.faults.fails_request(path)) {
+    let pattern = req.match_pattern();
+    if !exempt && state.is_some_and(|s| s.faults.fails_request(path, pattern.as_deref())) {
         let refused = ApiError::FaultInjected.error_response();
         return Ok(req.into_response(refused).map_into_right_body());
     }

@@ -142,6 +142,11 @@ async fn store_errors_fail_their_route_only_and_never_the_faults_probes_or_metri
     assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(resp.headers().contains_key("retry-after"));
     assert_eq!(app.get("/api/cars").await.status(), StatusCode::OK);
+    // A route pattern as the metrics name it fails the requests it matches.
+    let on_one_car = json!({ "value": 100, "route": "/api/cars/{id}" });
+    set_fault(&app, "store/errors", on_one_car).await;
+    assert_error(app.get("/api/cars/1").await, 503, "fault_injected").await;
+    assert_eq!(app.get("/api/cars").await.status(), StatusCode::OK);
     set_fault(&app, "store/errors", json!({ "value": 100 })).await;
     for path in ["/healthz", "/readyz", "/metrics"] {
         assert_eq!(app.get(path).await.status(), StatusCode::OK, "{path}");
