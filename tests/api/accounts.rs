@@ -24,7 +24,8 @@ fn assert_new_session_cookie(set: Option<String>, old: &str) -> String {
         assert!(set.contains(attr), "{attr} missing in {set}");
     }
     let new = cookie_value(&set).to_owned();
-    assert_eq!(new.len(), 32, "128 bits in hex: {set}");
+    let hex = new.chars().all(|c| c.is_ascii_hexdigit());
+    assert!(new.len() >= 32 && hex, "at least 128 bits in hex: {set}");
     assert_ne!(new, old, "the session id must change (no fixation)");
     new
 }
@@ -125,7 +126,10 @@ fn invalid_variants(good: &Account) -> Vec<(Account, &'static str)> {
 }
 
 async fn each_invalid_field_is_422_and_stores_nothing(app: &TestApp) {
-    for (bad, code) in invalid_variants(&Account::new("invalid")) {
+    let cases = invalid_variants(&Account::new("count")).len();
+    for case in 0..cases {
+        let good = Account::new("invalid");
+        let (bad, code) = invalid_variants(&good).swap_remove(case);
         let device = Device::new(app);
         assert_error(device.sign_up(&bad).await, 422, code).await;
         assert_eq!(
@@ -134,19 +138,8 @@ async fn each_invalid_field_is_422_and_stores_nothing(app: &TestApp) {
             "{code}: signed nobody in"
         );
         // Stored nothing: the same sign-up with the field fixed is a new account, not a 409.
-        let mut fixed = Account::new("fixed");
-        fixed.email = if code == "invalid_email" {
-            fixed.email
-        } else {
-            bad.email.clone()
-        };
-        let resp = device.sign_up(&fixed).await;
-        assert_eq!(
-            resp.status(),
-            201,
-            "{code}: the fixed sign-up of {}",
-            fixed.email
-        );
+        let resp = device.sign_up(&good).await;
+        assert_eq!(resp.status(), 201, "{code}: {bad:?} fixed");
     }
 }
 

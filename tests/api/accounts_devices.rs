@@ -136,6 +136,13 @@ async fn guest_orders_move_to_the_account_and_account_orders_stay_hidden_from_gu
     let phone = Device::new(app);
     phone.signed_in(&account).await;
     assert_eq!(phone.order_ids().await, both);
+    for order in [guest_order, account_order] {
+        let seen = phone.json(&format!("/api/orders/{order}")).await;
+        assert_eq!(
+            seen["order"]["id"], order,
+            "the account's order {order}, in full"
+        );
+    }
 
     let stranger = Device::new(app);
     assert_eq!(stranger.order_ids().await, Vec::<i64>::new());

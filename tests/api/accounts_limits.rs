@@ -55,17 +55,18 @@ async fn timed_body(device: &Device, email: &str) -> (Duration, u16, Value) {
     )
 }
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort_unstable();
-    times[times.len() / 2]
+/// The fastest of several: the cost of the work itself, since a busy machine only ever adds.
+fn fastest(times: &[Duration]) -> Duration {
+    times.iter().copied().min().expect("some timings")
 }
 
 async fn a_wrong_password_and_an_unknown_email_get_the_same_answer_in_similar_time(app: &TestApp) {
     let account = signed_up(app, "lookalike").await;
     let guesser = Device::from_ip(app, "127.0.0.2");
     let (mut wrong, mut unknown) = (Vec::new(), Vec::new());
-    // Interleaved, so a slow moment of the machine falls on both kinds alike.
-    for n in 0..3 {
+    // Interleaved, so a slow moment of the machine falls on both kinds alike; four wrong
+    // passwords stay under the account's limit.
+    for n in 0..ACCOUNT_FAILURES - 1 {
         let (took, status, body) = timed_body(&guesser, &account.email).await;
         wrong.push(took);
         let nobody = Account::new(&format!("nobody{n}")).email;
@@ -86,7 +87,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer_in_similar_ti
     );
     assert_eq!(body["error"], "invalid_credentials");
     // An unknown email costs a hash too; without it, it would answer in a fraction of the time.
-    let (wrong, unknown) = (median(wrong), median(unknown));
+    let (wrong, unknown) = (fastest(&wrong), fastest(&unknown));
     assert!(
         unknown * 3 >= wrong && unknown <= wrong * 3,
         "wrong password {wrong:?}, unknown email {unknown:?}"

@@ -100,9 +100,24 @@ async fn exercise(base: &str) -> Vec<String> {
     secrets
 }
 
+/// Waits (up to 15 s) until every service the store uses answers.
+async fn ready(client: &reqwest::Client, base: &str) {
+    let what = "every service answering";
+    crate::helpers::eventually(what, Duration::from_secs(15), async || {
+        let mut ready = true;
+        for path in ["/readyz", "/api/status/redis", "/api/status/rabbit"] {
+            let resp = client.get(format!("{base}{path}")).send().await;
+            ready &= resp.is_ok_and(|r| r.status() == 200);
+        }
+        ready
+    })
+    .await;
+}
+
 async fn leaves_no_trace(served: Served) {
-    let secrets = exercise(&served.url).await;
     let client = reqwest::Client::new();
+    ready(&client, &served.url).await;
+    let secrets = exercise(&served.url).await;
     let metrics = client.get(format!("{}/metrics", served.url)).send().await;
     let metrics = metrics.unwrap().text().await.unwrap();
     let audit = client

@@ -4,6 +4,7 @@
 
 use crate::helpers::{spawn_app, spawn_in_dir, TestApp};
 use crate::shoppers::{set_cookie, Account, Device};
+use carstore::config::TrustedProxies;
 use reqwest::{Client, RequestBuilder};
 use serde_json::json;
 use std::net::IpAddr;
@@ -12,7 +13,7 @@ use std::net::IpAddr;
 async fn spawn_trusting(proxies: &str) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut settings = carstore::Settings::for_tests(dir.path());
-    settings.trusted_proxies = proxies.parse().expect("a list of proxies");
+    settings.trusted_proxies = TrustedProxies::parse(proxies).expect("a list of proxies");
     spawn_in_dir(dir, settings).await
 }
 
