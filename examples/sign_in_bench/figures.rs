@@ -36,7 +36,7 @@ impl Figures {
                 format!("{:.1} ms", self.verify_ms),
             ),
             (
-                "one hash or verification in the store under the load (`carstore_password_hash_seconds`, mean)".into(),
+                "one hash or verification in the store during the load (its password hash histogram, mean)".into(),
                 self.in_store(),
             ),
             (
