@@ -272,8 +272,9 @@ PGBENCH_TPS=$("$PGBENCH" -h 127.0.0.1 -U postgres -n -c "$CONNECTIONS" -j 2 -T "
 
 say "sign-in: one Argon2id hash, successful sign-ins at a fixed rate, the guessing limits"
 # On the checkout case's store (Postgres and Redis): where the accounts and the limits live in
-# production. 20 sign-ins a second is about a quarter of what 2 cores verify (one takes some
-# 25 ms): a busy store, not a saturated one. Each run's accounts carry a random tag of its own.
+# production. 20 sign-ins a second is under half of the about 50 that 2 cores verified when
+# measured (RESULTS.md): a busy store, not a saturated one. Each run's accounts carry a tag of
+# their own.
 if $SMOKE; then SIGN_IN_ARGS=(--seconds 2 --rate 10 --accounts 10 --hashes 3)
 else SIGN_IN_ARGS=(--seconds $((SECS * 2)) --rate 20 --accounts 50 --hashes 20); fi
 "$SIGN_IN" --url "http://127.0.0.1:$CPORT" "${SIGN_IN_ARGS[@]}" --markdown >"$WORK/sign_in.md"
