@@ -1,10 +1,11 @@
 //! What every request handler can reach. Built once in `app.rs`; adapters are trait objects so
 //! handlers never know which backend serves them.
 
+use crate::accounts::Accounts;
 use crate::breaker::Breakers;
 use crate::cache::CartStore;
 use crate::catalog::{CatalogService, Gallery};
-use crate::config::AdminToken;
+use crate::config::{AdminToken, TrustedProxies};
 use crate::events::EventBus;
 use crate::load::LoadRuns;
 use crate::metrics::{Metrics, MetricsSources};
@@ -60,6 +61,10 @@ pub struct AppState {
     pub admin_token: AdminToken,
     /// Wrong admin tokens per client, to lock guessers out.
     pub sign_ins: Arc<SignInLimiter>,
+    /// Shoppers' accounts and their signed-in sessions.
+    pub accounts: Arc<Accounts>,
+    /// Proxies whose forwarded headers are believed.
+    pub trusted_proxies: TrustedProxies,
     /// The checkout use case, wired to the same adapters.
     pub checkout: Checkout,
     /// This replica and the others heard on the replica channel.

@@ -2,7 +2,7 @@
 
 use crate::adapter::Ping;
 use crate::breaker::{guarded::Guarded, Breaker, Breakers};
-use crate::cache::{CartStore, CatalogCache, MemoryCatalogCache, RedisCache};
+use crate::cache::{CartStore, CatalogCache, MemoryCatalogCache, RedisCache, SessionStore};
 use crate::catalog::{BuiltinCatalog, CarSource, CatalogService};
 use crate::config::{ServiceUrl, Settings};
 use crate::events::EventBus;
@@ -14,7 +14,7 @@ use crate::queue::{InProcessQueue, OrderQueue, RabbitQueue};
 use crate::service::{PerService, Service};
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteDb;
-use crate::store::{AuditStore, OrderStore, Outbox};
+use crate::store::{AccountStore, AuditStore, OrderStore, Outbox};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,6 +27,10 @@ pub(super) struct Adapters {
     /// The audit log's table, in the order database (behind its breaker too).
     pub(super) audit: Arc<dyn AuditStore>,
     pub(super) carts: Arc<dyn CartStore>,
+    /// Shopper accounts, in the order database.
+    pub(super) accounts: Arc<dyn AccountStore>,
+    /// Signed-in sessions and failed sign-ins, beside the carts.
+    pub(super) sessions: Arc<dyn SessionStore>,
     pub(super) queue: Arc<dyn OrderQueue>,
     pub(super) catalog: Arc<CatalogService>,
     pub(super) counts: Arc<PipelineCounts>,
@@ -52,8 +56,13 @@ pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapter
         source,
         pruned,
         audit,
+        accounts,
     } = order_store(settings, embedded.as_ref())?;
-    let (carts, cache) = cart_store(settings, embedded.as_ref())?;
+    let CartSide {
+        carts,
+        cache,
+        sessions,
+    } = cart_store(settings, embedded.as_ref())?;
     let queue = order_queue(settings, &orders)?;
     let events = Arc::default();
     let pings = PerService::<Arc<dyn Ping>> {
@@ -69,11 +78,15 @@ pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapter
     let cache: Arc<dyn CatalogCache> = Guarded::new(cache, breakers.redis.clone());
     let source: Arc<dyn CarSource> = Guarded::new(source, breakers.postgres.clone());
     let audit: Arc<dyn AuditStore> = Guarded::new(audit, breakers.postgres.clone());
+    let accounts: Arc<dyn AccountStore> = Guarded::new(accounts, breakers.postgres.clone());
+    let sessions: Arc<dyn SessionStore> = Guarded::new(sessions, breakers.redis.clone());
     let chores = janitor_chores(settings, pruned, embedded.as_ref());
     Ok(Adapters {
         orders,
         audit,
         carts,
+        accounts,
+        sessions,
         queue,
         catalog: Arc::new(CatalogService::new(source, cache, http::car_listing)),
         counts: Arc::default(),
@@ -120,6 +133,7 @@ struct OrderSide {
     source: Arc<dyn CarSource>,
     pruned: Arc<dyn Prune>,
     audit: Arc<dyn AuditStore>,
+    accounts: Arc<dyn AccountStore>,
 }
 
 /// Orders, the audit log (and the catalog's source): Postgres, or the embedded file with the
@@ -133,6 +147,7 @@ fn order_store(settings: &Settings, file: Option<&SqliteDb>) -> anyhow::Result<O
                 orders: pg.clone(),
                 source: pg.clone(),
                 pruned: pg.clone(),
+                accounts: pg.clone(),
                 audit: pg,
             })
         }
@@ -143,6 +158,7 @@ fn order_store(settings: &Settings, file: Option<&SqliteDb>) -> anyhow::Result<O
                 orders: db.clone(),
                 source: Arc::new(BuiltinCatalog),
                 pruned: db.clone(),
+                accounts: db.clone(),
                 audit: db,
             })
         }
@@ -150,25 +166,38 @@ fn order_store(settings: &Settings, file: Option<&SqliteDb>) -> anyhow::Result<O
     }
 }
 
-type CartSide = (Arc<dyn CartStore>, Arc<dyn CatalogCache>);
+/// What lives beside the carts.
+struct CartSide {
+    carts: Arc<dyn CartStore>,
+    cache: Arc<dyn CatalogCache>,
+    sessions: Arc<dyn SessionStore>,
+}
 
-/// Carts and the catalog cache: Redis, or the embedded file and a cache in memory.
+/// Carts, signed-in sessions and the catalog cache: Redis, or the embedded file and a cache in
+/// memory.
 fn cart_store(settings: &Settings, file: Option<&SqliteDb>) -> anyhow::Result<CartSide> {
     match (&settings.redis_url, file) {
         (Some(url), _) => {
             tracing::info!(%url, prefix = %settings.redis_prefix, "carts and catalog cache: Redis");
             let redis = RedisCache::connect(url, &settings.redis_prefix)?
                 .with_cart_ttl(settings.retention.carts);
-            Ok((Arc::new(redis.clone()), Arc::new(redis)))
+            let redis = Arc::new(redis);
+            Ok(CartSide {
+                carts: redis.clone(),
+                cache: redis.clone(),
+                sessions: redis,
+            })
         }
         (None, Some(db)) => {
             tracing::info!(
                 "carts: embedded SQLite; catalog cache: in memory (no Redis URL configured)"
             );
-            Ok((
-                Arc::new(db.clone()),
-                Arc::new(MemoryCatalogCache::new(CATALOG_TTL)),
-            ))
+            let db = Arc::new(db.clone());
+            Ok(CartSide {
+                carts: db.clone(),
+                cache: Arc::new(MemoryCatalogCache::new(CATALOG_TTL)),
+                sessions: db,
+            })
         }
         (None, None) => unreachable!("the embedded file is opened when Redis is embedded"),
     }

@@ -8,6 +8,7 @@ mod worker;
 
 pub use worker::run_worker;
 
+use crate::accounts::{Accounts, Hashing};
 use crate::catalog::{BuiltinCatalog, Gallery};
 use crate::config::{AdminToken, Settings};
 use crate::http;
@@ -94,6 +95,13 @@ impl Application {
                 outbox_ready,
                 events: adapters.events.clone(),
             },
+            accounts: Arc::new(Accounts {
+                store: adapters.accounts,
+                sessions: adapters.sessions,
+                carts: adapters.carts.clone(),
+                hashing: Hashing::new(metrics.clone()),
+            }),
+            trusted_proxies: settings.trusted_proxies.clone(),
             catalog: adapters.catalog,
             carts: adapters.carts,
             orders: adapters.orders,

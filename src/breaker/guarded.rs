@@ -6,6 +6,8 @@
 //! timeout on every try, and `GET /api/audit` answers from memory at once while the breaker is
 //! open.
 
+mod accounts;
+
 use super::Breaker;
 use crate::adapter::{AdapterError, EventSink, Mode, Ping};
 use crate::cache::{CartAdd, CartLine, CartStore, CatalogCache, Claimed};
@@ -107,6 +109,15 @@ impl CartStore for Guarded<dyn CartStore> {
 
     async fn release(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError> {
         self.adapter.release(session, claim).await
+    }
+
+    async fn merge(
+        &self,
+        from: &SessionId,
+        into: &SessionId,
+        max: u32,
+    ) -> Result<(), AdapterError> {
+        self.breaker.call(self.adapter.merge(from, into, max)).await
     }
 }
 

@@ -2,11 +2,14 @@
 
 mod memory;
 mod redis;
+mod sessions;
 mod sqlite;
+mod sqlite_sessions;
 
 pub use memory::MemoryCatalogCache;
 pub use redis::RedisCache;
 pub(crate) use redis::{builder as redis_builder, fail_fast as redis_fail_fast};
+pub use sessions::{Failures, NewSession, SessionInfo, SessionStore};
 
 use crate::adapter::{AdapterError, Ping};
 use crate::domain::{Car, CarId, Quantity, SessionId};
@@ -104,4 +107,8 @@ pub trait CartStore: Ping {
     async fn settle(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError>;
     /// No order was written: ends the claim and leaves the cart as it is.
     async fn release(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError>;
+    /// Moves every line of `from` into `into`, adding quantities, a line at most `max`, and
+    /// empties `from`: a guest's cart joining their account's at sign-in. One atomic step.
+    async fn merge(&self, from: &SessionId, into: &SessionId, max: u32)
+        -> Result<(), AdapterError>;
 }

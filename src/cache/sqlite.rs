@@ -171,6 +171,33 @@ impl CartStore for SqliteDb {
         })
         .await
     }
+
+    async fn merge(
+        &self,
+        from: &SessionId,
+        into: &SessionId,
+        max: u32,
+    ) -> Result<(), AdapterError> {
+        let (from, into) = (from.as_str().to_owned(), into.as_str().to_owned());
+        self.run_for(Service::Redis, move |c| {
+            let tx = c.transaction()?;
+            for line in read_lines(&tx, &from)? {
+                let current: u32 = tx
+                    .query_row(
+                        "SELECT quantity FROM cart_items WHERE session_id = ?1 AND car_id = ?2",
+                        params![into, line.car_id.0],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .unwrap_or(0);
+                upsert(&tx, &into, line.car_id, (current + line.quantity).min(max))?;
+            }
+            tx.execute("DELETE FROM cart_items WHERE session_id = ?1", [from])?;
+            touch(&tx, &into)?;
+            tx.commit()
+        })
+        .await
+    }
 }
 
 fn read_lines(c: &Connection, session: &str) -> rusqlite::Result<Vec<CartLine>> {

@@ -3,11 +3,13 @@
 //! before anything starts, so a bad value is one clear line.
 
 mod control;
+mod proxies;
 mod replica;
 mod retention;
 mod service_url;
 
 pub use control::{AdminToken, ControlSettings, ControlSpec};
+pub use proxies::TrustedProxies;
 pub(crate) use replica::checked_instance;
 pub use replica::{parse_drain, DEFAULT_DRAIN};
 pub use retention::{parse_retention, Retention};
@@ -43,6 +45,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "CARSTORE_REDIS_PREFIX",
     "CARSTORE_ORDERS_QUEUE",
     "CARSTORE_ADMIN_TOKEN",
+    "CARSTORE_TRUSTED_PROXIES",
     "CARSTORE_RABBIT_MANAGEMENT_URL",
     "CARSTORE_CART_RETENTION",
     "CARSTORE_IDEMPOTENCY_RETENTION",
@@ -92,6 +95,8 @@ pub struct Settings {
     /// After SIGTERM, how long `/readyz` says 503 while requests are still served, so a load
     /// balancer takes the replica out before it stops accepting.
     pub drain: std::time::Duration,
+    /// Reverse proxies whose forwarded headers are believed (HTTPS, the client's address).
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// The config file: the same settings as the flags, all optional.
@@ -115,6 +120,7 @@ struct FileSettings {
     outbox_retention: Option<String>,
     instance: Option<String>,
     drain: Option<String>,
+    trusted_proxies: Option<String>,
     #[serde(default)]
     control: ControlSettings,
 }
@@ -196,6 +202,11 @@ impl Settings {
             drain: env("CARSTORE_DRAIN")
                 .or(file.drain)
                 .map_or(Ok(DEFAULT_DRAIN), |text| parse_drain(&text))?,
+            trusted_proxies: env("CARSTORE_TRUSTED_PROXIES")
+                .or(file.trusted_proxies)
+                .map_or(Ok(TrustedProxies::default()), |list| {
+                    TrustedProxies::parse(&list)
+                })?,
             control: file.control,
             orders_queue: checked_queue_name(
                 env("CARSTORE_ORDERS_QUEUE")
@@ -223,6 +234,7 @@ impl Settings {
             retention: Retention::default(),
             instance: "test".into(),
             drain: std::time::Duration::ZERO,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 

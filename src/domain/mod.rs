@@ -1,6 +1,7 @@
 //! The store's own vocabulary. Every value that comes from outside is parsed into one of these
 //! types at the boundary, so the rest of the code never handles an unchecked string or number.
 
+mod account;
 mod car;
 mod customer;
 mod money;
@@ -9,6 +10,7 @@ mod password;
 mod quantity;
 mod session;
 
+pub use account::{AccountId, SignUp};
 pub use car::{BodyType, Car, CarId, Category};
 pub use customer::{CustomerName, Email};
 pub use money::Money;

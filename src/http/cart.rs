@@ -91,7 +91,7 @@ impl CartItemView {
 }
 
 async fn view(state: &AppState, session: &Session) -> Result<CartView, ApiError> {
-    let lines = state.carts.lines(&session.id).await?;
+    let lines = state.carts.lines(&session.owner).await?;
     let cars = state
         .catalog
         .all()
@@ -165,7 +165,7 @@ async fn add_car(
     let car = known_car(&state, CarId(body.car_id)).await?;
     let added = state
         .carts
-        .add(&session.id, car, quantity, MAX_LINE_QUANTITY)
+        .add(&session.owner, car, quantity, MAX_LINE_QUANTITY)
         .await;
     match added? {
         CartAdd::Added => respond(&state, &session, StatusCode::CREATED).await,
@@ -197,7 +197,7 @@ async fn set_line(
         0 => parse_car_id(&car_id)?,
         _ => known_car(&state, parse_car_id(&car_id)?).await?,
     };
-    state.carts.set(&session.id, car, quantity).await?;
+    state.carts.set(&session.owner, car, quantity).await?;
     respond(&state, &session, StatusCode::OK).await
 }
 
@@ -207,7 +207,7 @@ async fn remove_line(
     car_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let car = parse_car_id(&car_id)?;
-    state.carts.set(&session.id, car, 0).await?;
+    state.carts.set(&session.owner, car, 0).await?;
     respond(&state, &session, StatusCode::OK).await
 }
 
@@ -215,7 +215,7 @@ async fn empty_cart(
     state: web::Data<AppState>,
     session: Session,
 ) -> Result<HttpResponse, ApiError> {
-    state.carts.clear(&session.id).await?;
+    state.carts.clear(&session.owner).await?;
     respond(&state, &session, StatusCode::OK).await
 }
 

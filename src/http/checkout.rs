@@ -89,12 +89,15 @@ async fn place(
     }
 }
 
-/// The body's session wins when given; otherwise the cookie's. With neither there is no cart.
+/// The body's session wins when given; otherwise the cookie's (the account's cart when signed
+/// in). With neither there is no cart.
 fn checkout_session(from_body: Option<&str>, cookie: &Session) -> Result<SessionId, ApiError> {
     match from_body {
+        // An older client sending the cookie's own id means the cookie's cart.
+        Some(raw) if !cookie.is_new && raw == cookie.id.as_str() => Ok(cookie.owner.clone()),
         // A malformed id is a new, empty session: its cart is empty.
         Some(raw) => Ok(SessionId::parse(raw).unwrap_or_else(SessionId::new_random)),
-        None if !cookie.is_new => Ok(cookie.id.clone()),
+        None if !cookie.is_new => Ok(cookie.owner.clone()),
         None => Err(ApiError::bad_request(
             "no_session",
             "no session: add a car to the cart first",

@@ -17,7 +17,10 @@ pub enum ApiError {
     BadRequest { code: &'static str, message: String },
     /// 401: an admin action without the admin token.
     Unauthorized,
-    /// 429: too many wrong admin tokens from this client; refused unread for this many seconds.
+    /// 401: a shopper's account route without a signed-in session, or a sign-in that failed.
+    NotSignedIn { code: &'static str, message: String },
+    /// 429: too many failed sign-ins (admin tokens from this client, or a shopper's); refused
+    /// unread for this many seconds.
     TooManyAttempts { retry_after_secs: u64 },
     /// 409: the request conflicts with how things are set up.
     Conflict { code: &'static str, message: String },
@@ -43,6 +46,8 @@ pub enum ApiError {
     NotReady(Service),
     /// 503: `/readyz` after SIGTERM: this replica is stopping; load balancers should move on.
     Draining,
+    /// 503: every password-hashing turn is taken and stayed taken; nothing was changed.
+    Busy,
     /// 503: the service's control backend cannot be reached (the reason says where it looked).
     ControlUnavailable(String),
     /// 500: our own fault. The detail goes to the log, never to the client.
@@ -99,12 +104,13 @@ impl ApiError {
                 "admin_required",
                 "sign in with the admin token first".into(),
             ),
+            ApiError::NotSignedIn { code, message } => {
+                (StatusCode::UNAUTHORIZED, code, message.clone())
+            }
             ApiError::TooManyAttempts { retry_after_secs } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_attempts",
-                format!(
-                    "too many wrong admin tokens from this address; try again in {retry_after_secs} s"
-                ),
+                format!("too many failed sign-ins; try again in {retry_after_secs} s"),
             ),
             ApiError::Conflict { code, message } => (StatusCode::CONFLICT, code, message.clone()),
             ApiError::MethodNotAllowed => (
@@ -142,6 +148,12 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "draining",
                 "this replica is stopping; another replica takes its requests".into(),
+            ),
+            ApiError::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "the store is busy checking other sign-ins; nothing was changed, please retry shortly"
+                    .into(),
             ),
             ApiError::ControlUnavailable(why) => (
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -66,7 +66,18 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-async fn metrics(sources: web::Data<MetricsSources>) -> HttpResponse {
+/// The store also reads how many shoppers are signed in (a worker has no sessions to count); a
+/// session store that does not answer within a second leaves the last figure.
+async fn metrics(
+    sources: web::Data<MetricsSources>,
+    state: Option<web::Data<AppState>>,
+) -> HttpResponse {
+    if let Some(state) = state {
+        let count = state.accounts.signed_in_count();
+        if let Ok(Ok(n)) = tokio::time::timeout(std::time::Duration::from_secs(1), count).await {
+            state.metrics.signed_in_shoppers.set(n as i64);
+        }
+    }
     HttpResponse::Ok()
         .content_type(CONTENT_TYPE)
         .body(sources.scrape().await)

@@ -1,11 +1,13 @@
 //! The HTTP layer: one module per resource, each with its own `configure`. Handlers parse input
 //! into domain types, call a use case or an adapter trait, and map errors through `ApiError`.
 
+mod account;
 mod admin;
 mod cars;
 mod cart;
 mod categories;
 mod checkout;
+mod client;
 mod error;
 mod events;
 mod health;
@@ -53,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(categories::configure)
                 .configure(cart::configure)
                 .configure(checkout::configure)
+                .configure(account::configure)
                 .configure(orders::configure)
                 .configure(status::configure)
                 .configure(admin::configure)

@@ -16,7 +16,7 @@ async fn list(state: web::Data<AppState>, session: Session) -> Result<HttpRespon
     if session.is_new {
         return Ok(HttpResponse::Ok().json(Vec::<SummaryView>::new()));
     }
-    let orders = state.orders.orders_of(&session.id).await?;
+    let orders = state.orders.orders_of(&session.owner).await?;
     let body: Vec<_> = orders.iter().map(SummaryView::from).collect();
     Ok(HttpResponse::Ok().json(body))
 }
@@ -34,7 +34,7 @@ async fn one(
         .orders
         .order(id)
         .await?
-        .filter(|o| !session.is_new && o.session == session.id);
+        .filter(|o| !session.is_new && o.session == session.owner);
     order
         .map(|o| HttpResponse::Ok().json(OrderView::from(&o)))
         .ok_or_else(not_found)

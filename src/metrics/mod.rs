@@ -12,8 +12,8 @@ mod scrape;
 mod text;
 
 pub use labels::{
-    CartLabels, ControlLabels, ReasonLabels, RequestLabels, RouteLabels, SseClient, StreamLabels,
-    TableLabels,
+    CartLabels, ControlLabels, OutcomeLabels, ReasonLabels, RequestLabels, RouteLabels, SseClient,
+    StreamLabels, TableLabels,
 };
 pub use sampled::{Labels, Scraped};
 pub use scrape::MetricsSources;
@@ -30,6 +30,9 @@ const LATENCY_BUCKETS: [f64; 16] = [
     10.0,
 ];
 
+/// Password hashing buckets, in seconds: 5 ms to 2.5 s (one Argon2id hash is tens of ms).
+const HASH_BUCKETS: [f64; 10] = [0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.25, 0.5, 2.5];
+
 /// Every family, live or scraped. Help texts are in [`Metrics::register`].
 pub struct Metrics {
     registry: Registry,
@@ -43,6 +46,11 @@ pub struct Metrics {
     pub cart_operations: Family<CartLabels, Counter>,
     pub sse_clients: Family<StreamLabels, Gauge>,
     pub control_actions: Family<ControlLabels, Counter>,
+    pub sign_ups: Family<OutcomeLabels, Counter>,
+    pub sign_ins: Family<OutcomeLabels, Counter>,
+    /// Set from the session store as each scrape begins.
+    pub signed_in_shoppers: Gauge,
+    pub password_hash_duration: Histogram,
     // What the janitor counts, in the store and in a worker alike.
     pub rows_pruned: Family<TableLabels, Counter>,
     // Read at scrape time.
@@ -115,6 +123,10 @@ impl Metrics {
             cart_operations: Family::default(),
             sse_clients: Family::default(),
             control_actions: Family::default(),
+            sign_ups: Family::default(),
+            sign_ins: Family::default(),
+            signed_in_shoppers: Gauge::default(),
+            password_hash_duration: Histogram::new(HASH_BUCKETS),
             rows_pruned: Family::default(),
             service_up: Scraped::gauge(),
             service_state: Scraped::gauge(),

@@ -75,6 +75,33 @@ impl Metrics {
             "Start/stop/restart actions, by service, action and result",
             self.control_actions.clone(),
         );
+        self.register_account_families();
+    }
+
+    /// Shopper accounts: sign-ups and sign-ins by outcome, never by who.
+    fn register_account_families(&mut self) {
+        let r = &mut self.registry;
+        r.register(
+            "sign_ups",
+            "Shopper sign-ups, by outcome (created, email_taken, invalid)",
+            self.sign_ups.clone(),
+        );
+        r.register(
+            "sign_ins",
+            "Shopper sign-ins, by outcome (ok, invalid_credentials, too_many_attempts, unavailable)",
+            self.sign_ins.clone(),
+        );
+        r.register(
+            "signed_in_shoppers",
+            "Accounts with at least one live signed-in session",
+            self.signed_in_shoppers.clone(),
+        );
+        r.register_with_unit(
+            "password_hash_duration",
+            "Time one Argon2id password hash or check took",
+            Unit::Seconds,
+            self.password_hash_duration.clone(),
+        );
     }
 
     /// Every scraped family, to clear before a scrape sets this scrape's figures.

@@ -2,6 +2,7 @@
 //! keys of checkouts. Postgres in the full stack, an embedded SQLite file otherwise. The audit
 //! log lives there too (`audit`), so every replica shows the same history.
 
+mod accounts;
 mod audit;
 pub mod postgres;
 pub mod sqlite;
@@ -14,6 +15,7 @@ use crate::domain::{
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+pub use accounts::{AccountRecord, AccountStore, Created, NewAccount};
 pub(crate) use audit::Subject;
 pub use audit::{AuditStore, KEPT_PER_KIND};
 

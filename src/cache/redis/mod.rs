@@ -7,6 +7,7 @@
 mod cached;
 mod claims;
 mod scripts;
+mod sessions;
 
 use super::{CartAdd, CartLine, CartStore, CatalogCache, Claimed};
 use crate::adapter::{AdapterError, Mode, Ping};
@@ -17,7 +18,7 @@ use anyhow::Context;
 use async_trait::async_trait;
 use fred::prelude::*;
 use fred::types::config::UnresponsiveConfig;
-use scripts::{ADD, CLEAR, LINES, SET};
+use scripts::{ADD, CLEAR, LINES, MERGE, SET};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -236,6 +237,17 @@ impl CartStore for RedisCache {
 
     async fn release(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError> {
         self.release_claim(session, claim).await
+    }
+
+    async fn merge(
+        &self,
+        from: &SessionId,
+        into: &SessionId,
+        max: u32,
+    ) -> Result<(), AdapterError> {
+        let keys = vec![self.cart_key(from), self.cart_key(into)];
+        let args = vec![max.to_string(), self.cart_ttl_secs.to_string()];
+        self.script_on::<i64>(MERGE, keys, args).await.map(drop)
     }
 }
 

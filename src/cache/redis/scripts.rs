@@ -14,6 +14,15 @@ pub const SET: &str = "if tonumber(ARGV[2]) == 0 then redis.call('HDEL', KEYS[1]
 else redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 return 1";
+/// KEYS: the cart merged from, the cart merged into. ARGV: a line's limit, the cart's lifetime.
+pub const MERGE: &str = "local from = redis.call('HGETALL', KEYS[1])
+for i = 1, #from, 2 do
+  local cur = tonumber(redis.call('HGET', KEYS[2], from[i]) or '0')
+  redis.call('HSET', KEYS[2], from[i], math.min(cur + tonumber(from[i + 1]), tonumber(ARGV[1])))
+end
+redis.call('DEL', KEYS[1])
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
+return #from / 2";
 pub const CLEAR: &str = "redis.call('DEL', KEYS[1])
 return 1";
 /// KEYS: cart, claim. ARGV: claim name, seconds the claim lives (the cart's), ms after which

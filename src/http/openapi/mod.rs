@@ -4,6 +4,7 @@
 //! `contract` tests walk actix's routes and validate live answers; `ops/contract/schemathesis.sh`
 //! fuzzes a live store against this document).
 
+mod accounts;
 mod replicas;
 mod schemas;
 mod shop;
@@ -65,9 +66,15 @@ pub fn document() -> Value {
     shop::paths(&mut paths);
     system::paths(&mut paths);
     replicas::paths(&mut paths);
+    accounts::paths(&mut paths);
     let mut schemas = schemas::schemas();
     if let Value::Object(schemas) = &mut schemas {
         replicas::schemas(schemas);
+        accounts::schemas(schemas);
+    }
+    let mut responses = schemas::responses();
+    if let Value::Object(responses) = &mut responses {
+        accounts::responses(responses);
     }
     json!({
         "openapi": "3.1.0",
@@ -82,7 +89,7 @@ pub fn document() -> Value {
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "responses": schemas::responses(),
+            "responses": responses,
             "securitySchemes": {
                 "adminBearer": {"type": "http", "scheme": "bearer",
                     "description": "The admin token (CARSTORE_ADMIN_TOKEN)."},

@@ -177,7 +177,7 @@ const CONTROL: &str = r"\u0000-\u001f\u007f-\u009f";
 /// The name on an order: 1 to 200 characters once trimmed, none of them control characters.
 /// The schema says only what no padding can mend (empty, a control character that is not
 /// space), so whatever it refuses the store refuses too.
-fn customer_name() -> Value {
+pub(super) fn customer_name() -> Value {
     json!({ "type": "string", "minLength": 1,
             "pattern": r"^[^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*$",
             "description": "1 to 200 characters once trimmed, no control characters." })
@@ -185,7 +185,7 @@ fn customer_name() -> Value {
 
 /// What `Email::parse` accepts: `local@domain.tld` once trimmed, labels neither empty nor
 /// starting with `-`, no space or control character inside, at most 254 characters.
-fn customer_email() -> Value {
+pub(super) fn customer_email() -> Value {
     let never = format!("@{SPACE}{CONTROL}");
     let label = format!("[^{never}.-][^{never}.]*");
     let pattern = format!("^[{SPACE}]*[^{never}]+@{label}(\\.{label})+[{SPACE}]*$");

@@ -3,6 +3,7 @@
 //! clear "unavailable". Pooled connections are verified on reuse, so a restarted Postgres is
 //! picked up without restarting carstore.
 
+mod accounts;
 mod audit;
 mod cars;
 mod orders;

@@ -3,6 +3,7 @@
 //! updates and checkout claims atomic here; calls run on tokio's blocking pool so they never
 //! stall the async workers.
 
+mod accounts;
 mod audit;
 mod lock;
 mod orders;
@@ -27,6 +28,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema_v1.sql")),
         M::up(include_str!("schema_v2.sql")),
         M::up(include_str!("schema_v3.sql")),
+        M::up(include_str!("schema_v4.sql")),
     ])
 }
 
