@@ -56,6 +56,7 @@ mod prometheus;
 
 // Headless Chromium.
 mod browser;
+mod browser_accounts;
 mod browser_dashboard;
 mod browser_flows;
 mod browser_replicas;
