@@ -1,36 +1,34 @@
 //! Shopper accounts in headless Chromium: the cart follows the account into a browser that never
-//! saw it, refusals show next to the field they concern, the sign-in works from the keyboard
-//! alone, a device can be ended from another, and the Dashboard counts who is signed in.
+//! saw it, a device can be ended from another, and the Dashboard counts who is signed in. The
+//! dialog's keyboard use and refusals are in browser_accounts_forms.rs.
 
-use crate::browser::{browser, click, focused, press, save_screenshot, start_chromedriver};
+use crate::browser::{browser, click, press, save_screenshot, start_chromedriver};
 use crate::browser::{text_until, type_into};
 use crate::helpers::{eventually, spawn_app, TestApp};
 use fantoccini::{key::Key, Client, Locator};
 use serde_json::json;
 use std::time::Duration;
 
-const NAME: &str = "Ada Lovelace";
-const PASSWORD: &str = "analytical engine 1843";
+pub const NAME: &str = "Ada Lovelace";
+pub const PASSWORD: &str = "analytical engine 1843";
 
 /// An email no other test uses: the real-service tests share one database.
-fn unique_email(who: &str) -> String {
-    format!(
-        "{}@example.com",
-        crate::services::unique(&format!("{who}-"))
-    )
+pub fn unique_email(who: &str) -> String {
+    crate::services::unique(&format!("{who}-")) + "@example.com"
 }
 
 /// Creates an account over HTTP, for a test whose subject is not the sign-up form; `client`
 /// (a cookie jar of its own) is then signed in, like another device.
-async fn sign_up_elsewhere(app: &TestApp, client: &reqwest::Client, name: &str, email: &str) {
+pub async fn sign_up_elsewhere(app: &TestApp, client: &reqwest::Client, name: &str, email: &str) {
     let body = json!({ "name": name, "email": email, "password": PASSWORD });
-    let resp = client
-        .post(app.url("/api/account"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let resp = client.post(app.url("/api/account")).json(&body).send();
+    let resp = resp.await.unwrap();
     assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
+}
+
+async fn sign_out_elsewhere(app: &TestApp, client: &reqwest::Client) {
+    let resp = client.delete(app.url("/api/session")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
 }
 
 async fn sign_up(c: &Client, name: &str, email: &str) {
@@ -58,33 +56,9 @@ async fn sign_out(c: &Client, item: &str) {
     text_until(c, "[data-testid=account-signin]", |t| t == "Sign in").await;
 }
 
-async fn value_of(c: &Client, css: &str) -> String {
+pub async fn value_of(c: &Client, css: &str) -> String {
     let el = c.find(Locator::Css(css)).await.unwrap();
     el.prop("value").await.unwrap().unwrap_or_default()
-}
-
-async fn attr_of(c: &Client, css: &str, name: &str) -> Option<String> {
-    let el = c.find(Locator::Css(css)).await.unwrap();
-    el.attr(name).await.unwrap()
-}
-
-/// Waits until focus is on the element with this id.
-async fn focus_reaches(c: &Client, id: &str) {
-    let what = format!("focus on #{id}");
-    eventually(&what, Duration::from_secs(5), async || {
-        focused(c).await == id
-    })
-    .await;
-}
-
-/// Sign-ins the store counted with this outcome, from its metrics.
-async fn sign_ins(app: &TestApp, outcome: &str) -> u64 {
-    let text = app.get("/metrics").await.text().await.unwrap();
-    let label = format!("outcome=\"{outcome}\"");
-    text.lines()
-        .filter(|l| l.starts_with("carstore_sign_ins_total{") && l.contains(&label))
-        .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap() as u64)
-        .sum()
 }
 
 #[tokio::test]
@@ -143,109 +117,13 @@ async fn a_shopper_signs_in_on_a_fresh_browser_finds_the_cart_and_checks_it_out(
 }
 
 #[tokio::test]
-async fn sign_in_works_from_the_keyboard_alone_and_refusals_show_by_their_fields() {
-    let app = spawn_app().await;
-    let email = unique_email("keys");
-    sign_up_elsewhere(&app, &crate::helpers::shopper(), NAME, &email).await;
-    let driver = start_chromedriver();
-    let profile = tempfile::tempdir().unwrap();
-    let c = browser(&driver, profile.path()).await;
-    c.goto(&app.url("/#/catalog")).await.unwrap();
-    text_until(&c, "[data-testid=account-signin]", |t| t == "Sign in").await;
-
-    // Tab reaches Sign in; Enter opens the dialog with focus in it; Escape closes it and focus
-    // comes back.
-    for _ in 0..12 {
-        if focused(&c).await == "account-signin" {
-            break;
-        }
-        press(&c, &Key::Tab).await;
-    }
-    assert_eq!(focused(&c).await, "account-signin", "Tab reaches Sign in");
-    press(&c, &Key::Enter).await;
-    focus_reaches(&c, "signin-email").await;
-    press(&c, &Key::Escape).await;
-    focus_reaches(&c, "account-signin").await;
-    let open = "return document.getElementById('account-dialog').open";
-    assert_eq!(c.execute(open, vec![]).await.unwrap(), json!(false));
-
-    // Filled and sent with keys only: email, Tab, password, Enter.
-    press(&c, &Key::Enter).await;
-    focus_reaches(&c, "signin-email").await;
-    press(&c, &format!("{email}{}{PASSWORD}{}", Key::Tab, Key::Enter)).await;
-    text_until(&c, "[data-testid=account-name]", |t| t == NAME).await;
-    focus_reaches(&c, "account-menu-button").await;
-    // The menu too: Enter opens it, Tab walks to Sign out.
-    press(&c, &Key::Enter).await;
-    eventually("the menu open", Duration::from_secs(5), async || {
-        attr_of(&c, "#account-menu-button", "aria-expanded").await == Some("true".into())
-    })
-    .await;
-    press(&c, &format!("{}{}", Key::Tab, Key::Tab)).await;
-    assert_eq!(focused(&c).await, "account-signout");
-    press(&c, &Key::Enter).await;
-    text_until(&c, "[data-testid=account-signin]", |t| t == "Sign in").await;
-    assert_eq!(sign_ins(&app, "ok").await, 1);
-
-    // What the page can tell is wrong is said before anything is sent.
-    click(&c, "[data-testid=account-signin]").await;
-    type_into(&c, "#signin-email", "ada-at-example.com").await;
-    type_into(&c, "#signin-password", "short").await;
-    click(&c, "#signin-submit").await;
-    text_until(&c, "#signin-email-error", |t| {
-        t.contains("name@example.com")
-    })
-    .await;
-    text_until(&c, "#signin-password-error", |t| t.contains("10")).await;
-    let invalid = attr_of(&c, "#signin-password", "aria-invalid").await;
-    assert_eq!(invalid.as_deref(), Some("true"));
-    let described = attr_of(&c, "#signin-password", "aria-describedby").await;
-    assert!(described.unwrap().contains("signin-password-error"));
-
-    // A wrong password: the store's refusal above the buttons, the dialog still open.
-    let wrong = [
-        ("#signin-email", &*email),
-        ("#signin-password", "not the password"),
-    ];
-    for (css, text) in wrong {
-        let field = c.find(Locator::Css(css)).await.unwrap();
-        field.clear().await.unwrap();
-        field.send_keys(text).await.unwrap();
-    }
-    click(&c, "#signin-submit").await;
-    let refusal = text_until(&c, "[data-testid=signin-error]", |t| !t.is_empty()).await;
-    save_screenshot(&c.screenshot().await.unwrap(), "e2e-account-refused.png");
-    assert_eq!(
-        c.execute(open, vec![]).await.unwrap(),
-        json!(true),
-        "{refusal}"
-    );
-    assert_eq!(value_of(&c, "#signin-password").await, "", "typed again");
-    // One refusal, not two: the malformed email was never sent (the store would count it).
-    assert_eq!(sign_ins(&app, "invalid_credentials").await, 1);
-
-    // Creating an account with a taken email: the refusal by the email field.
-    click(&c, "#show-signup").await;
-    assert_eq!(value_of(&c, "#signup-email").await, email, "carried over");
-    type_into(&c, "#signup-name", "Someone Else").await;
-    type_into(&c, "#signup-password", PASSWORD).await;
-    click(&c, "#signup-submit").await;
-    text_until(&c, "#signup-email-error", |t| !t.is_empty()).await;
-    let invalid = attr_of(&c, "#signup-email", "aria-invalid").await;
-    assert_eq!(invalid.as_deref(), Some("true"));
-    assert_eq!(focused(&c).await, "signup-email");
-    c.close().await.unwrap();
-}
-
-#[tokio::test]
 async fn a_shopper_ends_another_devices_session_from_your_devices() {
     let app = spawn_app().await;
     let email = unique_email("devices");
     // Made over HTTP and signed out there, so the two browsers are the account's only sessions.
     let maker = crate::helpers::shopper();
     sign_up_elsewhere(&app, &maker, NAME, &email).await;
-    let resp = maker.delete(app.url("/api/session")).send().await.unwrap();
-    assert_eq!(resp.status(), 200);
+    sign_out_elsewhere(&app, &maker).await;
     let driver = start_chromedriver();
     let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (a, b) = (
@@ -260,21 +138,23 @@ async fn a_shopper_ends_another_devices_session_from_your_devices() {
     click(&a, "[data-testid=account-menu-button]").await;
     click(&a, "[data-testid=account-devices]").await;
     let rows = "[data-testid=devices-list] [data-testid=device]";
-    let count = async |c: &Client| c.find_all(Locator::Css(rows)).await.unwrap().len();
-    eventually("both sessions listed", Duration::from_secs(5), async || {
-        count(&a).await == 2
-    })
-    .await;
+    let listed = async |n: usize| {
+        let count = async || a.find_all(Locator::Css(rows)).await.unwrap().len() == n;
+        eventually(
+            &format!("{n} sessions listed"),
+            Duration::from_secs(5),
+            count,
+        )
+        .await
+    };
+    listed(2).await;
     let mine = text_until(&a, "[data-current=true]", |t| !t.is_empty()).await;
     // Compared without case: the tag is drawn in capitals.
     assert!(mine.to_lowercase().contains("this device"), "{mine}");
     save_screenshot(&a.screenshot().await.unwrap(), "e2e-account-devices.png");
     // The other one is b's.
     click(&a, "[data-current=false] button").await;
-    eventually("one session left", Duration::from_secs(5), async || {
-        count(&a).await == 1
-    })
-    .await;
+    listed(1).await;
     // b learns it when it next asks: opening its cart.
     click(&b, "a[data-nav=cart]").await;
     text_until(&b, "[data-testid=account-signin]", |t| t == "Sign in").await;
@@ -302,16 +182,11 @@ async fn the_dashboard_counts_shoppers_as_they_sign_in_and_out() {
     // Someone signs in on another device: the open dashboard sees it without a reload.
     let elsewhere = crate::helpers::shopper();
     sign_up_elsewhere(&app, &elsewhere, "Grace Hopper", &unique_email("count")).await;
-    text_until(&c, figure, |t| t.parse::<u32>().is_ok_and(|n| n >= 1)).await;
+    text_until(&c, figure, |t| t == "1").await;
     sign_up(&c, NAME, &unique_email("count")).await;
     text_until(&c, figure, |t| t == "2").await;
     save_screenshot(&c.screenshot().await.unwrap(), "e2e-account-dashboard.png");
-    let resp = elsewhere
-        .delete(app.url("/api/session"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+    sign_out_elsewhere(&app, &elsewhere).await;
     text_until(&c, figure, |t| t == "1").await;
     c.close().await.unwrap();
 }

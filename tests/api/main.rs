@@ -57,6 +57,7 @@ mod prometheus;
 // Headless Chromium.
 mod browser;
 mod browser_accounts;
+mod browser_accounts_forms;
 mod browser_dashboard;
 mod browser_flows;
 mod browser_replicas;
