@@ -9,6 +9,9 @@ use std::process::Command;
 fn main() {
     println!("cargo:rerun-if-changed=web");
     println!("cargo:rerun-if-changed=.git/HEAD");
+    // Embedded at compile time by refinery's macro, which cargo cannot see reading them: a new
+    // migration must rebuild the crate.
+    println!("cargo:rerun-if-changed=src/store/postgres/migrations");
     let mut hasher = DefaultHasher::new();
     hash_dir(Path::new("web"), &mut hasher);
     println!(

@@ -17,6 +17,7 @@ mod contract;
 mod events;
 mod load;
 mod outages;
+mod outages_accounts;
 mod pipeline;
 mod queues;
 mod replica_channel;
