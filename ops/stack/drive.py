@@ -16,6 +16,7 @@ Exits non-zero with the reason on the first thing that does not hold.
 import argparse
 import http.cookiejar
 import json
+import os
 import subprocess
 import sys
 import time
@@ -201,6 +202,35 @@ def check_prometheus():
           f"RabbitMQ {result[0]['metric'].get('rabbitmq_version', '?')} scraped on :15692")
 
 
+def sign_up_and_in(base):
+    """A shopper account through the stack: sign up with a car in the guest cart, sign out, a
+    wrong password, then sign in from a fresh browser and find the car there. Leaves sign-ups
+    and sign-ins of each outcome in the metrics for the Grafana check."""
+    email = f"stack-{os.getpid()}-{int(time.time())}@example.com"
+    guest = Shopper(base)
+    guest.call("POST", "/api/cart", {"car_id": 1, "quantity": 2})
+    account = {"name": "Stack Test", "email": email, "password": "stack test password"}
+    status, body = guest.call("POST", "/api/account", account)
+    if status != 201:
+        fail(f"sign-up on {base}: {status} {body}")
+    if guest.call("DELETE", "/api/session")[0] != 200:
+        fail(f"sign-out on {base}")
+    device = Shopper(base)
+    wrong = {"email": email.upper(), "password": "not the password"}
+    status, body = device.call("POST", "/api/session", wrong)
+    if status != 401 or body.get("error") != "invalid_credentials":
+        fail(f"a wrong password on {base}: {status} {body}")
+    right = {"email": email.upper(), "password": account["password"]}
+    status, body = device.call("POST", "/api/session", right)
+    if status != 200:
+        fail(f"sign-in on {base}: {status} {body}")
+    status, cart = device.call("GET", "/api/cart")
+    lines = [(i["car_id"], i["quantity"]) for i in cart["items"]]
+    if lines != [(1, 2)]:
+        fail(f"the account's cart on a second browser: {lines}")
+    print(f"   account on {base}: signed up, out, refused a wrong password, signed in elsewhere with the cart")
+
+
 def main():
     args = argparse.ArgumentParser()
     args.add_argument("--token", required=True)
@@ -208,6 +238,7 @@ def main():
     opts = args.parse_args()
     shopper, car = buy_a_car(STORE, 0)
     buy_a_car(OLD_STORE, 1)
+    sign_up_and_in(STORE)
     stop_and_start_cache(opts.token, shopper, car, opts.out)
     check_prometheus()
 

@@ -23,6 +23,7 @@ mod contract;
 mod events;
 mod load;
 mod outages;
+mod outages_accounts;
 mod pipeline;
 mod queues;
 mod replica_channel;
@@ -63,6 +64,8 @@ mod prometheus;
 
 // Headless Chromium.
 mod browser;
+mod browser_accounts;
+mod browser_accounts_forms;
 mod browser_dashboard;
 mod browser_flows;
 mod browser_replicas;

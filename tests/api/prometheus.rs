@@ -2,11 +2,11 @@
 //! through it: a panel whose query errors or finds nothing after traffic fails the test.
 
 use crate::events::EventReader;
-use crate::helpers::spawn_with;
+use crate::helpers::{spawn_with, TestApp};
 use crate::metrics::shop;
 use crate::private::{free_port, wait_until};
 use crate::services::RealEnv;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -70,6 +70,28 @@ impl Drop for Prometheus {
     }
 }
 
+/// A new account signed into (and once a wrong password), so the sign-up and sign-in panels
+/// have series.
+async fn sign_up_and_in(app: &TestApp, round: u32) {
+    let email = format!("prom-{round}-{:x}@example.com", rand::random::<u64>());
+    let account = json!({ "name": "Prom", "email": email, "password": "prometheus test" });
+    let created = app
+        .client
+        .post(app.url("/api/account"))
+        .json(&account)
+        .send();
+    assert_eq!(created.await.unwrap().status(), 201);
+    let right = json!({ "email": email, "password": "prometheus test" });
+    let signed_in = app.client.post(app.url("/api/session")).json(&right).send();
+    assert_eq!(signed_in.await.unwrap().status(), 200);
+    // One wrong password only: this client's twentieth would be refused with 429.
+    if round == 1 {
+        let wrong = json!({ "email": email, "password": "not the password" });
+        let refused = app.client.post(app.url("/api/session")).json(&wrong).send();
+        assert_eq!(refused.await.unwrap().status(), 401);
+    }
+}
+
 /// Every PromQL expression in the dashboard, with the panel it belongs to.
 fn dashboard_queries() -> Vec<(String, String)> {
     let path = concat!(
@@ -104,8 +126,11 @@ async fn prometheus_scrapes_carstore_and_every_dashboard_query_returns_series() 
     let _watching = EventReader::open(&app.url("/api/events")).await;
     // Traffic across several scrapes, so rates and increases have something to work on.
     let started = Instant::now();
+    let mut round = 0;
     loop {
         shop(&app, 2).await;
+        round += 1;
+        sign_up_and_in(&app, round).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         let scrapes = prometheus
             .query("count_over_time(up{job=\"carstore\"}[1m])")

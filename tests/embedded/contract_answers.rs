@@ -3,6 +3,7 @@
 //! document. A field the code adds, renames or retypes without the document fails here.
 
 use crate::contract::operations;
+use crate::contract_accounts::accounts_side;
 use crate::contract_ops::ops_side;
 use crate::helpers::{spawn_in_dir, TestApp};
 use crate::schema;
@@ -222,6 +223,7 @@ async fn every_operation_answers_as_the_document_says() {
         w.call(M::GET, &path, &path, None, 200).await;
     }
     ops_side(&mut w).await;
+    accounts_side(&mut w).await;
 
     let missed: Vec<_> = operations(&w.doc).difference(&w.seen).cloned().collect();
     assert!(

@@ -18,6 +18,7 @@ mod cars;
 mod cart;
 mod checkout;
 mod contract;
+mod contract_accounts;
 mod contract_answers;
 mod contract_ops;
 mod k8s;
