@@ -88,6 +88,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer_in_similar_ti
     assert_eq!(body["error"], "invalid_credentials");
     // An unknown email costs a hash too; without it, it would answer in a fraction of the time.
     let (wrong, unknown) = (fastest(&wrong), fastest(&unknown));
+    println!("sign-in refused: wrong password {wrong:?}, unknown email {unknown:?} (fastest of 4)");
     assert!(
         unknown * 3 >= wrong && unknown <= wrong * 3,
         "wrong password {wrong:?}, unknown email {unknown:?}"
