@@ -97,7 +97,7 @@ tier "kubernetes manifests" "$results.k8s" "$k8s"
 
 log "benchmark script, smoke run (a second per case)"
 set +e
-{ cargo build --locked --example catalog_reference &&
+{ cargo build --locked --example catalog_reference --example sign_in_bench &&
   BENCH_BIN=target/debug/carstore bash ops/bench/run.sh --smoke; } >"$results.bench" 2>&1
 bench=$?
 set -e

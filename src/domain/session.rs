@@ -60,6 +60,18 @@ impl SessionId {
         (ok_len && ok_chars).then(|| SessionId(raw.to_owned()))
     }
 
+    /// An order's owner as the store keeps it: a browser's id, or an account's
+    /// ([`SessionId::of_account`]), which a cookie can never carry but an order can.
+    pub fn from_stored(raw: &str) -> Option<Self> {
+        let account = raw
+            .strip_prefix("account:")
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
+        if account {
+            return Some(SessionId(raw.to_owned()));
+        }
+        Self::parse(raw)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -96,6 +108,12 @@ mod tests {
         let account = SessionId::of_account(AccountId(42));
         assert_eq!(account.as_str(), "account:42");
         assert!(SessionId::parse(account.as_str()).is_none());
+        assert_eq!(
+            SessionId::from_stored(account.as_str()),
+            Some(account.clone())
+        );
+        assert_eq!(SessionId::from_stored("account:"), None);
+        assert_eq!(SessionId::from_stored("account:4x"), None);
         assert_eq!(signed_in.digest().len(), 64);
         assert_ne!(signed_in.digest(), signed_in.as_str());
     }

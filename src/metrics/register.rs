@@ -97,7 +97,7 @@ impl Metrics {
             self.signed_in_shoppers.clone(),
         );
         r.register_with_unit(
-            "password_hash_duration",
+            "password_hash",
             "Time one Argon2id password hash or check took",
             Unit::Seconds,
             self.password_hash_duration.clone(),

@@ -122,6 +122,26 @@ pub async fn type_into(c: &Client, css: &str, text: &str) {
         .unwrap();
 }
 
+/// Types `keys` on the keyboard into whatever has focus, as a person would: no element is named,
+/// so the keys land where the page put focus. `fantoccini::key::Key`s (Tab, Enter, Escape) are
+/// characters too and mix in: `&format!("{}", Key::Tab)`.
+pub async fn press(c: &Client, keys: &str) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let mut keyboard = KeyActions::new("keyboard".into());
+    for value in keys.chars() {
+        keyboard = keyboard
+            .then(KeyAction::Down { value })
+            .then(KeyAction::Up { value });
+    }
+    c.perform_actions(keyboard).await.unwrap();
+}
+
+/// The id of the element that has focus ("" for none).
+pub async fn focused(c: &Client) -> String {
+    let id = c.execute("return document.activeElement?.id ?? ''", vec![]);
+    id.await.unwrap().as_str().unwrap_or_default().to_owned()
+}
+
 pub fn save_screenshot(png: &[u8], name: &str) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
     std::fs::create_dir_all(&dir).unwrap();

@@ -2,31 +2,10 @@
 //! real Postgres, Redis and RabbitMQ, through the same HTTP API.
 
 use crate::helpers::{get_json, shopper, TestApp};
+use crate::services::on_both_backends;
 use futures::future::join_all;
 use reqwest::Method;
 use serde_json::{json, Value};
-
-/// Runs each named scenario twice: `embedded::name` and `real_services::name`.
-macro_rules! on_both_backends {
-    ($($scenario:ident),* $(,)?) => {
-        mod embedded {
-            $(#[tokio::test]
-            async fn $scenario() {
-                let app = crate::helpers::spawn_app().await;
-                super::$scenario(&app).await;
-            })*
-        }
-        mod real_services {
-            $(#[tokio::test]
-            async fn $scenario() {
-                let env = crate::services::RealEnv::shared().await;
-                let app = crate::services::spawn_real(&env).await;
-                super::$scenario(&app).await;
-                app.stop().await;
-            })*
-        }
-    };
-}
 
 on_both_backends!(
     a_cart_takes_adds_changes_and_removals,

@@ -8,8 +8,14 @@
 mod helpers;
 mod private;
 mod services;
+// Shared with tests/embedded: accounts and devices, one helper per account endpoint.
+#[allow(dead_code)]
+mod shoppers;
 
 // Real services: the contract on both backends, outages, the order pipeline, several processes.
+mod accounts;
+mod accounts_devices;
+mod accounts_limits;
 mod audit;
 mod batches;
 mod cart_claims;
@@ -29,6 +35,7 @@ mod story;
 mod worker;
 
 // The real binary on the command line.
+mod accounts_secrets;
 mod chaos;
 mod chaos_db;
 mod chaos_load;
@@ -60,6 +67,8 @@ mod prometheus;
 
 // Headless Chromium.
 mod browser;
+mod browser_accounts;
+mod browser_accounts_forms;
 mod browser_dashboard;
 mod browser_flows;
 mod browser_replicas;

@@ -11,6 +11,30 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+/// Runs each named scenario twice: `embedded::name` and `real_services::name`, the same story
+/// through the same HTTP API, so the two backends cannot drift apart.
+macro_rules! on_both_backends {
+    ($($scenario:ident),* $(,)?) => {
+        mod embedded {
+            $(#[tokio::test]
+            async fn $scenario() {
+                let app = crate::helpers::spawn_app().await;
+                super::$scenario(&app).await;
+            })*
+        }
+        mod real_services {
+            $(#[tokio::test]
+            async fn $scenario() {
+                let env = crate::services::RealEnv::shared().await;
+                let app = crate::services::spawn_real(&env).await;
+                super::$scenario(&app).await;
+                app.stop().await;
+            })*
+        }
+    };
+}
+pub(crate) use on_both_backends;
+
 pub const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 pub const REDIS: &str = "redis://127.0.0.1:6379";
 pub const AMQP: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";

@@ -6,7 +6,12 @@
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
+#[allow(dead_code)]
+#[path = "../api/shoppers.rs"]
+mod shoppers;
 
+mod accounts;
+mod accounts_proxy;
 mod admin;
 mod bad_input;
 mod cars;

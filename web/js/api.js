@@ -3,10 +3,12 @@
 // here too, so every address the page uses is in this one file.
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  /** `retryAfter`: whole seconds from a 429's Retry-After header, else null. */
+  constructor(status, code, message, retryAfter = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -34,7 +36,8 @@ async function request(method, path, { body, headers = {}, probe = false, quiet 
   if (probe) return { ok: response.ok, body: data ?? {} };
   if (!response.ok) {
     const message = data?.message ?? `Request failed (${response.status}).`;
-    const error = new ApiError(response.status, data?.error ?? 'http_error', message);
+    const wait = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+    const error = new ApiError(response.status, data?.error ?? 'http_error', message, Number.isNaN(wait) ? null : wait);
     if (response.status === 503 && !quiet) window.dispatchEvent(new CustomEvent(OUTAGE_EVENT, { detail: error }));
     throw error;
   }
@@ -70,6 +73,16 @@ export const api = {
   control: (service, action) => request('POST', `/api/service/${service}/${action}`),
   status: (service) => request('GET', `/api/status/${service}`, { probe: true }),
   queues: () => request('GET', '/api/queues', { quiet: true }),
+  // Shopper accounts. The password travels only in these bodies: never in an address or storage.
+  // `account` is quiet: the header asks on every page, and a 503 there is not worth a banner.
+  account: () => request('GET', '/api/account', { quiet: true }),
+  signUp: (name, email, password) => request('POST', '/api/account', { body: { name, email, password } }),
+  signIn: (email, password) => request('POST', '/api/session', { body: { email, password } }),
+  signOut: () => request('DELETE', '/api/session'),
+  signOutEverywhere: () => request('DELETE', '/api/account/sessions'),
+  sessions: () => request('GET', '/api/account/sessions'),
+  endSession: (id) => request('DELETE', `/api/account/sessions/${encodeURIComponent(id)}`),
+  shoppers: () => request('GET', '/api/shoppers', { quiet: true }),
   /** The live feed: health, order and load events. The caller closes it. */
   events: () => new EventSource('/api/events'),
   /** One service's log lines, live (admin only). The caller closes it. */

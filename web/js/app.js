@@ -8,11 +8,15 @@
 //                  empty): it loads fresh data and opens what it follows live, because a page
 //                  that was hidden missed every change meanwhile;
 //   leave()        (optional) when another page is shown: closes what enter opened (live
-//                  feeds, the order dialog), so a hidden page costs nothing and shows nothing.
+//                  feeds, the order dialog), so a hidden page costs nothing and shows nothing;
+//   accountChanged(account)
+//                  (optional) when the shopper signs in or out while it shows: what it shows
+//                  of the cart or orders belonged to the other one.
 // A link with parameters is an instruction (sign in with this token), so it is acted on even
 // when its page is already showing; the parameters then leave the address bar at once, so a
 // token is never kept in history, bookmarks or a shared screen.
 
+import * as account from './account.js';
 import { api, OUTAGE_EVENT } from './api.js';
 import { showCartCount } from './cart-count.js';
 import * as catalog from './catalog.js';
@@ -70,6 +74,15 @@ function showOutage(event) {
   outageTimer = setTimeout(() => { banner.hidden = true; }, 8000);
 }
 
+/**
+ * Signing in or out changes which cart and orders this browser sees: the page showing them
+ * reloads them (and the badge with them); on any other page, the badge is read again.
+ */
+function accountChanged(who) {
+  if (pages[current]?.accountChanged) pages[current].accountChanged(who);
+  else api.cart().then(showCartCount).catch(() => {});
+}
+
 function start() {
   for (const page of Object.values(pages)) page.init();
   window.addEventListener('hashchange', () => {
@@ -77,6 +90,8 @@ function start() {
     document.getElementById('main').focus({ preventScroll: true });
   });
   window.addEventListener(OUTAGE_EVENT, showOutage);
+  account.init();
+  account.onChange(accountChanged);
   route();
   api.cart().then(showCartCount).catch(() => {});
 }

@@ -1,6 +1,7 @@
 // The cart page: lines with quantity controls, totals, checkout with inline validation, the
 // order confirmation, and the shopper's order history.
 
+import * as account from './account.js';
 import { api } from './api.js';
 import { showCartCount } from './cart-count.js';
 import { h, money, setText, toast } from './dom.js';
@@ -8,6 +9,8 @@ import { closeOrderDialog, confirmOrder, listen, stopListening } from './order-d
 
 /** Kept across retries of one checkout so a repeated click never buys twice. */
 let idempotencyKey = null;
+/** The account whose name and email were put in the checkout form, to take them out again. */
+let prefilled = null;
 
 export function init() {
   document.getElementById('clear-cart').addEventListener('click', () => change(api.clearCart(), 'Cart cleared'));
@@ -25,6 +28,31 @@ export function init() {
 export function enter() {
   refresh();
   loadHistory();
+  account.refresh().then(prefill);
+}
+
+/** Signed in or out while the cart shows: it is another cart now, with other orders. */
+export function accountChanged(who) {
+  idempotencyKey = null;
+  refresh();
+  loadHistory();
+  prefill(who);
+}
+
+/**
+ * A signed-in shopper's name and email go into the checkout form's empty fields. Signed out,
+ * the fields still holding them are emptied, so the next shopper at this screen does not
+ * check out under them; whatever the shopper typed stays.
+ */
+function prefill(who) {
+  const form = document.getElementById('checkout-form');
+  const fields = { name: form.elements.customer_name, email: form.elements.customer_email };
+  for (const [key, input] of Object.entries(fields)) {
+    if (input.value !== '' && input.value !== prefilled?.[key]) continue;
+    input.value = who?.[key] ?? '';
+    showFieldError(input, '');
+  }
+  prefilled = who;
 }
 
 /** The confirmation belongs to this page: it does not follow the shopper elsewhere. */
@@ -127,6 +155,7 @@ async function submit(form) {
     const placed = await api.checkout({ customer_name: name.value.trim(), customer_email: email.value.trim() }, idempotencyKey);
     idempotencyKey = null;
     form.reset();
+    prefill(account.current());
     await refresh();
     confirmOrder(placed.order_id, loadHistory);
     loadHistory();

@@ -8,6 +8,7 @@ import { h, setText } from './dom.js';
 import * as load from './load.js';
 import * as logs from './logs.js';
 import * as replicas from './replicas.js';
+import * as shoppers from './shoppers.js';
 
 /** The store's services, in the words the panels use. */
 const SERVICES = [
@@ -53,6 +54,7 @@ export function enter(params) {
   for (const service of BACKING) refreshFigures(service);
   refreshQueues();
   replicas.start();
+  shoppers.start();
   source = api.events();
   source.addEventListener('health', (e) => showHealth(JSON.parse(e.data)));
   source.addEventListener('order', (e) => showOrder(JSON.parse(e.data)));
@@ -74,6 +76,7 @@ export function leave() {
   source?.close();
   source = null;
   replicas.stop();
+  shoppers.stop();
   logs.closeAll();
 }
 

@@ -44,3 +44,24 @@ export function toast(message, kind = 'ok') {
 }
 
 export const categoryLabel = (c) => ({ suv: 'SUV' })[c] ?? c.charAt(0).toUpperCase() + c.slice(1);
+
+/**
+ * Wires a `<dialog>` as a modal once: its `[data-close]` buttons close it, Escape closes it (the
+ * browser's own), and on closing, focus goes back to what `open`'s `back()` names then. A
+ * function, not the opener itself: the opener may be gone by then (signed in, the Sign in
+ * button is hidden and the shopper's name shows instead).
+ */
+export function modal(dialog) {
+  let back = () => null;
+  for (const button of dialog.querySelectorAll('[data-close]')) button.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => back()?.focus());
+  return {
+    open(first, returnTo) {
+      back = returnTo;
+      if (!dialog.open) dialog.showModal();
+      first.focus();
+    },
+    close: () => dialog.open && dialog.close(),
+    get isOpen() { return dialog.open; },
+  };
+}

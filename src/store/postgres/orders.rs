@@ -93,7 +93,8 @@ impl ReadOrders for PgStore {
             .map_err(db_error)?;
         Ok(Some(OrderRecord {
             id,
-            session: SessionId::parse(&r.get::<_, String>(0)).unwrap_or_else(SessionId::new_random),
+            session: SessionId::from_stored(&r.get::<_, String>(0))
+                .unwrap_or_else(SessionId::new_random),
             status: status_of(&r, 1)?,
             total: Money::from_cents(r.get(2)),
             created_at: r.get::<_, DateTime<Utc>>(3),

@@ -225,7 +225,7 @@ fn read_order(c: &Connection, id: OrderId) -> rusqlite::Result<Option<OrderRecor
             |r| {
                 Ok(OrderRecord {
                     id,
-                    session: SessionId::parse(&r.get::<_, String>(0)?).unwrap_or_else(SessionId::new_random),
+                    session: SessionId::from_stored(&r.get::<_, String>(0)?).unwrap_or_else(SessionId::new_random),
                     status: status_at(r, 1)?,
                     total: Money::from_cents(r.get(2)?),
                     created_at: time_at(r, 3)?,

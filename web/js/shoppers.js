@@ -1,0 +1,33 @@
+// The dashboard's Shoppers figure: how many accounts have a live session. Shoppers sign in on
+// other devices and other replicas and no live event tells of it, so /api/shoppers is asked
+// every few seconds while the dashboard is shown, and not at all while it is hidden.
+
+import { api } from './api.js';
+import { setText } from './dom.js';
+
+const EVERY_MS = 3000;
+let timer = null;
+let shown = null;
+
+export function start() {
+  stop();
+  refresh();
+  timer = setInterval(refresh, EVERY_MS);
+}
+
+export function stop() {
+  clearInterval(timer);
+  timer = null;
+}
+
+async function refresh() {
+  let count;
+  try {
+    ({ signed_in: count } = await api.shoppers());
+  } catch {
+    count = null; // a stale figure would look current: show none instead
+  }
+  if (timer === null || count === shown) return; // stopped meanwhile, or nothing to announce
+  shown = count;
+  setText('shoppers-count', count === null ? '–' : String(count));
+}
