@@ -43,6 +43,9 @@ def load_with_sdk(raw):
     written = [(p["title"], [t["expr"] for t in p.get("targets", [])]) for p in raw["panels"]]
     if loaded != written:
         sys.exit(f"FAILED: the SDK's view of the dashboard differs from the file:\n{loaded}\n{written}")
+    annotations = [a.name for a in (dashboard.annotations.list_val if dashboard.annotations else None) or []]
+    if annotations != [a["name"] for a in raw["annotations"]["list"]]:
+        sys.exit(f"FAILED: the SDK's annotations differ from the file's: {annotations}")
     return dashboard
 
 
@@ -87,8 +90,14 @@ def main():
             time.sleep(1)
     if empty:
         sys.exit(f"FAILED: {len(empty)} of {queries} queries gave no data: {empty}")
+    # The annotations show faults, and none is set here: each query must be one Prometheus
+    # accepts (a mistyped one is an HTTP 400, which fails here); tests/api/prometheus.rs sees
+    # them answer with a fault in force.
+    for annotation in raw["annotations"]["list"]:
+        query(prometheus, annotation["expr"])
     print(f"   Grafana dashboard {dashboard.title!r}: loaded by grafana-foundation-sdk, "
-          f"{len(raw['panels'])} panels on datasource {uid!r}, all {queries} queries answered with data")
+          f"{len(raw['panels'])} panels on datasource {uid!r}, all {queries} queries answered with data, "
+          f"{len(raw['annotations']['list'])} annotation queries accepted")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ use crate::helpers::{spawn_with, TestApp};
 use crate::metrics::shop;
 use crate::private::{free_port, wait_until};
 use crate::services::RealEnv;
+use carstore::config::AdminToken;
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -70,6 +71,8 @@ impl Drop for Prometheus {
     }
 }
 
+const TOKEN: &str = "prometheus-test-admin-token";
+
 /// A new account signed into (and once a wrong password), so the sign-up and sign-in panels
 /// have series.
 async fn sign_up_and_in(app: &TestApp, round: u32) {
@@ -100,6 +103,11 @@ fn dashboard_queries() -> Vec<(String, String)> {
     );
     let dashboard: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut queries = Vec::new();
+    // The annotation queries too: Grafana asks Prometheus for them as for a panel.
+    for annotation in dashboard["annotations"]["list"].as_array().unwrap() {
+        let name = format!("annotation {}", annotation["name"].as_str().unwrap());
+        queries.push((name, annotation["expr"].as_str().unwrap().to_owned()));
+    }
     for panel in dashboard["panels"].as_array().unwrap() {
         assert_ne!(
             panel["type"], "graph",
@@ -120,8 +128,20 @@ fn dashboard_queries() -> Vec<(String, String)> {
 async fn prometheus_scrapes_carstore_and_every_dashboard_query_returns_series() {
     let env = RealEnv::shared().await;
     let dir = tempfile::tempdir().unwrap();
-    let app = spawn_with(env.settings(dir.path())).await;
+    let mut settings = env.settings(dir.path());
+    settings.admin_token = Some(AdminToken::new(TOKEN.into()).unwrap());
+    let app = spawn_with(settings).await;
     app.wait_until_ready().await;
+    // A fault in force while Prometheus scrapes: what the "Faults injected" annotation shows.
+    let fault = app
+        .client
+        .put(app.url("/api/faults/cache/latency"))
+        .bearer_auth(TOKEN)
+        .json(&json!({ "value": 5 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fault.status(), 200);
     let prometheus = Prometheus::scraping(app.port);
     let _watching = EventReader::open(&app.url("/api/events")).await;
     // Traffic across several scrapes, so rates and increases have something to work on.
