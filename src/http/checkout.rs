@@ -34,7 +34,16 @@ async fn checkout(
             state.metrics.orders_created.inc();
             id
         }
-        Ok(Placed::Existing(id)) => id,
+        // Only a repeat answered with the order already made is a suppressed duplicate. That
+        // covers a retry that resumed a claim held under its own key (a try still running, or
+        // one that died after writing): the order's key is unique, so such a retry gets
+        // `Existing` here, and the one try that wrote the order is counted as created instead.
+        // A 409 `checkout_in_progress` made no order either, but it is a refusal the client
+        // must retry, already counted among `checkout_failures`.
+        Ok(Placed::Existing(id)) => {
+            state.metrics.checkout_duplicates_suppressed.inc();
+            id
+        }
         Err(e) => {
             let reason = ReasonLabels { reason: e.code() };
             state.metrics.checkout_failures.get_or_create(&reason).inc();

@@ -42,6 +42,8 @@ pub struct Metrics {
     pub requests: Family<RequestLabels, Counter>,
     pub request_duration: Family<RouteLabels, Histogram>,
     pub orders_created: Counter,
+    /// Checkouts answered with the order an earlier try of the same Idempotency-Key made.
+    pub checkout_duplicates_suppressed: Counter,
     pub checkout_failures: Family<ReasonLabels, Counter>,
     pub cart_operations: Family<CartLabels, Counter>,
     pub sse_clients: Family<StreamLabels, Gauge>,
@@ -121,6 +123,7 @@ impl Metrics {
             requests: Family::default(),
             request_duration: Family::new_with_constructor(|| Histogram::new(LATENCY_BUCKETS)),
             orders_created: Counter::default(),
+            checkout_duplicates_suppressed: Counter::default(),
             checkout_failures: Family::default(),
             cart_operations: Family::default(),
             sse_clients: Family::default(),
@@ -179,6 +182,7 @@ mod tests {
         let text = metrics.encode();
         assert!(text.contains("# TYPE carstore_orders_created_total counter"));
         assert!(text.contains("carstore_orders_created_total 1"));
+        assert!(text.contains("# TYPE carstore_checkout_duplicates_suppressed_total counter"));
         assert!(text.contains("carstore_build_info{version="));
         for line in text.lines().filter(|l| !l.starts_with('#')) {
             assert!(line.starts_with("carstore_"), "{line}");

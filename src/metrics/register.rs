@@ -56,6 +56,11 @@ impl Metrics {
             self.orders_created.clone(),
         );
         r.register(
+            "checkout_duplicates_suppressed",
+            "Checkouts that repeated an Idempotency-Key and were answered with its existing order",
+            self.checkout_duplicates_suppressed.clone(),
+        );
+        r.register(
             "checkout_failures",
             "Checkouts refused, by reason (the error code)",
             self.checkout_failures.clone(),

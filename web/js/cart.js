@@ -3,6 +3,7 @@
 
 import * as account from './account.js';
 import { api } from './api.js';
+import { checkoutFlaky, isOn as flakyOn, triesSummary } from './flaky.js';
 import { showCartCount } from './cart-count.js';
 import { h, money, setText, toast } from './dom.js';
 import { closeOrderDialog, confirmOrder, listen, stopListening } from './order-dialog.js';
@@ -152,12 +153,16 @@ async function submit(form) {
   idempotencyKey ??= crypto.randomUUID();
   await listen();
   try {
-    const placed = await api.checkout({ customer_name: name.value.trim(), customer_email: email.value.trim() }, idempotencyKey);
+    const customer = { customer_name: name.value.trim(), customer_email: email.value.trim() };
+    const flaky = flakyOn() ? await checkoutFlaky(customer, idempotencyKey) : null;
+    const placed = flaky ? { order_id: flaky.orderId } : await api.checkout(customer, idempotencyKey);
     idempotencyKey = null;
+    const keepFlaky = flakyOn(); // the drill stays on for the next checkout; reset clears it
     form.reset();
+    document.getElementById('flaky-network').checked = keepFlaky;
     prefill(account.current());
     await refresh();
-    confirmOrder(placed.order_id, loadHistory);
+    confirmOrder(placed.order_id, loadHistory, triesSummary(flaky));
     loadHistory();
   } catch (error) {
     stopListening();

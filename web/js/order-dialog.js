@@ -55,10 +55,15 @@ export function stopListening() {
   watch = null;
 }
 
-/** Shows the dialog for `orderId`, placed just now, and follows its status until it settles. */
-export function confirmOrder(orderId, onSettled) {
+/**
+ * Shows the dialog for `orderId`, placed just now, and follows its status until it settles.
+ * `tries`: what a flaky-network checkout's tries came to, shown only when given.
+ */
+export function confirmOrder(orderId, onSettled, tries = '') {
   const dialog = document.getElementById('order-dialog');
   setText('order-number', `#${orderId}`);
+  setText('order-tries', tries);
+  document.getElementById('order-tries').hidden = !tries;
   if (!watch) listen(); // only when checkout did not call listen() first
   const current = watch;
   current.orderId = orderId;
