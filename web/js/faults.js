@@ -146,7 +146,10 @@ function row(fault) {
 function expiry(at) {
   if (!at) return 'until cleared';
   const secs = Math.max(0, Math.round((new Date(at) - Date.now()) / 1000));
-  return secs < 120 ? `ends in ${secs} s` : `ends at ${new Date(at).toLocaleTimeString()}`;
+  // A countdown within the hour (the panel is asked again every two seconds); the clock time beyond.
+  if (secs < 60) return `ends in ${secs} s`;
+  if (secs < 3600) return `ends in ${Math.floor(secs / 60)} min ${String(secs % 60).padStart(2, '0')} s`;
+  return `ends at ${new Date(at).toLocaleTimeString()}`;
 }
 
 /** One badge per affected card, naming the kinds, as the server's health detail does. */
