@@ -1,7 +1,8 @@
 //! The Faults panel in headless Chromium, on the embedded store: an admin slows the database
 //! from the page, watches its light turn amber with the drill named on its card, sees the fault
 //! listed, clears it and watches the light return; a value the store refuses is answered beside
-//! the form in the store's own words.
+//! the form in the store's own words. Then a cache outage (the value left in the form must not be
+//! sent: an outage takes none) and Clear all.
 
 use crate::browser::{browser, click, save_screenshot, start_chromedriver, text_until, type_into};
 use fantoccini::{Client, Locator};
@@ -75,6 +76,28 @@ async fn an_admin_slows_the_database_from_the_panel_and_watches_the_light() {
     health_until(&c, "embedded").await;
     wait_gone(&c, "[data-testid=fault-database-latency]").await;
     assert!(!visible(&c, BADGE).await, "the badge goes with the fault");
+    assert_eq!(listed(&app, token).await, serde_json::json!([]));
+
+    // The kinds offered follow the target; an outage takes no value. Clear all ends every drill.
+    choose(&c, "#fault-target", "processor").await;
+    let kinds = "return [...document.querySelectorAll('#fault-kind option')].map((o) => o.value)";
+    let offered = c.execute(kinds, vec![]).await.unwrap();
+    assert_eq!(offered, serde_json::json!(["slow", "poison"]));
+    choose(&c, "#fault-target", "cache").await;
+    choose(&c, "#fault-kind", "outage").await;
+    click(&c, "[data-testid=fault-set]").await;
+    text_until(&c, "[data-testid=fault-badge-redis]", |t| {
+        t == "fault injected: outage"
+    })
+    .await;
+    let down = "#service-redis[data-health=down]";
+    let wait = c.wait().at_most(Duration::from_secs(10));
+    wait.for_element(Locator::Css(down)).await.unwrap();
+    click(&c, "[data-testid=faults-clear-all]").await;
+    wait_gone(&c, "[data-testid=fault-cache-outage]").await;
+    let embedded = "#service-redis[data-health=embedded]";
+    let wait = c.wait().at_most(Duration::from_secs(10));
+    wait.for_element(Locator::Css(embedded)).await.unwrap();
     assert_eq!(listed(&app, token).await, serde_json::json!([]));
     c.close().await.unwrap();
     app.stop().await;
