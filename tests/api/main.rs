@@ -72,6 +72,7 @@ mod browser;
 mod browser_accounts;
 mod browser_accounts_forms;
 mod browser_dashboard;
+mod browser_faults;
 mod browser_flaky;
 mod browser_flows;
 mod browser_replicas;

@@ -73,6 +73,11 @@ export const api = {
   control: (service, action) => request('POST', `/api/service/${service}/${action}`),
   status: (service) => request('GET', `/api/status/${service}`, { probe: true }),
   queues: () => request('GET', '/api/queues', { quiet: true }),
+  // Faults on purpose (admin only). `quiet`: a 503 from a drill is not a shopper's banner.
+  faults: () => request('GET', '/api/faults', { quiet: true }),
+  setFault: (target, kind, body) => request('PUT', `/api/faults/${target}/${kind}`, { body, quiet: true }),
+  clearFault: (target, kind) => request('DELETE', `/api/faults/${target}/${kind}`, { quiet: true }),
+  clearFaults: () => request('DELETE', '/api/faults', { quiet: true }),
   // Shopper accounts. The password travels only in these bodies: never in an address or storage.
   // `account` is quiet: the header asks on every page, and a 503 there is not worth a banner.
   account: () => request('GET', '/api/account', { quiet: true }),

@@ -5,6 +5,7 @@
 import * as admin from './admin.js';
 import { api } from './api.js';
 import { h, setText } from './dom.js';
+import * as faults from './faults.js';
 import * as load from './load.js';
 import * as logs from './logs.js';
 import * as replicas from './replicas.js';
@@ -44,6 +45,7 @@ export function init() {
   document.getElementById('load-lights').replaceChildren(...SERVICES.map((s) => h('span', { class: 'load-light', id: `load-light-${s.name}` },
     h('span', { class: 'led unknown', 'aria-hidden': 'true' }), h('span', { class: 'load-light-name' }, s.title))));
   admin.init();
+  faults.init();
   admin.onChange(showAdmin);
   load.init();
 }
@@ -54,6 +56,7 @@ export function enter(params) {
   for (const service of BACKING) refreshFigures(service);
   refreshQueues();
   replicas.start();
+  faults.start();
   shoppers.start();
   source = api.events();
   source.addEventListener('health', (e) => showHealth(JSON.parse(e.data)));
@@ -76,6 +79,7 @@ export function leave() {
   source?.close();
   source = null;
   replicas.stop();
+  faults.stop();
   shoppers.stop();
   logs.closeAll();
 }
@@ -83,6 +87,7 @@ export function leave() {
 /** Signed in: open the log windows (where there is a log) and name each control backend. */
 function showAdmin(signedIn, services) {
   load.setAdmin(signedIn);
+  faults.setAdmin(signedIn);
   for (const service of SERVICES) {
     const info = services[service.name];
     const chip = document.querySelector(`#service-${service.name} .control-chip`);
@@ -104,6 +109,8 @@ function panel(service) {
         h('span', { class: 'kind' }, service.tech),
         service.itself ? null : h('span', { class: 'kind control-chip' }))),
     h('p', { class: 'health', dataset: { testid: `health-${service.probe ?? service.name}` } }, 'Checking…'),
+    // Shown by the Faults panel while a drill is set on this service.
+    h('p', { class: 'fault-badge', hidden: true, dataset: { testid: `fault-badge-${service.name}` } }),
     h('p', { class: 'since muted' }),
     service.itself ? null : h('p', { class: 'breaker', dataset: { testid: `breaker-${service.name}`, state: 'closed' } }),
     service.itself ? h('p', { class: 'muted small-note' }, 'Serves this page: it cannot be stopped from here.') : admin.buttons(service.name),
