@@ -3,7 +3,7 @@
 //! marked as a drill), expiry honoured, and the API's own refusals, audit and metrics.
 
 use crate::helpers::{eventually, spawn_in_dir, TestApp};
-use crate::services::RealEnv;
+use crate::services::{on_both_backends, RealEnv};
 use carstore::config::AdminToken;
 use carstore::Settings;
 use reqwest::{Method, StatusCode};
@@ -12,30 +12,8 @@ use std::time::{Duration, Instant};
 
 pub const TOKEN: &str = "faults-test-admin-token";
 
-/// Each scenario against the embedded store and against the shared real services.
-macro_rules! on_both_backends {
-    ($($scenario:ident),* $(,)?) => {
-        mod embedded {
-            $(#[tokio::test]
-            async fn $scenario() {
-                let app = crate::faults::spawn_embedded().await;
-                super::$scenario(&app).await;
-            })*
-        }
-        mod real_services {
-            $(#[tokio::test]
-            async fn $scenario() {
-                let env = crate::services::RealEnv::shared().await;
-                let app = crate::faults::spawn_real(&env).await;
-                super::$scenario(&app).await;
-                app.stop().await;
-            })*
-        }
-    };
-}
-pub(crate) use on_both_backends;
-
 on_both_backends!(
+    spawn: crate::faults::spawn_embedded, crate::faults::spawn_real;
     database_latency_slows_each_call_by_its_value_within_its_jitter,
     an_error_ratio_fails_its_share_of_calls_as_the_service_would,
     a_cache_outage_is_refused_like_a_real_one_and_its_light_says_drill,

@@ -1,13 +1,17 @@
 //! A database drill on both backends: refused exactly as a real Postgres outage is (the orders'
 //! 503 with Retry-After, the cart kept, the replica not ready), and over once it is cleared.
 
-use crate::faults::{admin, on_both_backends, set_fault};
+use crate::faults::{admin, set_fault};
 use crate::helpers::{assert_error, eventually, TestApp};
+use crate::services::on_both_backends;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::Duration;
 
-on_both_backends!(a_database_outage_is_refused_like_a_real_one_and_ends_when_cleared);
+on_both_backends!(
+    spawn: crate::faults::spawn_embedded, crate::faults::spawn_real;
+    a_database_outage_is_refused_like_a_real_one_and_ends_when_cleared
+);
 
 async fn a_database_outage_is_refused_like_a_real_one_and_ends_when_cleared(app: &TestApp) {
     assert_eq!(app.add_to_cart(5, 1).await.status(), StatusCode::CREATED);

@@ -2,13 +2,15 @@
 //! order lost or doubled, a slow processor, a queue outage the outbox rides out, failed answers
 //! on one route, and the API's refusals.
 
-use crate::faults::{admin, metric, on_both_backends, set_fault, spawn_embedded};
+use crate::faults::{admin, metric, set_fault, spawn_embedded};
 use crate::helpers::{assert_error, eventually, TestApp};
+use crate::services::on_both_backends;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 on_both_backends!(
+    spawn: crate::faults::spawn_embedded, crate::faults::spawn_real;
     a_poison_event_ends_in_the_dead_letter_queue_and_no_order_is_lost_or_doubled,
     a_slow_processor_takes_its_time_over_each_event,
     a_queue_outage_holds_orders_in_the_outbox_until_it_ends_and_is_audited,

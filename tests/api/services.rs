@@ -12,13 +12,15 @@ use std::process::Command;
 use std::time::Duration;
 
 /// Runs each named scenario twice: `embedded::name` and `real_services::name`, the same story
-/// through the same HTTP API, so the two backends cannot drift apart.
+/// through the same HTTP API, so the two backends cannot drift apart. `spawn: embedded, real;`
+/// first names other ways to start the store (an admin token, say); by default
+/// `helpers::spawn_app` and `services::spawn_real`.
 macro_rules! on_both_backends {
-    ($($scenario:ident),* $(,)?) => {
+    (spawn: $embedded:path, $real:path; $($scenario:ident),* $(,)?) => {
         mod embedded {
             $(#[tokio::test]
             async fn $scenario() {
-                let app = crate::helpers::spawn_app().await;
+                let app = $embedded().await;
                 super::$scenario(&app).await;
             })*
         }
@@ -26,11 +28,16 @@ macro_rules! on_both_backends {
             $(#[tokio::test]
             async fn $scenario() {
                 let env = crate::services::RealEnv::shared().await;
-                let app = crate::services::spawn_real(&env).await;
+                let app = $real(&env).await;
                 super::$scenario(&app).await;
                 app.stop().await;
             })*
         }
+    };
+    ($($scenario:ident),* $(,)?) => {
+        crate::services::on_both_backends!(
+            spawn: crate::helpers::spawn_app, crate::services::spawn_real; $($scenario),*
+        );
     };
 }
 pub(crate) use on_both_backends;

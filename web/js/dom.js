@@ -65,3 +65,21 @@ export function modal(dialog) {
     get isOpen() { return dialog.open; },
   };
 }
+
+/**
+ * Calls `refresh` at `start()` and every `everyMs` until `stop()`: the dashboard's figures that
+ * nothing pushes, asked for while the dashboard shows and not at all while it is hidden.
+ */
+export function every(everyMs, refresh) {
+  let timer = null;
+  const stop = () => {
+    clearInterval(timer);
+    timer = null;
+  };
+  const start = () => {
+    stop();
+    refresh();
+    timer = setInterval(refresh, everyMs);
+  };
+  return { start, stop, running: () => timer !== null };
+}

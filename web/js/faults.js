@@ -4,7 +4,7 @@
 // while the dashboard is open: faults expire on their own and other admins (or the CLI) set them.
 
 import { api } from './api.js';
-import { h, setText, toast } from './dom.js';
+import { every, h, setText, toast } from './dom.js';
 
 /** What each target takes, as the API checks it: the form offers nothing it would refuse. */
 const KINDS = {
@@ -18,7 +18,6 @@ const UNIT = { latency: 'ms', slow: 'ms', errors: '%', poison: 'messages' };
 /** The card each target's badge goes on: the order processor runs inside the store. */
 const CARD = { database: 'postgres', cache: 'redis', queue: 'rabbit', processor: 'carstore', store: 'carstore' };
 const EVERY_MS = 2000;
-let timer = null;
 let admin = false;
 
 export function init() {
@@ -36,16 +35,7 @@ export function init() {
 }
 
 /** Polls while the dashboard shows; `stop` when it is left. */
-export function start() {
-  stop();
-  refresh();
-  timer = setInterval(refresh, EVERY_MS);
-}
-
-export function stop() {
-  clearInterval(timer);
-  timer = null;
-}
+export const { start, stop } = every(EVERY_MS, refresh);
 
 /** Signed out, the form is disabled and the list is not asked for (it is admin only). */
 export function setAdmin(signedIn) {

@@ -4,21 +4,11 @@
 // uptime is only true if it moves.
 
 import { api } from './api.js';
-import { h, setText } from './dom.js';
+import { every, h, setText } from './dom.js';
 
 const EVERY_MS = 2000;
-let timer = null;
 
-export function start() {
-  stop();
-  refresh();
-  timer = setInterval(refresh, EVERY_MS);
-}
-
-export function stop() {
-  clearInterval(timer);
-  timer = null;
-}
+export const { start, stop } = every(EVERY_MS, refresh);
 
 async function refresh() {
   let roster;

@@ -3,22 +3,13 @@
 // every few seconds while the dashboard is shown, and not at all while it is hidden.
 
 import { api } from './api.js';
-import { setText } from './dom.js';
+import { every, setText } from './dom.js';
 
 const EVERY_MS = 3000;
-let timer = null;
 let shown = null;
+const polling = every(EVERY_MS, refresh);
 
-export function start() {
-  stop();
-  refresh();
-  timer = setInterval(refresh, EVERY_MS);
-}
-
-export function stop() {
-  clearInterval(timer);
-  timer = null;
-}
+export const { start, stop } = polling;
 
 async function refresh() {
   let count;
@@ -27,7 +18,7 @@ async function refresh() {
   } catch {
     count = null; // a stale figure would look current: show none instead
   }
-  if (timer === null || count === shown) return; // stopped meanwhile, or nothing to announce
+  if (!polling.running() || count === shown) return; // stopped meanwhile, or nothing to announce
   shown = count;
   setText('shoppers-count', count === null ? '–' : String(count));
 }
