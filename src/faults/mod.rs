@@ -4,6 +4,7 @@
 //! [`FaultyQueue`]) so every backend, embedded or real, breaks the same way. A fault is data:
 //! target, kind, value and when it ends.
 
+pub mod changes;
 pub mod cli;
 mod parse;
 mod queue;

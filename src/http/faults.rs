@@ -3,8 +3,7 @@
 use super::admin::Admin;
 use super::ApiError;
 use crate::faults::EXEMPT_ROUTES;
-use crate::faults::{covers, parse_fault, parse_path, Fault, FaultRefused, FaultRequest, Target};
-use crate::ops::audit::{Audited, FaultChange};
+use crate::faults::{changes, covers, parse_fault, parse_path, FaultRefused, FaultRequest};
 use crate::state::AppState;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -38,18 +37,13 @@ async fn set(
     let (target, kind) = parse_path(&path.0, &path.1).map_err(refused)?;
     let asked = asked(&body)?;
     let fault = parse_fault(target, kind, &asked, chrono::Utc::now()).map_err(refused)?;
-    let stored = state.faults.set(fault).map_err(|most| {
+    let stored = changes::set(&state, admin.who, fault).map_err(|most| {
         let why = format!("at most {most} faults at once; clear one first");
         ApiError::Conflict {
             code: "too_many_faults",
             message: why,
         }
     })?;
-    let change = FaultChange::Set(kind);
-    let result = describe(&stored);
-    state
-        .audit
-        .record(admin.who, audited(Some(target), change), result);
     Ok(HttpResponse::Ok().json(stored))
 }
 
@@ -59,48 +53,13 @@ async fn clear(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (target, kind) = parse_path(&path.0, &path.1).map_err(refused)?;
-    let was_set = state.faults.clear(target, kind);
-    let result = if was_set { "cleared" } else { "was not set" };
-    let change = FaultChange::Clear(kind);
-    state
-        .audit
-        .record(admin.who, audited(Some(target), change), result.into());
-    let cleared = usize::from(was_set);
+    let cleared = usize::from(changes::clear(&state, admin.who, target, kind));
     Ok(HttpResponse::Ok().json(Cleared { cleared }))
 }
 
 async fn clear_all(state: web::Data<AppState>, admin: Admin) -> HttpResponse {
-    let cleared = state.faults.clear_all();
-    let result = format!("{cleared} cleared");
-    state
-        .audit
-        .record(admin.who, audited(None, FaultChange::ClearAll), result);
+    let cleared = changes::clear_all(&state, admin.who);
     HttpResponse::Ok().json(Cleared { cleared })
-}
-
-fn audited(target: Option<Target>, change: FaultChange) -> Audited {
-    Audited::Fault { target, change }
-}
-
-/// The audit entry's result: the fault as set, e.g. `200 ms, jitter 50 ms, for 60 s`.
-fn describe(fault: &Fault) -> String {
-    let mut parts = vec![];
-    if let Some(value) = fault.value {
-        parts.push(format!("value {value}"));
-    }
-    if let Some(jitter) = fault.jitter_ms {
-        parts.push(format!("jitter {jitter} ms"));
-    }
-    if let Some(route) = &fault.route {
-        parts.push(format!("on {route}"));
-    }
-    if let Some(at) = fault.expires_at {
-        parts.push(format!("until {}", at.to_rfc3339()));
-    }
-    match parts.is_empty() {
-        true => "set".into(),
-        false => format!("set: {}", parts.join(", ")),
-    }
 }
 
 /// The body: none at all for an outage, else JSON read as strictly as every other body.
