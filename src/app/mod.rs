@@ -122,6 +122,7 @@ impl Application {
             own_url: url.clone(),
             admin_token: admin_token(&settings, &url),
             sign_ins: Arc::default(),
+            scenarios: Arc::default(),
             targets: adapters.targets,
         });
         let scraped = web::Data::new(state.metrics_sources());
