@@ -33,6 +33,8 @@ mod pipeline;
 mod queues;
 mod replica_channel;
 mod retention;
+mod scenarios_guided;
+mod scenarios_headless;
 mod story;
 mod worker;
 
