@@ -78,3 +78,4 @@ mod browser_faults;
 mod browser_flaky;
 mod browser_flows;
 mod browser_replicas;
+mod browser_scenarios;
