@@ -206,6 +206,11 @@ fn admin_token(settings: &Settings, own_url: &str) -> AdminToken {
         "dashboard admin sign-in (CARSTORE_ADMIN_TOKEN was not set): {own_url}/#/dashboard?token={}",
         token.expose()
     );
+    tracing::info!(
+        target: crate::telemetry::CONSOLE_ONLY,
+        "guided scenarios, signed in: {own_url}/#/scenarios?token={}",
+        token.expose()
+    );
     token
 }
 
