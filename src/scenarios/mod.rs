@@ -15,6 +15,8 @@ pub mod cli;
 mod probe;
 mod runs;
 mod signals;
+#[cfg(test)]
+mod tests;
 mod view;
 
 pub use catalog::{find, SCENARIOS};

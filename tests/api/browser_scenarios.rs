@@ -62,9 +62,15 @@ async fn a_person_runs_the_rabbitmq_outage_from_the_page_to_its_summary() {
     assert!(summary.contains("Orders lost\n0"), "{summary}");
     assert!(summary.contains("Time to detect\n"), "{summary}");
     text_until(&c, "[data-testid=scenario-status]", |t| t == "passed").await;
-    let run = c.find(Locator::Css("[data-testid=scenario-run]")).await.unwrap();
+    let run = c
+        .find(Locator::Css("[data-testid=scenario-run]"))
+        .await
+        .unwrap();
     let shown = run.text().await.unwrap();
-    assert!(!shown.contains("null") && !shown.contains("undefined"), "{shown}");
+    assert!(
+        !shown.contains("null") && !shown.contains("undefined"),
+        "{shown}"
+    );
     let (ticked, all) = (checks(&c, "[data-passed=true]").await, checks(&c, "").await);
     assert_eq!((ticked, all), (8, 8), "every check ticked");
     save_screenshot(&c.screenshot().await.unwrap(), "e2e-scenario-summary.png");
