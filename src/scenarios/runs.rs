@@ -78,6 +78,7 @@ impl ScenarioRuns {
                 return Err(RunRefused::NotWaiting);
             }
             view.waiting_for_press = false;
+            view.pressed = Some(view.step);
         }
         run.pressed.notify_one();
         Ok(run.view())
@@ -117,7 +118,7 @@ impl Run {
         {
             let mut view = lock(&self.view);
             view.step = at;
-            if view.auto {
+            if view.auto || view.pressed == Some(at) {
                 return Ok(());
             }
             view.waiting_for_press = true;

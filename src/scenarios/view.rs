@@ -94,6 +94,10 @@ pub struct RunView {
     pub step: usize,
     /// A guided run waits for the step's button.
     pub waiting_for_press: bool,
+    /// The last step whose button was pressed: a press that comes before the run is ready to
+    /// wait for it still counts.
+    #[serde(skip)]
+    pub pressed: Option<usize>,
     pub started_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
     /// Why it failed or was abandoned.
@@ -162,6 +166,7 @@ impl RunView {
             status: RunStatus::Running,
             step: 0,
             waiting_for_press: !auto,
+            pressed: None,
             started_at: Utc::now(),
             ended_at: None,
             reason: None,

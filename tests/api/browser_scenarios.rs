@@ -81,3 +81,82 @@ async fn checks(c: &Client, which: &str) -> usize {
     let css = format!(".scenario-checks li{which}");
     c.find_all(Locator::Css(&css)).await.unwrap().len()
 }
+
+/// Done when "on `carstore serve` alone a person can run every scenario from the Scenarios
+/// page": each of the six, guided, its buttons pressed as they appear, to a passed summary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scenario_runs_to_its_summary_from_the_page_on_the_embedded_store() {
+    use carstore::config::AdminToken;
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = carstore::Settings::for_tests(dir.path());
+    let token = "browser-scenarios-token-0123456789";
+    settings.admin_token = Some(AdminToken::new(token.into()).unwrap());
+    let app = crate::helpers::spawn_with(settings).await;
+    let driver = start_chromedriver();
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+    // The link `carstore serve` prints signs in on the way.
+    c.goto(&app.url(&format!("/#/scenarios?token={token}")))
+        .await
+        .unwrap();
+    let names = app.json("/api/scenarios").await;
+    for name in names
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+    {
+        click(
+            &c,
+            &format!("[data-testid=scenario-start-{name}]:not([disabled])"),
+        )
+        .await;
+        started(&c, name).await;
+        press_until_summary(&c, name).await;
+        let status = text_until(&c, "[data-testid=scenario-status]", |t| t != "running").await;
+        assert_eq!(status, "passed", "{name}");
+        let (ticked, all) = (checks(&c, "[data-passed=true]").await, checks(&c, "").await);
+        assert_eq!(ticked, all, "{name}: every check ticked");
+        let summary = text_until(&c, "[data-testid=scenario-summary]", |t| !t.is_empty()).await;
+        assert!(summary.contains("Orders lost\n0"), "{name}: {summary}");
+    }
+    c.close().await.unwrap();
+}
+
+/// Waits until the run panel shows a run of `name` that has no summary yet: the one just started,
+/// not the one before it.
+async fn started(c: &Client, name: &str) {
+    let script = format!(
+        "const p = document.querySelector('[data-testid=scenario-run]');
+         return p.dataset.run?.startsWith('{name} ') && !p.querySelector('[data-testid=scenario-summary]');"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while c.execute(&script, vec![]).await.unwrap() != true {
+        assert!(std::time::Instant::now() < deadline, "{name} never started");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Presses each step's button as it appears until the run's summary shows.
+async fn press_until_summary(c: &Client, name: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let summary = Locator::Css("[data-testid=scenario-summary]");
+    let press = Locator::Css("[data-testid=scenario-press]");
+    while c.find(summary).await.is_err() {
+        if std::time::Instant::now() > deadline {
+            save_screenshot(&c.screenshot().await.unwrap(), "e2e-scenario-stuck.png");
+            let run = c.find(Locator::Css("[data-testid=scenario-run]")).await;
+            panic!("{name} never ended: {:?}", run.unwrap().text().await);
+        }
+        // Scrolled to the middle first, as a person would: under the sticky header the click
+        // would land on the header. The page redraws as checks tick, so a button gone stale is
+        // found again next time round.
+        let into_view = "document.querySelector('[data-testid=scenario-press]')\
+                         ?.scrollIntoView({block: 'center'})";
+        c.execute(into_view, vec![]).await.unwrap();
+        if let Ok(button) = c.find(press).await {
+            let _ = button.click().await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

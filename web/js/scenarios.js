@@ -101,6 +101,8 @@ function renderRun() {
   const panel = document.getElementById('scenario-run');
   panel.hidden = !run;
   if (!run) return;
+  // Which run this is, for whoever follows the page (a test waiting for the one it started).
+  panel.dataset.run = `${run.scenario} ${run.started_at}`;
   const written = scenarios.find((s) => s.name === run.scenario);
   const going = run.status === 'running';
   // replaceChildren would write a null as the text "null": the parts not shown are left out.
