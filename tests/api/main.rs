@@ -23,6 +23,7 @@ mod contract;
 mod events;
 mod faults;
 mod faults_cli;
+mod faults_feed;
 mod faults_outages;
 mod faults_pipeline;
 mod flaky;
