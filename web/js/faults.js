@@ -14,7 +14,7 @@ const KINDS = {
   processor: ['slow', 'poison'],
   store: ['errors'],
 };
-const UNIT = { latency: 'ms', slow: 'ms', errors: '%', poison: 'messages' };
+export const UNIT = { latency: 'ms', slow: 'ms', errors: '%', poison: 'messages' };
 /** The card each target's badge goes on: the order processor runs inside the store. */
 const CARD = { database: 'postgres', cache: 'redis', queue: 'rabbit', processor: 'carstore', store: 'carstore' };
 const EVERY_MS = 2000;
