@@ -64,8 +64,11 @@ export function enter(params) {
   source.addEventListener('order', (e) => showOrder(JSON.parse(e.data)));
   source.addEventListener('breaker', (e) => showBreaker(JSON.parse(e.data)));
   source.addEventListener('load', (e) => load.show(JSON.parse(e.data)));
-  // A fault set, cleared or ended on its own: marked on the chart.
-  source.addEventListener('fault', (e) => load.mark(JSON.parse(e.data)));
+  // A fault set, cleared or ended on its own: marked on the chart, and the panel asked at once.
+  source.addEventListener('fault', (e) => {
+    load.mark(JSON.parse(e.data));
+    faults.refresh();
+  });
   // A control attached after start (Docker came up later): its buttons and log window work now.
   source.addEventListener('control', () => admin.refreshServices());
   source.addEventListener('open', () => {
