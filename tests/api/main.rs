@@ -76,4 +76,5 @@ mod browser_dashboard;
 mod browser_faults;
 mod browser_flaky;
 mod browser_flows;
+mod browser_markers;
 mod browser_replicas;
