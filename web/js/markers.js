@@ -5,7 +5,6 @@
 
 import { UNIT } from './faults.js';
 
-const SVG = 'http://www.w3.org/2000/svg';
 /** Most markers kept: a minute of drills is never more, and a flood must not grow the page. */
 const MOST = 20;
 /** Labels take turns on this many rows, so markers close together do not print over each other. */
@@ -35,7 +34,8 @@ export function add(event, now = Date.now()) {
 /** Draws the markers of the window starting at `from` and `span` ms long into `layer`. */
 export function draw(layer, from, span) {
   marks = marks.filter((m) => m.when >= from);
-  layer.replaceChildren(...marks.map((m) => marker(m, (m.when - from) / span)));
+  const svg = maker(layer.namespaceURI);
+  layer.replaceChildren(...marks.map((m) => marker(svg, m, (m.when - from) / span)));
 }
 
 /** "cache outage", "database latency 300 ms" (an end carries no value). */
@@ -55,7 +55,7 @@ function when(at, now) {
 
 /** `share`: how far along the chart, 0 at the left edge. Labels on the right half face left, so
  * one fits a 360 px screen wherever its line is. */
-function marker(mark, share) {
+function marker(svg, mark, share) {
   const x = `${(Math.min(share, 1) * 100).toFixed(2)}%`;
   const facesLeft = share > 0.5;
   return svg('g', { class: `marker ${mark.change}`, 'data-testid': 'load-marker', 'data-change': mark.change },
@@ -66,10 +66,15 @@ function marker(mark, share) {
     }, mark.label));
 }
 
-/** An SVG element: dom.js's `h` makes HTML ones, which an SVG does not draw. */
-function svg(tag, attrs, ...children) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, String(value));
-  for (const child of children) el.append(child);
-  return el;
+/**
+ * Makes SVG elements (dom.js's `h` makes HTML ones, which an SVG does not draw) in `ns`, the
+ * chart's own namespace: read from the page, so no module names a URL.
+ */
+function maker(ns) {
+  return (tag, attrs, ...children) => {
+    const el = document.createElementNS(ns, tag);
+    for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, String(value));
+    for (const child of children) el.append(child);
+    return el;
+  };
 }
