@@ -6,7 +6,8 @@
 # (ops/stack/test.sh). The stack's images build in the background while cargo works; the stack
 # runs once cargo's tests are done, since both use containers named carstore-redis. Last, the
 # chaos test (each service stopped under load) and the replica test (three stores behind haproxy
-# through a kill and a rolling restart) run alone, with their figures in the output.
+# through a kill and a rolling restart) run alone, with their figures in the output, and so do
+# the six guided scenarios, each run headless on both backends.
 # The Kubernetes manifests are rendered and validated as a tier of their own (ops/k8s/validate.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,12 +63,13 @@ cargo clippy --all-targets --locked -- -D warnings
 
 log "cargo test"
 results=$(mktemp)
-trap 'rm -f "$results" "$results.contract" "$results.k8s" "$results.bench" "$results.chaos" "$results.replicas" "$stack_build_log"' EXIT
+trap 'rm -f "$results" "$results.contract" "$results.k8s" "$results.bench" "$results.chaos" "$results.replicas" "$results.scenarios" "$stack_build_log"' EXIT
 set +e
-# The chaos and replica tests run on their own at the end, on a quieter machine and with their
-# figures shown. (`replicas::replicas_` names the replica test alone: `replicas::` would also
-# match the unit tests of src/replicas and tests/api/browser_replicas.rs.)
-cargo test --all-targets --locked -- --skip chaos:: --skip replicas::replicas_ 2>&1 | tee "$results"
+# The chaos and replica tests, and the guided scenarios run headless, run on their own at the
+# end, on a quieter machine and with their figures shown. (`replicas::replicas_` names the
+# replica test alone: `replicas::` would also match the unit tests of src/replicas and
+# tests/api/browser_replicas.rs.)
+cargo test --all-targets --locked -- --skip chaos:: --skip replicas::replicas_ --skip scenarios_headless:: 2>&1 | tee "$results"
 status=${PIPESTATUS[0]}
 set -e
 
@@ -132,6 +134,14 @@ replicas=$?
 set -e
 grep -E '^(replicas|    [^ ])' "$results.replicas" || true
 tier "replicas behind haproxy" "$results.replicas" "$replicas"
+
+log "guided scenarios, headless: carstore scenario run, each on both backends (tests/api/scenarios_headless.rs)"
+set +e
+cargo test --locked --test api scenarios_headless:: -- --nocapture --test-threads=2 >"$results.scenarios" 2>&1
+scenarios=$?
+set -e
+grep -E '^(embedded backend:|real backend:|scenario |summary: )' "$results.scenarios" | paste - - - || true
+tier "guided scenarios" "$results.scenarios" "$scenarios"
 
 # One closing line for the whole run: cargo prints a result line per test binary, and each
 # whole-system tier counts once.

@@ -23,6 +23,33 @@ pub enum Command {
     Load(LoadArgs),
     /// List, set or clear faults on a running store (admin).
     Fault(FaultArgs),
+    /// List the guided scenarios, or run one headless against a running store (admin).
+    Scenario(ScenarioArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ScenarioArgs {
+    #[command(subcommand)]
+    pub action: ScenarioAction,
+    /// The store to talk to.
+    #[arg(long, global = true, default_value = "http://127.0.0.1:8000")]
+    pub url: String,
+    /// The store's admin token (needed to run one).
+    #[arg(
+        long,
+        global = true,
+        env = "CARSTORE_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ScenarioAction {
+    /// The scenarios, by name.
+    List,
+    /// Run one: every step at once, each check printed as it passes; exit 0 only when all did.
+    Run { name: String },
 }
 
 #[derive(Debug, Clone, Args)]

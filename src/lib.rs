@@ -22,6 +22,7 @@ pub mod ops;
 pub mod orders;
 pub mod queue;
 pub mod replicas;
+pub mod scenarios;
 pub mod service;
 pub mod state;
 pub mod store;

@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Command::Worker(args) => (Settings::load_worker(args), false),
         Command::Load(args) => return run_to_exit(carstore::load::run_from_cli(args)),
         Command::Fault(args) => return run_to_exit(carstore::faults::cli::run(args)),
+        Command::Scenario(args) => return run_to_exit(carstore::scenarios::cli::run(args)),
         Command::Healthcheck(args) => {
             return run_to_exit(async move {
                 carstore::ops::healthcheck::check(&args.url)

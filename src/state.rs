@@ -73,6 +73,8 @@ pub struct AppState {
     pub replicas: Arc<Roster>,
     /// Asks to the other replicas (stop a load run).
     pub fanout: Arc<Fanout>,
+    /// The guided scenario running in this process, or the last one.
+    pub scenarios: Arc<crate::scenarios::ScenarioRuns>,
 }
 
 impl AppState {

@@ -35,7 +35,8 @@ QUEUE="carstore-$RUN_ID"
 #  - POST /api/load: starts a load run against this very store (up to 2000 requests/s for an hour);
 #  - PUT /api/faults/{target}/{kind}: a fault it sets breaks the operations under test on purpose
 #    (a database outage, a store answering 503 on every route, a minute of added latency), so
-#    their 503s and timeouts would be the fault's, not the contract's.
+#    their 503s and timeouts would be the fault's, not the contract's;
+#  - POST /api/scenarios/{name}/run: a scenario sets those same faults, and puts load on the store.
 # The contract tests call each of them instead (tests/embedded/contract_answers.rs).
 EXCLUDE=(
   --exclude-name 'POST /api/service/{name}/{action}'
@@ -43,6 +44,7 @@ EXCLUDE=(
   --exclude-name 'GET /api/service/{name}/logs'
   --exclude-name 'POST /api/load'
   --exclude-name 'PUT /api/faults/{target}/{kind}'
+  --exclude-name 'POST /api/scenarios/{name}/run'
 )
 # Two runs per store. The sign-in limiter locks a client address out after 5 wrong admin tokens
 # in a minute, and for the next 5 minutes refuses every admin request from it with 429, the

@@ -125,6 +125,7 @@ impl Application {
             own_url: url.clone(),
             admin_token: admin_token(&settings, &url),
             sign_ins: Arc::default(),
+            scenarios: Arc::default(),
             targets: adapters.targets,
         });
         let scraped = web::Data::new(state.metrics_sources());
@@ -206,6 +207,11 @@ fn admin_token(settings: &Settings, own_url: &str) -> AdminToken {
     tracing::info!(
         target: crate::telemetry::CONSOLE_ONLY,
         "dashboard admin sign-in (CARSTORE_ADMIN_TOKEN was not set): {own_url}/#/dashboard?token={}",
+        token.expose()
+    );
+    tracing::info!(
+        target: crate::telemetry::CONSOLE_ONLY,
+        "guided scenarios, signed in: {own_url}/#/scenarios?token={}",
         token.expose()
     );
     token

@@ -39,6 +39,9 @@ pub async fn record(
             .unwrap_or_else(|| "unmatched".into());
         let status = res.status().as_u16();
         let m = &state.metrics;
+        if status == 503 {
+            m.refused_answers.inc();
+        }
         m.requests
             .get_or_create(&RequestLabels {
                 method,

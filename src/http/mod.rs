@@ -19,6 +19,7 @@ mod openapi;
 mod orders;
 mod queues;
 mod replicas;
+mod scenarios;
 mod services;
 mod session;
 mod spa;
@@ -63,6 +64,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(admin::configure)
                 .configure(services::configure)
                 .configure(faults::configure)
+                .configure(scenarios::configure)
                 .configure(queues::configure)
                 .configure(events::configure)
                 .configure(logs::configure)

@@ -32,6 +32,9 @@ pub struct LoadRuns {
     /// milliseconds both run (each then shows the other's figures); a lease in Redis would
     /// close that gap, at the cost of a load run needing Redis.
     elsewhere: Mutex<Option<Elsewhere>>,
+    /// This replica's latest second of a run, and when it came: what a guided scenario's checks
+    /// read ("p95 above 250 ms").
+    last_second: Mutex<Option<(Instant, Progress)>>,
 }
 
 struct Elsewhere {
@@ -70,7 +73,11 @@ impl LoadRuns {
                 })
             };
             events.publish(told(None, None));
-            let summary = run(plan, stop, |p| events.publish(told(Some(p.clone()), None))).await;
+            let summary = run(plan, stop, |p| {
+                *runs.lock_last() = Some((Instant::now(), p.clone()));
+                events.publish(told(Some(p.clone()), None))
+            })
+            .await;
             tracing::info!(
                 requests = summary.requests,
                 errors = summary.errors,
@@ -92,6 +99,18 @@ impl LoadRuns {
             }
             None => false,
         }
+    }
+
+    /// The latest second of this replica's run, if one came within the last `fresh`.
+    pub fn last_second(&self, fresh: Duration) -> Option<Progress> {
+        let last = self.lock_last();
+        last.as_ref()
+            .filter(|(at, _)| at.elapsed() < fresh)
+            .map(|(_, p)| p.clone())
+    }
+
+    fn lock_last(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Progress)>> {
+        self.last_second.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The running plan, in words, on this replica or another.

@@ -45,6 +45,9 @@ pub struct Metrics {
     /// Checkouts answered with the order an earlier try of the same Idempotency-Key made.
     pub checkout_duplicates_suppressed: Counter,
     pub checkout_failures: Family<ReasonLabels, Counter>,
+    /// 503 answers since start, every route together: a guided scenario's "requests refused".
+    /// `http_requests_total` has them by route; this one is read without a scrape.
+    pub refused_answers: Counter,
     pub cart_operations: Family<CartLabels, Counter>,
     pub sse_clients: Family<StreamLabels, Gauge>,
     pub control_actions: Family<ControlLabels, Counter>,
@@ -125,6 +128,7 @@ impl Metrics {
             orders_created: Counter::default(),
             checkout_duplicates_suppressed: Counter::default(),
             checkout_failures: Family::default(),
+            refused_answers: Counter::default(),
             cart_operations: Family::default(),
             sse_clients: Family::default(),
             control_actions: Family::default(),

@@ -34,6 +34,8 @@ mod pipeline;
 mod queues;
 mod replica_channel;
 mod retention;
+mod scenarios_guided;
+mod scenarios_headless;
 mod story;
 mod worker;
 
@@ -78,3 +80,4 @@ mod browser_flaky;
 mod browser_flows;
 mod browser_markers;
 mod browser_replicas;
+mod browser_scenarios;

@@ -6,6 +6,7 @@
 use crate::contract::{concrete, operations};
 use crate::contract_answers::{Walk, TOKEN};
 use crate::contract_faults::faults_side;
+use crate::contract_scenarios::scenarios_side;
 use crate::helpers::spawn_app;
 use crate::schema;
 use carstore::ops::sign_in::MAX_FAILURES;
@@ -59,6 +60,7 @@ pub async fn ops_side(w: &mut Walk) {
     sign_ins(w).await;
     audit(w).await;
     faults_side(w).await;
+    scenarios_side(w).await;
 
     let load = "/api/load";
     w.call(M::GET, load, load, None, 200).await;
@@ -178,7 +180,7 @@ async fn a_locked_out_client_gets_the_documented_429_from_every_admin_operation(
         w.admin(m, &pattern, &concrete(&pattern), body, 429).await;
         refused.push(format!("{method} {pattern}"));
     }
-    assert_eq!(refused.len(), 10, "{refused:?}");
+    assert_eq!(refused.len(), 14, "{refused:?}");
 }
 
 #[tokio::test]

@@ -22,6 +22,7 @@ mod contract_accounts;
 mod contract_answers;
 mod contract_faults;
 mod contract_ops;
+mod contract_scenarios;
 mod k8s;
 mod orders;
 mod restart;

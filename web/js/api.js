@@ -78,6 +78,13 @@ export const api = {
   setFault: (target, kind, body) => request('PUT', `/api/faults/${target}/${kind}`, { body, quiet: true }),
   clearFault: (target, kind) => request('DELETE', `/api/faults/${target}/${kind}`, { quiet: true }),
   clearFaults: () => request('DELETE', '/api/faults', { quiet: true }),
+  // Guided scenarios: the list is public, runs are the admin's. `quiet`: a drill's 503s are not a
+  // shopper's banner.
+  scenarios: () => request('GET', '/api/scenarios'),
+  scenarioRun: () => request('GET', '/api/scenarios/run', { quiet: true }),
+  startScenario: (name, auto) => request('POST', `/api/scenarios/${name}/run`, { body: { auto }, quiet: true }),
+  pressScenarioStep: () => request('POST', '/api/scenarios/run/next', { quiet: true }),
+  abandonScenario: () => request('DELETE', '/api/scenarios/run', { quiet: true }),
   // Shopper accounts. The password travels only in these bodies: never in an address or storage.
   // `account` is quiet: the header asks on every page, and a 503 there is not worth a banner.
   account: () => request('GET', '/api/account', { quiet: true }),

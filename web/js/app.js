@@ -22,9 +22,10 @@ import { showCartCount } from './cart-count.js';
 import * as catalog from './catalog.js';
 import * as cart from './cart.js';
 import * as dashboard from './dashboard.js';
+import * as scenarios from './scenarios.js';
 
-const pages = { catalog, cart, dashboard };
-const TITLES = { catalog: 'Catalog', cart: 'Your cart', dashboard: 'Service dashboard' };
+const pages = { catalog, cart, dashboard, scenarios };
+const TITLES = { catalog: 'Catalog', cart: 'Your cart', dashboard: 'Service dashboard', scenarios: 'Guided scenarios' };
 const LAST_PAGE = 'carstore.page';
 let current = null;
 

@@ -7,6 +7,7 @@
 mod accounts;
 mod faults;
 mod replicas;
+mod scenarios;
 mod schemas;
 mod shop;
 mod system;
@@ -69,11 +70,13 @@ pub fn document() -> Value {
     replicas::paths(&mut paths);
     accounts::paths(&mut paths);
     faults::paths(&mut paths);
+    scenarios::paths(&mut paths);
     let mut schemas = schemas::schemas();
     if let Value::Object(schemas) = &mut schemas {
         replicas::schemas(schemas);
         accounts::schemas(schemas);
         faults::schemas(schemas);
+        scenarios::schemas(schemas);
     }
     let mut responses = schemas::responses();
     if let Value::Object(responses) = &mut responses {

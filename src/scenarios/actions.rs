@@ -1,0 +1,196 @@
+//! What a step's button does, done by the run's [`Drill`]: faults through the same path as the
+//! API (so they are audited and shown like any other), load through the dashboard's load runs,
+//! orders through the store's own API as a shopper would place them.
+
+use super::probe::{Answer, Probe};
+use super::{Action, FAULT_EXPIRY_SECS};
+use crate::domain::{OrderId, SessionId};
+use crate::faults::{changes, Fault, FaultKind, Target};
+use crate::load::{LoadPlan, Pace};
+use crate::state::AppState;
+use actix_web::web;
+use std::time::Duration;
+
+/// The longest a run's shoppers go on; the run stops them as it ends, whatever it ends with.
+const LOAD_FOR: Duration = Duration::from_secs(1800);
+/// Of a flaky checkout's tries, this many are sent at once (a double click); the rest follow
+/// one after another (retries after lost answers).
+const AT_ONCE: usize = 2;
+
+/// A run's working state: what it did, and the figures its checks compare against.
+pub struct Drill {
+    pub state: web::Data<AppState>,
+    pub probe: Probe,
+    /// Who the audit log says changed a fault: `scenario redis-outage`.
+    pub who: String,
+    /// Orders this run's shoppers placed (answered 201).
+    pub placed: Vec<OrderId>,
+    /// The last `PlaceOrders`: asked, accepted.
+    pub last_placing: Option<(u32, u32)>,
+    /// The flaky checkout's answers.
+    pub tries: Vec<Answer>,
+    pub baseline: Baseline,
+    started_load: bool,
+    set_faults: Vec<(Target, FaultKind)>,
+}
+
+/// Counters as the run began.
+pub struct Baseline {
+    pub dead_lettered: u64,
+    pub duplicates: u64,
+    pub refused: u64,
+}
+
+impl Drill {
+    pub async fn new(state: web::Data<AppState>, scenario: &str) -> Drill {
+        let dead_lettered = state.queue.depth().await.map_or(0, |d| d.dead_lettered);
+        let baseline = Baseline {
+            dead_lettered,
+            duplicates: state.metrics.checkout_duplicates_suppressed.get(),
+            refused: state.metrics.refused_answers.get(),
+        };
+        Drill {
+            probe: Probe::new(&state.own_url),
+            state,
+            who: format!("scenario {scenario}"),
+            placed: vec![],
+            last_placing: None,
+            tries: vec![],
+            baseline,
+            started_load: false,
+            set_faults: vec![],
+        }
+    }
+
+    /// Does what the button says; what was done, in words, or why it could not be.
+    pub async fn perform(&mut self, action: Action) -> Result<String, String> {
+        match action {
+            Action::SetFault {
+                target,
+                kind,
+                value,
+                jitter_ms,
+            } => self.set_fault(target, kind, value, jitter_ms),
+            Action::ClearFault { target, kind } => {
+                self.set_faults.retain(|f| *f != (target, kind));
+                changes::clear(&self.state, self.who.clone(), target, kind);
+                Ok(format!("{} {} cleared", target.as_str(), kind.as_str()))
+            }
+            Action::StartLoad { rate, mix } => self.start_load(rate, mix).await,
+            Action::PlaceOrders { orders } => Ok(self.place_orders(orders).await),
+            Action::FlakyCheckout { tries } => Ok(self.flaky_checkout(tries).await),
+            Action::Watch => Ok("watching".into()),
+        }
+    }
+
+    fn set_fault(
+        &mut self,
+        target: Target,
+        kind: FaultKind,
+        value: Option<u32>,
+        jitter_ms: Option<u32>,
+    ) -> Result<String, String> {
+        let expires_at = chrono::Utc::now() + chrono::Duration::seconds(FAULT_EXPIRY_SECS as i64);
+        let fault = Fault {
+            target,
+            kind,
+            value,
+            jitter_ms,
+            route: None,
+            expires_at: Some(expires_at),
+        };
+        changes::set(&self.state, self.who.clone(), fault)
+            .map_err(|most| format!("at most {most} faults at once; clear one first"))?;
+        self.set_faults.push((target, kind));
+        Ok(format!("{} {} set", target.as_str(), kind.as_str()))
+    }
+
+    /// Starts the scenario's shoppers, in place of a load run going on this store: the checks
+    /// read the load chart, and another mix may never show what the scenario teaches.
+    async fn start_load(&mut self, rate: u32, mix: &str) -> Result<String, String> {
+        let plan = LoadPlan {
+            base: self.state.own_url.clone(),
+            duration: LOAD_FOR,
+            pace: Pace::Rate(f64::from(rate)),
+            mix: mix.parse().map_err(|e| format!("the mix {mix}: {e}"))?,
+        };
+        if let Some(elsewhere) = self.state.load.running_elsewhere() {
+            return Err(format!(
+                "a load run is going on another replica ({elsewhere}); stop it first"
+            ));
+        }
+        let replaced = self.stop_load().await;
+        if !self.state.load.start(plan, self.state.events.clone()) {
+            return Err("a load run could not be started".into());
+        }
+        self.started_load = true;
+        let instead = if replaced {
+            ", in place of the load run going"
+        } else {
+            ""
+        };
+        Ok(format!("{rate} shoppers a second ({mix}){instead}"))
+    }
+
+    /// Stops this store's load run and waits for it to end; whether one was going.
+    async fn stop_load(&self) -> bool {
+        if !self.state.load.stop() {
+            return false;
+        }
+        for _ in 0..30 {
+            if self.state.load.running().is_none() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        true
+    }
+
+    async fn place_orders(&mut self, orders: u32) -> String {
+        let mut accepted = 0;
+        for _ in 0..orders {
+            let answer = self.probe.buy(&SessionId::new_random()).await;
+            if let Some(id) = answer.order.filter(|_| answer.status == 201) {
+                self.placed.push(id);
+                accepted += 1;
+            }
+        }
+        self.last_placing = Some((orders, accepted));
+        format!("{accepted} of {orders} checkouts accepted")
+    }
+
+    /// One cart, one key, `tries` checkouts: the first few at once, the rest in turn.
+    async fn flaky_checkout(&mut self, tries: u32) -> String {
+        let session = SessionId::new_random();
+        let key = SessionId::new_random();
+        let added = self.probe.add_car(&session).await;
+        if added.status != 201 {
+            self.tries = vec![added];
+            return "the car could not be put in the cart".into();
+        }
+        let at_once = (0..AT_ONCE.min(tries as usize)).map(|_| self.probe.checkout(&session, &key));
+        self.tries = futures_util::future::join_all(at_once).await;
+        while self.tries.len() < tries as usize {
+            let answer = self.probe.checkout(&session, &key).await;
+            self.tries.push(answer);
+        }
+        let order = self.tries.iter().find_map(|a| a.order);
+        if let Some(id) = order {
+            self.placed.push(id);
+        }
+        format!("{} tries sent", self.tries.len())
+    }
+
+    /// Clears the faults the run set and stops the shoppers it started, however it ended.
+    pub async fn tidy_up(&mut self) {
+        for (target, kind) in std::mem::take(&mut self.set_faults) {
+            // A poison fault used up has ended on its own: nothing to clear, nothing to note.
+            if self.state.faults.find(target, kind).is_some() {
+                changes::clear(&self.state, self.who.clone(), target, kind);
+            }
+        }
+        if std::mem::take(&mut self.started_load) {
+            self.stop_load().await;
+        }
+    }
+}

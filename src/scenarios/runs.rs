@@ -1,0 +1,246 @@
+//! Scenario runs: one at a time in this process, each a task that performs the steps (on the
+//! learner's press, or at once when headless), watches every check until it shows or the step
+//! times out, then tidies up — clears the faults it set, stops the shoppers it started — and
+//! writes the summary.
+
+use super::actions::Drill;
+use super::view::{RunStatus, RunView, Summary};
+use super::{Phase, Scenario, STEP_TIMEOUT_SECS};
+use crate::state::AppState;
+use actix_web::web;
+use chrono::Utc;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// How often a step's pending checks are read again.
+const WATCH_EVERY: Duration = Duration::from_millis(250);
+/// A guided run nobody presses on for this long is abandoned (and tidied up).
+const IDLE_LIMIT: Duration = Duration::from_secs(1800);
+
+/// Why a run could not be started or moved on.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RunRefused {
+    /// A run is going; abandon it first.
+    Running(&'static str),
+    /// No run has been started since the store started.
+    NoRun,
+    /// The run is not waiting for a press: still watching a step's checks, or over.
+    NotWaiting,
+}
+
+#[derive(Default)]
+pub struct ScenarioRuns {
+    current: Mutex<Option<Arc<Run>>>,
+}
+
+struct Run {
+    view: Mutex<RunView>,
+    pressed: Notify,
+}
+
+impl ScenarioRuns {
+    /// Starts `scenario`; refused while another run is going.
+    pub async fn start(
+        &self,
+        state: web::Data<AppState>,
+        scenario: &'static Scenario,
+        auto: bool,
+    ) -> Result<RunView, RunRefused> {
+        let run = Arc::new(Run {
+            view: Mutex::new(RunView::new(scenario, auto)),
+            pressed: Notify::new(),
+        });
+        {
+            let mut current = lock(&self.current);
+            if let Some(going) = current.as_ref().filter(|r| r.is_going()) {
+                return Err(RunRefused::Running(going.view().scenario));
+            }
+            *current = Some(run.clone());
+        }
+        let drill = Drill::new(state, scenario.name).await;
+        tracing::info!(scenario = scenario.name, auto, "scenario run started");
+        tokio::spawn(drive(run.clone(), scenario, drill));
+        Ok(run.view())
+    }
+
+    /// The current run, or the last one.
+    pub fn view(&self) -> Option<RunView> {
+        lock(&self.current).as_ref().map(|r| r.view())
+    }
+
+    /// Presses the current step's button in a guided run.
+    pub fn press(&self) -> Result<RunView, RunRefused> {
+        let run = lock(&self.current).clone().ok_or(RunRefused::NoRun)?;
+        {
+            let mut view = lock(&run.view);
+            if view.status != RunStatus::Running || !view.waiting_for_press {
+                return Err(RunRefused::NotWaiting);
+            }
+            view.waiting_for_press = false;
+        }
+        run.pressed.notify_one();
+        Ok(run.view())
+    }
+
+    /// Abandons the current run; its task tidies up within a moment.
+    pub fn abandon(&self) -> Result<RunView, RunRefused> {
+        let run = lock(&self.current).clone().ok_or(RunRefused::NoRun)?;
+        run.end(RunStatus::Abandoned, "abandoned".into());
+        run.pressed.notify_one();
+        Ok(run.view())
+    }
+}
+
+impl Run {
+    fn view(&self) -> RunView {
+        lock(&self.view).clone()
+    }
+
+    fn is_going(&self) -> bool {
+        lock(&self.view).status == RunStatus::Running
+    }
+
+    /// Ends the run unless it has ended already (an abandon is not turned into a failure).
+    fn end(&self, status: RunStatus, reason: String) {
+        let mut view = lock(&self.view);
+        if view.status == RunStatus::Running {
+            view.status = status;
+            view.reason = (status != RunStatus::Passed).then_some(reason);
+            view.ended_at = Some(Utc::now());
+            view.waiting_for_press = false;
+        }
+    }
+
+    /// Waits for step `at`'s button; `Err` when the run was abandoned meanwhile.
+    async fn wait_for_press(&self, at: usize) -> Result<(), String> {
+        {
+            let mut view = lock(&self.view);
+            view.step = at;
+            if view.auto {
+                return Ok(());
+            }
+            view.waiting_for_press = true;
+        }
+        let idle_since = Instant::now();
+        loop {
+            let _ = tokio::time::timeout(WATCH_EVERY, self.pressed.notified()).await;
+            let view = lock(&self.view);
+            if view.status != RunStatus::Running {
+                return Err("abandoned".into());
+            }
+            if !view.waiting_for_press {
+                return Ok(());
+            }
+            if idle_since.elapsed() > IDLE_LIMIT {
+                return Err("no step pressed for 30 minutes".into());
+            }
+        }
+    }
+}
+
+async fn drive(run: Arc<Run>, scenario: &'static Scenario, mut drill: Drill) {
+    let outcome = drive_steps(&run, scenario, &mut drill).await;
+    drill.tidy_up().await;
+    match outcome {
+        Ok(()) => run.end(RunStatus::Passed, String::new()),
+        Err(why) => run.end(RunStatus::Failed, why),
+    }
+    let summary = summarise(&run.view(), scenario, &drill).await;
+    let mut view = lock(&run.view);
+    view.step = scenario.steps.len();
+    tracing::info!(scenario = scenario.name, status = ?view.status, "scenario run ended");
+    view.summary = Some(summary);
+}
+
+async fn drive_steps(run: &Run, scenario: &Scenario, drill: &mut Drill) -> Result<(), String> {
+    for (at, step) in scenario.steps.iter().enumerate() {
+        run.wait_for_press(at).await?;
+        let pressed = Instant::now();
+        let done = drill.perform(step.action).await?;
+        {
+            let mut view = lock(&run.view);
+            view.steps[at].performed_at = Some(Utc::now());
+            view.steps[at].done = Some(done);
+        }
+        watch(run, at, scenario, drill, pressed).await?;
+    }
+    Ok(())
+}
+
+/// Reads step `at`'s pending checks until every one has shown.
+async fn watch(
+    run: &Run,
+    at: usize,
+    scenario: &Scenario,
+    drill: &mut Drill,
+    pressed: Instant,
+) -> Result<(), String> {
+    let checks = scenario.steps[at].checks;
+    let deadline = pressed + Duration::from_secs(STEP_TIMEOUT_SECS);
+    loop {
+        let pending: Vec<usize> = (0..checks.len())
+            .filter(|&c| !lock(&run.view).steps[at].checks[c].passed)
+            .collect();
+        let Some(&first) = pending.first() else {
+            return Ok(());
+        };
+        if !run.is_going() {
+            return Err("abandoned".into());
+        }
+        if Instant::now() > deadline {
+            let says = checks[first].says;
+            return Err(format!("not seen within {STEP_TIMEOUT_SECS} s: {says}"));
+        }
+        for c in pending {
+            if let Some(seen) = drill.observe(checks[c].signal).await {
+                let mut view = lock(&run.view);
+                let check = &mut view.steps[at].checks[c];
+                check.passed = true;
+                check.passed_at = Some(Utc::now());
+                check.after_ms = Some(pressed.elapsed().as_millis() as u64);
+                check.seen = Some(seen);
+            }
+        }
+        tokio::time::sleep(WATCH_EVERY).await;
+    }
+}
+
+/// Times to detect and to recover, the refusals, and the run's orders read back.
+async fn summarise(view: &RunView, scenario: &Scenario, drill: &Drill) -> Summary {
+    // Detection: the symptom a watcher notices, timed from its own step's button.
+    let detect_ms = scenario
+        .steps
+        .iter()
+        .zip(&view.steps)
+        .find_map(|(step, run)| {
+            let at = step.checks.iter().position(|c| c.detects)?;
+            run.checks[at].after_ms
+        });
+    // Recovery: from the fix's button until the last of its signals.
+    let fixed = scenario.steps.iter().position(|s| s.phase == Phase::Fix);
+    let recover_ms = fixed.and_then(|f| {
+        let checks = &view.steps[f].checks;
+        let all_passed = checks.iter().all(|c| c.passed);
+        all_passed.then(|| checks.iter().filter_map(|c| c.after_ms).max().unwrap_or(0))
+    });
+    let mut lost = 0;
+    for id in &drill.placed {
+        if !matches!(drill.state.orders.order(*id).await, Ok(Some(_))) {
+            lost += 1;
+        }
+    }
+    let m = &drill.state.metrics;
+    Summary {
+        detect_ms,
+        recover_ms,
+        requests_refused: m.refused_answers.get() - drill.baseline.refused,
+        orders_placed: drill.placed.len(),
+        orders_lost: lost,
+        duplicates_suppressed: m.checkout_duplicates_suppressed.get() - drill.baseline.duplicates,
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}

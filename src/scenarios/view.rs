@@ -1,0 +1,172 @@
+//! What the API, the Scenarios page and `carstore scenario` show: the scenarios as written, and
+//! a run as it goes.
+
+use super::{Action, Phase, Scenario, Step};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// A scenario as `GET /api/scenarios` lists it.
+#[derive(Serialize)]
+pub struct ScenarioView {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub teaches: &'static str,
+    pub fix: &'static str,
+    pub steps: Vec<StepView>,
+}
+
+#[derive(Serialize)]
+pub struct StepView {
+    pub title: &'static str,
+    pub button: &'static str,
+    pub phase: Phase,
+    /// What the button does, in words: `set cache outage`.
+    pub does: String,
+    pub watch: &'static str,
+    pub checks: Vec<&'static str>,
+}
+
+impl From<&Scenario> for ScenarioView {
+    fn from(s: &Scenario) -> Self {
+        ScenarioView {
+            name: s.name,
+            title: s.title,
+            teaches: s.teaches,
+            fix: s.fix,
+            steps: s.steps.iter().map(StepView::from).collect(),
+        }
+    }
+}
+
+impl From<&Step> for StepView {
+    fn from(step: &Step) -> Self {
+        StepView {
+            title: step.title,
+            button: step.button,
+            phase: step.phase,
+            does: does(step.action),
+            watch: step.watch,
+            checks: step.checks.iter().map(|c| c.says).collect(),
+        }
+    }
+}
+
+fn does(action: Action) -> String {
+    match action {
+        Action::SetFault {
+            target,
+            kind,
+            value,
+            ..
+        } => {
+            let value = value.map(|v| format!(" {v}")).unwrap_or_default();
+            format!("set fault {} {}{value}", target.as_str(), kind.as_str())
+        }
+        Action::ClearFault { target, kind } => {
+            format!("clear fault {} {}", target.as_str(), kind.as_str())
+        }
+        Action::StartLoad { rate, mix } => format!("load {rate}/s {mix}"),
+        Action::PlaceOrders { orders } => format!("place {orders} orders"),
+        Action::FlakyCheckout { tries } => format!("one checkout sent {tries} times"),
+        Action::Watch => "nothing: watch".into(),
+    }
+}
+
+/// Where a run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Running,
+    Passed,
+    Failed,
+    Abandoned,
+}
+
+/// A run as it goes.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunView {
+    pub scenario: &'static str,
+    pub title: &'static str,
+    /// Performed one step after another without waiting for presses.
+    pub auto: bool,
+    pub status: RunStatus,
+    /// The step being performed or watched; the step count once over.
+    pub step: usize,
+    /// A guided run waits for the step's button.
+    pub waiting_for_press: bool,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Why it failed or was abandoned.
+    pub reason: Option<String>,
+    pub steps: Vec<StepRun>,
+    pub summary: Option<Summary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepRun {
+    pub title: &'static str,
+    pub button: &'static str,
+    pub performed_at: Option<DateTime<Utc>>,
+    /// What the button did, in words.
+    pub done: Option<String>,
+    pub checks: Vec<CheckRun>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckRun {
+    pub says: &'static str,
+    pub passed: bool,
+    pub passed_at: Option<DateTime<Utc>>,
+    /// Milliseconds from the step's button to the signal.
+    pub after_ms: Option<u64>,
+    /// What was seen: `503 cart_unavailable in 2 ms`.
+    pub seen: Option<String>,
+}
+
+/// The end of a run, measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// From the break to its first signal.
+    pub detect_ms: Option<u64>,
+    /// From the fix to its last signal.
+    pub recover_ms: Option<u64>,
+    /// 503 answers the store gave during the run, to anyone.
+    pub requests_refused: u64,
+    /// Orders the run's shoppers placed, and how many of them cannot be found now.
+    pub orders_placed: usize,
+    pub orders_lost: usize,
+    pub duplicates_suppressed: u64,
+}
+
+impl RunView {
+    pub fn new(scenario: &'static Scenario, auto: bool) -> RunView {
+        let steps = scenario.steps.iter().map(|step| StepRun {
+            title: step.title,
+            button: step.button,
+            performed_at: None,
+            done: None,
+            checks: (step.checks.iter())
+                .map(|c| CheckRun {
+                    says: c.says,
+                    passed: false,
+                    passed_at: None,
+                    after_ms: None,
+                    seen: None,
+                })
+                .collect(),
+        });
+        RunView {
+            scenario: scenario.name,
+            title: scenario.title,
+            auto,
+            status: RunStatus::Running,
+            step: 0,
+            waiting_for_press: !auto,
+            started_at: Utc::now(),
+            ended_at: None,
+            reason: None,
+            steps: steps.collect(),
+            summary: None,
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! A guided run as the Scenarios page drives it: nothing happens until a step's button is
+//! pressed, the checks tick, and the run ends with its summary; abandoned, it clears its faults
+//! and stops its shoppers; and `carstore scenario` exits non-zero when a run does not pass.
+
+use crate::faults::{admin, spawn_embedded};
+use crate::helpers::{eventually, TestApp};
+use crate::scenarios_headless::scenario;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use std::time::Duration;
+
+async fn send(app: &TestApp, method: Method, path: &str) -> (StatusCode, Value) {
+    let resp = admin(app, method, path).send().await.unwrap();
+    (resp.status(), resp.json().await.unwrap())
+}
+
+async fn run(app: &TestApp) -> Value {
+    send(app, Method::GET, "/api/scenarios/run").await.1
+}
+
+/// Waits until the guided run waits for the button of step `at`.
+async fn waits_at(app: &TestApp, at: u64) {
+    eventually(
+        &format!("waiting at step {at}"),
+        Duration::from_secs(30),
+        async || {
+            let view = run(app).await;
+            view["waiting_for_press"] == true && view["step"] == at
+        },
+    )
+    .await;
+}
+
+async fn press(app: &TestApp) -> Value {
+    let (status, view) = send(app, Method::POST, "/api/scenarios/run/next").await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    view
+}
+
+async fn faults(app: &TestApp) -> Value {
+    send(app, Method::GET, "/api/faults").await.1
+}
+
+#[tokio::test]
+async fn a_guided_run_waits_for_each_button_and_ends_with_its_summary() {
+    let app = spawn_embedded().await;
+    let (status, started) = send(&app, Method::POST, "/api/scenarios/redis-outage/run").await;
+    assert_eq!(status, StatusCode::CREATED, "{started}");
+    assert_eq!(started["waiting_for_press"], true);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(
+        app.json("/api/load").await["running"].is_null(),
+        "nothing before the press"
+    );
+    press(&app).await;
+    waits_at(&app, 1).await;
+    assert!(
+        app.json("/api/load").await["running"].is_string(),
+        "shoppers on"
+    );
+    assert_eq!(
+        faults(&app).await,
+        serde_json::json!([]),
+        "no break before its button"
+    );
+    press(&app).await;
+    let set = faults(&app).await;
+    assert_eq!(
+        (&set[0]["target"], &set[0]["kind"]),
+        (&"cache".into(), &"outage".into())
+    );
+    waits_at(&app, 2).await;
+    let broken = run(&app).await;
+    let seen = &broken["steps"][1]["checks"][1]["seen"];
+    assert!(
+        seen.as_str()
+            .unwrap()
+            .starts_with("503 cart_unavailable in "),
+        "{seen}"
+    );
+    press(&app).await;
+    waits_at(&app, 3).await;
+    press(&app).await;
+    eventually("the run passed", Duration::from_secs(30), async || {
+        run(&app).await["summary"].is_object()
+    })
+    .await;
+    let done = run(&app).await;
+    assert_eq!(done["status"], "passed", "{done}");
+    let summary = &done["summary"];
+    assert!(summary["detect_ms"].as_u64().unwrap() < 5_000, "{summary}");
+    assert!(summary["recover_ms"].is_u64(), "{summary}");
+    assert_eq!(summary["orders_lost"], 0);
+    assert_eq!(faults(&app).await, serde_json::json!([]));
+    let audit = send(&app, Method::GET, "/api/audit").await.1;
+    let by_scenario = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["who"] == "scenario redis-outage")
+        .count();
+    assert_eq!(by_scenario, 2, "the set and the clear, audited: {audit}");
+}
+
+#[tokio::test]
+async fn abandoning_a_run_clears_its_faults_and_stops_its_shoppers() {
+    let app = spawn_embedded().await;
+    send(&app, Method::POST, "/api/scenarios/postgres-outage/run").await;
+    press(&app).await;
+    waits_at(&app, 1).await;
+    press(&app).await;
+    assert_eq!(faults(&app).await[0]["kind"], "outage");
+    let (status, view) = send(&app, Method::DELETE, "/api/scenarios/run").await;
+    assert_eq!(
+        (status, &view["status"]),
+        (StatusCode::OK, &"abandoned".into())
+    );
+    eventually(
+        "faults cleared, shoppers stopped",
+        Duration::from_secs(5),
+        async || {
+            faults(&app).await == serde_json::json!([])
+                && app.json("/api/load").await["running"].is_null()
+        },
+    )
+    .await;
+    eventually("ready again", Duration::from_secs(5), async || {
+        app.get("/readyz").await.status() == StatusCode::OK
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_scenario_command_lists_and_exits_non_zero_when_a_run_does_not_pass() {
+    let app = spawn_embedded().await;
+    let (ok, out, _) = scenario(&app, &["list"]).await;
+    assert!(ok);
+    assert_eq!(out.lines().count(), 6, "{out}");
+    assert!(out.starts_with("redis-outage "), "{out}");
+    let (ok, _, err) = scenario(&app, &["run", "no-such-drill"]).await;
+    assert!(!ok);
+    assert!(err.contains("404: no scenario called that"), "{err}");
+    let running = scenario(&app, &["run", "slow-database"]);
+    let abandon = async {
+        eventually("the run started", Duration::from_secs(10), async || {
+            run(&app).await["status"] == "running"
+        })
+        .await;
+        send(&app, Method::DELETE, "/api/scenarios/run").await
+    };
+    let ((ok, out, err), _) = tokio::join!(running, abandon);
+    assert!(!ok, "{out}");
+    assert!(err.contains("scenario slow-database abandoned"), "{err}");
+}
