@@ -1,5 +1,5 @@
-//! What the store tells browsers as it happens: service health changes and order status
-//! changes. One broadcast channel; a slow subscriber falls behind and resynchronises, it never
+//! What the store tells browsers as it happens: service health changes, order status changes,
+//! load figures, breakers, controls and faults set or ended. One broadcast channel; a slow subscriber falls behind and resynchronises, it never
 //! holds up the store or the other subscribers.
 
 use crate::domain::{OrderId, OrderStatus};
@@ -53,6 +53,9 @@ pub enum StoreEvent {
     Control(ControlChange),
     /// A service's breaker opened (requests needing it are refused at once) or closed again.
     Breaker(crate::breaker::BreakerChange),
+    /// A fault set, cleared or ended on its own on this process (faults are per process, so
+    /// never relayed): the load chart marks it.
+    Fault(crate::faults::changes::FaultChanged),
     /// An order or load event that happened on another replica, as it arrived.
     Relayed(Relayed),
 }
@@ -88,6 +91,7 @@ impl StoreEvent {
             StoreEvent::Load(_) => "load",
             StoreEvent::Control(_) => "control",
             StoreEvent::Breaker(_) => "breaker",
+            StoreEvent::Fault(_) => "fault",
             StoreEvent::Relayed(r) => r.event,
         }
     }
@@ -99,6 +103,7 @@ impl StoreEvent {
             StoreEvent::Load(l) => serde_json::to_value(l),
             StoreEvent::Control(c) => serde_json::to_value(c),
             StoreEvent::Breaker(b) => serde_json::to_value(b),
+            StoreEvent::Fault(f) => serde_json::to_value(f),
             StoreEvent::Relayed(r) => Ok(r.data.clone()),
         };
         value.expect("events always serialise")

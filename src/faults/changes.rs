@@ -1,9 +1,42 @@
 //! A fault set or cleared, by whoever asked: the API, the CLI through the API, or a guided
-//! scenario. One path, so every change lands in the audit log the same way.
+//! scenario. One path, so every change lands in the audit log the same way and is told to the
+//! dashboards as it happens (a `fault` event: the load chart marks it). A fault that ends on its
+//! own is told too, by [`tell_ends`].
 
-use super::{Fault, Target};
+use super::{Fault, FaultKind, Faults, Target};
+use crate::events::{EventBus, StoreEvent};
 use crate::ops::audit::{Audited, FaultChange};
 use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How often [`tell_ends`] looks for faults that ended on their own: well inside the second
+/// a dashboard may take to show a change.
+const ENDS_EVERY: Duration = Duration::from_millis(250);
+
+/// A fault changed, as the event feed tells it; never carries personal data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FaultChanged {
+    pub target: Target,
+    pub kind: FaultKind,
+    pub change: Change,
+    /// The value set (ms, %, messages); absent for an outage and on an end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<u32>,
+    /// When it happened: an expired fault at its expiry, not when it was noticed.
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Set,
+    Cleared,
+    /// Ended on its own: its time ran out, or a poison's last message was taken.
+    Expired,
+}
 
 /// Sets a fault and notes who did; refused with the most allowed when the registry is full.
 pub fn set(state: &AppState, who: String, fault: Fault) -> Result<Fault, usize> {
@@ -12,28 +45,70 @@ pub fn set(state: &AppState, who: String, fault: Fault) -> Result<Fault, usize> 
     state
         .audit
         .record(who, audited(Some(stored.target), change), describe(&stored));
+    let told = changed(&stored, Change::Set, Utc::now());
+    state.events.publish(StoreEvent::Fault(told));
     Ok(stored)
 }
 
 /// Clears one fault and notes who did; whether it was set.
-pub fn clear(state: &AppState, who: String, target: Target, kind: super::FaultKind) -> bool {
+pub fn clear(state: &AppState, who: String, target: Target, kind: FaultKind) -> bool {
     let was_set = state.faults.clear(target, kind);
     let result = if was_set { "cleared" } else { "was not set" };
     let change = FaultChange::Clear(kind);
     state
         .audit
         .record(who, audited(Some(target), change), result.into());
+    if was_set {
+        state.events.publish(StoreEvent::Fault(FaultChanged {
+            target,
+            kind,
+            change: Change::Cleared,
+            value: None,
+            at: Utc::now(),
+        }));
+    }
     was_set
 }
 
 /// Clears every fault and notes who did; how many there were.
 pub fn clear_all(state: &AppState, who: String) -> usize {
     let cleared = state.faults.clear_all();
-    let result = format!("{cleared} cleared");
+    let result = format!("{} cleared", cleared.len());
     state
         .audit
         .record(who, audited(None, FaultChange::ClearAll), result);
-    cleared
+    let now = Utc::now();
+    for fault in &cleared {
+        let told = changed(fault, Change::Cleared, now);
+        state.events.publish(StoreEvent::Fault(told));
+    }
+    cleared.len()
+}
+
+/// Tells the feed of every fault that ends on its own, for as long as the store runs. Nothing
+/// else would: an expiry is noticed only when someone next reads the registry, and a poison is
+/// used up deep in the order processor. While no fault is set a tick costs an atomic load and
+/// the lock of an empty list.
+pub async fn tell_ends(faults: Arc<Faults>, events: Arc<EventBus>) {
+    let mut tick = tokio::time::interval(ENDS_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        for (fault, at) in faults.take_ended() {
+            events.publish(StoreEvent::Fault(changed(&fault, Change::Expired, at)));
+        }
+    }
+}
+
+/// The event for a change of `fault`; only a set carries its value, an end is the end of it.
+fn changed(fault: &Fault, change: Change, at: DateTime<Utc>) -> FaultChanged {
+    FaultChanged {
+        target: fault.target,
+        kind: fault.kind,
+        change,
+        value: fault.value.filter(|_| change == Change::Set),
+        at,
+    }
 }
 
 fn audited(target: Option<Target>, change: FaultChange) -> Audited {

@@ -6,7 +6,7 @@ use super::{covers, Fault, FaultKind, Target, MAX_FAULTS};
 use crate::adapter::{AdapterError, Mode, Ping};
 use crate::service::Service;
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rand::Rng;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,6 +21,9 @@ pub struct Faults {
     any: AtomicBool,
     /// Calls affected since start, by target and kind (`carstore_faults_injected_total`).
     injected: Mutex<HashMap<(Target, FaultKind), u64>>,
+    /// Faults that ended on their own (expired, or a poison used up) and when, until
+    /// [`Faults::take_ended`] hands them on: whichever call notices an end, the feed hears of it.
+    ended: Mutex<Vec<(Fault, DateTime<Utc>)>>,
 }
 
 impl Faults {
@@ -43,8 +46,10 @@ impl Faults {
         Ok(fault)
     }
 
-    /// Clears one fault; whether it was there.
+    /// Clears one fault; whether it was there. One already past its expiry was not: it ended
+    /// on its own, and is told so.
     pub fn clear(&self, target: Target, kind: FaultKind) -> bool {
+        self.forget_expired();
         let mut active = self.write();
         let before = active.len();
         active.retain(|f| (f.target, f.kind) != (target, kind));
@@ -52,13 +57,20 @@ impl Faults {
         active.len() != before
     }
 
-    /// Clears every fault; how many there were.
-    pub fn clear_all(&self) -> usize {
+    /// Clears every fault; the ones there were (expired ones ended on their own).
+    pub fn clear_all(&self) -> Vec<Fault> {
+        self.forget_expired();
         let mut active = self.write();
-        let cleared = active.len();
-        active.clear();
+        let cleared = std::mem::take(&mut *active);
         self.any.store(false, Ordering::Relaxed);
         cleared
+    }
+
+    /// The faults that ended on their own since the last call, with when each ended: expired
+    /// ones at their expiry, a used-up poison when its last message was taken.
+    pub fn take_ended(&self) -> Vec<(Fault, DateTime<Utc>)> {
+        self.forget_expired();
+        std::mem::take(&mut *self.ended.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// The fault of this target and kind in force now.
@@ -87,7 +99,7 @@ impl Faults {
         let Some(at) = at else { return false };
         let left = active[at].value.unwrap_or(1).saturating_sub(1);
         match left {
-            0 => drop(active.remove(at)),
+            0 => self.note_ended(active.remove(at), Utc::now()),
             left => active[at].value = Some(left),
         }
         self.any.store(!active.is_empty(), Ordering::Relaxed);
@@ -182,8 +194,26 @@ impl Faults {
         }
         let now = Utc::now();
         let mut active = self.write();
-        active.retain(|f| f.expires_at.is_none_or(|at| at > now));
+        let (gone, kept): (Vec<Fault>, Vec<Fault>) = std::mem::take(&mut *active)
+            .into_iter()
+            .partition(|f| f.expires_at.is_some_and(|at| at <= now));
+        *active = kept;
         self.any.store(!active.is_empty(), Ordering::Relaxed);
+        drop(active);
+        for fault in gone {
+            let at = fault.expires_at.unwrap_or(now);
+            self.note_ended(fault, at);
+        }
+    }
+
+    /// Keeps an end for the feed; bounded, since a process that never hands them on (a worker)
+    /// must not keep every drill it ever had.
+    fn note_ended(&self, fault: Fault, at: DateTime<Utc>) {
+        let mut ended = self.ended.lock().unwrap_or_else(|p| p.into_inner());
+        if ended.len() >= MAX_FAULTS {
+            ended.remove(0);
+        }
+        ended.push((fault, at));
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Fault>> {

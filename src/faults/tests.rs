@@ -145,7 +145,7 @@ fn the_registry_is_bounded() {
     }
     let refused = faults.set(fault(Target::Queue, FaultKind::Outage, None));
     assert_eq!(refused, Err(MAX_FAULTS));
-    assert_eq!(faults.clear_all(), MAX_FAULTS);
+    assert_eq!(faults.clear_all().len(), MAX_FAULTS);
 }
 
 #[tokio::test]
@@ -227,4 +227,46 @@ fn a_store_fault_fails_only_its_route() {
     faults.set(on_car).unwrap();
     assert!(faults.fails_request("/api/cars/7", Some("/api/cars/{id}")));
     assert!(!faults.fails_request("/api/cars", Some("/api/cars")));
+}
+
+#[test]
+fn faults_that_end_on_their_own_are_handed_on_once_with_when_they_ended() {
+    let faults = Faults::default();
+    let expiry = Utc::now() - chrono::Duration::milliseconds(300);
+    let mut expired = fault(Target::Cache, FaultKind::Outage, None);
+    expired.expires_at = Some(expiry);
+    faults.set(expired).unwrap();
+    faults
+        .set(fault(Target::Processor, FaultKind::Poison, Some(1)))
+        .unwrap();
+    faults
+        .set(fault(Target::Database, FaultKind::Latency, Some(5)))
+        .unwrap();
+    assert!(faults.take_poison());
+    // Cleared by someone is not an end on its own: that change is told by whoever cleared it.
+    assert_eq!(faults.clear_all().len(), 1);
+    let ended: Vec<_> = faults
+        .take_ended()
+        .into_iter()
+        .map(|(f, at)| (f.target, f.kind, at))
+        .collect();
+    assert_eq!(ended.len(), 2, "{ended:?}");
+    assert_eq!(ended[0], (Target::Cache, FaultKind::Outage, expiry));
+    assert_eq!(
+        (ended[1].0, ended[1].1),
+        (Target::Processor, FaultKind::Poison)
+    );
+    assert!(faults.take_ended().is_empty(), "each end is handed on once");
+}
+
+#[test]
+fn ends_nobody_hands_on_are_bounded() {
+    let faults = Faults::default();
+    for _ in 0..MAX_FAULTS * 3 {
+        let mut gone = fault(Target::Queue, FaultKind::Outage, None);
+        gone.expires_at = Some(Utc::now() - chrono::Duration::seconds(1));
+        faults.set(gone).unwrap();
+        assert!(faults.list().is_empty());
+    }
+    assert_eq!(faults.take_ended().len(), MAX_FAULTS);
 }

@@ -1,6 +1,8 @@
 //! `GET /api/events`: the live feed behind the dashboard. A snapshot of every service's health
-//! and breaker on connect, then each `health` and `order` event as it happens, with keep-alives. A browser
-//! that falls behind gets a fresh snapshot instead of holding anyone up.
+//! and breaker on connect, then each `health`, `order`, `load`, `breaker`, `control` and `fault`
+//! event as it happens, with keep-alives. A browser that falls behind gets a fresh snapshot
+//! instead of holding anyone up (a fault marker it missed stays missed: the Faults panel, which
+//! also polls, still shows what is in force).
 
 use crate::breaker::{BreakerChange, Breakers};
 use crate::events::{HealthChange, StoreEvent};

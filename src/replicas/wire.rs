@@ -44,8 +44,8 @@ pub(super) struct WireEvent {
     pub data: Value,
 }
 
-/// The events other replicas' dashboards need: orders and load runs. Health, breakers and
-/// controls are each replica's own view and stay home.
+/// The events other replicas' dashboards need: orders and load runs. Health, breakers,
+/// controls and faults (set per process) are each replica's own view and stay home.
 pub(super) fn relayable(event: &StoreEvent) -> Option<WireEvent> {
     match event {
         StoreEvent::Order(_) | StoreEvent::Load(_) => Some(WireEvent {

@@ -58,11 +58,17 @@ export function enter(params) {
   replicas.start();
   faults.start();
   shoppers.start();
+  load.start();
   source = api.events();
   source.addEventListener('health', (e) => showHealth(JSON.parse(e.data)));
   source.addEventListener('order', (e) => showOrder(JSON.parse(e.data)));
   source.addEventListener('breaker', (e) => showBreaker(JSON.parse(e.data)));
   source.addEventListener('load', (e) => load.show(JSON.parse(e.data)));
+  // A fault set, cleared or ended on its own: marked on the chart, and the panel asked at once.
+  source.addEventListener('fault', (e) => {
+    load.mark(JSON.parse(e.data));
+    faults.refresh();
+  });
   // A control attached after start (Docker came up later): its buttons and log window work now.
   source.addEventListener('control', () => admin.refreshServices());
   source.addEventListener('open', () => {
@@ -81,6 +87,7 @@ export function leave() {
   replicas.stop();
   faults.stop();
   shoppers.stop();
+  load.stop();
   logs.closeAll();
 }
 

@@ -1,7 +1,8 @@
 // The Faults panel: the drills set on purpose (admin only), a form to set one, a Clear per fault
 // and Clear all. Each service with an active fault gets a "fault injected" badge on its card, so
-// a drill is never read as a real outage. Asked again after each change and every two seconds
-// while the dashboard is open: faults expire on their own and other admins (or the CLI) set them.
+// a drill is never read as a real outage. Asked again after each change, at once on each `fault`
+// event of the feed (set by other admins, the CLI, or ended on its own), and every two seconds
+// while the dashboard is open, in case the feed missed one.
 
 import { api } from './api.js';
 import { every, h, setText, toast } from './dom.js';
@@ -14,7 +15,7 @@ const KINDS = {
   processor: ['slow', 'poison'],
   store: ['errors'],
 };
-const UNIT = { latency: 'ms', slow: 'ms', errors: '%', poison: 'messages' };
+export const UNIT = { latency: 'ms', slow: 'ms', errors: '%', poison: 'messages' };
 /** The card each target's badge goes on: the order processor runs inside the store. */
 const CARD = { database: 'postgres', cache: 'redis', queue: 'rabbit', processor: 'carstore', store: 'carstore' };
 const EVERY_MS = 2000;
@@ -99,7 +100,8 @@ async function change(call, done) {
   await refresh();
 }
 
-async function refresh() {
+/** Asks for the faults now: after a change here, on a `fault` event, and every two seconds. */
+export async function refresh() {
   if (!admin) return;
   try {
     render(await api.faults());

@@ -1,12 +1,17 @@
 // The dashboard's load panel: start and stop a load run (admin only) and watch its requests/s,
 // p95 latency and errors/s as a live chart. Figures arrive as `load` events on the dashboard's
 // event feed, so the chart moves in step with the service lights.
+//
+// The chart is the last minute by the clock, not the last 60 figures: it moves left each second
+// while the dashboard shows, run or no run, so a fault marked while nothing runs has its place,
+// and a run's figures slide off the left edge a minute after it stops (a new run starts a new line).
 
 import { api } from './api.js';
-import { setText, toast } from './dom.js';
+import { every, setText, toast } from './dom.js';
+import * as markers from './markers.js';
 
-const POINTS = 60;
-/** The run's last POINTS figures, oldest first: what the chart draws. */
+const WINDOW_MS = 60_000;
+/** The figures of the last minute, oldest first, each with `when` it arrived: what the chart draws. */
 let samples = [];
 let signedIn = false;
 let running = false;
@@ -21,7 +26,6 @@ export function init() {
     };
     try {
       await api.startLoad(body);
-      samples = [];
       toast('Load started');
     } catch (error) {
       toast(`Load: ${error.message}`, 'error');
@@ -31,6 +35,15 @@ export function init() {
     await api.stopLoad().catch((error) => toast(`Load: ${error.message}`, 'error'));
   });
   updateButtons();
+}
+
+/** Moves the chart each second while the dashboard shows; `stop` when it is left. */
+export const { start, stop } = every(1000, draw);
+
+/** A `fault` event from the feed: marked on the chart at once. */
+export function mark(event) {
+  markers.add(event);
+  draw();
 }
 
 /** Whether the visitor may start and stop load. */
@@ -45,8 +58,7 @@ export function show(change) {
   updateButtons();
   if (change.progress) {
     const p = change.progress;
-    samples.push(p);
-    if (samples.length > POINTS) samples.shift();
+    samples.push({ ...p, when: Date.now() });
     const where = change.instance ? ` from ${change.instance}` : '';
     setText('load-figures', `Running ${change.plan}${where}: ${p.requests_per_sec.toFixed(0)} requests/s · p95 ${p.p95_ms.toFixed(1)} ms · ${p.errors_per_sec.toFixed(0)} errors/s · ${p.requests} requests so far`);
     draw();
@@ -54,6 +66,8 @@ export function show(change) {
     const s = change.summary;
     setText('load-figures', `Stopped. ${s.requests} requests in ${s.seconds.toFixed(0)} s: ${s.requests_per_sec.toFixed(0)}/s, p99 ${s.latency.p99_ms.toFixed(1)} ms, ${s.errors} errors.`);
   } else if (change.running) {
+    // A new run, from any dashboard or replica: its line is not joined to the last run's tail.
+    samples = [];
     setText('load-figures', `Starting ${change.plan}…`);
   }
 }
@@ -70,15 +84,18 @@ function updateButtons() {
 
 function draw() {
   const chart = document.getElementById('load-chart');
+  const from = Date.now() - WINDOW_MS;
+  samples = samples.filter((p) => p.when >= from);
   const top = (key) => Math.max(1, ...samples.map((p) => p[key]));
   const scales = { requests_per_sec: top('requests_per_sec'), p95_ms: top('p95_ms'), errors_per_sec: top('requests_per_sec') };
-  const line = (key) => samples.map((p, i) => {
-    const x = (i / (POINTS - 1)) * 600;
+  const line = (key) => samples.map((p) => {
+    const x = ((p.when - from) / WINDOW_MS) * 600;
     const y = 155 - (p[key] / scales[key]) * 145;
     return `${x.toFixed(1)},${y.toFixed(1)}`;
   }).join(' ');
   chart.querySelector('.rps').setAttribute('points', line('requests_per_sec'));
   chart.querySelector('.p95').setAttribute('points', line('p95_ms'));
   chart.querySelector('.errors').setAttribute('points', line('errors_per_sec'));
-  setText('load-scale', `(top: ${scales.requests_per_sec.toFixed(0)}/s, ${scales.p95_ms.toFixed(1)} ms)`);
+  setText('load-scale', samples.length ? `(top: ${scales.requests_per_sec.toFixed(0)}/s, ${scales.p95_ms.toFixed(1)} ms)` : '');
+  markers.draw(document.getElementById('load-markers'), from, WINDOW_MS);
 }

@@ -30,9 +30,14 @@ pub fn paths(paths: &mut Map<String, Value>) {
         "/api/events".into(),
         get(
             "events",
-            "Live feed (server-sent events): a health snapshot on connect, then `health`, `order` \
-         and `load` events; never ends",
-            json!({ "200": stream("The event stream") }),
+            "Live feed (server-sent events): a health and breaker snapshot on connect, then \
+             `health`, `breaker`, `order`, `load`, `control` and `fault` events; never ends",
+            json!({ "200": stream(
+                "The event stream. A `fault` event is a fault set, cleared or ended on its own \
+                 on this replica: `{target, kind, change: \"set\"|\"cleared\"|\"expired\", \
+                 value?, at}`, `value` as set (on `set` only), `at` when it happened (an expired \
+                 fault's expiry)"
+            ) }),
         ),
     );
     paths.insert(
