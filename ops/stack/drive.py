@@ -9,6 +9,8 @@
    carts work again.
 3. Asks the stack's Prometheus: the carstore and RabbitMQ targets are up and the alert rules are
    loaded (the Grafana dashboard's queries are ops/stack/check_grafana.py's).
+4. Runs the guided RabbitMQ outage through the API, step by step (ops/stack/drill.py): it must
+   pass, and Prometheus must scrape the fault it sets.
 
 Exits non-zero with the reason on the first thing that does not hold.
 """
@@ -241,6 +243,9 @@ def main():
     sign_up_and_in(STORE)
     stop_and_start_cache(opts.token, shopper, car, opts.out)
     check_prometheus()
+    import drill  # it uses this module's helpers, so it is read once they exist
+
+    drill.run(STORE, opts.token)
 
 
 if __name__ == "__main__":
