@@ -69,7 +69,7 @@ set +e
 # end, on a quieter machine and with their figures shown. (`replicas::replicas_` names the
 # replica test alone: `replicas::` would also match the unit tests of src/replicas and
 # tests/api/browser_replicas.rs.)
-cargo test --all-targets --locked -- --skip chaos:: --skip replicas::replicas_ --skip scenarios_headless:: 2>&1 | tee "$results"
+cargo test --all-targets --locked -- --skip chaos:: --skip replicas::replicas_ --skip scenarios_headless:: --skip browser_scenarios::every_ 2>&1 | tee "$results"
 status=${PIPESTATUS[0]}
 set -e
 
@@ -135,12 +135,14 @@ set -e
 grep -E '^(replicas|    [^ ])' "$results.replicas" || true
 tier "replicas behind haproxy" "$results.replicas" "$replicas"
 
-log "guided scenarios, headless: carstore scenario run, each on both backends (tests/api/scenarios_headless.rs)"
+log "guided scenarios: each run headless on both backends, and each from the Scenarios page (tests/api/scenarios_headless.rs, browser_scenarios.rs)"
 set +e
-cargo test --locked --test api scenarios_headless:: -- --nocapture --test-threads=2 >"$results.scenarios" 2>&1
+cargo test --locked --test api -- --nocapture --test-threads=2 scenarios_headless:: browser_scenarios::every_ \
+  >"$results.scenarios" 2>&1
 scenarios=$?
 set -e
-grep -E '^(embedded backend:|real backend:|scenario |summary: )' "$results.scenarios" | paste - - - || true
+grep '^figures: ' "$results.scenarios" | sort || true
+grep -E '^test .* (ok|FAILED)$' "$results.scenarios" | grep -v scenarios_headless || true
 tier "guided scenarios" "$results.scenarios" "$scenarios"
 
 # One closing line for the whole run: cargo prints a result line per test binary, and each

@@ -73,6 +73,8 @@ pub struct AppState {
     pub replicas: Arc<Roster>,
     /// Asks to the other replicas (stop a load run).
     pub fanout: Arc<Fanout>,
+    /// Whether this process runs the outbox relay and the order processor.
+    pub order_worker: bool,
     /// The guided scenario running in this process, or the last one.
     pub scenarios: Arc<crate::scenarios::ScenarioRuns>,
 }

@@ -16,15 +16,12 @@ Exits non-zero with the reason on the first thing that does not hold.
 """
 
 import argparse
-import http.cookiejar
-import json
 import os
 import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 
+import drill
+from common import Shopper, eventually, fail, prometheus
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
@@ -32,46 +29,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 STORE = "http://127.0.0.1:8000"
 OLD_STORE = "http://127.0.0.1:8081"
-PROMETHEUS = "http://127.0.0.1:9090"
-
-
-def fail(why):
-    print(f"FAILED: {why}", file=sys.stderr)
-    sys.exit(1)
-
-
-def eventually(what, check, seconds=30.0, every=0.25):
-    """Calls check() until it returns something truthy; fails naming `what` after `seconds`."""
-    deadline = time.monotonic() + seconds
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-            if last:
-                return last
-        except (urllib.error.URLError, ConnectionError, TimeoutError) as e:
-            last = e
-        time.sleep(every)
-    fail(f"{what}: not seen within {seconds:.0f} s (last: {last!r})")
-
-
-class Shopper:
-    """One browser's worth of cookies against one address."""
-
-    def __init__(self, base):
-        self.base = base
-        jar = http.cookiejar.CookieJar()
-        self.http = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-
-    def call(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, method=method)
-        req.add_header("Content-Type", "application/json")
-        try:
-            with self.http.open(req, timeout=10) as resp:
-                return resp.status, json.loads(resp.read() or b"null")
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"null")
 
 
 def buy_a_car(base, car_index):
@@ -181,11 +138,6 @@ def stop_and_start_cache(token, shopper, car, out):
         page.quit()
 
 
-def prometheus(path):
-    with urllib.request.urlopen(PROMETHEUS + path, timeout=10) as resp:
-        return json.loads(resp.read())["data"]
-
-
 def targets_up():
     active = prometheus("/api/v1/targets")["activeTargets"]
     health = {t["labels"]["job"]: t["health"] for t in active}
@@ -243,8 +195,6 @@ def main():
     sign_up_and_in(STORE)
     stop_and_start_cache(opts.token, shopper, car, opts.out)
     check_prometheus()
-    import drill  # it uses this module's helpers, so it is read once they exist
-
     drill.run(STORE, opts.token)
 
 

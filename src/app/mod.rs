@@ -126,6 +126,7 @@ impl Application {
             admin_token: admin_token(&settings, &url),
             sign_ins: Arc::default(),
             scenarios: Arc::default(),
+            order_worker: settings.run_worker,
             targets: adapters.targets,
         });
         let scraped = web::Data::new(state.metrics_sources());

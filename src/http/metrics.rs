@@ -39,7 +39,8 @@ pub async fn record(
             .unwrap_or_else(|| "unmatched".into());
         let status = res.status().as_u16();
         let m = &state.metrics;
-        if status == 503 {
+        // What shoppers were refused: probes of readiness and the like are not requests.
+        if status == 503 && route.starts_with("/api/") {
             m.refused_answers.inc();
         }
         m.requests

@@ -42,10 +42,7 @@ async fn start(
     })?;
     let body = start_body(&body)?;
     let runs = state.scenarios.clone();
-    let view = runs
-        .start(state, scenario, body.auto)
-        .await
-        .map_err(refused)?;
+    let view = runs.start(state, scenario, body.auto).map_err(refused)?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -87,6 +84,13 @@ fn refused(e: RunRefused) -> ApiError {
         RunRefused::Running(name) => ApiError::Conflict {
             code: "scenario_running",
             message: format!("the scenario {name} is running; abandon it first"),
+        },
+        RunRefused::NeedsWorker(name) => ApiError::Conflict {
+            code: "scenario_needs_worker",
+            message: format!(
+                "{name} drills the order processor, which runs in a carstore worker, not in this \
+                 process; run it where the worker runs (carstore serve without --no-worker)"
+            ),
         },
         RunRefused::NoRun => ApiError::not_found("no_run", "no scenario has been run yet"),
         RunRefused::NotWaiting => ApiError::Conflict {

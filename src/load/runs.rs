@@ -35,6 +35,7 @@ pub struct LoadRuns {
     /// This replica's latest second of a run, and when it came: what a guided scenario's checks
     /// read ("p95 above 250 ms").
     last_second: Mutex<Option<(Instant, Progress)>>,
+    started: std::sync::atomic::AtomicU64,
 }
 
 struct Elsewhere {
@@ -44,6 +45,8 @@ struct Elsewhere {
 }
 
 struct Current {
+    /// Which run this is, so a caller that started one stops its own and no other.
+    id: u64,
     stop: Arc<AtomicBool>,
     plan: String,
 }
@@ -58,6 +61,7 @@ impl LoadRuns {
         let stop = Arc::new(AtomicBool::new(false));
         let words = describe(&plan);
         *current = Some(Current {
+            id: self.started.fetch_add(1, Ordering::Relaxed) + 1,
             stop: stop.clone(),
             plan: words.clone(),
         });
@@ -111,6 +115,17 @@ impl LoadRuns {
 
     fn lock_last(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Progress)>> {
         self.last_second.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Which run is going on this replica, if one is.
+    pub fn current_id(&self) -> Option<u64> {
+        let current = self.current.lock().unwrap_or_else(|p| p.into_inner());
+        current.as_ref().map(|c| c.id)
+    }
+
+    /// Asks run `id` to stop, and no other; whether it was going.
+    pub fn stop_run(&self, id: u64) -> bool {
+        self.current_id() == Some(id) && self.stop()
     }
 
     /// The running plan, in words, on this replica or another.

@@ -45,7 +45,7 @@ pub struct Metrics {
     /// Checkouts answered with the order an earlier try of the same Idempotency-Key made.
     pub checkout_duplicates_suppressed: Counter,
     pub checkout_failures: Family<ReasonLabels, Counter>,
-    /// 503 answers since start, every route together: a guided scenario's "requests refused".
+    /// 503 answers to `/api/` requests since start: a guided scenario's "requests refused".
     /// `http_requests_total` has them by route; this one is read without a scrape.
     pub refused_answers: Counter,
     pub cart_operations: Family<CartLabels, Counter>,

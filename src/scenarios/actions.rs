@@ -11,8 +11,9 @@ use crate::state::AppState;
 use actix_web::web;
 use std::time::Duration;
 
-/// The longest a run's shoppers go on; the run stops them as it ends, whatever it ends with.
-const LOAD_FOR: Duration = Duration::from_secs(1800);
+/// The longest a run's shoppers go on: as long as its faults may last. The run stops them as it
+/// ends, whatever it ends with.
+const LOAD_FOR: Duration = Duration::from_secs(super::FAULT_EXPIRY_SECS);
 /// Of a flaky checkout's tries, this many are sent at once (a double click); the rest follow
 /// one after another (retries after lost answers).
 const AT_ONCE: usize = 2;
@@ -29,21 +30,27 @@ pub struct Drill {
     pub last_placing: Option<(u32, u32)>,
     /// The flaky checkout's answers.
     pub tries: Vec<Answer>,
+    /// Orders of this run seen failed while a poison fault was its drill: settled, not lost.
+    pub poisoned: Vec<OrderId>,
     pub baseline: Baseline,
-    started_load: bool,
-    set_faults: Vec<(Target, FaultKind)>,
+    /// The load run this run started, to stop it and no other.
+    load: Option<u64>,
+    /// The faults this run set, each known by its expiry, to clear them and no one else's.
+    set_faults: Vec<Fault>,
 }
 
 /// Counters as the run began.
 pub struct Baseline {
-    pub dead_lettered: u64,
+    /// `None` when the queue could not be read: the dead-letter check then cannot pass, rather
+    /// than count messages that were there before.
+    pub dead_lettered: Option<u64>,
     pub duplicates: u64,
     pub refused: u64,
 }
 
 impl Drill {
     pub async fn new(state: web::Data<AppState>, scenario: &str) -> Drill {
-        let dead_lettered = state.queue.depth().await.map_or(0, |d| d.dead_lettered);
+        let dead_lettered = state.queue.depth().await.ok().map(|d| d.dead_lettered);
         let baseline = Baseline {
             dead_lettered,
             duplicates: state.metrics.checkout_duplicates_suppressed.get(),
@@ -56,8 +63,9 @@ impl Drill {
             placed: vec![],
             last_placing: None,
             tries: vec![],
+            poisoned: vec![],
             baseline,
-            started_load: false,
+            load: None,
             set_faults: vec![],
         }
     }
@@ -72,7 +80,8 @@ impl Drill {
                 jitter_ms,
             } => self.set_fault(target, kind, value, jitter_ms),
             Action::ClearFault { target, kind } => {
-                self.set_faults.retain(|f| *f != (target, kind));
+                self.set_faults
+                    .retain(|f| (f.target, f.kind) != (target, kind));
                 changes::clear(&self.state, self.who.clone(), target, kind);
                 Ok(format!("{} {} cleared", target.as_str(), kind.as_str()))
             }
@@ -99,9 +108,9 @@ impl Drill {
             route: None,
             expires_at: Some(expires_at),
         };
-        changes::set(&self.state, self.who.clone(), fault)
+        let stored = changes::set(&self.state, self.who.clone(), fault)
             .map_err(|most| format!("at most {most} faults at once; clear one first"))?;
-        self.set_faults.push((target, kind));
+        self.set_faults.push(stored);
         Ok(format!("{} {} set", target.as_str(), kind.as_str()))
     }
 
@@ -119,11 +128,11 @@ impl Drill {
                 "a load run is going on another replica ({elsewhere}); stop it first"
             ));
         }
-        let replaced = self.stop_load().await;
+        let replaced = self.stop_load(None).await;
         if !self.state.load.start(plan, self.state.events.clone()) {
             return Err("a load run could not be started".into());
         }
-        self.started_load = true;
+        self.load = self.state.load.current_id();
         let instead = if replaced {
             ", in place of the load run going"
         } else {
@@ -132,9 +141,14 @@ impl Drill {
         Ok(format!("{rate} shoppers a second ({mix}){instead}"))
     }
 
-    /// Stops this store's load run and waits for it to end; whether one was going.
-    async fn stop_load(&self) -> bool {
-        if !self.state.load.stop() {
+    /// Stops this store's load run (only `id`, when given) and waits for it to end; whether
+    /// one was going.
+    async fn stop_load(&self, id: Option<u64>) -> bool {
+        let stopped = match id {
+            Some(id) => self.state.load.stop_run(id),
+            None => self.state.load.stop(),
+        };
+        if !stopped {
             return false;
         }
         for _ in 0..30 {
@@ -181,16 +195,18 @@ impl Drill {
         format!("{} tries sent", self.tries.len())
     }
 
-    /// Clears the faults the run set and stops the shoppers it started, however it ended.
+    /// Clears the faults the run set and stops the shoppers it started, however it ended; a
+    /// fault someone set over the run's since (another expiry) and a load run someone started
+    /// after it are theirs, and left alone. A poison used up has ended on its own.
     pub async fn tidy_up(&mut self) {
-        for (target, kind) in std::mem::take(&mut self.set_faults) {
-            // A poison fault used up has ended on its own: nothing to clear, nothing to note.
-            if self.state.faults.find(target, kind).is_some() {
-                changes::clear(&self.state, self.who.clone(), target, kind);
+        for mine in std::mem::take(&mut self.set_faults) {
+            let now = self.state.faults.find(mine.target, mine.kind);
+            if now.is_some_and(|f| f.expires_at == mine.expires_at) {
+                changes::clear(&self.state, self.who.clone(), mine.target, mine.kind);
             }
         }
-        if std::mem::take(&mut self.started_load) {
-            self.stop_load().await;
+        if let Some(id) = self.load.take() {
+            self.stop_load(Some(id)).await;
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::faults::cli::send;
 use anyhow::{bail, Context};
 use reqwest::Method;
 use serde_json::{json, Value};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How often the run is asked how it is going.
 const POLL_EVERY: Duration = Duration::from_millis(200);
@@ -41,11 +41,24 @@ async fn run_one(base: &str, token: &str, name: &str) -> anyhow::Result<()> {
     let body = Some(json!({"auto": true}));
     let mut view = send(base, Some(token), Method::POST, &path, body).await?;
     println!("scenario {name}: {}", text(&view["title"]));
+    let deadline = Instant::now() + longest(&view);
     let mut printed = Printed::default();
     loop {
         printed.catch_up(&view);
         if view["status"] != "running" {
             break;
+        }
+        if Instant::now() > deadline {
+            // The store's run is stuck: end it (tidying its faults up) rather than wait for ever.
+            let _ = send(
+                base,
+                Some(token),
+                Method::DELETE,
+                "/api/scenarios/run",
+                None,
+            )
+            .await;
+            bail!("scenario {name} did not end in time; abandoned");
         }
         tokio::time::sleep(POLL_EVERY).await;
         view = send(base, Some(token), Method::GET, "/api/scenarios/run", None).await?;
@@ -53,8 +66,11 @@ async fn run_one(base: &str, token: &str, name: &str) -> anyhow::Result<()> {
             bail!("another run replaced this one on the store");
         }
     }
-    // The summary is written a moment after the status.
+    // The summary is written a moment after the status (the run's orders are read back).
     while view["summary"].is_null() {
+        if Instant::now() > deadline {
+            bail!("scenario {name} ended without a summary");
+        }
         tokio::time::sleep(POLL_EVERY).await;
         view = send(base, Some(token), Method::GET, "/api/scenarios/run", None).await?;
     }
@@ -67,6 +83,12 @@ async fn run_one(base: &str, token: &str, name: &str) -> anyhow::Result<()> {
             text(&view["reason"])
         ),
     }
+}
+
+/// The longest a headless run can take: every step's checks may take their whole time.
+fn longest(view: &Value) -> Duration {
+    let steps = view["steps"].as_array().map_or(1, Vec::len) as u64;
+    Duration::from_secs(steps * (super::STEP_TIMEOUT_SECS + 15) + 30)
 }
 
 /// What has been printed so far: steps performed and checks passed, by position.

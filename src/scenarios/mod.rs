@@ -28,9 +28,12 @@ use crate::service::Service;
 
 /// How long a step's signals may take to show before the run fails.
 pub const STEP_TIMEOUT_SECS: u64 = 60;
-/// A fault a run sets ends on its own after this long, so a run left behind in a closed tab
-/// cannot leave the store broken for good.
-pub const FAULT_EXPIRY_SECS: u64 = 900;
+/// A fault a run sets ends on its own after this long, so a run whose task is lost cannot leave
+/// the store broken for good. Longer than a guided run can last (every step pressed just
+/// before [`IDLE_LIMIT_SECS`]), so a drill never ends under a learner who is still in it.
+pub const FAULT_EXPIRY_SECS: u64 = 7200;
+/// A guided run nobody presses on for this long is abandoned, and tidied up.
+pub const IDLE_LIMIT_SECS: u64 = 900;
 
 /// A guided scenario.
 pub struct Scenario {
@@ -41,6 +44,9 @@ pub struct Scenario {
     pub teaches: &'static str,
     /// How the problem is fixed in real life, beyond the button that ends the drill.
     pub fix: &'static str,
+    /// Whether it needs the order processor and outbox relay in this process: its drill breaks
+    /// them through this process's faults, which a `carstore worker` elsewhere does not share.
+    pub needs_worker: bool,
     pub steps: &'static [Step],
 }
 
@@ -63,7 +69,7 @@ pub struct Step {
 pub enum Phase {
     /// Before the break: load on, a baseline seen.
     Setup,
-    /// Something breaks: time to detect runs from here to its first check.
+    /// Something breaks. Time to detect is timed on the check marked [`Check::detects`].
     Break,
     /// While it is broken: what still works, what is refused.
     Observe,

@@ -5,6 +5,7 @@
 use crate::domain::{OrderId, SessionId};
 use reqwest::Client;
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// A refusal this fast is "at once": no wait for a timeout anywhere on the way.
@@ -48,17 +49,21 @@ impl Answer {
 pub struct Probe {
     client: Client,
     base: String,
+    /// 503s this probe was answered: the summary's "requests refused" leaves them out, since
+    /// the checks asked for them.
+    refusals: AtomicU64,
 }
 
 impl Probe {
     pub fn new(base: &str) -> Probe {
         let client = Client::builder()
-            .timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(5))
             .build()
             .expect("an HTTP client without TLS always builds");
         Probe {
             client,
             base: base.trim_end_matches('/').to_owned(),
+            refusals: AtomicU64::new(0),
         }
     }
 
@@ -96,6 +101,24 @@ impl Probe {
         self.send(request, session).await
     }
 
+    /// Whether `session`'s cart still holds a car.
+    pub async fn cart_holds_a_car(&self, session: &SessionId) -> bool {
+        let request = self.client.get(self.url("/api/cart"));
+        let cookie = format!("session_id={}", session.as_str());
+        let Ok(resp) = request.header("Cookie", cookie).send().await else {
+            return false;
+        };
+        let cart: Value = resp.json().await.unwrap_or_default();
+        cart["items"]
+            .as_array()
+            .is_some_and(|items| !items.is_empty())
+    }
+
+    /// How many 503s this probe has been answered.
+    pub fn refusals(&self) -> u64 {
+        self.refusals.load(Ordering::Relaxed)
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -112,6 +135,9 @@ impl Probe {
             };
         };
         let status = resp.status().as_u16();
+        if status == 503 {
+            self.refusals.fetch_add(1, Ordering::Relaxed);
+        }
         let body: Value = resp.json().await.unwrap_or_default();
         Answer {
             status,

@@ -9,14 +9,16 @@ use super::{Phase, Scenario, STEP_TIMEOUT_SECS};
 use crate::state::AppState;
 use actix_web::web;
 use chrono::Utc;
+use futures_util::FutureExt;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 /// How often a step's pending checks are read again.
 const WATCH_EVERY: Duration = Duration::from_millis(250);
-/// A guided run nobody presses on for this long is abandoned (and tidied up).
-const IDLE_LIMIT: Duration = Duration::from_secs(1800);
+const IDLE_LIMIT: Duration = Duration::from_secs(super::IDLE_LIMIT_SECS);
 
 /// Why a run could not be started or moved on.
 #[derive(Debug, PartialEq, Eq)]
@@ -27,6 +29,8 @@ pub enum RunRefused {
     NoRun,
     /// The run is not waiting for a press: still watching a step's checks, or over.
     NotWaiting,
+    /// The scenario needs the order processor in this process, and it runs elsewhere.
+    NeedsWorker(&'static str),
 }
 
 #[derive(Default)]
@@ -37,30 +41,39 @@ pub struct ScenarioRuns {
 struct Run {
     view: Mutex<RunView>,
     pressed: Notify,
+    /// Set once the run's task has tidied up: until then a new run must wait, or the old one's
+    /// tidy-up could clear what the new one set.
+    finished: AtomicBool,
 }
 
 impl ScenarioRuns {
-    /// Starts `scenario`; refused while another run is going.
-    pub async fn start(
+    /// Starts `scenario`; refused while another run is going or still tidying up.
+    pub fn start(
         &self,
         state: web::Data<AppState>,
         scenario: &'static Scenario,
         auto: bool,
     ) -> Result<RunView, RunRefused> {
+        if scenario.needs_worker && !state.order_worker {
+            return Err(RunRefused::NeedsWorker(scenario.name));
+        }
         let run = Arc::new(Run {
             view: Mutex::new(RunView::new(scenario, auto)),
             pressed: Notify::new(),
+            finished: AtomicBool::new(false),
         });
         {
             let mut current = lock(&self.current);
-            if let Some(going) = current.as_ref().filter(|r| r.is_going()) {
+            let busy = |r: &&Arc<Run>| !r.finished.load(Ordering::Acquire);
+            if let Some(going) = current.as_ref().filter(busy) {
                 return Err(RunRefused::Running(going.view().scenario));
             }
             *current = Some(run.clone());
         }
-        let drill = Drill::new(state, scenario.name).await;
         tracing::info!(scenario = scenario.name, auto, "scenario run started");
-        tokio::spawn(drive(run.clone(), scenario, drill));
+        // Spawned before anything is awaited: a client gone mid-request cannot leave a run
+        // registered with no task behind it.
+        tokio::spawn(drive(run.clone(), scenario, state));
         Ok(run.view())
     }
 
@@ -134,24 +147,37 @@ impl Run {
                 return Ok(());
             }
             if idle_since.elapsed() > IDLE_LIMIT {
-                return Err("no step pressed for 30 minutes".into());
+                return Err(format!(
+                    "no step pressed for {} minutes",
+                    IDLE_LIMIT.as_secs() / 60
+                ));
             }
         }
     }
 }
 
-async fn drive(run: Arc<Run>, scenario: &'static Scenario, mut drill: Drill) {
-    let outcome = drive_steps(&run, scenario, &mut drill).await;
+async fn drive(run: Arc<Run>, scenario: &'static Scenario, state: web::Data<AppState>) {
+    let mut drill = Drill::new(state, scenario.name).await;
+    // A panic in a step must still tidy up and end the run, or its faults and shoppers would
+    // outlive it and a headless run would wait for ever.
+    let steps = AssertUnwindSafe(drive_steps(&run, scenario, &mut drill));
+    let outcome = match steps.catch_unwind().await {
+        Ok(outcome) => outcome,
+        Err(_) => Err("the run stopped on an internal error; see carstore's log".into()),
+    };
     drill.tidy_up().await;
     match outcome {
         Ok(()) => run.end(RunStatus::Passed, String::new()),
         Err(why) => run.end(RunStatus::Failed, why),
     }
     let summary = summarise(&run.view(), scenario, &drill).await;
-    let mut view = lock(&run.view);
-    view.step = scenario.steps.len();
-    tracing::info!(scenario = scenario.name, status = ?view.status, "scenario run ended");
-    view.summary = Some(summary);
+    {
+        let mut view = lock(&run.view);
+        view.step = scenario.steps.len();
+        tracing::info!(scenario = scenario.name, status = ?view.status, "scenario run ended");
+        view.summary = Some(summary);
+    }
+    run.finished.store(true, Ordering::Release);
 }
 
 async fn drive_steps(run: &Run, scenario: &Scenario, drill: &mut Drill) -> Result<(), String> {
@@ -194,7 +220,10 @@ async fn watch(
             return Err(format!("not seen within {STEP_TIMEOUT_SECS} s: {says}"));
         }
         for c in pending {
-            if let Some(seen) = drill.observe(checks[c].signal).await {
+            // A read that hangs must not hold the step past its deadline.
+            let left = deadline.saturating_duration_since(Instant::now());
+            let read = tokio::time::timeout(left, drill.observe(checks[c].signal)).await;
+            if let Ok(Some(seen)) = read {
                 let mut view = lock(&run.view);
                 let check = &mut view.steps[at].checks[c];
                 check.passed = true;
@@ -223,23 +252,42 @@ async fn summarise(view: &RunView, scenario: &Scenario, drill: &Drill) -> Summar
     let recover_ms = fixed.and_then(|f| {
         let checks = &view.steps[f].checks;
         let all_passed = checks.iter().all(|c| c.passed);
-        all_passed.then(|| checks.iter().filter_map(|c| c.after_ms).max().unwrap_or(0))
+        let last = checks.iter().filter_map(|c| c.after_ms).max();
+        last.filter(|_| all_passed)
     });
     let mut lost = 0;
     for id in &drill.placed {
-        if !matches!(drill.state.orders.order(*id).await, Ok(Some(_))) {
+        if !found(drill, *id).await {
             lost += 1;
         }
     }
     let m = &drill.state.metrics;
+    let refused = m
+        .refused_answers
+        .get()
+        .saturating_sub(drill.baseline.refused);
+    let duplicates = m.checkout_duplicates_suppressed.get();
     Summary {
         detect_ms,
         recover_ms,
-        requests_refused: m.refused_answers.get() - drill.baseline.refused,
+        requests_refused: refused.saturating_sub(drill.probe.refusals()),
         orders_placed: drill.placed.len(),
         orders_lost: lost,
-        duplicates_suppressed: m.checkout_duplicates_suppressed.get() - drill.baseline.duplicates,
+        duplicates_suppressed: duplicates.saturating_sub(drill.baseline.duplicates),
     }
+}
+
+/// Whether an order the run placed is in the store. A read that fails is asked again for a few
+/// seconds (the fix may still be settling); one that never answers cannot show the order, so
+/// it counts as lost rather than passing unseen.
+async fn found(drill: &Drill, id: crate::domain::OrderId) -> bool {
+    for _ in 0..10 {
+        match drill.state.orders.order(id).await {
+            Ok(order) => return order.is_some(),
+            Err(_) => tokio::time::sleep(Duration::from_millis(300)).await,
+        }
+    }
+    false
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -27,10 +27,7 @@ impl Drill {
                 let answer = self.probe.get("/readyz").await;
                 (answer.status == 503).then(|| answer.describe())
             }
-            Signal::CheckoutRefusedAtOnce => {
-                let answer = self.buy().await;
-                answer.refused_at_once().then(|| answer.describe())
-            }
+            Signal::CheckoutRefusedAtOnce => self.checkout_refused().await,
             Signal::CheckoutAccepted => {
                 let answer = self.buy().await;
                 (answer.status == 201).then(|| answer.describe())
@@ -95,7 +92,28 @@ impl Drill {
         holds(stats.outbox_backlog).then(|| format!("outbox backlog {}", stats.outbox_backlog))
     }
 
-    /// Every order the run placed, read back: each processed or failed, none missing.
+    /// The checkout itself refused at once (not the cart before it), and the cart still
+    /// holding the car afterwards, ready for a retry.
+    async fn checkout_refused(&mut self) -> Option<String> {
+        let session = SessionId::new_random();
+        if self.probe.add_car(&session).await.status != 201 {
+            return None;
+        }
+        let answer = self
+            .probe
+            .checkout(&session, &SessionId::new_random())
+            .await;
+        if let Some(id) = answer.order.filter(|_| answer.status == 201) {
+            self.placed.push(id);
+        }
+        if !answer.refused_at_once() || !self.probe.cart_holds_a_car(&session).await {
+            return None;
+        }
+        Some(format!("{}, the cart kept", answer.describe()))
+    }
+
+    /// Every order the run placed, read back: each processed, none missing. Failed counts only
+    /// for an order the poison check saw fail (dead-lettered on purpose).
     async fn settled(&self) -> Option<String> {
         if self.placed.is_empty() {
             return None;
@@ -104,8 +122,8 @@ impl Drill {
         for id in &self.placed {
             match self.state.orders.order(*id).await.ok()??.status {
                 OrderStatus::Processed => processed += 1,
-                OrderStatus::Failed => failed += 1,
-                OrderStatus::Pending => return None,
+                OrderStatus::Failed if self.poisoned.contains(id) => failed += 1,
+                OrderStatus::Failed | OrderStatus::Pending => return None,
             }
         }
         let failed = match failed {
@@ -116,10 +134,12 @@ impl Drill {
         Some(format!("{processed} of {all} processed{failed}, 0 lost"))
     }
 
-    async fn failed(&self) -> Option<String> {
-        for id in &self.placed {
-            let order = self.state.orders.order(*id).await.ok()??;
+    /// An order of this run failed: with a poison fault as the drill, the one poisoned.
+    async fn failed(&mut self) -> Option<String> {
+        for id in self.placed.clone() {
+            let order = self.state.orders.order(id).await.ok()??;
             if order.status == OrderStatus::Failed {
+                self.poisoned.push(id);
                 return Some(format!("order #{} failed", id.0));
             }
         }
@@ -127,8 +147,8 @@ impl Drill {
     }
 
     async fn dead_lettered(&self) -> Option<String> {
+        let was = self.baseline.dead_lettered?;
         let now = self.state.queue.depth().await.ok()?.dead_lettered;
-        let was = self.baseline.dead_lettered;
         (now > was).then(|| format!("orders.dlq holds {now} (was {was})"))
     }
 

@@ -66,3 +66,16 @@ fn every_fault_a_scenario_sets_is_cleared_by_a_later_step() {
         }
     }
 }
+
+/// A guided run pressed on just before each idle limit must still find its faults in force and
+/// its shoppers going.
+#[test]
+fn no_fault_or_load_of_a_run_ends_under_a_learner_still_in_it() {
+    let longest = SCENARIOS
+        .iter()
+        .map(|s| s.steps.len() as u64)
+        .max()
+        .unwrap();
+    let run_lasts = longest * (super::IDLE_LIMIT_SECS + super::STEP_TIMEOUT_SECS);
+    assert!(run_lasts < super::FAULT_EXPIRY_SECS, "{run_lasts} s");
+}

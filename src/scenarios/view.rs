@@ -12,6 +12,8 @@ pub struct ScenarioView {
     pub title: &'static str,
     pub teaches: &'static str,
     pub fix: &'static str,
+    /// Needs the order processor in the process that runs it (not split into a worker).
+    pub needs_worker: bool,
     pub steps: Vec<StepView>,
 }
 
@@ -33,6 +35,7 @@ impl From<&Scenario> for ScenarioView {
             title: s.title,
             teaches: s.teaches,
             fix: s.fix,
+            needs_worker: s.needs_worker,
             steps: s.steps.iter().map(StepView::from).collect(),
         }
     }
@@ -130,11 +133,12 @@ pub struct CheckRun {
 /// The end of a run, measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
-    /// From the break to its first signal.
+    /// From the button of the step where the symptom shows (the break's, or the step that sets
+    /// it off, as buying a car does a poison) to the symptom.
     pub detect_ms: Option<u64>,
-    /// From the fix to its last signal.
+    /// From the fix's button to its last signal.
     pub recover_ms: Option<u64>,
-    /// 503 answers the store gave during the run, to anyone.
+    /// 503 answers the store gave to `/api/` requests during the run, but the run's own checks.
     pub requests_refused: u64,
     /// Orders the run's shoppers placed, and how many of them cannot be found now.
     pub orders_placed: usize,

@@ -45,7 +45,7 @@ pub async fn spawn_real(env: &RealEnv) -> TestApp {
     app
 }
 
-fn with_token(settings: Settings) -> Settings {
+pub fn with_token(settings: Settings) -> Settings {
     Settings {
         admin_token: Some(AdminToken::new(TOKEN.into()).unwrap()),
         ..settings

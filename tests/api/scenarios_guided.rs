@@ -64,11 +64,12 @@ async fn a_guided_run_waits_for_each_button_and_ends_with_its_summary() {
         "no break before its button"
     );
     press(&app).await;
-    let set = faults(&app).await;
-    assert_eq!(
-        (&set[0]["target"], &set[0]["kind"]),
-        (&"cache".into(), &"outage".into())
-    );
+    // The run's task sets the fault just after the press is answered.
+    eventually("the cache outage set", Duration::from_secs(5), async || {
+        let set = faults(&app).await;
+        (&set[0]["target"], &set[0]["kind"]) == (&"cache".into(), &"outage".into())
+    })
+    .await;
     waits_at(&app, 2).await;
     let broken = run(&app).await;
     let seen = &broken["steps"][1]["checks"][1]["seen"];
@@ -109,7 +110,12 @@ async fn abandoning_a_run_clears_its_faults_and_stops_its_shoppers() {
     press(&app).await;
     waits_at(&app, 1).await;
     press(&app).await;
-    assert_eq!(faults(&app).await[0]["kind"], "outage");
+    eventually(
+        "the database outage set",
+        Duration::from_secs(5),
+        async || faults(&app).await[0]["kind"] == "outage",
+    )
+    .await;
     let (status, view) = send(&app, Method::DELETE, "/api/scenarios/run").await;
     assert_eq!(
         (status, &view["status"]),
@@ -151,4 +157,35 @@ async fn the_scenario_command_lists_and_exits_non_zero_when_a_run_does_not_pass(
     let ((ok, out, err), _) = tokio::join!(running, abandon);
     assert!(!ok, "{out}");
     assert!(err.contains("scenario slow-database abandoned"), "{err}");
+}
+
+/// With the order processor in a `carstore worker`, this process's faults cannot reach it: the
+/// scenarios that drill it are refused up front, not left to time out.
+#[tokio::test]
+async fn scenarios_that_drill_the_processor_are_refused_where_it_does_not_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = carstore::Settings {
+        run_worker: false,
+        ..crate::faults::with_token(carstore::Settings::for_tests(dir.path()))
+    };
+    let app = crate::helpers::spawn_in_dir(dir, settings).await;
+    for name in ["poison-message", "rabbitmq-outage"] {
+        let (status, body) = send(&app, Method::POST, &format!("/api/scenarios/{name}/run")).await;
+        assert_eq!(
+            (status, &body["error"]),
+            (StatusCode::CONFLICT, &"scenario_needs_worker".into())
+        );
+    }
+    let listed = app.json("/api/scenarios").await;
+    let needing: Vec<_> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["needs_worker"] == true)
+        .map(|s| s["name"].clone())
+        .collect();
+    assert_eq!(needing, ["rabbitmq-outage", "poison-message"]);
+    let (status, _) = send(&app, Method::POST, "/api/scenarios/flaky-client/run").await;
+    assert_eq!(status, StatusCode::CREATED, "the others run");
+    send(&app, Method::DELETE, "/api/scenarios/run").await;
 }

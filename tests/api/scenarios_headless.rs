@@ -78,6 +78,8 @@ async fn runs_headless(app: &TestApp, name: &str) {
     assert_eq!(out.matches("\n  passed: ").count(), checks, "{out}");
     let summary = out.lines().last().unwrap();
     assert!(summary.starts_with("summary: detected in "), "{out}");
+    // One line per run for the test command's output.
+    println!("figures: {} {name}: {summary}", app_backend(app).await);
     assert!(summary.contains(" 0 lost,"), "{summary}");
     assert!(!summary.contains("recovered in -"), "{summary}");
     left_as_found(app).await;

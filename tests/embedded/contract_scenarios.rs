@@ -37,4 +37,15 @@ pub async fn scenarios_side(w: &mut Walk) {
     let abandoned = w.admin(M::DELETE, RUN, RUN, None, 200).await;
     assert_eq!(abandoned["status"], "abandoned", "{abandoned}");
     w.admin(M::POST, NEXT, NEXT, None, 409).await; // the run is over
+                                                   // Once tidied up, the run carries its summary: checked against the document too.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let view = w.admin(M::GET, RUN, RUN, None, 200).await;
+        if view["summary"].is_object() {
+            assert_eq!(view["summary"]["orders_lost"], 0, "{view}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no summary: {view}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

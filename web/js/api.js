@@ -82,7 +82,7 @@ export const api = {
   // shopper's banner.
   scenarios: () => request('GET', '/api/scenarios'),
   scenarioRun: () => request('GET', '/api/scenarios/run', { quiet: true }),
-  startScenario: (name, auto) => request('POST', `/api/scenarios/${name}/run`, { body: { auto }, quiet: true }),
+  startScenario: (name, auto) => request('POST', `/api/scenarios/${encodeURIComponent(name)}/run`, { body: { auto }, quiet: true }),
   pressScenarioStep: () => request('POST', '/api/scenarios/run/next', { quiet: true }),
   abandonScenario: () => request('DELETE', '/api/scenarios/run', { quiet: true }),
   // Shopper accounts. The password travels only in these bodies: never in an address or storage.

@@ -22,11 +22,6 @@ export function init() {
 export async function enter(params) {
   const token = params.get('token');
   if (token) await signIn(token);
-  try {
-    scenarios = await api.scenarios();
-  } catch (error) {
-    toast(error.message, 'error');
-  }
   poll.start();
 }
 
@@ -46,14 +41,20 @@ async function signIn(token) {
   }
 }
 
-/** Reads the run (which also tells whether this browser is the admin) and redraws on change. */
+/**
+ * Reads the run (which also tells whether this browser is the admin) and redraws on change.
+ * The list is asked for until it comes; an answer other than 401 (a 503, a lost connection)
+ * leaves what is shown as it was, to be read again next time.
+ */
 async function refresh() {
+  if (scenarios.length === 0) scenarios = await api.scenarios().catch(() => []);
   try {
     run = await api.scenarioRun();
     admin = true;
   } catch (error) {
-    run = null;
-    admin = error.status === 404;
+    if (error.status === 401) [run, admin] = [null, false];
+    else if (error.status === 404) [run, admin] = [null, true];
+    else return;
   }
   const now = JSON.stringify([admin, run, scenarios.length]);
   if (now === shown) return;
@@ -109,7 +110,7 @@ function renderRun() {
   const parts = [
     h('div', { class: 'scenario-head' },
       h('h2', {}, run.title),
-      h('span', { class: `status ${run.status}`, dataset: { testid: 'scenario-status' } }, run.status)),
+      h('span', { class: `status ${run.status}`, role: 'status', dataset: { testid: 'scenario-status' } }, run.status)),
     written ? h('p', { class: 'muted' }, written.teaches) : null,
     run.reason && !going ? h('p', { class: 'form-error', role: 'alert' }, `Ended: ${run.reason}`) : null,
     h('ol', { class: 'scenario-steps' }, run.steps.map((step, i) => renderStep(step, i, written?.steps[i]))),

@@ -88,6 +88,7 @@ pub fn schemas(schemas: &mut Map<String, Value>) {
             ("title", string()),
             ("teaches", string()),
             ("fix", string()),
+            ("needs_worker", boolean()),
             (
                 "steps",
                 array(closed(&[

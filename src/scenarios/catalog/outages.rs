@@ -19,6 +19,7 @@ pub const REDIS_OUTAGE: Scenario = Scenario {
     fix: "Restart Redis (docker compose start redis) or fail over to a replica. Redis here \
           keeps nothing on disk, so carts made before a restart are gone: that is why orders \
           live in the database, never in the cache.",
+    needs_worker: false,
     steps: &[
         shoppers(
             5,
@@ -76,6 +77,8 @@ pub const REDIS_OUTAGE: Scenario = Scenario {
             checks: &[
                 check("The Redis light is green again", Light(Redis, Green)),
                 check("Carts are served again", CartServed),
+                check("Checkouts are accepted again", CheckoutAccepted),
+                check("The order is processed: 0 lost", OrdersSettled),
             ],
         },
     ],
@@ -89,6 +92,7 @@ pub const RABBITMQ_OUTAGE: Scenario = Scenario {
               outbox and go out, every one, when the queue is back.",
     fix: "Restart RabbitMQ (docker compose start rabbitmq). Nothing else: the relay resends \
           the outbox by itself, and the processor handles each order once.",
+    needs_worker: true,
     steps: &[
         shoppers(
             5,
@@ -154,6 +158,7 @@ pub const POSTGRES_OUTAGE: Scenario = Scenario {
               from the cache.",
     fix: "Restart Postgres (docker compose start postgres) or fail over. The breaker lets one \
           probe through, then closes, and checkouts are accepted again.",
+    needs_worker: false,
     steps: &[
         shoppers(
             5,

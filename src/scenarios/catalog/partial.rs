@@ -20,6 +20,7 @@ pub const SLOW_DATABASE: Scenario = Scenario {
     fix: "Find the slow query or the saturated disk (pg_stat_activity, the pool-waiting \
           panel), fix it, and watch p95 fall back. Prometheus raises CarstoreSlowRequests \
           after 5 minutes above the line; the drill checks the line itself.",
+    needs_worker: false,
     steps: &[
         shoppers(
             10,
@@ -49,6 +50,7 @@ pub const SLOW_DATABASE: Scenario = Scenario {
                     "p95 is above 250 ms: the CarstoreSlowRequests line",
                     P95Above(250),
                 ),
+                check("Checkouts still succeed, only slowly", CheckoutAccepted),
             ],
         },
         Step {
@@ -63,6 +65,7 @@ pub const SLOW_DATABASE: Scenario = Scenario {
             checks: &[
                 check("The Postgres light is green again", Light(Postgres, Green)),
                 check("p95 is back under 250 ms", P95Below(250)),
+                check("The slow order is processed: 0 lost", OrdersSettled),
             ],
         },
     ],
@@ -76,6 +79,7 @@ pub const POISON_MESSAGE: Scenario = Scenario {
               and is never lost.",
     fix: "Read the message in orders.dlq, fix the handler or the data, then move it back to \
           orders. The dead-letter queue keeps it until someone does.",
+    needs_worker: true,
     steps: &[
         Step {
             title: "Poison the next order event",
@@ -127,6 +131,7 @@ pub const FLAKY_CLIENT: Scenario = Scenario {
               tries reach the store.",
     fix: "Nothing to fix on the store: send one Idempotency-Key per checkout from every \
           client, and retry with the same key.",
+    needs_worker: false,
     steps: &[
         Step {
             title: "Send one checkout five times",
