@@ -31,17 +31,8 @@ pub enum Command {
 pub struct ScenarioArgs {
     #[command(subcommand)]
     pub action: ScenarioAction,
-    /// The store to talk to.
-    #[arg(long, global = true, default_value = "http://127.0.0.1:8000")]
-    pub url: String,
-    /// The store's admin token (needed to run one).
-    #[arg(
-        long,
-        global = true,
-        env = "CARSTORE_ADMIN_TOKEN",
-        hide_env_values = true
-    )]
-    pub token: Option<String>,
+    #[command(flatten)]
+    pub store: RunningStore,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -56,6 +47,13 @@ pub enum ScenarioAction {
 pub struct FaultArgs {
     #[command(subcommand)]
     pub action: FaultAction,
+    #[command(flatten)]
+    pub store: RunningStore,
+}
+
+/// The running store an admin command talks to.
+#[derive(Debug, Clone, Args)]
+pub struct RunningStore {
     /// The store to talk to.
     #[arg(long, global = true, default_value = "http://127.0.0.1:8000")]
     pub url: String,

@@ -7,10 +7,10 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 pub async fn run(args: FaultArgs) -> anyhow::Result<()> {
-    let Some(token) = args.token.as_deref() else {
+    let Some(token) = args.store.token.as_deref() else {
         bail!("the admin token is needed: --token, or CARSTORE_ADMIN_TOKEN");
     };
-    let base = args.url.trim_end_matches('/');
+    let base = args.store.url.trim_end_matches('/');
     let (method, path, body) = request(&args.action);
     let answer = send(base, Some(token), method, &path, body).await?;
     match args.action {

@@ -13,11 +13,11 @@ use std::time::{Duration, Instant};
 const POLL_EVERY: Duration = Duration::from_millis(200);
 
 pub async fn run(args: ScenarioArgs) -> anyhow::Result<()> {
-    let base = args.url.trim_end_matches('/');
+    let base = args.store.url.trim_end_matches('/');
     match args.action {
         ScenarioAction::List => list(base).await,
         ScenarioAction::Run { name } => {
-            let Some(token) = args.token.as_deref() else {
+            let Some(token) = args.store.token.as_deref() else {
                 bail!("the admin token is needed: --token, or CARSTORE_ADMIN_TOKEN");
             };
             run_one(base, token, &name).await

@@ -4,6 +4,7 @@
 //! `None` while it does not yet.
 
 use super::actions::Drill;
+use super::probe::Answer;
 use super::{Light, Signal};
 use crate::domain::{OrderStatus, SessionId};
 use crate::events::Health;
@@ -79,12 +80,16 @@ impl Drill {
     }
 
     /// A new shopper's checkout; an order it makes is the run's.
-    async fn buy(&mut self) -> super::probe::Answer {
+    pub(super) async fn buy(&mut self) -> Answer {
         let answer = self.probe.buy(&SessionId::new_random()).await;
-        if let Some(id) = answer.order.filter(|_| answer.status == 201) {
-            self.placed.push(id);
-        }
+        self.note_placed(&answer);
         answer
+    }
+
+    /// Keeps the order an answer made (a 201), for the checks and the summary.
+    fn note_placed(&mut self, answer: &Answer) {
+        self.placed
+            .extend(answer.order.filter(|_| answer.status == 201));
     }
 
     async fn outbox(&self, holds: impl Fn(u64) -> bool) -> Option<String> {
@@ -103,9 +108,7 @@ impl Drill {
             .probe
             .checkout(&session, &SessionId::new_random())
             .await;
-        if let Some(id) = answer.order.filter(|_| answer.status == 201) {
-            self.placed.push(id);
-        }
+        self.note_placed(&answer);
         if !answer.refused_at_once() || !self.probe.cart_holds_a_car(&session).await {
             return None;
         }
@@ -161,7 +164,7 @@ impl Drill {
     /// Tries the store answered: with the order, or 409 while another try held the cart.
     fn reached(&self) -> usize {
         let held_off = |code: &Option<String>| code.as_deref() == Some("checkout_in_progress");
-        let answered = |a: &&super::probe::Answer| a.status == 201 || held_off(&a.code);
+        let answered = |a: &&Answer| a.status == 201 || held_off(&a.code);
         self.tries.iter().filter(answered).count()
     }
 

@@ -142,6 +142,16 @@ pub async fn focused(c: &Client) -> String {
     id.await.unwrap().as_str().unwrap_or_default().to_owned()
 }
 
+/// The embedded store with a known admin token, for a page signed in as the admin; its data
+/// directory lives as long as it does.
+pub async fn store_with_admin(token: &str) -> crate::helpers::TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = carstore::Settings::for_tests(dir.path());
+    let token = carstore::config::AdminToken::new(token.into()).unwrap();
+    settings.admin_token = Some(token);
+    crate::helpers::spawn_in_dir(dir, settings).await
+}
+
 pub fn save_screenshot(png: &[u8], name: &str) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
     std::fs::create_dir_all(&dir).unwrap();

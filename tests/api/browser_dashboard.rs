@@ -1,7 +1,9 @@
 //! The Service Dashboard in headless Chromium: an admin stops and starts Redis and watches the
 //! light and the log window, and puts load on the store and watches the chart.
 
-use crate::browser::{browser, click, save_screenshot, start_chromedriver, text_until, type_into};
+use crate::browser::{
+    browser, click, save_screenshot, start_chromedriver, store_with_admin, text_until, type_into,
+};
 use fantoccini::Locator;
 use std::time::{Duration, Instant};
 
@@ -120,12 +122,8 @@ async fn an_admin_stops_and_starts_redis_from_the_page_and_watches_the_light() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_puts_load_on_the_store_from_the_page_and_watches_the_chart() {
-    use carstore::config::AdminToken;
-    let dir = tempfile::tempdir().unwrap();
-    let mut settings = carstore::Settings::for_tests(dir.path());
     let token = "browser-load-token-0123456789";
-    settings.admin_token = Some(AdminToken::new(token.into()).unwrap());
-    let app = crate::helpers::spawn_with(settings).await;
+    let app = store_with_admin(token).await;
     let driver = start_chromedriver();
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path()).await;

@@ -4,7 +4,9 @@
 //! the form in the store's own words. Then a cache outage (the value left in the form must not be
 //! sent: an outage takes none) and Clear all.
 
-use crate::browser::{browser, click, save_screenshot, start_chromedriver, text_until, type_into};
+use crate::browser::{
+    browser, click, save_screenshot, start_chromedriver, store_with_admin, text_until, type_into,
+};
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
@@ -13,12 +15,8 @@ const BADGE: &str = "[data-testid=fault-badge-postgres]";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_slows_the_database_from_the_panel_and_watches_the_light() {
-    use carstore::config::AdminToken;
-    let dir = tempfile::tempdir().unwrap();
-    let mut settings = carstore::Settings::for_tests(dir.path());
     let token = "browser-faults-token-0123456789";
-    settings.admin_token = Some(AdminToken::new(token.into()).unwrap());
-    let app = crate::helpers::spawn_with(settings).await;
+    let app = store_with_admin(token).await;
     let driver = start_chromedriver();
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path()).await;

@@ -3,19 +3,17 @@
 //! outage, presses each step's button as it appears, watches every check tick, and reads the
 //! summary — the orders held while the queue was down all processed, none lost.
 
-use crate::browser::{browser, click, save_screenshot, start_chromedriver, text_until, type_into};
+use crate::browser::{
+    browser, click, save_screenshot, start_chromedriver, store_with_admin, text_until, type_into,
+};
 use fantoccini::{Client, Locator};
 
 const START: &str = "[data-testid=scenario-start-rabbitmq-outage]";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_runs_the_rabbitmq_outage_from_the_page_to_its_summary() {
-    use carstore::config::AdminToken;
-    let dir = tempfile::tempdir().unwrap();
-    let mut settings = carstore::Settings::for_tests(dir.path());
     let token = "browser-scenarios-token-0123456789";
-    settings.admin_token = Some(AdminToken::new(token.into()).unwrap());
-    let app = crate::helpers::spawn_with(settings).await;
+    let app = store_with_admin(token).await;
     let driver = start_chromedriver();
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path()).await;
@@ -86,12 +84,8 @@ async fn checks(c: &Client, which: &str) -> usize {
 /// page": each of the six, guided, its buttons pressed as they appear, to a passed summary.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scenario_runs_to_its_summary_from_the_page_on_the_embedded_store() {
-    use carstore::config::AdminToken;
-    let dir = tempfile::tempdir().unwrap();
-    let mut settings = carstore::Settings::for_tests(dir.path());
     let token = "browser-scenarios-token-0123456789";
-    settings.admin_token = Some(AdminToken::new(token.into()).unwrap());
-    let app = crate::helpers::spawn_with(settings).await;
+    let app = store_with_admin(token).await;
     let driver = start_chromedriver();
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path()).await;

@@ -69,6 +69,13 @@ pub fn admin(app: &TestApp, method: Method, path: &str) -> reqwest::RequestBuild
         .bearer_auth(TOKEN)
 }
 
+/// The faults in force, as the admin lists them.
+pub async fn active_faults(app: &TestApp) -> Value {
+    let resp = admin(app, Method::GET, "/api/faults").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    resp.json().await.unwrap()
+}
+
 /// A figure of `/metrics`, by its name and labels as printed: `name{a="b",c="d"}`.
 pub async fn metric(app: &TestApp, series: &str) -> f64 {
     let text = app.get("/metrics").await.text().await.unwrap();
@@ -209,14 +216,7 @@ async fn a_fault_that_expires_is_gone_after_its_time(app: &TestApp) {
     );
     let started = Instant::now();
     eventually("the fault gone", Duration::from_secs(3), async || {
-        let listed: Value = admin(app, Method::GET, "/api/faults")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        listed == json!([])
+        active_faults(app).await == json!([])
     })
     .await;
     assert!(

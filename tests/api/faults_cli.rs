@@ -2,10 +2,9 @@
 //! exits non-zero with the store's own message when it is refused.
 
 use crate::cli::BIN;
-use crate::faults::{admin, spawn_embedded, TOKEN};
+use crate::faults::{active_faults, spawn_embedded, TOKEN};
 use crate::helpers::TestApp;
-use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Runs `carstore fault ARGS --url <app>` with these variables; exit success, stdout, stderr.
 async fn fault(app: &TestApp, args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
@@ -20,11 +19,6 @@ async fn fault(app: &TestApp, args: &[&str], env: &[(&str, &str)]) -> (bool, Str
         .expect("the binary runs");
     let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
     (out.status.success(), text(out.stdout), text(out.stderr))
-}
-
-async fn listed(app: &TestApp) -> Value {
-    let resp = admin(app, Method::GET, "/api/faults").send().await.unwrap();
-    resp.json().await.unwrap()
 }
 
 #[tokio::test]
@@ -43,7 +37,7 @@ async fn the_fault_command_sets_lists_and_clears_faults_on_a_running_store() {
         out.starts_with("database latency 150 (jitter 20 ms) until "),
         "{out}"
     );
-    let stored = listed(&app).await;
+    let stored = active_faults(&app).await;
     assert_eq!(stored[0]["value"], 150);
     assert_eq!(stored[0]["jitter_ms"], 20);
     let route = [
@@ -74,7 +68,7 @@ async fn the_fault_command_sets_lists_and_clears_faults_on_a_running_store() {
     let (ok, out, _) = fault(&app, &["clear", "--token", TOKEN], &[]).await;
     assert!(ok);
     assert_eq!(out.trim(), "cleared 1");
-    assert_eq!(listed(&app).await, json!([]));
+    assert_eq!(active_faults(&app).await, json!([]));
 }
 
 #[tokio::test]
@@ -102,5 +96,5 @@ async fn the_fault_command_fails_with_the_stores_message_when_refused() {
     let (ok, _, err) = fault(&app, &["list"], &[]).await;
     assert!(!ok);
     assert!(err.contains("CARSTORE_ADMIN_TOKEN"), "{err}");
-    assert_eq!(listed(&app).await, json!([]));
+    assert_eq!(active_faults(&app).await, json!([]));
 }

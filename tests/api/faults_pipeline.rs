@@ -2,7 +2,7 @@
 //! order lost or doubled, a slow processor, a queue outage the outbox rides out, failed answers
 //! on one route, and the API's refusals.
 
-use crate::faults::{admin, metric, set_fault, spawn_embedded};
+use crate::faults::{active_faults, admin, metric, set_fault, spawn_embedded};
 use crate::helpers::{assert_error, eventually, TestApp};
 use crate::services::on_both_backends;
 use reqwest::{Method, StatusCode};
@@ -41,15 +41,8 @@ async fn a_poison_event_ends_in_the_dead_letter_queue_and_no_order_is_lost_or_do
     assert_eq!(app.order_count().await, 2, "no order lost, none doubled");
     let orders: Value = app.json("/api/orders").await;
     assert_eq!(orders.as_array().unwrap().len(), 2, "{orders}");
-    let listed: Value = admin(app, Method::GET, "/api/faults")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
     assert_eq!(
-        listed,
+        active_faults(app).await,
         json!([]),
         "a poison fault ends after its last message"
     );
@@ -153,11 +146,7 @@ async fn store_errors_fail_their_route_only_and_never_the_faults_probes_or_metri
     for path in ["/healthz", "/readyz", "/metrics"] {
         assert_eq!(app.get(path).await.status(), StatusCode::OK, "{path}");
     }
-    let listed = admin(&app, Method::GET, "/api/faults")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(listed.status(), StatusCode::OK);
+    active_faults(&app).await; // answered 200 through a store failing every request
     set_fault(&app, "store/errors", json!({ "value": 40 })).await;
     let mut refused = 0;
     for _ in 0..300 {
@@ -257,12 +246,9 @@ async fn the_faults_api_refuses_strangers_unknown_faults_and_values_out_of_range
     for (path, body, status, code) in cases {
         assert_error(put(path, body).await, status, code).await;
     }
-    let listed: Value = admin(&app, Method::GET, "/api/faults")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(listed, json!([]), "nothing refused was stored");
+    assert_eq!(
+        active_faults(&app).await,
+        json!([]),
+        "nothing refused was stored"
+    );
 }

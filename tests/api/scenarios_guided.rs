@@ -2,7 +2,7 @@
 //! pressed, the checks tick, and the run ends with its summary; abandoned, it clears its faults
 //! and stops its shoppers; and `carstore scenario` exits non-zero when a run does not pass.
 
-use crate::faults::{admin, spawn_embedded};
+use crate::faults::{active_faults, admin, spawn_embedded};
 use crate::helpers::{eventually, TestApp};
 use crate::scenarios_headless::scenario;
 use reqwest::{Method, StatusCode};
@@ -37,10 +37,6 @@ async fn press(app: &TestApp) -> Value {
     view
 }
 
-async fn faults(app: &TestApp) -> Value {
-    send(app, Method::GET, "/api/faults").await.1
-}
-
 #[tokio::test]
 async fn a_guided_run_waits_for_each_button_and_ends_with_its_summary() {
     let app = spawn_embedded().await;
@@ -59,14 +55,14 @@ async fn a_guided_run_waits_for_each_button_and_ends_with_its_summary() {
         "shoppers on"
     );
     assert_eq!(
-        faults(&app).await,
+        active_faults(&app).await,
         serde_json::json!([]),
         "no break before its button"
     );
     press(&app).await;
     // The run's task sets the fault just after the press is answered.
     eventually("the cache outage set", Duration::from_secs(5), async || {
-        let set = faults(&app).await;
+        let set = active_faults(&app).await;
         (&set[0]["target"], &set[0]["kind"]) == (&"cache".into(), &"outage".into())
     })
     .await;
@@ -92,7 +88,7 @@ async fn a_guided_run_waits_for_each_button_and_ends_with_its_summary() {
     assert!(summary["detect_ms"].as_u64().unwrap() < 5_000, "{summary}");
     assert!(summary["recover_ms"].is_u64(), "{summary}");
     assert_eq!(summary["orders_lost"], 0);
-    assert_eq!(faults(&app).await, serde_json::json!([]));
+    assert_eq!(active_faults(&app).await, serde_json::json!([]));
     let audit = send(&app, Method::GET, "/api/audit").await.1;
     let by_scenario = audit
         .as_array()
@@ -113,7 +109,7 @@ async fn abandoning_a_run_clears_its_faults_and_stops_its_shoppers() {
     eventually(
         "the database outage set",
         Duration::from_secs(5),
-        async || faults(&app).await[0]["kind"] == "outage",
+        async || active_faults(&app).await[0]["kind"] == "outage",
     )
     .await;
     let (status, view) = send(&app, Method::DELETE, "/api/scenarios/run").await;
@@ -125,7 +121,7 @@ async fn abandoning_a_run_clears_its_faults_and_stops_its_shoppers() {
         "faults cleared, shoppers stopped",
         Duration::from_secs(5),
         async || {
-            faults(&app).await == serde_json::json!([])
+            active_faults(&app).await == serde_json::json!([])
                 && app.json("/api/load").await["running"].is_null()
         },
     )

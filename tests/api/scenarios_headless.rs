@@ -4,11 +4,9 @@
 //! output is printed, so the test command shows each scenario's time to detect and to recover.
 
 use crate::cli::BIN;
-use crate::faults::{admin, TOKEN};
+use crate::faults::{active_faults, TOKEN};
 use crate::helpers::{eventually, TestApp};
 use crate::services::on_both_backends;
-use reqwest::Method;
-use serde_json::Value;
 use std::time::Duration;
 
 on_both_backends!(
@@ -87,14 +85,11 @@ async fn runs_headless(app: &TestApp, name: &str) {
 
 /// No fault left set, no shoppers left running.
 async fn left_as_found(app: &TestApp) {
-    let faults: Value = admin(app, Method::GET, "/api/faults")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(faults, serde_json::json!([]), "the run clears what it set");
+    assert_eq!(
+        active_faults(app).await,
+        serde_json::json!([]),
+        "the run clears what it set"
+    );
     eventually(
         "the run's shoppers stopped",
         Duration::from_secs(3),
