@@ -42,11 +42,16 @@ pub struct AdminToken {
 }
 
 impl AdminToken {
+    /// Refuses a token a guesser would try first: short, a placeholder left in a manifest
+    /// (`REPLACE-ME-...`, `changeme`), or of few distinct characters or a run (`aaaa…`,
+    /// `abcdefgh…`). `carstore` makes a strong one when none is given.
     pub fn new(token: String) -> anyhow::Result<AdminToken> {
-        anyhow::ensure!(
-            token.len() >= 16,
-            "the admin token must be at least 16 characters"
-        );
+        if let Some(why) = weakness(&token) {
+            anyhow::bail!(
+                "the admin token is refused: {why}; set a random one of 32+ characters \
+                 (e.g. `openssl rand -hex 32`), or leave it unset and carstore makes one"
+            );
+        }
         Ok(AdminToken::hashed(token))
     }
 
@@ -75,6 +80,52 @@ impl AdminToken {
         let digest = Sha256::digest(token.as_bytes()).into();
         AdminToken { token, digest }
     }
+}
+
+/// Words that mark a value someone meant to replace.
+const PLACEHOLDERS: &[&str] = &[
+    "replace",
+    "changeme",
+    "change-me",
+    "change_me",
+    "example",
+    "placeholder",
+    "your-",
+    "your_",
+    "xxxx",
+    "todo",
+    "<",
+    ">",
+];
+
+/// Why a token is too easy to guess, if it is.
+fn weakness(token: &str) -> Option<&'static str> {
+    let chars: Vec<char> = token.chars().collect();
+    if chars.len() < 16 {
+        return Some("it must be at least 16 characters");
+    }
+    let lower = token.to_lowercase();
+    if PLACEHOLDERS.iter().any(|p| lower.contains(p)) {
+        return Some("it is a placeholder");
+    }
+    let mut distinct = chars.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 6 {
+        return Some("it has fewer than 6 different characters");
+    }
+    let longest_run = chars
+        .windows(2)
+        .fold((1, 1), |(run, best), w| {
+            let step = w[1] as i64 - w[0] as i64;
+            let run = if step.abs() == 1 { run + 1 } else { 1 };
+            (run, best.max(run))
+        })
+        .1;
+    if longest_run >= 8 {
+        return Some("it holds a run of consecutive characters");
+    }
+    None
 }
 
 impl fmt::Debug for AdminToken {
@@ -111,12 +162,34 @@ mod tests {
 
     #[test]
     fn tokens_match_exactly_and_never_print() {
-        let t = AdminToken::new("0123456789abcdef".into()).unwrap();
-        assert!(t.matches("0123456789abcdef"));
-        assert!(!t.matches("0123456789abcdeF"));
-        assert!(!t.matches("0123"));
-        assert!(!format!("{t:?}").contains("0123"));
-        assert!(AdminToken::new("short".into()).is_err());
+        let t = AdminToken::new("9f3c1a7e5b2d8046".into()).unwrap();
+        assert!(t.matches("9f3c1a7e5b2d8046"));
+        assert!(!t.matches("9f3c1a7e5b2d8046 "));
+        assert!(!t.matches("9f3c"));
+        assert!(!format!("{t:?}").contains("9f3c"));
         assert_eq!(AdminToken::generate().expose().len(), 48);
+    }
+
+    #[test]
+    fn guessable_tokens_are_refused_with_the_reason() {
+        for (token, why) in [
+            ("short", "16 characters"),
+            ("REPLACE-ME-with-a-long-random-token", "placeholder"),
+            ("changeme-changeme-123", "placeholder"),
+            ("<your admin token here>", "placeholder"),
+            ("aaaaaaaaaaaaaaaaaaaaaaaa", "6 different"),
+            ("abababababababab12", "6 different"),
+            ("0123456789abcdef", "consecutive"),
+            ("zyxwvutsrq-admin-1", "consecutive"),
+        ] {
+            let err = AdminToken::new(token.into()).unwrap_err().to_string();
+            assert!(err.contains(why), "{token}: {err}");
+            assert!(
+                !err.contains(token),
+                "the refusal must not echo the token: {err}"
+            );
+        }
+        let generated = AdminToken::generate();
+        assert!(AdminToken::new(generated.expose().into()).is_ok());
     }
 }

@@ -6,6 +6,7 @@ mod control;
 mod proxies;
 mod replica;
 mod retention;
+mod secret_file;
 mod service_url;
 
 pub use control::{AdminToken, ControlSettings, ControlSpec};
@@ -45,8 +46,10 @@ pub const KNOWN_ENV: &[&str] = &[
     "CARSTORE_REDIS_PREFIX",
     "CARSTORE_ORDERS_QUEUE",
     "CARSTORE_ADMIN_TOKEN",
+    "CARSTORE_ADMIN_TOKEN_FILE",
     "CARSTORE_TRUSTED_PROXIES",
     "CARSTORE_RABBIT_MANAGEMENT_URL",
+    "CARSTORE_RABBIT_MANAGEMENT_URL_FILE",
     "CARSTORE_CART_RETENTION",
     "CARSTORE_IDEMPOTENCY_RETENTION",
     "CARSTORE_OUTBOX_RETENTION",
@@ -57,8 +60,11 @@ pub const KNOWN_ENV: &[&str] = &[
 /// The conventional variables carstore also reads.
 pub const CONVENTIONAL_ENV: &[&str] = &[
     "DATABASE_URL",
+    "DATABASE_URL_FILE",
     "REDIS_URL",
+    "REDIS_URL_FILE",
     "AMQP_URL",
+    "AMQP_URL_FILE",
     "DOCKER_HOST",
     "RUST_LOG",
 ];
@@ -157,8 +163,10 @@ impl Settings {
         file: FileSettings,
     ) -> anyhow::Result<Settings> {
         let url = |flag: Option<String>, conventional: &str, from_file: Option<String>| {
-            flag.or_else(|| std::env::var(conventional).ok().filter(|v| !v.is_empty()))
-                .or(from_file)
+            Ok::<_, anyhow::Error>(
+                flag.or(secret_file::env_or_file(conventional)?)
+                    .or(from_file),
+            )
         };
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let retention = retention::layered(
@@ -177,23 +185,23 @@ impl Settings {
                 .or(file.data_dir)
                 .unwrap_or_else(|| DEFAULT_DATA_DIR.into()),
             log_filter: args.log.or(file.log).unwrap_or_else(|| "info".into()),
-            database_url: url(args.database_url, "DATABASE_URL", file.database_url)
+            database_url: url(args.database_url, "DATABASE_URL", file.database_url)?
                 .map(|u| ServiceUrl::parse(&u, &["postgres", "postgresql"], "database URL"))
                 .transpose()?,
-            redis_url: url(args.redis_url, "REDIS_URL", file.redis_url)
+            redis_url: url(args.redis_url, "REDIS_URL", file.redis_url)?
                 .map(|u| ServiceUrl::parse(&u, &["redis"], "Redis URL"))
                 .transpose()?,
-            amqp_url: url(args.amqp_url, "AMQP_URL", file.amqp_url)
+            amqp_url: url(args.amqp_url, "AMQP_URL", file.amqp_url)?
                 .map(|u| ServiceUrl::parse(&u, &["amqp"], "AMQP URL"))
                 .transpose()?,
-            rabbit_management_url: env("CARSTORE_RABBIT_MANAGEMENT_URL")
+            rabbit_management_url: secret_file::env_or_file("CARSTORE_RABBIT_MANAGEMENT_URL")?
                 .or(file.rabbit_management_url)
                 .map(|u| ServiceUrl::parse(&u, &["http"], "RabbitMQ management URL"))
                 .transpose()?,
             redis_prefix: env("CARSTORE_REDIS_PREFIX")
                 .or(file.redis_prefix)
                 .unwrap_or_else(|| DEFAULT_REDIS_PREFIX.into()),
-            admin_token: env("CARSTORE_ADMIN_TOKEN")
+            admin_token: secret_file::env_or_file("CARSTORE_ADMIN_TOKEN")?
                 .or(file.admin_token)
                 .map(AdminToken::new)
                 .transpose()?,
