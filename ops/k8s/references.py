@@ -14,6 +14,13 @@ def matches(selector, labels):
     return bool(wanted) and all(labels.get(k) == v for k, v in wanted.items())
 
 
+def pod_matches(selector, labels):
+    """Whether a NetworkPolicy's pod selector selects these labels: `{}` selects every pod."""
+    if not (selector or {}).get("matchLabels") and not (selector or {}).get("matchExpressions"):
+        return True
+    return matches(selector, labels)
+
+
 def of_kind(objs, kind):
     return [o for o in objs if o["kind"] == kind]
 
@@ -28,11 +35,11 @@ def templates(objs):
 
 
 def container_ports(template):
-    ports = [p for c in template["spec"]["containers"] for p in c.get("ports", [])]
+    ports = [p for c in containers(template) for p in c.get("ports", [])]
     return {p.get("name") for p in ports} | {p["containerPort"] for p in ports}
 
 
-def workload_problems(objs):
+def workload_problems(objs, given=frozenset()):
     out = []
     for o in objs:
         if o["kind"] not in WORKLOADS:
@@ -44,14 +51,52 @@ def workload_problems(objs):
             svc = named(objs, "Service", o["spec"].get("serviceName", ""))
             if svc is None or svc["spec"].get("clusterIP") != "None":
                 out.append(f"{name}: serviceName names no headless Service")
-        out += [f"{name}: {p}" for p in config_refs(objs, o["spec"]["template"])]
+        out += [f"{name}: {p}" for p in config_refs(objs, o["spec"]["template"], given)]
+        claims = {c["metadata"]["name"] for c in o["spec"].get("volumeClaimTemplates", [])}
+        out += [f"{name}: {p}" for p in volume_refs(objs, o["spec"]["template"], given, claims)]
     return out
 
 
-def config_refs(objs, template):
+def containers(template):
+    """The pod's init containers and containers."""
+    spec = template["spec"]
+    return spec.get("initContainers", []) + spec["containers"]
+
+
+def volume_refs(objs, template, given, claims=frozenset()):
+    """Every Secret and ConfigMap a volume names exists, with the keys it projects; every mount
+    names a volume of the pod (or a StatefulSet's claim), and every volume is mounted."""
+    out = []
+    volumes = {v["name"]: v for v in template["spec"].get("volumes", [])}
+    mounted = set()
+    for c in containers(template):
+        for m in c.get("volumeMounts", []):
+            mounted.add(m["name"])
+            if m["name"] not in volumes and m["name"] not in claims:
+                out.append(f"container {c['name']}: mounts {m['name']}, no volume of the pod")
+    for v in volumes.values():
+        if v["name"] not in mounted:
+            out.append(f"volume {v['name']}: no container mounts it")
+        for kind, field, key in (("Secret", "secret", "secretName"),
+                                 ("ConfigMap", "configMap", "name")):
+            src = v.get(field)
+            if src is None or src.get("optional") or (kind, src[key]) in given:
+                continue
+            obj = named(objs, kind, src[key])
+            if obj is None:
+                out.append(f"volume {v['name']}: no {kind} {src[key]}")
+                continue
+            keys = set(obj.get("data") or {}) | set(obj.get("stringData") or {})
+            for item in src.get("items", []):
+                if item["key"] not in keys:
+                    out.append(f"volume {v['name']}: {kind} {src[key]} has no key {item['key']}")
+    return out
+
+
+def config_refs(objs, template, given=frozenset()):
     """Every ConfigMap and Secret a pod takes its environment from exists, with that key."""
     out = []
-    for c in template["spec"]["containers"]:
+    for c in containers(template):
         refs = [(kind, src[field]) for src in c.get("envFrom", [])
                 for kind, field in (("ConfigMap", "configMapRef"), ("Secret", "secretRef"))
                 if field in src]
@@ -59,6 +104,8 @@ def config_refs(objs, template):
                  for kind, field in (("ConfigMap", "configMapKeyRef"), ("Secret", "secretKeyRef"))
                  for src in [e["valueFrom"]] if field in src]
         for kind, ref in refs:
+            if (kind, ref["name"]) in given:
+                continue
             obj = named(objs, kind, ref["name"])
             keys = set((obj or {}).get("data") or {}) | set((obj or {}).get("stringData") or {})
             if ref.get("optional"):
@@ -123,5 +170,80 @@ def pointer_problems(objs):
     return out
 
 
-def problems(objs):
-    return workload_problems(objs) + service_problems(objs) + pointer_problems(objs)
+def policy_problems(objs):
+    """What a NetworkPolicy names exists: the pods it is for, the pods of this namespace it lets
+    in or out, and the ports of those pods. A peer in another namespace or an address block
+    cannot be checked here. And where a policy shuts every pod's ingress, each Service's ports
+    are let in by some policy: else the Service leads nowhere."""
+    out = []
+    pods = [(name, t, t["metadata"].get("labels", {})) for name, t in templates(objs)]
+
+    def selected(selector):
+        return [(n, t) for n, t, labels in pods if pod_matches(selector, labels)]
+
+    for np in of_kind(objs, "NetworkPolicy"):
+        name = f"NetworkPolicy/{np['metadata']['name']}"
+        spec = np["spec"]
+        targets = selected(spec.get("podSelector"))
+        if not targets:
+            out.append(f"{name}: its podSelector selects no pod template")
+        for direction, peers_key in (("ingress", "from"), ("egress", "to")):
+            for i, rule in enumerate(spec.get(direction, [])):
+                local = []
+                for peer in rule.get(peers_key, []):
+                    if "podSelector" in peer and "namespaceSelector" not in peer:
+                        found = selected(peer["podSelector"])
+                        if not found:
+                            out.append(f"{name}: {direction}[{i}] names pods that no pod "
+                                       f"template has: {peer['podSelector']}")
+                        local += found
+                # An ingress rule's ports are the selected pods'; an egress rule's, where it
+                # goes only to pods of this namespace, theirs.
+                peers = rule.get(peers_key, [])
+                only_local = bool(peers) and all(
+                    "podSelector" in p and "namespaceSelector" not in p for p in peers)
+                ends = targets if direction == "ingress" else (local if only_local else [])
+                for port in rule.get("ports", []):
+                    if "port" not in port:
+                        continue
+                    missing = [n for n, t in ends if port["port"] not in container_ports(t)]
+                    if missing:
+                        out.append(f"{name}: {direction}[{i}] port {port['port']} is not a port "
+                                   f"of {', '.join(sorted(set(missing)))}")
+    out += service_reachability(objs, pods)
+    return out
+
+
+def service_reachability(objs, pods):
+    policies = of_kind(objs, "NetworkPolicy")
+    deny_all = any(pod_matches(p["spec"].get("podSelector"), {})
+                   and "Ingress" in p["spec"].get("policyTypes", []) for p in policies)
+    if not deny_all:
+        return []
+    out = []
+    for svc in of_kind(objs, "Service"):
+        selector = {"matchLabels": svc["spec"].get("selector")}
+        for _, t, labels in pods:
+            if not matches(selector, labels):
+                continue
+            for port in svc["spec"]["ports"]:
+                target = port.get("targetPort", port["port"])
+                numbers = {target} | {p["containerPort"] for c in containers(t)
+                                      for p in c.get("ports", []) if p.get("name") == target}
+                names = {target} | {p.get("name") for c in containers(t)
+                                    for p in c.get("ports", []) if p["containerPort"] == target}
+                admitted = any(
+                    pod_matches(p["spec"].get("podSelector"), labels)
+                    and any(not rule.get("ports")
+                            or any(rp.get("port") in numbers | names for rp in rule["ports"])
+                            for rule in p["spec"].get("ingress", []))
+                    for p in policies)
+                if not admitted:
+                    out.append(f"Service/{svc['metadata']['name']}: no NetworkPolicy lets "
+                               f"anything in to port {target} of its pods")
+    return list(dict.fromkeys(out))
+
+
+def problems(objs, given=frozenset()):
+    return (workload_problems(objs, given) + service_problems(objs) + pointer_problems(objs)
+            + policy_problems(objs))

@@ -1,6 +1,6 @@
 """Validates one rendered kustomization (a multi-document YAML file) for ops/k8s/validate.sh.
 
-  validate.py NAME RENDERED.yaml SCHEMA_DIR KUBERNETES_VERSION...
+  validate.py [--given KIND/NAME]... NAME RENDERED.yaml SCHEMA_DIR KUBERNETES_VERSION...
 
 Every object is checked against the JSON schemas kubernetes-validate bundles, in strict mode
 (a field the API does not define is an error), for each Kubernetes version given. A kind those
@@ -9,7 +9,9 @@ names its own (`servicemonitor-monitoring-v1.json`): kubernetes-validate itself 
 an unknown kind and passes it, which would let a custom resource through unchecked.
 
 Then what a schema cannot see, since it looks at one object at a time: that objects which
-refer to each other agree (selectors that select something, ports and keys that exist).
+refer to each other agree (selectors that select something, ports and keys that exist). An
+object named by --given is one the kustomization leaves to another (the base's Secret, which
+each overlay generates): references to it are not checked.
 
 Prints one line, `k8s NAME: ...`, and problems above it; exits 1 on any problem.
 """
@@ -69,7 +71,11 @@ def check(obj, schema_dir, version):
 
 
 def main():
-    name, rendered, schema_dir, *versions = sys.argv[1:]
+    args, given = sys.argv[1:], set()
+    while args and args[0] == "--given":
+        given.add(tuple(args[1].split("/", 1)))
+        args = args[2:]
+    name, rendered, schema_dir, *versions = args
     with open(rendered) as f:
         objs = [o for o in yaml.safe_load_all(f) if o]
     problems, own_kinds = [], set()
@@ -79,7 +85,7 @@ def main():
             problems += found
             if by not in (None, "bundled"):
                 own_kinds.add(by)
-    problems += references.problems(objs)
+    problems += references.problems(objs, given)
     # A schema of ops/k8s/schemas is the same for every version: its findings once.
     problems = list(dict.fromkeys(problems))
     for p in problems:

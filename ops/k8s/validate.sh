@@ -13,7 +13,15 @@
 #    refused; TLS, credential and proxy settings checked as objects only), not the operator's
 #    generated CRD schema. kubernetes-validate by itself would only warn about the unknown kind
 #    and pass it, so any kind with no schema here fails;
-#  - references between objects: selectors select, ports and Secret and ConfigMap keys exist.
+#  - references between objects: selectors select (NetworkPolicies' too), ports and Secret and
+#    ConfigMap keys exist, volumes name what exists.
+#
+# Secrets: each overlay generates its Secret from secrets.env, a file the operator writes and git
+# ignores. So that a fresh clone renders, every kustomization is rendered from a temporary copy
+# of ops/k8s in which ops/k8s/throwaway-secrets.sh writes each overlay's secrets.env afresh, with
+# random values, from its secrets.env.example; an operator's own secrets.env is neither read nor
+# touched. The base alone renders no Secret (its overlay generates it): Secret carstore is taken
+# as given there.
 # What is not: anything only a cluster decides (admission policies, quotas, whether the images
 # pull, the storage class, the Ingress controller's annotations) and what carstore itself
 # requires of them: tests/embedded/k8s.rs checks the manifests against the binary.
@@ -52,17 +60,25 @@ install_kubernetes_validate
 say "kubectl $(kubectl version --client 2>/dev/null | head -1 | sed 's/^Client Version: //')," \
   "kubernetes-validate $KUBERNETES_VALIDATE_VERSION"
 
+# The copy, without any operator's secrets.env, and throwaway ones in their place.
+cp -R ops/k8s "$WORK/k8s"
+rm -f "$WORK"/k8s/overlays/*/secrets.env
+bash ops/k8s/throwaway-secrets.sh "$WORK/k8s"
+say "rendered with throwaway secrets.env files (random values) in a temporary copy"
+
 status=0
 for dir in ops/k8s/base ops/k8s/overlays/*/; do
   dir=${dir%/}
   name=$(basename "$dir")
-  if ! kubectl kustomize "$dir" >"$WORK/$name.yaml" 2>"$WORK/$name.err"; then
-    sed 's/^/  /' "$WORK/$name.err"
+  given=()
+  [ "$name" = base ] && given=(--given Secret/carstore)
+  if ! kubectl kustomize "$WORK/${dir#ops/}" >"$WORK/$name.yaml" 2>"$WORK/$name.err"; then
+    sed "s|$WORK/k8s|ops/k8s|g; s/^/  /" "$WORK/$name.err"
     echo "k8s $name: FAILED to render ($dir)"
     status=1
     continue
   fi
-  "$VENV/bin/python" ops/k8s/validate.py "$name" "$WORK/$name.yaml" ops/k8s/schemas \
-    "${KUBERNETES_VERSIONS[@]}" || status=1
+  "$VENV/bin/python" ops/k8s/validate.py "${given[@]}" "$name" "$WORK/$name.yaml" \
+    ops/k8s/schemas "${KUBERNETES_VERSIONS[@]}" || status=1
 done
 exit "$status"

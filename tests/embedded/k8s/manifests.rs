@@ -1,5 +1,11 @@
 //! The manifests as `kubectl kustomize` renders them, and what a carstore container gets from
 //! them: its command, environment, ports and probes.
+//!
+//! Each overlay generates its Secret from secrets.env, a file the operator writes and git
+//! ignores. The manifests are rendered as on a fresh clone: from a temporary copy of ops/k8s
+//! without any secrets.env, in which ops/k8s/throwaway-secrets.sh (as ops/k8s/validate.sh does)
+//! writes each overlay's afresh with random values. Those values are kept, so the tests can tell
+//! them from anything committed.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -17,17 +23,83 @@ pub fn in_flight_grace() -> u64 {
     carstore::app::SHUTDOWN_GRACE_SECS
 }
 
-/// Every object each overlay renders to, rendered once for all the tests.
-pub fn overlays() -> &'static [(&'static str, Vec<Value>)] {
-    static RENDERED: OnceLock<Vec<(&str, Vec<Value>)>> = OnceLock::new();
-    RENDERED.get_or_init(|| OVERLAYS.iter().map(|&o| (o, render(o))).collect())
+/// What one overlay renders to, with the throwaway secrets.env it was rendered with.
+struct Rendered {
+    objs: Vec<(&'static str, Vec<Value>)>,
+    secrets: Vec<(&'static str, Vec<(String, String)>)>,
 }
 
-fn render(overlay: &str) -> Vec<Value> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("ops/k8s/overlays")
-        .join(overlay);
-    let out = Command::new("kubectl").arg("kustomize").arg(&dir).output();
+fn rendered() -> &'static Rendered {
+    static RENDERED: OnceLock<Rendered> = OnceLock::new();
+    RENDERED.get_or_init(|| {
+        let copy = tempfile::tempdir().expect("a temporary directory");
+        let k8s = Path::new(env!("CARGO_MANIFEST_DIR")).join("ops/k8s");
+        copy_without_secrets(&k8s, copy.path());
+        let out = Command::new("bash")
+            .arg(k8s.join("throwaway-secrets.sh"))
+            .arg(copy.path())
+            .output()
+            .expect("bash runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "throwaway-secrets.sh: {stderr}");
+        Rendered {
+            objs: OVERLAYS
+                .iter()
+                .map(|&o| (o, render(&copy.path().join("overlays").join(o))))
+                .collect(),
+            secrets: OVERLAYS
+                .iter()
+                .map(|&o| (o, env_file(&copy.path().join("overlays").join(o))))
+                .collect(),
+        }
+    })
+}
+
+/// Every object each overlay renders to, rendered once for all the tests.
+pub fn overlays() -> &'static [(&'static str, Vec<Value>)] {
+    &rendered().objs
+}
+
+/// The throwaway secrets.env an overlay was rendered with: (key, value) a line.
+pub fn throwaway_secrets(overlay: &str) -> &'static [(String, String)] {
+    let found = rendered().secrets.iter().find(|(o, _)| *o == overlay);
+    &found.unwrap_or_else(|| panic!("no overlay {overlay}")).1
+}
+
+/// The KEY=value lines of an overlay's secrets.env.
+pub fn env_file(dir: &Path) -> Vec<(String, String)> {
+    read_env(&dir.join("secrets.env"))
+}
+
+pub fn read_env(file: &Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file:?}: {e}"));
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(|l| {
+            let (k, v) = l.split_once('=').unwrap_or_else(|| panic!("{file:?}: {l}"));
+            (k.to_owned(), v.to_owned())
+        })
+        .collect()
+}
+
+/// ops/k8s as a fresh clone has it: without any operator's secrets.env.
+fn copy_without_secrets(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("ops/k8s") {
+        let entry = entry.expect("a directory entry");
+        let (path, name) = (entry.path(), entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            if name != "__pycache__" {
+                copy_without_secrets(&path, &to.join(&name));
+            }
+        } else if name != "secrets.env" {
+            std::fs::copy(&path, to.join(&name)).expect("copy");
+        }
+    }
+}
+
+fn render(dir: &Path) -> Vec<Value> {
+    let out = Command::new("kubectl").arg("kustomize").arg(dir).output();
     let out = out.unwrap_or_else(|e| {
         panic!(
             "cannot run kubectl ({e}): install kubectl 1.32 or newer, which includes kustomize \
