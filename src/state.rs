@@ -61,8 +61,12 @@ pub struct AppState {
     pub audit: Arc<AuditLog>,
     /// What admin requests must carry.
     pub admin_token: AdminToken,
-    /// Wrong admin tokens per client, to lock guessers out.
+    /// Wrong admin tokens per client, counted here when the session store cannot be.
     pub sign_ins: Arc<SignInLimiter>,
+    /// Places for live feeds, per client and in all.
+    pub streams: crate::http::StreamSlots,
+    /// Checks and ends the admin's browser sessions.
+    pub admin_sessions: Arc<crate::http::AdminSessions>,
     /// Shoppers' accounts and their signed-in sessions.
     pub accounts: Arc<Accounts>,
     /// Proxies whose forwarded headers are believed.

@@ -15,6 +15,17 @@ pub const PER_CLIENT: u32 = 20;
 /// The window failures are counted in, from the first of them.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 
+/// Sign-ups from one client within [`SIGN_UP_WINDOW`], made or refused alike: each costs a
+/// password hash, and a refused one (`409 email_taken`) tells the client an email has an
+/// account, so this also bounds how fast emails can be tried.
+pub const SIGN_UPS_PER_CLIENT: u32 = 10;
+pub const SIGN_UP_WINDOW: Duration = Duration::from_secs(60 * 60);
+
+/// The sign-up counter's key for a client.
+pub fn sign_up_key(client: IpAddr) -> String {
+    format!("sign_up:{}", client_key(client))
+}
+
 /// The counters' keys for one attempt: the email's (a digest, so no address is stored in the
 /// clear) and the client's (IPv6 clients per /64, the block one host usually has).
 pub fn keys(login: &str, client: IpAddr) -> [String; 2] {
@@ -22,7 +33,15 @@ pub fn keys(login: &str, client: IpAddr) -> [String; 2] {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let client = match client {
+    [
+        format!("email:{email}"),
+        format!("client:{}", client_key(client)),
+    ]
+}
+
+/// A client as counted: IPv4 as is, IPv6 per /64 (the block one host usually has).
+pub fn client_key(client: IpAddr) -> String {
+    match client {
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => v4.to_string(),
@@ -31,8 +50,7 @@ pub fn keys(login: &str, client: IpAddr) -> [String; 2] {
                 format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
             }
         },
-    };
-    [format!("email:{email}"), format!("client:{client}")]
+    }
 }
 
 /// The limits in the keys' order.

@@ -13,7 +13,7 @@ pub use hashing::Hashing;
 
 use crate::adapter::AdapterError;
 use crate::cache::{CartStore, Failures, NewSession, SessionStore};
-use crate::domain::{AccountId, Password, SessionId, SignUp, MAX_LINE_QUANTITY};
+use crate::domain::{AccountId, GuestKey, Password, SessionId, SignUp, MAX_LINE_QUANTITY};
 use crate::store::{AccountRecord, AccountStore, Created, NewAccount};
 use chrono::{DateTime, Utc};
 use std::net::IpAddr;
@@ -76,6 +76,8 @@ pub enum AccountError {
     /// An unknown email or a wrong password: deliberately one answer.
     InvalidCredentials,
     TooManyAttempts(Duration),
+    /// Too many sign-ups from this client; it may try again after this long.
+    TooManySignUps(Duration),
     /// Too many passwords being hashed at once.
     Busy,
     Backend(AdapterError),
@@ -98,10 +100,39 @@ pub struct Accounts {
     pub(crate) sessions: Arc<dyn SessionStore>,
     pub(crate) carts: Arc<dyn CartStore>,
     pub(crate) hashing: Hashing,
+    /// Read from the session store once, then kept.
+    pub(crate) guest_key: tokio::sync::OnceCell<GuestKey>,
 }
 
 impl Accounts {
+    /// The key this store's guest ids are tagged with: made by the first replica that asks and
+    /// kept in the session store for all of them.
+    pub async fn guest_key(&self) -> Result<GuestKey, AdapterError> {
+        let key = self
+            .guest_key
+            .get_or_try_init(|| async {
+                let stored = self
+                    .sessions
+                    .shared_secret("guest_ids", &GuestKey::new_hex())
+                    .await?;
+                GuestKey::from_hex(&stored).ok_or_else(|| {
+                    AdapterError::Corrupt("the stored guest id key is malformed".into())
+                })
+            })
+            .await?;
+        Ok(key.clone())
+    }
+
+    /// Counted against the client before anything is hashed; made or refused, it counts.
     pub async fn sign_up(&self, form: SignUp, at: &Attempt<'_>) -> Result<SignedIn, AccountError> {
+        let key = [limits::sign_up_key(at.client)];
+        let counted = self
+            .sessions
+            .count_failure(&key, limits::SIGN_UP_WINDOW)
+            .await?;
+        if let Some(wait) = over_limit(&counted, &[limits::SIGN_UPS_PER_CLIENT]) {
+            return Err(AccountError::TooManySignUps(wait));
+        }
         let login = form.email.login();
         let hash = self.hashing.hash(form.password).await?;
         let row = NewAccount {
@@ -120,9 +151,11 @@ impl Accounts {
         self.start_session(id, shopper, at).await
     }
 
-    /// Checks the limits before the password, so a limited guesser costs no hashing; then the
-    /// password (or the same work for an unknown email); counts a failure, or clears the
-    /// email's failures and starts a session.
+    /// Counts the attempt before the password is looked at, in one atomic step per counter, so
+    /// a burst of parallel guesses cannot all pass a check made before any was counted; an
+    /// attempt over a limit costs no hashing. Then the password (or the same work for an
+    /// unknown email); a right one clears the email's count, takes back the client's, and
+    /// starts a session.
     pub async fn sign_in(
         &self,
         email: &str,
@@ -131,7 +164,8 @@ impl Accounts {
     ) -> Result<SignedIn, AccountError> {
         let login = email.trim().to_lowercase();
         let keys = limits::keys(&login, at.client);
-        if let Some(wait) = limited(&self.sessions.failures(&keys).await?) {
+        let counted = self.sessions.count_failure(&keys, limits::WINDOW).await?;
+        if let Some(wait) = over_limit(&counted, &limits::LIMITS) {
             return Err(AccountError::TooManyAttempts(wait));
         }
         let account = self.store.by_login(&login).await?;
@@ -143,12 +177,10 @@ impl Accounts {
         match account.filter(|_| matches) {
             Some(account) => {
                 self.sessions.forget_failures(&keys[0]).await?;
+                self.sessions.take_back_failure(&keys[1]).await?;
                 self.start_session(account.id, account.into(), at).await
             }
-            None => {
-                self.sessions.count_failure(&keys, limits::WINDOW).await?;
-                Err(AccountError::InvalidCredentials)
-            }
+            None => Err(AccountError::InvalidCredentials),
         }
     }
 
@@ -240,12 +272,13 @@ impl Accounts {
     }
 }
 
-/// How long to wait when any counter has reached its limit: the longest such window left.
-fn limited(counted: &[Failures]) -> Option<Duration> {
+/// How long to wait when a counter, this attempt counted, is past its limit: the longest such
+/// window left.
+pub fn over_limit(counted: &[Failures], limits: &[u32]) -> Option<Duration> {
     counted
         .iter()
-        .zip(limits::LIMITS)
-        .filter(|(f, limit)| f.count >= *limit)
+        .zip(limits)
+        .filter(|(f, limit)| f.count > **limit)
         .map(|(f, _)| f.window_left.max(Duration::from_secs(1)))
         .max()
 }

@@ -89,6 +89,7 @@ impl Application {
         let (replicas, fanout) = replica::join(&settings, &adapters, this.clone(), Some(&load))?;
         let audit = AuditLog::new(settings.instance.clone(), adapters.audit.clone());
         workers.push(tokio::spawn(audit.clone().write_behind()));
+        let admin_token = admin_token(&settings, &url);
         let state = web::Data::new(AppState {
             gallery: Arc::new(Gallery::draw(&BuiltinCatalog::cars())),
             checkout: Checkout {
@@ -103,6 +104,7 @@ impl Application {
                 sessions: adapters.sessions,
                 carts: adapters.carts.clone(),
                 hashing: Hashing::new(metrics.clone()),
+                guest_key: Default::default(),
             }),
             trusted_proxies: settings.trusted_proxies.clone(),
             catalog: adapters.catalog,
@@ -123,7 +125,9 @@ impl Application {
             replicas,
             fanout: fanout.clone(),
             own_url: url.clone(),
-            admin_token: admin_token(&settings, &url),
+            streams: Default::default(),
+            admin_sessions: Arc::new(http::AdminSessions::new(&admin_token)),
+            admin_token,
             sign_ins: Arc::default(),
             scenarios: Arc::default(),
             order_worker: settings.run_worker,
@@ -134,10 +138,13 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(scraped.clone())
-                .wrap(http::security_headers())
+                // The last wrapped runs first: every answer, refusals included, gets the
+                // security headers and the replica's name, and is counted.
                 .wrap(middleware::from_fn(http::refuse_on_purpose))
+                .wrap(middleware::from_fn(http::guard_requests))
                 .wrap(middleware::from_fn(http::record_metrics))
                 .wrap(middleware::from_fn(http::mark_replica))
+                .wrap(http::security_headers())
                 .configure(http::configure)
         })
         .listen(listener)

@@ -57,4 +57,12 @@ pub trait SessionStore: Send + Sync {
         window: Duration,
     ) -> Result<Vec<Failures>, AdapterError>;
     async fn forget_failures(&self, key: &str) -> Result<(), AdapterError>;
+    /// The value kept under `name`, `fresh` stored first when there was none: one value that
+    /// every replica and every later start shares.
+    async fn shared_secret(&self, name: &str, fresh: &str) -> Result<String, AdapterError>;
+    /// Marks `name` for `ttl` (an admin session signed out before it expired).
+    async fn mark(&self, name: &str, ttl: Duration) -> Result<(), AdapterError>;
+    async fn is_marked(&self, name: &str) -> Result<bool, AdapterError>;
+    /// Takes one count back from `key` (an attempt counted up front that turned out right).
+    async fn take_back_failure(&self, key: &str) -> Result<(), AdapterError>;
 }

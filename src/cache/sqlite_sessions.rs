@@ -180,6 +180,60 @@ impl SessionStore for SqliteDb {
         .await
     }
 
+    async fn shared_secret(&self, name: &str, fresh: &str) -> Result<String, AdapterError> {
+        let (name, fresh) = (name.to_owned(), fresh.to_owned());
+        self.on_sessions(move |c| {
+            c.execute(
+                "INSERT INTO store_secrets (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+                params![name, fresh],
+            )?;
+            c.query_row(
+                "SELECT value FROM store_secrets WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+        })
+        .await
+    }
+
+    async fn mark(&self, name: &str, ttl: Duration) -> Result<(), AdapterError> {
+        let (name, until) = (name.to_owned(), now_ms() + ttl.as_millis() as i64);
+        self.on_sessions(move |c| {
+            c.execute("DELETE FROM marks WHERE until_ms <= ?1", [now_ms()])?;
+            c.execute(
+                "INSERT INTO marks (name, until_ms) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET until_ms = excluded.until_ms",
+                params![name, until],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn is_marked(&self, name: &str) -> Result<bool, AdapterError> {
+        let name = name.to_owned();
+        self.on_sessions(move |c| {
+            c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM marks WHERE name = ?1 AND until_ms > ?2)",
+                params![name, now_ms()],
+                |r| r.get(0),
+            )
+        })
+        .await
+    }
+
+    async fn take_back_failure(&self, key: &str) -> Result<(), AdapterError> {
+        let key = key.to_owned();
+        self.on_sessions(move |c| {
+            c.execute(
+                "UPDATE sign_in_failures SET count = count - 1 WHERE key = ?1 AND count > 0",
+                [key],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
     async fn forget_failures(&self, key: &str) -> Result<(), AdapterError> {
         let key = key.to_owned();
         self.on_sessions(move |c| {

@@ -43,8 +43,8 @@ pub struct AdminToken {
 
 impl AdminToken {
     /// Refuses a token a guesser would try first: short, a placeholder left in a manifest
-    /// (`REPLACE-ME-...`, `changeme`), or of few distinct characters or a run (`aaaa…`,
-    /// `abcdefgh…`). `carstore` makes a strong one when none is given.
+    /// (`REPLACE-ME-...`, `changeme`), of few distinct characters (`aaaa…`), or half of it one
+    /// run (`0123456789abcdef`). `carstore` makes a strong one when none is given.
     pub fn new(token: String) -> anyhow::Result<AdminToken> {
         if let Some(why) = weakness(&token) {
             anyhow::bail!(
@@ -122,7 +122,7 @@ fn weakness(token: &str) -> Option<&'static str> {
             (run, best.max(run))
         })
         .1;
-    if longest_run >= 8 {
+    if 2 * longest_run >= chars.len() {
         return Some("it holds a run of consecutive characters");
     }
     None

@@ -17,7 +17,7 @@ pub use money::Money;
 pub use order::{IdempotencyKey, OrderCreated, OrderCreatedItem, OrderId, OrderStatus};
 pub use password::{Password, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 pub use quantity::{Quantity, QuantityError, MAX_LINE_QUANTITY};
-pub use session::SessionId;
+pub use session::{GuestKey, SessionId};
 
 /// Why a value from outside was refused. The message is one sentence a shopper can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -103,6 +103,17 @@ fn refusal(e: AccountError) -> (ApiError, &'static str) {
             },
             "too_many_attempts",
         ),
+        AccountError::TooManySignUps(wait) => (
+            ApiError::Limited {
+                code: "too_many_sign_ups",
+                message: format!(
+                    "too many sign-ups from this address; try again in {} s",
+                    wait.as_secs_f64().ceil() as u64
+                ),
+                retry_after_secs: wait.as_secs_f64().ceil() as u64,
+            },
+            "limited",
+        ),
         AccountError::Busy => (ApiError::Busy, "unavailable"),
         AccountError::Backend(e) => (
             ApiError::unavailable("accounts_unavailable", e),

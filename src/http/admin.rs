@@ -1,101 +1,152 @@
-//! The admin token: `Authorization: Bearer <token>` or the cookie set by signing in. Wrong
-//! tokens are counted per client (`ops::sign_in`): after a few, that client is answered 429
-//! for a while, whatever it offers, and each wrong one is in the audit log.
+//! The admin: `Authorization: Bearer <token>`, or the session cookie that signing in sets
+//! ([`AdminSessions`](super::AdminSessions): the cookie never holds the token itself).
+//!
+//! Wrong tokens are counted per client (its forwarded address behind a trusted proxy) and over
+//! all clients, in the session store, so every replica counts the same guesses; past either
+//! limit a wrong token is answered 429 with `Retry-After` instead of 401, and each one is in the
+//! audit log. The right token is always let in: a flood of wrong ones from an address the admin
+//! shares (an ingress, Docker Desktop) cannot lock its holder out. What keeps a guesser out is
+//! the token itself, which carstore refuses at start unless it is long and random-looking.
 
-use super::ApiError;
+use super::admin_session::AdminSession;
+use super::{client, ApiError};
+use crate::accounts::{limits::client_key, over_limit};
 use crate::ops::audit::{Audited, SignInVia};
 use crate::state::AppState;
-use actix_web::cookie::{time::Duration, Cookie, SameSite};
+use actix_web::cookie::{time::Duration as CookieAge, Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
-use std::future::{ready, Ready};
 use std::net::IpAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 const COOKIE: &str = "carstore_admin";
+/// Wrong tokens from one client within [`WINDOW`]; more are answered 429.
+pub const PER_CLIENT: u32 = 5;
+/// Wrong tokens from all clients together within [`WINDOW`] (many addresses, many replicas).
+pub const OVERALL: u32 = 50;
+/// The window wrong tokens are counted in, from the first of them.
+pub const WINDOW: Duration = Duration::from_secs(5 * 60);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/login", web::post().to(login))
         .route("/admin/logout", web::post().to(logout));
 }
 
-/// Proof the request carries the admin token; names who asked, for the audit log.
+/// Proof the request carries the admin token or a live admin session; names who asked, for the
+/// audit log.
 pub struct Admin {
     pub who: String,
+    session: Option<AdminSession>,
 }
 
 impl FromRequest for Admin {
     type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(admit(req).map_err(Into::into))
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let client = state
+            .as_ref()
+            .map(|s| client::address(req, &s.trusted_proxies));
+        let bearer = req
+            .headers()
+            .get("Authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_owned);
+        let cookie = req.cookie(COOKIE).map(|c| c.value().to_owned());
+        Box::pin(async move {
+            let (Some(state), Some(client)) = (state, client) else {
+                return Err(ApiError::Unauthorized.into());
+            };
+            let who = format!("admin from {client}");
+            if let Some(token) = bearer {
+                check_token(&state, client, &token, SignInVia::Bearer).await?;
+                return Ok(Admin { who, session: None });
+            }
+            let value = cookie.ok_or(ApiError::Unauthorized)?;
+            let session = live_session(&state, &value)
+                .await
+                .ok_or(ApiError::Unauthorized)?;
+            Ok(Admin {
+                who,
+                session: Some(session),
+            })
+        })
     }
 }
 
-/// A client locked out is refused before its token is looked at; a request without any token
-/// is no guess and is not counted.
-fn admit(req: &HttpRequest) -> Result<Admin, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or(ApiError::Unauthorized)?;
-    let client = req.peer_addr().map(|a| a.ip());
-    refuse_if_locked_out(state, client)?;
-    let bearer = req
-        .headers()
-        .get("Authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|token| (token.to_owned(), SignInVia::Bearer));
-    let cookie = || {
-        req.cookie(COOKIE)
-            .map(|c| (c.value().to_owned(), SignInVia::Cookie))
-    };
-    let (token, via) = bearer.or_else(cookie).ok_or(ApiError::Unauthorized)?;
-    check_token(state, client, &token, via)?;
-    Ok(Admin {
-        who: format!("admin from {}", address(client)),
-    })
+fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
 }
 
-fn refuse_if_locked_out(state: &AppState, client: Option<IpAddr>) -> Result<(), ApiError> {
-    let Some(ip) = client else { return Ok(()) };
-    state
-        .sign_ins
-        .check(ip, Instant::now())
-        .map_err(|wait| ApiError::TooManyAttempts {
-            retry_after_secs: wait.as_secs_f64().ceil() as u64,
-        })
+/// A session tagged with this token's key, not expired, and not signed out on any replica. When
+/// the session store cannot say, this replica's own memory of sign-outs decides, so the
+/// dashboard keeps working through a Redis outage.
+async fn live_session(state: &AppState, value: &str) -> Option<AdminSession> {
+    let now = now_unix();
+    let session = state.admin_sessions.check(value, now)?;
+    match state.accounts.sessions.is_marked(&session.mark()).await {
+        Ok(true) => {
+            state.admin_sessions.end(&session, now);
+            None
+        }
+        Ok(false) => Some(session),
+        Err(e) => {
+            tracing::warn!(error = %e, "admin session checked against this replica's sign-outs only");
+            Some(session)
+        }
+    }
 }
 
-/// A wrong token is counted against the client and audited; the one that locks the client
-/// out says so in the audit.
-fn check_token(
+/// The right token passes; a wrong one is counted, audited, and answered 401, or 429 past a
+/// limit.
+async fn check_token(
     state: &AppState,
-    client: Option<IpAddr>,
+    client: IpAddr,
     offered: &str,
     via: SignInVia,
 ) -> Result<(), ApiError> {
     if state.admin_token.matches(offered) {
         return Ok(());
     }
-    let locked = client.and_then(|ip| state.sign_ins.failed(ip, Instant::now()));
-    let result = match locked {
-        Some(lockout) => format!("wrong token; locked out for {} s", lockout.as_secs()),
+    let wait = count_wrong(state, client).await;
+    let result = match wait {
+        Some(wait) => format!("wrong token; over the limit for {} s", wait.as_secs()),
         None => "wrong token".to_owned(),
     };
     audit_sign_in(state, client, via, result);
-    Err(ApiError::Unauthorized)
+    Err(match wait {
+        Some(wait) => ApiError::TooManyAttempts {
+            retry_after_secs: wait.as_secs_f64().ceil() as u64,
+        },
+        None => ApiError::Unauthorized,
+    })
 }
 
-fn audit_sign_in(state: &AppState, client: Option<IpAddr>, via: SignInVia, result: String) {
-    let who = format!("client from {}", address(client));
+/// Counts a wrong token where every replica sees it; this replica's memory when the session
+/// store cannot be reached. How long the client must wait, when it is over a limit.
+async fn count_wrong(state: &AppState, client: IpAddr) -> Option<Duration> {
+    let keys = [
+        format!("admin:client:{}", client_key(client)),
+        "admin:all".to_owned(),
+    ];
+    match state.accounts.sessions.count_failure(&keys, WINDOW).await {
+        Ok(counted) => over_limit(&counted, &[PER_CLIENT, OVERALL]),
+        Err(e) => {
+            tracing::warn!(error = %e, "wrong admin token counted on this replica only");
+            let now = Instant::now();
+            state.sign_ins.failed(client, now);
+            state.sign_ins.check(client, now).err()
+        }
+    }
+}
+
+fn audit_sign_in(state: &AppState, client: IpAddr, via: SignInVia, result: String) {
+    let who = format!("client from {client}");
     state.audit.record(who, Audited::SignIn { via }, result);
-}
-
-fn address(client: Option<IpAddr>) -> String {
-    client.map_or("?".into(), |ip| ip.to_string())
 }
 
 #[derive(Deserialize)]
@@ -108,22 +159,37 @@ async fn login(
     req: HttpRequest,
     body: web::Json<Login>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = req.peer_addr().map(|a| a.ip());
-    refuse_if_locked_out(&state, client)?;
-    check_token(&state, client, &body.token, SignInVia::Login)?;
+    let client = client::address(&req, &state.trusted_proxies);
+    check_token(&state, client, &body.token, SignInVia::Login).await?;
     audit_sign_in(&state, client, SignInVia::Login, "ok".to_owned());
-    let cookie = Cookie::build(COOKIE, body.token.clone())
+    let cookie = Cookie::build(COOKIE, state.admin_sessions.issue(now_unix()))
         .path("/api")
         .http_only(true)
         .same_site(SameSite::Strict)
-        .max_age(Duration::hours(12))
+        .secure(client::over_https(&req, &state.trusted_proxies))
+        .max_age(CookieAge::seconds(
+            super::admin_session::LIFETIME.as_secs() as i64
+        ))
         .finish();
     Ok(HttpResponse::Ok()
         .cookie(cookie)
         .json(AdminView { admin: true }))
 }
 
-async fn logout() -> HttpResponse {
+/// Ends the session the cookie holds, on every replica (a bearer request has none to end).
+async fn logout(state: web::Data<AppState>, admin: Admin) -> HttpResponse {
+    if let Some(session) = &admin.session {
+        let now = now_unix();
+        state.admin_sessions.end(session, now);
+        let marked = state
+            .accounts
+            .sessions
+            .mark(&session.mark(), session.left(now))
+            .await;
+        if let Err(e) = marked {
+            tracing::warn!(error = %e, "admin sign-out known to this replica only");
+        }
+    }
     HttpResponse::Ok()
         .cookie(removal_cookie())
         .json(AdminView { admin: false })

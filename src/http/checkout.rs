@@ -104,8 +104,8 @@ fn checkout_session(from_body: Option<&str>, cookie: &Session) -> Result<Session
     match from_body {
         // An older client sending the cookie's own id means the cookie's cart.
         Some(raw) if !cookie.is_new && raw == cookie.id.as_str() => Ok(cookie.owner.clone()),
-        // A malformed id is a new, empty session: its cart is empty.
-        Some(raw) => Ok(SessionId::parse(raw).unwrap_or_else(SessionId::new_random)),
+        // An id the store did not issue is a new, empty session: its cart is empty.
+        Some(raw) => Ok(cookie.honoured(raw)),
         None if !cookie.is_new => Ok(cookie.owner.clone()),
         None => Err(ApiError::bad_request(
             "no_session",

@@ -22,6 +22,16 @@ pub enum ApiError {
     /// 429: too many failed sign-ins (admin tokens from this client, or a shopper's); refused
     /// unread for this many seconds.
     TooManyAttempts { retry_after_secs: u64 },
+    /// 429: a limit other than failed sign-ins (sign-ups, live feeds), for this many seconds.
+    Limited {
+        code: &'static str,
+        message: String,
+        retry_after_secs: u64,
+    },
+    /// 403: a state change sent from another site's page (a forged form or fetch).
+    CrossSite,
+    /// 415: a body that is not JSON where JSON is expected.
+    NotJson,
     /// 409: the request conflicts with how things are set up.
     Conflict { code: &'static str, message: String },
     /// 404: no such thing (or not yours to see).
@@ -113,6 +123,19 @@ impl ApiError {
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_attempts",
                 format!("too many failed sign-ins; try again in {retry_after_secs} s"),
+            ),
+            ApiError::Limited { code, message, .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, code, message.clone())
+            }
+            ApiError::CrossSite => (
+                StatusCode::FORBIDDEN,
+                "cross_site_request",
+                "this request came from another site's page and was refused".into(),
+            ),
+            ApiError::NotJson => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "the request body must be JSON, sent as Content-Type: application/json".into(),
             ),
             ApiError::Conflict { code, message } => (StatusCode::CONFLICT, code, message.clone()),
             ApiError::MethodNotAllowed => (
@@ -211,7 +234,10 @@ impl ResponseError for ApiError {
         }
         let mut resp = HttpResponse::build(status);
         match self {
-            ApiError::TooManyAttempts { retry_after_secs } => {
+            ApiError::TooManyAttempts { retry_after_secs }
+            | ApiError::Limited {
+                retry_after_secs, ..
+            } => {
                 resp.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             // A wrong admin cookie is dropped, so a browser holding one from an earlier token

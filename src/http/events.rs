@@ -4,11 +4,12 @@
 //! instead of holding anyone up (a fault marker it missed stays missed: the Faults panel, which
 //! also polls, still shows what is in force).
 
+use super::{client, ApiError};
 use crate::breaker::{BreakerChange, Breakers};
 use crate::events::{HealthChange, StoreEvent};
 use crate::ops::HealthMonitor;
 use crate::state::AppState;
-use actix_web::{web, Responder};
+use actix_web::{web, HttpRequest, Responder};
 use actix_web_lab::sse;
 use futures_util::stream::{self, StreamExt};
 use std::sync::Arc;
@@ -49,11 +50,14 @@ fn snapshot(health: &HealthMonitor, breakers: &Breakers) -> Vec<sse::Event> {
     healths.chain(breakers).collect()
 }
 
-async fn events(state: web::Data<AppState>) -> impl Responder {
+async fn events(state: web::Data<AppState>, req: HttpRequest) -> Result<impl Responder, ApiError> {
+    let slot = state
+        .streams
+        .take(client::address(&req, &state.trusted_proxies))?;
     let first = snapshot(&state.health, &state.breakers);
     let health: Arc<HealthMonitor> = state.health.clone();
     let breakers = state.breakers.clone();
-    let client = state.metrics.sse_client("events");
+    let client = (state.metrics.sse_client("events"), slot);
     let this = state.replicas.this.name.clone();
     let stopping = state.replicas.this.stopping();
     let live = stream::unfold(
@@ -76,5 +80,8 @@ async fn events(state: web::Data<AppState>) -> impl Responder {
     .flatten()
     // Ends when the replica stops, so the browser reconnects to one that stays.
     .take_until(stopping);
-    sse::Sse::from_infallible_stream(stream::iter(first).chain(live)).with_keep_alive(KEEP_ALIVE)
+    Ok(
+        sse::Sse::from_infallible_stream(stream::iter(first).chain(live))
+            .with_keep_alive(KEEP_ALIVE),
+    )
 }

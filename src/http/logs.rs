@@ -57,6 +57,9 @@ async fn logs(
     req: HttpRequest,
 ) -> Result<impl Responder, ApiError> {
     let feed = window(&state, &name)?;
+    let slot = state
+        .streams
+        .take(super::client::address(&req, &state.trusted_proxies))?;
     let tail = params.tail.unwrap_or(DEFAULT_TAIL);
     if tail > HISTORY {
         return Err(ApiError::bad_request(
@@ -72,7 +75,7 @@ async fn logs(
     let sub = feed.subscribe(last_seen, tail);
     let backlog: Vec<sse::Event> = sub.backlog.iter().map(|l| to_sse(l)).collect();
     // A lagging or closed receiver ends the stream: the window reconnects and resumes.
-    let client = state.metrics.sse_client("logs");
+    let client = (state.metrics.sse_client("logs"), slot);
     let live = stream::unfold((sub.live, client), |(mut rx, client)| async move {
         let line: Arc<LogLine> = rx.recv().await.ok()?;
         Some((to_sse(&line), (rx, client)))

@@ -2,7 +2,8 @@
 //! into domain types, call a use case or an adapter trait, and map errors through `ApiError`.
 
 mod account;
-mod admin;
+pub mod admin;
+mod admin_session;
 mod cars;
 mod cart;
 mod categories;
@@ -11,6 +12,7 @@ mod client;
 mod error;
 mod events;
 mod faults;
+mod guard;
 mod health;
 mod load;
 mod logs;
@@ -24,13 +26,17 @@ mod services;
 mod session;
 mod spa;
 mod status;
+pub(crate) mod streams;
 
+pub use admin_session::AdminSessions;
 pub use cars::listing as car_listing;
 pub use error::ApiError;
 pub use faults::refuse_on_purpose;
+pub use guard::check as guard_requests;
 pub use metrics::record as record_metrics;
 pub use replicas::{mark as mark_replica, INSTANCE_HEADER};
 pub use spa::ASSET_VERSION;
+pub use streams::StreamSlots;
 
 use actix_web::dev::ServiceResponse;
 use actix_web::http::header::{self, HeaderValue};
@@ -86,8 +92,9 @@ pub fn configure_worker(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(page_not_found));
 }
 
-/// Request bodies: JSON whatever the content type says (old curl scripts send form types),
-/// at most 64 KiB, and every failure as our JSON error.
+/// Request bodies: at most 64 KiB, and every failure as our JSON error. A body that names a
+/// type other than JSON was already refused with 415 (`guard`); one that names none is read as
+/// JSON.
 fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(MAX_BODY_BYTES)

@@ -1,10 +1,12 @@
-//! The shopper's session, from the `session_id` cookie. A missing or malformed cookie gives a
-//! new session; the response then sets the cookie. A cookie shaped like a signed-in session's
-//! is looked up, and a live one shops with its account's cart and orders.
+//! The shopper's session, from the `session_id` cookie (`__Host-session_id` over HTTPS, which a
+//! sibling site cannot set). Only ids the store issued are honoured: a guest's id carries a tag
+//! made with the store's key, and a signed-in one must be live in the session store. Anything
+//! else (missing, malformed, planted, expired) gives a new session, whose cookie the response
+//! sets. A live signed-in session shops with its account's cart and orders.
 
 use super::client;
 use super::ApiError;
-use crate::domain::{AccountId, SessionId};
+use crate::domain::{AccountId, GuestKey, SessionId};
 use crate::state::AppState;
 use actix_web::cookie::{time::Duration, Cookie, SameSite};
 use actix_web::dev::Payload;
@@ -12,6 +14,9 @@ use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 
 pub const COOKIE: &str = "session_id";
+/// The cookie's name over HTTPS: the prefix makes the browser refuse it from a sibling
+/// subdomain or over plain HTTP, so no one can plant a session there.
+pub const SECURE_COOKIE: &str = "__Host-session_id";
 const COOKIE_DAYS: i64 = 30;
 
 pub struct Session {
@@ -26,6 +31,8 @@ pub struct Session {
     pub owner: SessionId,
     /// The request came over HTTPS: a cookie set in answer gets `Secure`.
     pub secure: bool,
+    /// What this store's guest ids are tagged with.
+    pub key: GuestKey,
 }
 
 impl Session {
@@ -43,20 +50,37 @@ impl Session {
         set_cookie(resp, id, self.secure)
     }
 
-    fn new_guest(secure: bool) -> Session {
-        let id = SessionId::new_random();
+    /// The session an id some client sent stands for: its own when the store issued it, else
+    /// a new, empty one.
+    pub fn honoured(&self, raw: &str) -> SessionId {
+        SessionId::parse(raw)
+            .filter(|id| id.is_issued_guest(&self.key))
+            .unwrap_or_else(SessionId::new_random)
+    }
+
+    fn new_guest(secure: bool, key: GuestKey) -> Session {
+        let id = SessionId::new_guest(&key);
         Session {
             owner: id.clone(),
             id,
             is_new: true,
             account: None,
             secure,
+            key,
         }
     }
 }
 
+fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_COOKIE
+    } else {
+        COOKIE
+    }
+}
+
 fn set_cookie(mut resp: HttpResponse, id: &SessionId, secure: bool) -> HttpResponse {
-    let cookie = Cookie::build(COOKIE, id.as_str().to_owned())
+    let cookie = Cookie::build(cookie_name(secure), id.as_str().to_owned())
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -78,23 +102,37 @@ impl FromRequest for Session {
         let secure = state
             .as_ref()
             .is_some_and(|s| client::over_https(req, &s.trusted_proxies));
-        let existing = req.cookie(COOKIE).and_then(|c| SessionId::parse(c.value()));
+        let sent = req
+            .cookie(cookie_name(secure))
+            .and_then(|c| SessionId::parse(c.value()));
         Box::pin(async move {
-            let (Some(id), Some(state)) = (existing, state) else {
-                return Ok(Session::new_guest(secure));
+            let state = state.ok_or_else(|| ApiError::Internal("no app state".into()))?;
+            let unavailable = |e| ApiError::unavailable("session_unavailable", e);
+            let key = state.accounts.guest_key().await.map_err(unavailable)?;
+            let Some(id) = sent else {
+                return Ok(Session::new_guest(secure, key));
             };
-            let account = state
-                .accounts
-                .who(&id)
-                .await
-                .map_err(|e| ApiError::unavailable("session_unavailable", e))?;
-            Ok(Session {
-                owner: account.map_or_else(|| id.clone(), SessionId::of_account),
-                id,
-                is_new: false,
-                account,
-                secure,
-            })
+            if id.is_issued_guest(&key) {
+                return Ok(Session {
+                    owner: id.clone(),
+                    id,
+                    is_new: false,
+                    account: None,
+                    secure,
+                    key,
+                });
+            }
+            match state.accounts.who(&id).await.map_err(unavailable)? {
+                Some(account) => Ok(Session {
+                    owner: SessionId::of_account(account),
+                    id,
+                    is_new: false,
+                    account: Some(account),
+                    secure,
+                    key,
+                }),
+                None => Ok(Session::new_guest(secure, key)),
+            }
         })
     }
 }

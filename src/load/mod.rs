@@ -3,6 +3,7 @@
 //! answers (open model). Used by `carstore load` and by the dashboard's load panel.
 
 mod cli;
+mod cookie;
 mod mix;
 mod pace;
 mod runs;
@@ -10,6 +11,7 @@ mod shopper;
 mod tally;
 
 pub use cli::run_from_cli;
+pub use cookie::SessionCookie;
 pub use mix::{Mix, Scenario};
 pub use runs::{LoadChange, LoadRuns};
 pub use tally::{Outcome, Summary, Tally};

@@ -2,6 +2,7 @@
 
 use super::mix::Scenario;
 use super::tally::Outcome;
+use super::SessionCookie;
 use crate::domain::SessionId;
 use rand::Rng;
 use reqwest::{Client, StatusCode};
@@ -27,18 +28,10 @@ struct CheckoutBody {
     customer_email: &'static str,
 }
 
+#[derive(Default)]
 pub struct Shopper {
-    session: SessionId,
+    session: SessionCookie,
     cars_added: u32,
-}
-
-impl Default for Shopper {
-    fn default() -> Shopper {
-        Shopper {
-            session: SessionId::new_random(),
-            cars_added: 0,
-        }
-    }
 }
 
 impl Shopper {
@@ -121,10 +114,10 @@ impl Shopper {
         route: &'static str,
         since: Instant,
     ) -> Outcome {
-        let cookie = format!("session_id={}", self.session.as_str());
-        let answer = request.header("Cookie", cookie).send().await;
+        let answer = self.session.attach(request).send().await;
         let (status, reason) = match answer {
             Ok(resp) => {
+                self.session.learn(&resp);
                 let status = resp.status();
                 let reason = if status.is_success() {
                     None

@@ -6,7 +6,7 @@ use super::probe::{Answer, Probe};
 use super::{Action, FAULT_EXPIRY_SECS};
 use crate::domain::{OrderId, SessionId};
 use crate::faults::{changes, Fault, FaultKind, Target};
-use crate::load::{LoadPlan, Pace};
+use crate::load::{LoadPlan, Pace, SessionCookie};
 use crate::state::AppState;
 use actix_web::web;
 use std::time::Duration;
@@ -173,7 +173,7 @@ impl Drill {
 
     /// One cart, one key, `tries` checkouts: the first few at once, the rest in turn.
     async fn flaky_checkout(&mut self, tries: u32) -> String {
-        let session = SessionId::new_random();
+        let session = SessionCookie::default();
         let key = SessionId::new_random();
         let added = self.probe.add_car(&session).await;
         if added.status != 201 {

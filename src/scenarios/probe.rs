@@ -3,6 +3,7 @@
 //! the refusal took) — not what the adapters say about themselves.
 
 use crate::domain::{OrderId, SessionId};
+use crate::load::SessionCookie;
 use reqwest::Client;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,14 +70,14 @@ impl Probe {
 
     /// A `GET` as a new shopper.
     pub async fn get(&self, path: &str) -> Answer {
-        let session = SessionId::new_random();
+        let session = SessionCookie::default();
         self.send(self.client.get(self.url(path)), &session).await
     }
 
     /// A new shopper puts one car in the cart and checks out under `key`; the checkout's answer,
     /// or the cart's when it was refused.
     pub async fn buy(&self, key: &SessionId) -> Answer {
-        let session = SessionId::new_random();
+        let session = SessionCookie::default();
         let added = self.add_car(&session).await;
         if added.status != 201 {
             return added;
@@ -84,14 +85,14 @@ impl Probe {
         self.checkout(&session, key).await
     }
 
-    pub async fn add_car(&self, session: &SessionId) -> Answer {
+    pub async fn add_car(&self, session: &SessionCookie) -> Answer {
         let body = json!({"car_id": CAR, "quantity": 1});
         let request = self.client.post(self.url("/api/cart")).json(&body);
         self.send(request, session).await
     }
 
     /// One try of a checkout of `session`'s cart under `key`.
-    pub async fn checkout(&self, session: &SessionId, key: &SessionId) -> Answer {
+    pub async fn checkout(&self, session: &SessionCookie, key: &SessionId) -> Answer {
         let body = json!({"customer_name": "Drill Shopper", "customer_email": "drill@example.com"});
         let request = self
             .client
@@ -102,10 +103,9 @@ impl Probe {
     }
 
     /// Whether `session`'s cart still holds a car.
-    pub async fn cart_holds_a_car(&self, session: &SessionId) -> bool {
-        let request = self.client.get(self.url("/api/cart"));
-        let cookie = format!("session_id={}", session.as_str());
-        let Ok(resp) = request.header("Cookie", cookie).send().await else {
+    pub async fn cart_holds_a_car(&self, session: &SessionCookie) -> bool {
+        let request = session.attach(self.client.get(self.url("/api/cart")));
+        let Ok(resp) = request.send().await else {
             return false;
         };
         let cart: Value = resp.json().await.unwrap_or_default();
@@ -123,10 +123,9 @@ impl Probe {
         format!("{}{path}", self.base)
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder, session: &SessionId) -> Answer {
+    async fn send(&self, request: reqwest::RequestBuilder, session: &SessionCookie) -> Answer {
         let started = Instant::now();
-        let cookie = format!("session_id={}", session.as_str());
-        let Ok(resp) = request.header("Cookie", cookie).send().await else {
+        let Ok(resp) = session.attach(request).send().await else {
             return Answer {
                 status: 0,
                 code: Some("unreachable".into()),
@@ -134,6 +133,7 @@ impl Probe {
                 took: started.elapsed(),
             };
         };
+        session.learn(&resp);
         let status = resp.status().as_u16();
         if status == 503 {
             self.refusals.fetch_add(1, Ordering::Relaxed);

@@ -8,6 +8,7 @@ use super::probe::Answer;
 use super::{Light, Signal};
 use crate::domain::{OrderStatus, SessionId};
 use crate::events::Health;
+use crate::load::SessionCookie;
 use crate::service::Service;
 use std::time::Duration;
 
@@ -100,7 +101,7 @@ impl Drill {
     /// The checkout itself refused at once (not the cart before it), and the cart still
     /// holding the car afterwards, ready for a retry.
     async fn checkout_refused(&mut self) -> Option<String> {
-        let session = SessionId::new_random();
+        let session = SessionCookie::default();
         if self.probe.add_car(&session).await.status != 201 {
             return None;
         }

@@ -118,6 +118,23 @@ async fn the_sign_in_link_signs_in_a_tab_already_showing_the_store() {
         // A mark on the page tells whether pasting the link reloaded it.
         c.execute("window.sameTab = true", vec![]).await.unwrap();
         c.goto(&link).await.unwrap();
+        // The link's token waits in the form, never sent without a press.
+        let focused = "return document.activeElement.id";
+        let on = c.execute(focused, vec![]).await.unwrap();
+        assert_eq!(
+            on,
+            json!("admin-signin-button"),
+            "from {first}: focus on Sign in"
+        );
+        let state = c
+            .find(Locator::Css("[data-testid=admin-state]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!state.starts_with("Signed in"), "from {first}: {state}");
+        click(&c, "#admin-signin-button").await;
         text_until(&c, "[data-testid=admin-state]", |t| {
             t.starts_with("Signed in")
         })
@@ -149,6 +166,7 @@ async fn the_dashboard_fits_a_375px_phone_and_a_1440px_screen() {
     c.goto(&app.url(&format!("/#/dashboard?token={TOKEN}")))
         .await
         .unwrap();
+    click(&c, "#admin-signin-button").await;
     text_until(&c, "[data-testid=admin-state]", |t| {
         t.starts_with("Signed in")
     })

@@ -89,10 +89,11 @@ async fn every_scenario_runs_to_its_summary_from_the_page_on_the_embedded_store(
     let driver = start_chromedriver();
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path()).await;
-    // The link `carstore serve` prints signs in on the way.
+    // The link `carstore serve` prints puts the token in the form; one press signs in.
     c.goto(&app.url(&format!("/#/scenarios?token={token}")))
         .await
         .unwrap();
+    click(&c, "#scenario-signin-button").await;
     let names = app.json("/api/scenarios").await;
     for name in names
         .as_array()

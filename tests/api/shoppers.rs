@@ -191,19 +191,21 @@ pub fn lines(cart: &Value) -> Vec<(i64, i64)> {
     lines
 }
 
-/// The `session_id` a response sets, with its attributes, if it sets one.
+/// The `session_id` a response sets (`__Host-session_id` over HTTPS), with its attributes, if
+/// it sets one.
 pub fn set_cookie(resp: &Response) -> Option<String> {
     resp.headers()
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("session_id="))
+        .find(|c| c.starts_with("session_id=") || c.starts_with("__Host-session_id="))
         .map(str::to_owned)
 }
 
 /// The value of a `session_id=...; attrs` header.
 pub fn cookie_value(set_cookie: &str) -> &str {
     set_cookie
+        .trim_start_matches("__Host-")
         .trim_start_matches("session_id=")
         .split(';')
         .next()

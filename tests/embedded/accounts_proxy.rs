@@ -52,7 +52,10 @@ async fn secure_flags(app: &TestApp, from: &str, https: bool) -> [bool; 3] {
     for (flag, req) in flags.iter_mut().zip(requests) {
         let resp = req.send().await.unwrap();
         assert!(resp.status().is_success(), "{}", resp.status());
-        *flag = is_secure(&set_cookie(&resp).expect("a session cookie"));
+        let cookie = set_cookie(&resp).expect("a session cookie");
+        *flag = is_secure(&cookie);
+        // Over HTTPS the name's prefix makes browsers refuse it from elsewhere (a planted one).
+        assert_eq!(cookie.starts_with("__Host-session_id="), *flag, "{cookie}");
     }
     flags
 }

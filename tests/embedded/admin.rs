@@ -1,10 +1,10 @@
-//! Admin sign-in under guessing: wrong tokens are counted per client address, a few lock that
-//! address out (429 with Retry-After, whatever it offers next), other addresses are not
-//! affected, and the failures are in the audit log without the tokens tried.
+//! Admin sign-in under guessing: wrong tokens are counted per client address, past a few a wrong
+//! token is answered 429 with Retry-After, the right token still gets in, other addresses are
+//! not affected, and the failures are in the audit log without the tokens tried.
 
 use crate::helpers::{assert_error, eventually, spawn_in_dir, spawn_with, TestApp};
 use carstore::config::AdminToken;
-use carstore::ops::sign_in::{LOCKOUT, MAX_FAILURES};
+use carstore::http::admin::{PER_CLIENT, WINDOW};
 use carstore::store::sqlite::DB_FILE;
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
@@ -45,7 +45,7 @@ async fn login(app: &TestApp, client: &Client, token: &str) -> Response {
 }
 
 #[tokio::test]
-async fn three_hundred_guesses_get_429_after_the_fifth_and_the_right_token_waits_too() {
+async fn three_hundred_guesses_get_429_after_the_fifth_and_the_right_token_still_gets_in() {
     let app = spawn_with_token().await;
     let guesser = client_from("127.0.0.1");
     let mut statuses = Vec::new();
@@ -53,40 +53,36 @@ async fn three_hundred_guesses_get_429_after_the_fifth_and_the_right_token_waits
         let resp = login(&app, &guesser, &format!("guess-number-{n:04}-abcdef")).await;
         statuses.push(resp.status().as_u16());
     }
-    let first = MAX_FAILURES as usize;
+    let first = PER_CLIENT as usize;
     assert!(statuses[..first].iter().all(|&s| s == 401), "{statuses:?}");
     assert!(statuses[first..].iter().all(|&s| s == 429), "{statuses:?}");
-
-    let refused = login(&app, &guesser, TOKEN).await;
+    let refused = login(&app, &guesser, "one-more-guess-abcdef").await;
     let wait: u64 = refused.headers()["retry-after"]
         .to_str()
         .unwrap()
         .parse()
         .unwrap();
-    assert!(
-        (1..=LOCKOUT.as_secs()).contains(&wait),
-        "Retry-After {wait}"
-    );
+    assert!((1..=WINDOW.as_secs()).contains(&wait), "Retry-After {wait}");
     assert_error(refused, 429, "too_many_attempts").await;
+
+    // The admin shares the guesser's address (an ingress, Docker Desktop): not locked out.
+    assert_eq!(login(&app, &guesser, TOKEN).await.status(), 200);
     let bearer = guesser
         .get(app.url("/api/audit"))
         .bearer_auth(TOKEN)
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        bearer.status(),
-        429,
-        "the right token is not even looked at"
-    );
+    assert_eq!(bearer.status(), 200, "the right token is always let in");
     app.stop().await;
 }
 
 #[tokio::test]
-async fn another_address_is_not_locked_out_and_the_audit_shows_the_failures_only_once_each() {
+async fn another_address_is_not_limited_and_the_audit_shows_every_wrong_token_once() {
     let app = spawn_with_token().await;
     let guesser = client_from("127.0.0.1");
-    for n in 0..50 {
+    // Fewer than the limit over all clients, which would refuse every address's wrong token.
+    for n in 0..40 {
         let resp = guesser
             .post(app.url("/api/service/redis/stop"))
             .bearer_auth(format!("bearer-guess-{n:04}-abcdef"))
@@ -95,7 +91,10 @@ async fn another_address_is_not_locked_out_and_the_audit_shows_the_failures_only
             .unwrap();
         assert!([401, 429].contains(&resp.status().as_u16()));
     }
-    assert_eq!(login(&app, &guesser, TOKEN).await.status(), 429);
+    assert_eq!(
+        login(&app, &guesser, "still-not-it-0123456").await.status(),
+        429
+    );
 
     let admin = client_from("127.0.0.2");
     assert_eq!(
@@ -127,19 +126,18 @@ async fn another_address_is_not_locked_out_and_the_audit_shows_the_failures_only
             })
             .collect()
     };
-    let mut expected = vec![format!(
-        "bearer wrong token; locked out for {} s",
-        LOCKOUT.as_secs()
-    )];
-    expected.extend(vec![
-        "bearer wrong token".to_owned();
-        MAX_FAILURES as usize - 1
-    ]);
+    let from_guesser = sign_ins("127.0.0.1");
     assert_eq!(
-        sign_ins("127.0.0.1"),
-        expected,
-        "newest first, refusals not audited"
+        from_guesser.len(),
+        41,
+        "every wrong token, once: {from_guesser:?}"
     );
+    let plain = from_guesser
+        .iter()
+        .filter(|e| e.ends_with("wrong token"))
+        .count();
+    assert_eq!(plain, PER_CLIENT as usize, "{from_guesser:?}");
+    assert!(from_guesser[0].starts_with("login wrong token; over the limit for "));
     assert_eq!(sign_ins("127.0.0.2"), ["login ok", "login wrong token"]);
     let text = audit.to_string();
     assert!(

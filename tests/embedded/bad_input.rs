@@ -295,6 +295,10 @@ async fn an_invalid_session_cookie_is_a_new_empty_session() {
         "session_id=../../etc/passwd",
         "session_id=%00%00",
         "session_id=",
+        // Well formed, but not issued by this store: a planted id, an older client's UUID.
+        "session_id=0123456789abcdef0123456789abcdef",
+        "session_id=0b6f3e0c-6c1e-4f5a-9d84-2a7c1f0e9b11",
+        "session_id=4f1d2c3b4a5968778695a4b3c2d1e0f04f1d2c3b4a5968778695a4b3c2d1e0f0",
     ] {
         let resp = reqwest::Client::new()
             .get(app.url("/api/cart"))
@@ -310,6 +314,8 @@ async fn an_invalid_session_cookie_is_a_new_empty_session() {
         );
         let body: Value = resp.json().await.unwrap();
         assert_eq!(body["items"], json!([]));
-        assert_eq!(body["session_id"].as_str().unwrap().len(), 32);
+        let issued = body["session_id"].as_str().unwrap();
+        assert_eq!(issued.len(), 64);
+        assert!(!cookie.contains(issued), "a new id, not the one sent");
     }
 }

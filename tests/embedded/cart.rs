@@ -17,7 +17,7 @@ async fn first_cart_call_sets_an_httponly_samesite_session_cookie() {
         .split(';')
         .next()
         .unwrap();
-    assert_eq!(id.len(), 32, "128 bits in hex");
+    assert_eq!(id.len(), 64, "128 random bits and a 128-bit tag, in hex");
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["session_id"], id);
     assert_eq!(body["items"], json!([]));

@@ -28,11 +28,12 @@ export function init() {
 }
 
 /**
- * Called when the dashboard opens, or is opened again by a link: signs in with the sign-in
- * link's `token` when there is one, then learns what may be done.
+ * Called when the dashboard opens, or is opened again by a link: a sign-in link's `token` is
+ * put in the form for the admin to send with one press, never sent on its own (a link on any
+ * page could otherwise make this browser try tokens), then learns what may be done.
  */
 export async function enter(token) {
-  if (token) await signIn(token);
+  if (token) offer(token, 'admin-token', 'admin-signin-button');
   await loadServices();
   await api.audit().then((entries) => { show(true); render(entries); }).catch(() => show(false));
 }
@@ -49,6 +50,12 @@ async function loadServices() {
   } catch {
     services = {};
   }
+}
+
+/** Puts a link's token in a sign-in form and moves focus to its button. */
+export function offer(token, input, button) {
+  document.getElementById(input).value = token;
+  document.getElementById(button).focus();
 }
 
 async function signIn(token) {

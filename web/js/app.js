@@ -12,9 +12,9 @@
 //   accountChanged(account)
 //                  (optional) when the shopper signs in or out while it shows: what it shows
 //                  of the cart or orders belonged to the other one.
-// A link with parameters is an instruction (sign in with this token), so it is acted on even
-// when its page is already showing; the parameters then leave the address bar at once, so a
-// token is never kept in history, bookmarks or a shared screen.
+// A link with parameters is acted on even when its page is already showing (a token is put in
+// the sign-in form, for the admin to send with one press); the parameters then leave the
+// address bar at once, so a token is never kept in history, bookmarks or a shared screen.
 
 import * as account from './account.js';
 import { api, OUTAGE_EVENT } from './api.js';

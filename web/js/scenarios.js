@@ -3,6 +3,7 @@
 // shows each step's button while the run waits for it, ticks the checks as they pass, and ends
 // with the summary. Runs need the admin token, as faults do; the list is for everyone.
 
+import { offer } from './admin.js';
 import { api } from './api.js';
 import { every, h, toast } from './dom.js';
 
@@ -21,7 +22,8 @@ export function init() {
 
 export async function enter(params) {
   const token = params.get('token');
-  if (token) await signIn(token);
+  // A link's token waits in the form for a press: never sent on its own.
+  if (token) offer(token, 'scenario-token', 'scenario-signin-button');
   poll.start();
 }
 

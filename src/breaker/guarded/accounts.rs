@@ -70,4 +70,20 @@ impl SessionStore for Guarded<dyn SessionStore> {
     async fn forget_failures(&self, key: &str) -> Result<(), AdapterError> {
         self.call(self.adapter.forget_failures(key)).await
     }
+
+    async fn shared_secret(&self, name: &str, fresh: &str) -> Result<String, AdapterError> {
+        self.call(self.adapter.shared_secret(name, fresh)).await
+    }
+
+    async fn mark(&self, name: &str, ttl: Duration) -> Result<(), AdapterError> {
+        self.call(self.adapter.mark(name, ttl)).await
+    }
+
+    async fn is_marked(&self, name: &str) -> Result<bool, AdapterError> {
+        self.call(self.adapter.is_marked(name)).await
+    }
+
+    async fn take_back_failure(&self, key: &str) -> Result<(), AdapterError> {
+        self.call(self.adapter.take_back_failure(key)).await
+    }
 }

@@ -71,6 +71,15 @@ return ended";
 const SIGNED_IN: &str = "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 return redis.call('ZCARD', KEYS[1])";
 
+/// KEYS: the secret. ARGV: a fresh value, stored when there is none.
+const SHARED_SECRET: &str = "redis.call('SET', KEYS[1], ARGV[1], 'NX')
+return redis.call('GET', KEYS[1])";
+
+/// KEYS: one counter. Takes one back, never below zero, keeping the window.
+const TAKE_BACK: &str = "local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return 0";
+
 /// KEYS: counters. ARGV: window ms, or nothing to only read. Returns `[count, ms left, ...]`.
 const FAILURES: &str = "local out = {}
 for _, k in ipairs(KEYS) do
@@ -225,6 +234,39 @@ impl SessionStore for RedisCache {
         window: Duration,
     ) -> Result<Vec<Failures>, AdapterError> {
         self.failures_script(keys, Some(window)).await
+    }
+
+    async fn shared_secret(&self, name: &str, fresh: &str) -> Result<String, AdapterError> {
+        let key = format!("{}secret:{name}", self.prefix);
+        self.script_on(SHARED_SECRET, vec![key], vec![fresh.to_owned()])
+            .await
+    }
+
+    async fn mark(&self, name: &str, ttl: Duration) -> Result<(), AdapterError> {
+        let key = format!("{}mark:{name}", self.prefix);
+        let expire = Some(Expiration::PX(ttl.as_millis().max(1) as i64));
+        self.client
+            .with_options(&fail_fast())
+            .set::<(), _, _>(key, "1", expire, None, false)
+            .await
+            .map_err(cache_error)
+    }
+
+    async fn is_marked(&self, name: &str) -> Result<bool, AdapterError> {
+        let key = format!("{}mark:{name}", self.prefix);
+        self.client
+            .with_options(&fail_fast())
+            .exists::<i64, _>(key)
+            .await
+            .map(|n| n > 0)
+            .map_err(cache_error)
+    }
+
+    async fn take_back_failure(&self, key: &str) -> Result<(), AdapterError> {
+        let keys = self.failures_keys(&[key.to_owned()]);
+        self.script_on::<i64>(TAKE_BACK, keys, Vec::new())
+            .await
+            .map(drop)
     }
 
     async fn forget_failures(&self, key: &str) -> Result<(), AdapterError> {

@@ -58,6 +58,7 @@ pub fn paths(paths: &mut Map<String, Value>) {
                 })),
                 "responses": {
                     "201": signed_in("The account, signed in"),
+                    "429": response("TooManySignUps"),
                     "400": response("BadRequest"),
                     "409": response("Conflict"),
                     "413": response("TooLarge"),

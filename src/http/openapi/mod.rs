@@ -71,6 +71,7 @@ pub fn document() -> Value {
     accounts::paths(&mut paths);
     faults::paths(&mut paths);
     scenarios::paths(&mut paths);
+    refusals_every_request_may_get(&mut paths);
     let mut schemas = schemas::schemas();
     if let Value::Object(schemas) = &mut schemas {
         replicas::schemas(schemas);
@@ -104,6 +105,26 @@ pub fn document() -> Value {
             },
         },
     })
+}
+
+/// The refusals made before any route (`http::guard`): 403 to a state change from another site,
+/// 415 to a body that is not JSON; and 429 to a live feed past its limit.
+fn refusals_every_request_may_get(paths: &mut Map<String, Value>) {
+    for (path, item) in paths.iter_mut() {
+        for (method, op) in item.as_object_mut().into_iter().flatten() {
+            let responses = &mut op["responses"];
+            if method != "get" && method != "head" {
+                responses["403"] = response("CrossSite");
+            }
+            if op.get("requestBody").is_some() {
+                op["responses"]["415"] = response("NotJson");
+            }
+            let feed = path == "/api/events" || path == "/api/service/{name}/logs";
+            if feed && op["responses"].get("429").is_none() {
+                op["responses"]["429"] = response("TooManyStreams");
+            }
+        }
+    }
 }
 
 /// `{"$ref": "#/components/schemas/<name>"}`.

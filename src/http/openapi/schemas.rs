@@ -4,9 +4,9 @@ use super::{
     array, boolean, closed, constant, integer, nullable, number, schema, string, timestamp,
 };
 use crate::domain::{Category, MAX_LINE_QUANTITY};
+use crate::http::admin::{OVERALL, PER_CLIENT, WINDOW};
 use crate::http::error::RETRY_AFTER_SECS;
 use crate::ops::audit::SignInVia;
-use crate::ops::sign_in::{LOCKOUT, MAX_FAILURES, WINDOW};
 use crate::service::Service;
 use serde_json::{json, Value};
 
@@ -173,20 +173,41 @@ pub fn responses() -> Value {
         "BadRequest": error("Malformed request: invalid_json, invalid_request (missing or \
             mistyped field), invalid_query, or a code naming what cannot be acted on."),
         "AdminRequired": error("admin_required: the admin token is missing or wrong (and an \
-            admin cookie is dropped). A wrong one counts towards a lockout, see 429."),
+            admin cookie is dropped). A wrong token counts towards a limit, see 429."),
         "NotFound": error("No such thing (or not yours to see): a code naming what."),
         "Conflict": error("The request conflicts with how things are set up."),
         "TooLarge": error("payload_too_large: the body is over 64 KiB."),
         "Invalid": error("Well-formed but invalid value: a code naming the field."),
         "TooManyAttempts": {
-            "description": format!("too_many_attempts: {MAX_FAILURES} wrong admin tokens from \
-                this client address within {} s lock it out for {} s; until then every admin \
-                request from it is refused, the right token included. Retry after the seconds \
-                given.", WINDOW.as_secs(), LOCKOUT.as_secs()),
+            "description": format!("too_many_attempts: past {PER_CLIENT} wrong admin tokens \
+                from this client, or {OVERALL} from all clients, within {} s, a wrong token is \
+                answered 429 instead of 401 until the window ends; the right token is always \
+                let in. Retry after the seconds given.", WINDOW.as_secs()),
             "headers": { "Retry-After": { "required": true,
                 "schema": { "type": "string", "pattern": "^[0-9]+$" } } },
             "content": { "application/json": { "schema": schema("Error") } },
         },
+        "TooManyStreams": {
+            "description": format!("too_many_streams: this client holds {} live feeds, or \
+                the store {}; close one and retry after the seconds given.",
+                crate::http::streams::PER_CLIENT, crate::http::streams::IN_ALL),
+            "headers": { "Retry-After": { "required": true,
+                "schema": { "type": "string", "pattern": "^[0-9]+$" } } },
+            "content": { "application/json": { "schema": schema("Error") } },
+        },
+        "TooManySignUps": {
+            "description": format!("too_many_sign_ups: {} sign-ups from this client within {} \
+                min, made or refused alike; retry after the seconds given.",
+                crate::accounts::limits::SIGN_UPS_PER_CLIENT,
+                crate::accounts::limits::SIGN_UP_WINDOW.as_secs() / 60),
+            "headers": { "Retry-After": { "required": true,
+                "schema": { "type": "string", "pattern": "^[0-9]+$" } } },
+            "content": { "application/json": { "schema": schema("Error") } },
+        },
+        "NotJson": error("unsupported_media_type: the body was sent as something other than \
+            application/json (a form, text/plain)."),
+        "CrossSite": error("cross_site_request: a state change sent from another site's page \
+            (Sec-Fetch-Site other than same-origin or none, or an Origin naming another host)."),
         "Unavailable": {
             "description": format!("A dependency is down; nothing was changed. Retry after \
                 {RETRY_AFTER_SECS} s."),

@@ -558,7 +558,7 @@ fn carstores_urls_carry_the_passwords_the_services_require() {
             let own = format!("{queue}([.]dlq)?");
             for line in [
                 format!("default_permissions.configure = ^{own}$"),
-                format!("default_permissions.read = ^{own}$"),
+                format!("default_permissions.read = ^(amq[.]default|{own})$"),
                 format!("default_permissions.write = ^(amq[.]default|{own})$"),
             ] {
                 assert!(
