@@ -18,16 +18,6 @@ use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;
 
-/// The variables whose value carstore reads from the file that `<name>_FILE` names, when the
-/// variable itself is unset: the manifests give carstore its secrets that way.
-const FILE_VARIANTS: &[&str] = &[
-    "DATABASE_URL_FILE",
-    "REDIS_URL_FILE",
-    "AMQP_URL_FILE",
-    "CARSTORE_RABBIT_MANAGEMENT_URL_FILE",
-    "CARSTORE_ADMIN_TOKEN_FILE",
-];
-
 #[tokio::test]
 async fn probe_and_scrape_paths_answer_on_a_running_store_and_worker() {
     let store = spawn_app().await;
@@ -135,9 +125,8 @@ fn every_environment_variable_is_one_carstore_reads() {
     for (overlay, objs) in overlays() {
         for pod in pods(overlay, objs) {
             for (name, _) in &pod.env {
-                let known = KNOWN_ENV.contains(&name.as_str())
-                    || CONVENTIONAL_ENV.contains(&name.as_str())
-                    || FILE_VARIANTS.contains(&name.as_str());
+                let known =
+                    KNOWN_ENV.contains(&name.as_str()) || CONVENTIONAL_ENV.contains(&name.as_str());
                 assert!(
                     known,
                     "{}: {name} is not a variable carstore reads",
