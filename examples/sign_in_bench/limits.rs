@@ -18,7 +18,7 @@ pub struct Limits {
     pub client_retry_after: String,
 }
 
-fn client_from(ip: &str) -> reqwest::Client {
+pub fn client_from(ip: &str) -> reqwest::Client {
     reqwest::Client::builder()
         .local_address(ip.parse::<IpAddr>().expect("an IP"))
         .build()

@@ -83,9 +83,12 @@ fn time_hashes(n: usize) -> (f64, f64, f64) {
     )
 }
 
-/// Makes the accounts, two at a time (each costs the store a hash).
-async fn sign_up(client: &reqwest::Client, url: &str, accounts: &[Credentials]) {
-    for pair in accounts.chunks(2) {
+/// Makes the accounts, two at a time (each costs the store a hash), from as many loopback
+/// addresses as the store's sign-up limit per client asks for.
+async fn sign_up(url: &str, accounts: &[Credentials]) {
+    let per_client = 10;
+    for (n, pair) in accounts.chunks(2).enumerate() {
+        let client = limits::client_from(&format!("127.0.1.{}", 1 + n * 2 / per_client));
         let made = pair.iter().map(|c| {
             let mut body = c.body();
             body["name"] = json!("Bench Shopper");
@@ -127,7 +130,7 @@ async fn main() {
     let accounts: Vec<Credentials> = (0..args.accounts.max(1))
         .map(|n| Credentials::new(run, n))
         .collect();
-    sign_up(&client, &url, &accounts).await;
+    sign_up(&url, &accounts).await;
 
     let before = hash_histogram(&client, &url).await;
     let plan = load::Plan {

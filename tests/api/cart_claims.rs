@@ -122,7 +122,7 @@ async fn embedded() {
 async fn a_checkout_cut_short_after_its_claim_is_finished_by_its_retry() {
     let env = crate::services::RealEnv::shared().await;
     let app = crate::services::spawn_real(&env).await;
-    let session = SessionId::new_random();
+    let session = issued_session(&app.address).await;
     let cookie = format!("session_id={}", session.as_str());
     let shopper = reqwest::Client::new();
     let added = shopper
@@ -197,6 +197,17 @@ fn leave_an_old_claim(prefix: &str, session: &SessionId, claim: &str, lines: &st
     redis_cli(&["EXPIRE", &key, "600"]);
 }
 
+/// A session the store issued (it honours no other), read from a first cart call.
+async fn issued_session(base: &str) -> SessionId {
+    let cart: serde_json::Value = reqwest::get(format!("{base}/api/cart"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    SessionId::parse(cart["session_id"].as_str().unwrap()).unwrap()
+}
+
 struct Shopper {
     client: reqwest::Client,
     cookie: String,
@@ -258,7 +269,7 @@ impl Shopper {
 async fn an_old_claim_of_a_stopped_checkout_is_ended_by_the_next_one() {
     let env = crate::services::RealEnv::shared().await;
     let app = crate::services::spawn_real(&env).await;
-    let session = SessionId::new_random();
+    let session = issued_session(&app.address).await;
     let shopper = Shopper {
         client: reqwest::Client::new(),
         cookie: format!("session_id={}", session.as_str()),

@@ -36,6 +36,8 @@ mod replica_channel;
 mod retention;
 mod scenarios_guided;
 mod scenarios_headless;
+mod security;
+mod security_replicas;
 mod story;
 mod worker;
 
