@@ -237,6 +237,30 @@ fn no_rendered_manifest_carries_a_committed_token_or_password() {
     }
 }
 
+#[test]
+fn the_operators_secrets_files_stay_out_of_git() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let git = |args: &[&str]| Command::new("git").args(args).current_dir(root).output();
+    let Ok(tracked) = git(&["ls-files", "ops/k8s"]) else {
+        return; // no git here: nothing to ask it
+    };
+    if !tracked.status.success() {
+        return; // not a git checkout (a source archive)
+    }
+    let tracked = String::from_utf8(tracked.stdout).expect("UTF-8");
+    for (overlay, _) in overlays() {
+        let example = format!("ops/k8s/overlays/{overlay}/secrets.env.example");
+        let real = format!("ops/k8s/overlays/{overlay}/secrets.env");
+        assert!(
+            tracked.lines().any(|l| l == example),
+            "{example} is not committed"
+        );
+        assert!(!tracked.lines().any(|l| l == real), "{real} is committed");
+        let ignored = git(&["check-ignore", "-q", "--no-index", &real]).expect("git runs");
+        assert!(ignored.status.success(), "git does not ignore {real}");
+    }
+}
+
 /// A pod's files as its containers see them: Secret and ConfigMap volumes from the rendered
 /// objects, emptyDirs as the init containers leave them (run here with sh, their mounts in
 /// temporary directories).
