@@ -31,6 +31,8 @@ pub enum Table {
     /// the deletions are counted like every other table's, and what a flood of wrong tokens
     /// adds between two rounds is only read past (reads take the newest few).
     AuditLog,
+    /// Shoppers' accounts never signed into for the account retention that placed no order.
+    IdleAccounts,
 }
 
 impl Table {
@@ -40,6 +42,7 @@ impl Table {
             Table::IdempotencyKeys => "idempotency_keys",
             Table::CartItems => "cart_items",
             Table::AuditLog => "audit_log",
+            Table::IdleAccounts => "accounts",
         }
     }
 
@@ -51,6 +54,7 @@ impl Table {
             Table::CartItems => retention.carts,
             // Kept by count, not by age: the store ignores it.
             Table::AuditLog => Duration::ZERO,
+            Table::IdleAccounts => retention.idle_accounts,
         }
     }
 }

@@ -125,6 +125,10 @@ fn janitor_chores(
             store: orders.clone(),
         },
         Chore {
+            table: Table::IdleAccounts,
+            store: orders.clone(),
+        },
+        Chore {
             table: Table::AuditLog,
             store: orders,
         },

@@ -53,6 +53,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "CARSTORE_CART_RETENTION",
     "CARSTORE_IDEMPOTENCY_RETENTION",
     "CARSTORE_OUTBOX_RETENTION",
+    "CARSTORE_ACCOUNT_RETENTION",
     "CARSTORE_INSTANCE",
     "CARSTORE_DRAIN",
 ];
@@ -124,6 +125,7 @@ struct FileSettings {
     cart_retention: Option<String>,
     idempotency_retention: Option<String>,
     outbox_retention: Option<String>,
+    account_retention: Option<String>,
     instance: Option<String>,
     drain: Option<String>,
     trusted_proxies: Option<String>,
@@ -175,6 +177,7 @@ impl Settings {
                 file.cart_retention.clone(),
                 file.idempotency_retention.clone(),
                 file.outbox_retention.clone(),
+                file.account_retention.clone(),
             ],
         )?;
         Ok(Settings {

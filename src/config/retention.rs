@@ -17,6 +17,9 @@ pub struct Retention {
     /// An order event is deleted from the outbox this long after the queue confirmed it (and
     /// never while its order is still pending, which may need it sent again).
     pub sent_outbox: Duration,
+    /// An account nobody signed into for this long, that never placed an order, is deleted:
+    /// sign-up is open to anyone, so what it makes must not grow without end.
+    pub idle_accounts: Duration,
 }
 
 impl Default for Retention {
@@ -27,6 +30,7 @@ impl Default for Retention {
             carts: 24 * HOUR,
             idempotency_keys: 24 * HOUR,
             sent_outbox: HOUR,
+            idle_accounts: 90 * 24 * HOUR,
         }
     }
 }
@@ -44,9 +48,9 @@ impl Retention {
 /// else the default.
 pub(super) fn layered(
     env: &dyn Fn(&str) -> Option<String>,
-    file: [Option<String>; 3],
+    file: [Option<String>; 4],
 ) -> anyhow::Result<Retention> {
-    let [carts, keys, outbox] = file;
+    let [carts, keys, outbox, accounts] = file;
     let pick = |var: &str, from_file: Option<String>, what: &str, default| {
         env(var)
             .or(from_file)
@@ -71,6 +75,12 @@ pub(super) fn layered(
             outbox,
             "outbox retention",
             default.sent_outbox,
+        )?,
+        idle_accounts: pick(
+            "CARSTORE_ACCOUNT_RETENTION",
+            accounts,
+            "account retention",
+            default.idle_accounts,
         )?,
     })
 }

@@ -222,3 +222,51 @@ async fn the_running_store_drops_a_cart_left_alone_keeps_one_in_use_and_counts_i
     assert_eq!(cart["items"], serde_json::json!([]), "{cart}");
     app.stop().await;
 }
+
+/// Sign-up is open to anyone: an account idle past its retention that placed no order goes,
+/// with its sessions; one with an order, or signed into lately, stays.
+#[tokio::test]
+async fn idle_accounts_without_orders_are_pruned_and_the_rest_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = SqliteDb::open(dir.path()).unwrap();
+    let c = Connection::open(dir.path().join(DB_FILE)).unwrap();
+    c.busy_timeout(Duration::from_secs(5)).unwrap();
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let account = |id: i64, signed_in: Option<&str>| {
+        c.execute(
+            "INSERT INTO accounts (id, created_at, name, email, email_login, password_hash, signed_in_at)
+             VALUES (?1, ?2, 'A', ?3, ?3, 'x', ?4)",
+            rusqlite::params![id, LONG_AGO, format!("a{id}@example.com"), signed_in],
+        )
+        .unwrap();
+    };
+    account(1, None); // idle since sign-up, no order: goes
+    account(2, None); // idle, but placed an order: stays
+    account(3, Some(&now)); // signed into just now: stays
+    account(4, Some(LONG_AGO)); // idle since a sign-in long ago, an ended session: goes
+    c.execute(
+        "INSERT INTO orders (id, created_at, status, total_cents, customer_name, customer_email, session_id)
+         VALUES (1, ?1, 'processed', 100, 'A', 'a2@example.com', 'account:2')",
+        [LONG_AGO],
+    )
+    .unwrap();
+    c.execute(
+        "INSERT INTO account_sessions (digest, account_id, device, created_at, expires_at)
+         VALUES ('d', 4, 'x', ?1, ?1)",
+        [LONG_AGO],
+    )
+    .unwrap();
+    let gone = db
+        .prune(Table::IdleAccounts, 30 * 24 * HOUR, 100)
+        .await
+        .unwrap();
+    assert_eq!(gone, 2);
+    let left: Vec<i64> = c
+        .prepare("SELECT id FROM accounts ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(left, [2, 3]);
+}

@@ -23,6 +23,14 @@ const IDEMPOTENCY_KEYS: &str = "DELETE FROM idempotency_keys WHERE ctid = ANY(AR
     WHERE k.created_at < now() - make_interval(secs => $1) AND r.status <> 'pending'
     ORDER BY k.created_at LIMIT $2 FOR UPDATE OF k SKIP LOCKED))";
 
+/// Accounts idle past their retention that own no order (orders are records, and so is the
+/// account they belong to).
+const IDLE_ACCOUNTS: &str = "DELETE FROM accounts WHERE id = ANY(ARRAY(
+    SELECT a.id FROM accounts a
+    WHERE coalesce(a.signed_in_at, a.created_at) < now() - make_interval(secs => $1)
+      AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.session_id = 'account:' || a.id)
+    ORDER BY a.id LIMIT $2 FOR UPDATE SKIP LOCKED))";
+
 #[async_trait]
 impl Prune for PgStore {
     async fn prune(
@@ -37,6 +45,7 @@ impl Prune for PgStore {
             // Carts are Redis's, which expires them itself.
             Table::CartItems => return Ok(0),
             Table::AuditLog => return self.prune_audit_log(limit).await,
+            Table::IdleAccounts => IDLE_ACCOUNTS,
         };
         let client = self.client().await?;
         client

@@ -24,6 +24,13 @@ const IDEMPOTENCY_KEYS: &str = "DELETE FROM idempotency_keys WHERE rowid IN (
 const CARTS: &str = "DELETE FROM cart_items WHERE session_id IN (
     SELECT session_id FROM cart_items WHERE used_at < ?1 ORDER BY used_at LIMIT ?2)";
 
+/// Accounts idle past their retention that own no order; their sessions, all ended long ago
+/// (none outlives the retention), go first.
+const IDLE: &str = "SELECT a.id FROM accounts a
+    WHERE coalesce(a.signed_in_at, a.created_at) < ?1
+      AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.session_id = 'account:' || a.id)
+    ORDER BY a.id LIMIT ?2";
+
 #[async_trait]
 impl Prune for SqliteDb {
     async fn prune(
@@ -37,12 +44,33 @@ impl Prune for SqliteDb {
             Table::IdempotencyKeys => (IDEMPOTENCY_KEYS, Service::Postgres),
             Table::CartItems => (CARTS, Service::Redis),
             Table::AuditLog => return self.prune_audit_log(limit).await,
+            Table::IdleAccounts => return self.prune_idle_accounts(older_than, limit).await,
         };
         let cutoff = cutoff_text(older_than);
         self.run_for(service, move |c| {
             c.prepare_cached(sql)?
                 .execute(rusqlite::params![cutoff, limit])
                 .map(|n| n as u64)
+        })
+        .await
+    }
+}
+
+impl SqliteDb {
+    async fn prune_idle_accounts(
+        &self,
+        older_than: Duration,
+        limit: u32,
+    ) -> Result<u64, AdapterError> {
+        let cutoff = cutoff_text(older_than);
+        self.run_for(Service::Postgres, move |c| {
+            let tx = c.transaction()?;
+            let sessions = format!("DELETE FROM account_sessions WHERE account_id IN ({IDLE})");
+            tx.execute(&sessions, rusqlite::params![cutoff, limit])?;
+            let accounts = format!("DELETE FROM accounts WHERE id IN ({IDLE})");
+            let gone = tx.execute(&accounts, rusqlite::params![cutoff, limit])?;
+            tx.commit()?;
+            Ok(gone as u64)
         })
         .await
     }
