@@ -268,7 +268,7 @@ struct PodFiles<'a> {
     objs: &'a [Value],
     template: &'a Value,
     empty_dirs: HashMap<String, PathBuf>,
-    _scratch: tempfile::TempDir,
+    scratch: tempfile::TempDir,
 }
 
 impl<'a> PodFiles<'a> {
@@ -278,11 +278,11 @@ impl<'a> PodFiles<'a> {
             objs,
             template,
             empty_dirs: HashMap::new(),
-            _scratch: scratch,
+            scratch,
         };
         let volumes = list(&template["spec"]["volumes"]);
         for v in volumes.iter().filter(|v| !v["emptyDir"].is_null()) {
-            let dir = files._scratch.path().join(text(&v["name"]));
+            let dir = files.scratch.path().join(text(&v["name"]));
             std::fs::create_dir(&dir).expect("mkdir");
             files.empty_dirs.insert(text(&v["name"]), dir);
         }
@@ -325,10 +325,10 @@ impl<'a> PodFiles<'a> {
         match source["items"].as_array() {
             Some(items) => items
                 .iter()
-                .map(|i| (text(&i["path"]), all[&text(&i["key"])].clone())),
-            None => return all.into_iter().collect(),
+                .map(|i| (text(&i["path"]), all[&text(&i["key"])].clone()))
+                .collect(),
+            None => all.into_iter().collect(),
         }
-        .collect()
     }
 
     /// The content of a file a container reads.
@@ -356,7 +356,7 @@ impl<'a> PodFiles<'a> {
             let dir = match self.empty_dirs.get(&text(&volume["name"])) {
                 Some(dir) => dir.clone(),
                 None => {
-                    let dir = self._scratch.path().join(format!(
+                    let dir = self.scratch.path().join(format!(
                         "{}-{}",
                         text(&init["name"]),
                         text(&m["name"])
