@@ -17,16 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-CACHE=${CARSTORE_STACK_CACHE:-/var/cache/carstore-stack}
-OUT=${CARSTORE_STACK_OUT:-target/stack}
 PLUGINS=/usr/local/lib/docker/cli-plugins
-COMPOSE=(docker compose -p carstore -f compose.yaml -f ops/stack/compose.standins.yaml)
-PYTHON=$CACHE/venv/bin/python
-mkdir -p "$CACHE" "$OUT"
-
-say() { printf '   %s\n' "$*"; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+source ops/stack/lib.sh
 
 # Compose v2 and buildx are not in bookworm; trixie's packages run on it. They are unpacked into
 # Docker's CLI plugin folder, from a private apt state that leaves the system's sources alone.
@@ -87,39 +79,47 @@ rebuild() {
   "${COMPOSE[@]}" build --quiet carstore # the image of the real tree again
 }
 
-leftovers() {
-  local label=com.docker.compose.project=carstore
-  { docker ps -aq --filter "label=$label"; docker volume ls -q --filter "label=$label"
-    docker network ls -q --filter "label=$label"; } | wc -l
-}
-
 # The socket's group differs from host to host (113 on a Debian host, root's on Docker Desktop);
 # nothing in the stack may depend on it.
 socket_group() {
   say "Docker socket group here: $(stat -c %g /var/run/docker.sock) (carstore runs as uid 10001 and never joins it)"
 }
 
-# What carstore can ask of the engine through docker-proxy, asked from the stack's own network.
-proxy_allows() { # method path -> the HTTP status line's code
-  docker run --rm --network carstore_default carstore-standin/debian:bookworm-slim bash -c \
-    "exec 3<>/dev/tcp/docker-proxy/2375; printf '$1 $2 HTTP/1.0\r\n\r\n' >&3; head -1 <&3" |
+# What carstore can ask of the engine through docker-proxy, asked from a container on the
+# proxy's own network (as carstore is); no other container can reach it at all.
+# (ops/security/stack.sh tries every other way in.)
+proxy_allows() { # network method path -> the HTTP status line's code, or "none" without a connection
+  docker run --rm --label "$TEST_LABEL" --network "$1" carstore-standin/debian:bookworm-slim bash -c \
+    "exec 3<>/dev/tcp/docker-proxy/2375 || { echo x none; exit; }; printf '$2 $3 HTTP/1.0\r\n\r\n' >&3; head -1 <&3" 2>/dev/null |
     awk '{ print $2 }'
 }
 
 check_proxy() {
-  local inspect list create other
-  inspect=$(proxy_allows GET /containers/carstore-redis/json)
-  list=$(proxy_allows GET /containers/json)
-  create=$(proxy_allows POST /v1.41/containers/create)
-  other=$(proxy_allows POST /v1.41/containers/carstore-prometheus/stop)
-  [ "$inspect" = 200 ] && [ "$list" = 403 ] && [ "$create" = 403 ] && [ "$other" = 403 ] || {
-    echo "FAILED: docker-proxy answered inspect $inspect, list $list, create $create, other stop $other" >&2
+  local inspect list create other outside
+  inspect=$(proxy_allows carstore_docker-api GET /v1.41/containers/carstore-redis/json)
+  list=$(proxy_allows carstore_docker-api GET /v1.41/containers/json)
+  create=$(proxy_allows carstore_docker-api POST /v1.41/containers/create)
+  other=$(proxy_allows carstore_docker-api POST '/v1.41/containers/carstore-prometheus/stop?t=10')
+  outside=$(proxy_allows carstore_default GET /v1.41/containers/carstore-redis/json)
+  [ "$inspect" = 200 ] && [ "$list" = 403 ] && [ "$create" = 403 ] && [ "$other" = 403 ] && [ "$outside" = none ] || {
+    echo "FAILED: docker-proxy answered inspect $inspect, list $list, create $create, other stop $other; from the default network: $outside" >&2
     exit 1
   }
   [ "$(docker exec carstore id -u)" = 10001 ] || { echo "FAILED: carstore does not run as uid 10001" >&2; exit 1; }
   docker exec carstore test ! -e /var/run/docker.sock ||
     { echo "FAILED: carstore's container can see the Docker socket" >&2; exit 1; }
-  say "docker-proxy: inspect of carstore-redis $inspect; listing, creating and stopping another container 403; carstore runs as uid 10001 without the socket"
+  say "docker-proxy: inspect of carstore-redis $inspect; listing, creating and stopping another container 403; unreachable from the stack's default network; carstore runs as uid 10001 without the socket"
+}
+
+# Every call carstore made through the proxy while it was driven (the dashboard's buttons and
+# log windows) was let through: a refusal would mean the proxy's rules and carstore's client
+# disagree.
+check_proxy_passed_carstore() {
+  local address refused
+  address=$(docker inspect -f '{{(index .NetworkSettings.Networks "carstore_docker-api").IPAddress}}' carstore)
+  refused=$(docker logs carstore-docker-proxy 2>&1 | awk -v a="$address:" 'index($1, a) == 1 && $6 !~ /^(2|304)/')
+  [ -z "$refused" ] || { echo "FAILED: docker-proxy refused calls carstore made:" >&2; echo "$refused" >&2; exit 1; }
+  say "docker-proxy let through every call carstore made ($(docker logs carstore-docker-proxy 2>&1 | awk -v a="$address:" 'index($1, a) == 1' | wc -l) logged)"
 }
 
 report() {
@@ -134,52 +134,21 @@ report() {
     END { printf "     %-44s %7.1f MiB\n", "the whole stack", total }'
 }
 
-# The compose logs are kept in $OUT for a look after a failure.
-teardown() {
-  docker rm -f carstore-stack-load >/dev/null 2>&1 || true
-  "${COMPOSE[@]}" logs --no-color >"$OUT/compose.log" 2>&1 || true
-  "${COMPOSE[@]}" down -v --remove-orphans >/dev/null 2>&1
-}
-
 run() {
-  # The Docker tests use a carstore-redis container too; they take turns through this lock.
-  exec 9>"${TMPDIR:-/tmp}/carstore-tests-redis-container.lock"
-  flock 9
-  docker rm -f carstore-stack-load >/dev/null 2>&1 || true
-  [ "$(leftovers)" = 0 ] || "${COMPOSE[@]}" down -v --remove-orphans >/dev/null 2>&1
-  for name in carstore carstore-postgres carstore-redis carstore-rabbitmq carstore-prometheus carstore-docker-proxy; do
-    if docker inspect "$name" >/dev/null 2>&1; then
-      echo "FAILED: a container named $name exists outside the stack; remove it first (docker rm -f $name)" >&2
-      exit 1
-    fi
-  done
+  stack_lock
+  require_built
   socket_group
-  # A local RabbitMQ's management API (the tests' own) may hold 15672, as it would on a
-  # developer's laptop: compose.yaml lets the stack publish it elsewhere.
-  if (exec 3<>/dev/tcp/127.0.0.1/15672) 2>/dev/null; then
-    export RABBITMQ_MANAGEMENT_PORT=15673
-    say "15672 is taken on this host: the stack's RabbitMQ management API is on :$RABBITMQ_MANAGEMENT_PORT"
-  fi
-  say "Grafana has no stand-in here and is left out; its dashboard is checked through Prometheus below"
-  local token; token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  local started; started=$(now)
-  CARSTORE_ADMIN_TOKEN=$token "${COMPOSE[@]}" up -d --wait --quiet-pull >"$OUT/up.log" 2>&1 ||
-    { cat "$OUT/up.log"; "${COMPOSE[@]}" ps -a; "${COMPOSE[@]}" logs --tail 40; exit 1; }
-  say "docker compose up -> every container healthy in $(since "$started") s"
-  trap teardown EXIT
-  "${COMPOSE[@]}" ps --format '{{.Name}} {{.Status}}' | sed 's/^/     /'
+  local token; token=$(random_token)
+  stack_up "$token"
   # Shoppers in the background all along, so every Grafana query has traffic to show.
-  docker run --rm -d --name carstore-stack-load --network host carstore:local \
+  docker run --rm -d --label "$TEST_LABEL" --name carstore-stack-load --network host carstore:local \
     load --url http://127.0.0.1:8000 --rate 10 --duration 120s >/dev/null
   check_proxy
   "$PYTHON" ops/stack/drive.py --token "$token" --out "$OUT"
+  check_proxy_passed_carstore
   "$PYTHON" ops/stack/check_grafana.py --prometheus http://127.0.0.1:9090
   report
-  teardown
-  trap - EXIT
-  local left; left=$(leftovers)
-  [ "$left" = 0 ] || { echo "FAILED: docker compose down -v left $left containers, volumes or networks" >&2; exit 1; }
-  say "docker compose down -v: no container, volume or network left"
+  stack_down
 }
 
 case "${1:-all}" in
