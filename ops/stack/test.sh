@@ -4,7 +4,8 @@
 # from Debian's packages, no registry needed), carstore's image built from ops/Dockerfile. Then
 # driven through its published ports as a person would (ops/stack/drive.py), its Grafana
 # dashboard checked against its Prometheus (ops/stack/check_grafana.py), its figures printed,
-# and everything removed.
+# and everything removed. Up and down are ops/stack/lib.sh's, shared with the security tier's
+# attacks on the same stack (ops/security/stack.sh).
 #
 #   ops/stack/test.sh build     install the tools, build the stand-ins and carstore's image
 #   ops/stack/test.sh run       up, drive, check, report, down -v (after build)
