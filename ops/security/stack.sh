@@ -33,7 +33,7 @@ check() { # condition-status what got
 # version> (from <the engine and its Server header, or haproxy>)", or "no connection".
 raw() { # container method target [header lines] [body]
   request "${@:2}" | docker exec -i "$1" bash -c '
-    exec 3<>/dev/tcp/docker-proxy/2375 || { echo "no connection"; exit 0; }
+    { exec 3<>/dev/tcp/docker-proxy/2375; } 2>/dev/null || { echo "no connection"; exit 0; }
     cat >&3
     status= server=haproxy
     while IFS= read -r -t 10 line <&3; do
@@ -42,7 +42,7 @@ raw() { # container method target [header lines] [body]
       [ -n "$line" ] || break
       case "${line,,}" in server:*) server="the engine, ${line#*: }" ;; esac
     done
-    echo "${status:-no answer} (from $server)"' 2>&1 | tail -1
+    echo "${status:-no answer} (from $server)"' 2>/dev/null | tail -1
 }
 
 # The request's bytes; a body gets its Content-Length unless the headers make it chunked.
@@ -148,6 +148,20 @@ healthy_again carstore-postgres
 got=$(docker inspect -f '{{json .HostConfig.Binds}} {{range .Mounts}}{{.Destination}} {{end}}' carstore-postgres)
 [[ $got != *hostetc* ]] && r=0 || r=1
 check $r "carstore-postgres's mounts after its start" "$got"
+# The control: the same start sent straight to the engine, for a container of the test's own,
+# shows what the proxy keeps out (an engine that refuses old versions keeps it out too).
+control=carstore-security-control
+docker create --label "$TEST_LABEL" --name "$control" --network none "$BASE" sleep 60 >/dev/null
+code=$(curl -s --unix-socket /var/run/docker.sock -o /dev/null -w '%{http_code}' -X POST \
+  -H 'Content-Type: application/json' -d '{"Binds":["/etc:/hostetc:ro"]}' \
+  "http://docker/v1.23/containers/$control/start" || true)
+if docker exec "$control" test -s /hostetc/hostname 2>/dev/null; then
+  got="$code, and the host's /etc is mounted in it: the attack is real, and only the proxy stops it"
+else
+  got="$code, nothing mounted: this engine refuses it by itself"
+fi
+docker rm -f "$control" >/dev/null
+held "control, not through the proxy: the same /v1.23 start with Binds straight to the engine, for a throwaway container" "$got"
 
 # --- query parameters the dashboard does not send ---------------------------------------------
 
