@@ -7,7 +7,8 @@
 # runs once cargo's tests are done, since both use containers named carstore-redis. Last, the
 # chaos test (each service stopped under load) and the replica test (three stores behind haproxy
 # through a kill and a rolling restart) run alone, with their figures in the output, and so do
-# the six guided scenarios, each run headless on both backends.
+# the six guided scenarios, each run headless on both backends. The security tier tries every
+# attack of the security review against the store and the demo stack (ops/security/stack.sh).
 # The Kubernetes manifests are rendered and validated as a tier of their own (ops/k8s/validate.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,7 @@ command -v cc >/dev/null || need_packages+=(build-essential)
 command -v promtool >/dev/null || need_packages+=(prometheus)
 command -v docker-compose >/dev/null || need_packages+=(docker-compose)
 command -v haproxy >/dev/null || need_packages+=(haproxy)
+command -v nginx >/dev/null || need_packages+=(nginx)
 if ((${#need_packages[@]})); then
   log "installing ${need_packages[*]}"
   if [ "$(id -u)" != 0 ]; then
@@ -63,13 +65,14 @@ cargo clippy --all-targets --locked -- -D warnings
 
 log "cargo test"
 results=$(mktemp)
-trap 'rm -f "$results" "$results.contract" "$results.k8s" "$results.bench" "$results.chaos" "$results.replicas" "$results.scenarios" "$stack_build_log"' EXIT
+trap 'rm -f "$results" "$results.contract" "$results.k8s" "$results.bench" "$results.chaos" "$results.replicas" "$results.scenarios" "$results.security" "$stack_build_log"' EXIT
 set +e
 # The chaos and replica tests, and the guided scenarios run headless, run on their own at the
 # end, on a quieter machine and with their figures shown. (`replicas::replicas_` names the
 # replica test alone: `replicas::` would also match the unit tests of src/replicas and
 # tests/api/browser_replicas.rs.)
-cargo test --all-targets --locked -- --skip chaos:: --skip replicas::replicas_ --skip scenarios_headless:: --skip browser_scenarios::every_ 2>&1 | tee "$results"
+cargo test --all-targets --locked -- --skip chaos:: --skip replicas::replicas_ --skip scenarios_headless:: --skip browser_scenarios::every_ \
+  --skip security:: --skip security_replicas:: 2>&1 | tee "$results"
 status=${PIPESTATUS[0]}
 set -e
 
@@ -117,6 +120,24 @@ if [ "$stack" = 0 ]; then
 fi
 set -e
 tier "demo stack" "$stack_build_log" "$stack"
+
+# Every attack of the security review, tried on every run: against the store's HTTP answers on
+# the real services (one store, and three behind haproxy), then against the demo stack's real
+# docker-proxy, Docker engine, networks, secrets and published ports (ops/security/stack.sh,
+# which brings the stack up again from the images built above). Fails if any attack gets in, or
+# if the store's part ran no test at all.
+log "security: every attack the review found, tried (tests/api/security*.rs, ops/security/stack.sh)"
+set +e
+cargo test --locked --test api security -- --nocapture --test-threads=2 >"$results.security" 2>&1
+security=$?
+grep -qE '^test result: ok\. [1-9][0-9]* passed' "$results.security" || security=1
+if [ "$security" = 0 ]; then
+  bash ops/security/stack.sh >>"$results.security" 2>&1
+  security=$?
+fi
+set -e
+grep -E '^security: ' "$results.security" || true
+tier "security" "$results.security" "$security"
 
 # After the stack, so no image build competes with it for the CPU its latency limits assume.
 log "chaos under load: each service stopped and started in turn (tests/api/chaos.rs)"

@@ -227,7 +227,7 @@ async fn sign_out(state: web::Data<AppState>, session: Session) -> Result<HttpRe
         None => 0,
     };
     let resp = HttpResponse::Ok().json(Ended { ended });
-    Ok(session.replace_with(resp, &SessionId::new_random()))
+    Ok(session.replace_with(resp, &SessionId::new_guest(&session.key)))
 }
 
 async fn sign_out_everywhere(
@@ -242,7 +242,7 @@ async fn sign_out_everywhere(
         .map_err(sessions_down)?;
     tracing::info!(account = id.0, ended, "shopper signed out everywhere");
     let resp = HttpResponse::Ok().json(Ended { ended });
-    Ok(session.replace_with(resp, &SessionId::new_random()))
+    Ok(session.replace_with(resp, &SessionId::new_guest(&session.key)))
 }
 
 #[derive(Serialize)]

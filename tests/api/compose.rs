@@ -56,24 +56,40 @@ fn the_stack_has_every_service_healthy_before_its_dependents() {
     ] {
         assert!(names.contains(&wanted), "service {wanted} is missing");
     }
+    // The one-shot secrets service runs before the rest and ends; every other is healthy first.
+    let one_shot = "secrets";
     for (name, service) in services {
         let name = name.as_str().unwrap();
         assert!(
-            service["healthcheck"]["test"].is_sequence(),
+            name == one_shot || service["healthcheck"]["test"].is_sequence(),
             "{name} has no healthcheck"
         );
         if let Some(deps) = service["depends_on"].as_mapping() {
             for (dep, how) in deps {
-                assert_eq!(how["condition"], "service_healthy", "{name} -> {dep:?}");
+                let wanted = match dep.as_str() == Some(one_shot) {
+                    true => "service_completed_successfully",
+                    false => "service_healthy",
+                };
+                assert_eq!(how["condition"], wanted, "{name} -> {dep:?}");
             }
         }
         let container = service["container_name"].as_str().unwrap();
         assert!(container.starts_with("carstore"), "{name}: {container}");
+        // Nothing listens for other machines unless CARSTORE_PUBLISH_ADDRESS says so.
+        for port in strings(&service["ports"]) {
+            assert!(
+                port.starts_with("${CARSTORE_PUBLISH_ADDRESS:-127.0.0.1}:"),
+                "{name} publishes {port} beyond this machine"
+            );
+        }
     }
-    assert!(strings(&c["services"]["grafana"]["ports"]).contains(&"3000:3000".to_owned()));
-    assert!(strings(&c["services"]["prometheus"]["ports"]).contains(&"9090:9090".to_owned()));
-    assert!(strings(&c["services"]["rabbitmq"]["ports"])
-        .contains(&"${RABBITMQ_MANAGEMENT_PORT:-15672}:15672".to_owned()));
+    let published = |service: &str| strings(&c["services"][service]["ports"]);
+    let on_loopback = |port: &str| format!("${{CARSTORE_PUBLISH_ADDRESS:-127.0.0.1}}:{port}");
+    assert!(published("grafana").contains(&on_loopback("3000:3000")));
+    assert!(published("prometheus").contains(&on_loopback("9090:9090")));
+    assert!(
+        published("rabbitmq").contains(&on_loopback("${RABBITMQ_MANAGEMENT_PORT:-15672}:15672"))
+    );
     assert!(c["services"]["rabbitmq"]["image"]
         .as_str()
         .unwrap()
@@ -119,25 +135,47 @@ fn carstore_in_the_stack_uses_only_what_it_reads_and_finds_its_siblings() {
     let value = |k: &str| env[k].as_str().unwrap().to_owned();
     assert_eq!(value("CARSTORE_BIND"), "0.0.0.0:8000");
     assert!(value("CARSTORE_ADMIN_TOKEN").starts_with("${CARSTORE_ADMIN_TOKEN"));
-    for (var, host) in [
-        ("DATABASE_URL", "@postgres:5432/"),
-        ("REDIS_URL", "//redis:6379"),
-        ("AMQP_URL", "@rabbitmq:5672/"),
-        ("CARSTORE_RABBIT_MANAGEMENT_URL", "@rabbitmq:15672"),
+    // Each URL holds a password: a file the secrets service writes, never the environment.
+    let mounted = strings(&carstore["volumes"]);
+    assert!(
+        mounted.contains(&"carstore-secrets:/run/secrets:ro".to_owned()),
+        "{mounted:?}"
+    );
+    let init = read("ops/stack/secrets/init.sh");
+    for (var, file, scheme, host) in [
+        (
+            "DATABASE_URL",
+            "database_url",
+            "postgres://",
+            "@postgres:5432/",
+        ),
+        ("REDIS_URL", "redis_url", "redis://", "@redis:6379"),
+        ("AMQP_URL", "amqp_url", "amqp://", "@rabbitmq:5672/"),
+        (
+            "CARSTORE_RABBIT_MANAGEMENT_URL",
+            "rabbit_management_url",
+            "http://",
+            "@rabbitmq:15672",
+        ),
     ] {
-        assert!(value(var).contains(host), "{var} = {}", value(var));
+        assert!(!env.contains_key(var), "{var} in carstore's environment");
+        assert_eq!(
+            value(&format!("{var}_FILE")),
+            format!("/run/secrets/{file}")
+        );
+        let written = init
+            .lines()
+            .find(|l| l.contains(&format!("/carstore/{file}\"")))
+            .unwrap_or_else(|| panic!("init.sh writes no {file}"));
+        assert!(
+            written.contains(scheme) && written.contains(host),
+            "{written}"
+        );
     }
-    // Whatever the shell sets, the URLs parse as carstore parses them.
-    let filled = |v: String| {
-        v.replace("${POSTGRES_PASSWORD:-carstore}", "x")
-            .replace("${RABBITMQ_PASSWORD:-carstore}", "x")
-    };
-    carstore::config::ServiceUrl::parse(&filled(value("DATABASE_URL")), &["postgres"], "db")
-        .unwrap();
-    carstore::config::ServiceUrl::parse(&filled(value("AMQP_URL")), &["amqp"], "amqp").unwrap();
     let ports = strings(&carstore["ports"]);
     assert!(
-        ports.contains(&"8000:8000".to_owned()) && ports.contains(&"8081:8000".to_owned()),
+        ports.contains(&"${CARSTORE_PUBLISH_ADDRESS:-127.0.0.1}:8000:8000".to_owned())
+            && ports.contains(&"${CARSTORE_PUBLISH_ADDRESS:-127.0.0.1}:8081:8000".to_owned()),
         "{ports:?}"
     );
     // carstore never sees the Docker socket: it asks docker-proxy, whatever the socket's group.
@@ -161,26 +199,60 @@ fn the_docker_proxy_lets_through_only_the_dashboards_calls_on_the_three_containe
         &"./ops/docker-proxy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro".to_owned()
     ));
     assert!(proxy["ports"].is_null(), "the proxy must not be published");
+    // On an internal network that carstore alone joins besides it.
+    let c = compose();
+    assert_eq!(strings(&proxy["networks"]), ["docker-api"]);
+    assert_eq!(c["networks"]["docker-api"]["internal"], true);
+    for (name, service) in c["services"].as_mapping().unwrap() {
+        let joins = service["networks"].get("docker-api").is_some()
+            || strings(&service["networks"]).contains(&"docker-api".to_owned());
+        let name = name.as_str().unwrap();
+        assert_eq!(
+            joins,
+            ["carstore", "docker-proxy"].contains(&name),
+            "{name}"
+        );
+    }
     let config = read("ops/docker-proxy/haproxy.cfg");
     let names = Service::ALL
         .iter()
         .map(|s| s.default_container().trim_start_matches("carstore-"))
         .collect::<Vec<_>>()
         .join("|");
-    let allowed: Vec<&str> = config
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("acl ") || l.starts_with("http-request "))
+    let lines: Vec<&str> = config.lines().map(str::trim).collect();
+    // Every allowed call: the one API version carstore sends (or none), the three containers.
+    let calls: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("acl ") && l.contains(" url_reg "))
+        .collect();
+    assert_eq!(calls.len(), 4, "{calls:?}");
+    for call in &calls {
+        let pattern = format!("^(/v1\\.41)?/containers/carstore-({names})/");
+        assert!(call.contains(&pattern), "{call}");
+        assert!(call.ends_with('$'), "anchored at the end: {call}");
+    }
+    // Bodies, chunks and upgrades refused before anything is allowed; everything else denied.
+    let rules: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("http-request "))
         .collect();
     assert_eq!(
-        allowed,
+        rules,
         [
-            format!("acl read_call path_reg ^(/v[0-9.]+)?/containers/carstore-({names})/(json|logs)$"),
-            format!("acl act_call path_reg ^(/v[0-9.]+)?/containers/carstore-({names})/(start|stop|restart)$"),
-            "http-request allow if read_call METH_GET".to_owned(),
-            "http-request allow if act_call METH_POST".to_owned(),
-            "http-request deny deny_status 403".to_owned(),
+            "http-request deny deny_status 403 if chunked or upgrade or lengths or length !length_0",
+            "http-request allow if get inspect or get logs or post start or post stop",
+            "http-request deny deny_status 403",
         ]
+    );
+    assert!(
+        lines.contains(&"acl get  method GET"),
+        "upper-case GET only"
+    );
+    assert!(
+        lines.contains(&"acl post method POST"),
+        "upper-case POST only"
     );
 }
 

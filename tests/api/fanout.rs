@@ -33,8 +33,14 @@ fn rss_kib(pid: u32) -> u64 {
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
+/// Each window from a loopback address of its own, as many browsers would be: the store holds
+/// at most a few live feeds per client.
 async fn open_raw(port: u16, path: &str, recv_buffer: Option<u32>) -> TcpStream {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let socket = TcpSocket::new_v4().unwrap();
+    let from = std::net::Ipv4Addr::new(127, 0, 5 + (n / 250) as u8, (n % 250) as u8 + 1);
+    socket.bind((from, 0).into()).unwrap();
     if let Some(size) = recv_buffer {
         socket.set_recv_buffer_size(size).unwrap();
     }

@@ -37,6 +37,7 @@ mod retention;
 mod scenarios_guided;
 mod scenarios_headless;
 mod security;
+mod security_compat;
 mod security_replicas;
 mod story;
 mod worker;

@@ -78,11 +78,13 @@ const TOKEN: &str = "prometheus-test-admin-token";
 async fn sign_up_and_in(app: &TestApp, round: u32) {
     let email = format!("prom-{round}-{:x}@example.com", rand::random::<u64>());
     let account = json!({ "name": "Prom", "email": email, "password": "prometheus test" });
-    let created = app
-        .client
-        .post(app.url("/api/account"))
-        .json(&account)
-        .send();
+    // Each round from an address of its own: sign-ups are limited per client.
+    let from = std::net::Ipv4Addr::new(127, 0, 7, (round % 250) as u8 + 1);
+    let signer = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::V4(from))
+        .build()
+        .unwrap();
+    let created = signer.post(app.url("/api/account")).json(&account).send();
     assert_eq!(created.await.unwrap().status(), 201);
     let right = json!({ "email": email, "password": "prometheus test" });
     let signed_in = app.client.post(app.url("/api/session")).json(&right).send();

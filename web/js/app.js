@@ -87,8 +87,8 @@ function accountChanged(who) {
 function start() {
   for (const page of Object.values(pages)) page.init();
   window.addEventListener('hashchange', () => {
-    route();
     document.getElementById('main').focus({ preventScroll: true });
+    route(); // after, so a page may move focus further in (a sign-in link's button)
   });
   window.addEventListener(OUTAGE_EVENT, showOutage);
   account.init();
