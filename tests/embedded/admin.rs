@@ -147,6 +147,50 @@ async fn another_address_is_not_limited_and_the_audit_shows_every_wrong_token_on
     app.stop().await;
 }
 
+/// The admin cookie is a session, never the token: `Secure` when a trusted proxy says HTTPS,
+/// and signing out ends it, so a copy of the cookie taken earlier no longer works.
+#[tokio::test]
+async fn the_admin_cookie_is_a_secure_session_that_signing_out_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = settings_with_token(dir.path());
+    settings.trusted_proxies = carstore::config::TrustedProxies::parse("127.0.0.1").unwrap();
+    let app = spawn_in_dir(dir, settings).await;
+    let over_https = app
+        .client
+        .post(app.url("/api/admin/login"))
+        .header("X-Forwarded-Proto", "https")
+        .json(&json!({ "token": TOKEN }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(over_https.status(), 200);
+    let set = over_https.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(!set.contains(TOKEN), "{set}");
+    for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/api"] {
+        assert!(set.contains(attr), "{attr} missing in {set}");
+    }
+    let plain = login(&app, &Client::new(), TOKEN).await;
+    let set = plain.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(!set.contains("Secure"), "plain HTTP: {set}");
+    let pair = set.split(';').next().unwrap().to_owned();
+    let with_cookie = |path: &str| {
+        Client::new()
+            .request(reqwest::Method::POST, app.url(path))
+            .header("Cookie", &pair)
+            .send()
+    };
+    assert_eq!(
+        with_cookie("/api/admin/logout").await.unwrap().status(),
+        200
+    );
+    let replayed = with_cookie("/api/admin/logout").await.unwrap();
+    assert_eq!(replayed.status(), 401, "the copy taken before signing out");
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn requests_without_a_token_are_no_guesses_and_a_wrong_cookie_is_dropped() {
     let app = spawn_with_token().await;
