@@ -3,6 +3,7 @@
 //! Layers, top to bottom (arrows point down only):
 //! `app` → `http` → `orders` → `store` / `cache` / `queue` / `catalog` → `domain`.
 
+pub mod access;
 pub mod accounts;
 pub mod adapter;
 pub mod app;

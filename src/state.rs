@@ -64,9 +64,9 @@ pub struct AppState {
     /// Wrong admin tokens per client, counted here when the session store cannot be.
     pub sign_ins: Arc<SignInLimiter>,
     /// Places for live feeds, per client and in all.
-    pub streams: crate::http::StreamSlots,
+    pub feeds: crate::access::FeedSlots,
     /// Checks and ends the admin's browser sessions.
-    pub admin_sessions: Arc<crate::http::AdminSessions>,
+    pub admin_sessions: Arc<crate::access::AdminSessions>,
     /// Shoppers' accounts and their signed-in sessions.
     pub accounts: Arc<Accounts>,
     /// Proxies whose forwarded headers are believed.

@@ -4,6 +4,7 @@
 //! counted whether or not an account has it: limiting only real accounts would tell a guesser
 //! which emails are real.
 
+pub use crate::access::client_key;
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -37,20 +38,6 @@ pub fn keys(login: &str, client: IpAddr) -> [String; 2] {
         format!("email:{email}"),
         format!("client:{}", client_key(client)),
     ]
-}
-
-/// A client as counted: IPv4 as is, IPv6 per /64 (the block one host usually has).
-pub fn client_key(client: IpAddr) -> String {
-    match client {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        },
-    }
 }
 
 /// The limits in the keys' order.

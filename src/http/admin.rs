@@ -1,5 +1,5 @@
 //! The admin: `Authorization: Bearer <token>`, or the session cookie that signing in sets
-//! ([`AdminSessions`](super::AdminSessions): the cookie never holds the token itself).
+//! ([`AdminSessions`](crate::access::AdminSessions): the cookie never holds the token itself).
 //!
 //! Wrong tokens are counted per client (its forwarded address behind a trusted proxy) and over
 //! all clients, in the session store, so every replica counts the same guesses; past either
@@ -8,9 +8,9 @@
 //! shares (an ingress, Docker Desktop) cannot lock its holder out. What keeps a guesser out is
 //! the token itself, which carstore refuses at start unless it is long and random-looking.
 
-use super::admin_session::AdminSession;
 use super::{client, ApiError};
-use crate::accounts::{limits::client_key, over_limit};
+use crate::access::{client_key, AdminSession, ADMIN_SESSION_LIFETIME};
+use crate::accounts::over_limit;
 use crate::ops::audit::{Audited, SignInVia};
 use crate::state::AppState;
 use actix_web::cookie::{time::Duration as CookieAge, Cookie, SameSite};
@@ -167,9 +167,7 @@ async fn login(
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(client::over_https(&req, &state.trusted_proxies))
-        .max_age(CookieAge::seconds(
-            super::admin_session::LIFETIME.as_secs() as i64
-        ))
+        .max_age(CookieAge::seconds(ADMIN_SESSION_LIFETIME.as_secs() as i64))
         .finish();
     Ok(HttpResponse::Ok()
         .cookie(cookie)

@@ -4,7 +4,7 @@
 //! instead of holding anyone up (a fault marker it missed stays missed: the Faults panel, which
 //! also polls, still shows what is in force).
 
-use super::{client, ApiError};
+use super::ApiError;
 use crate::breaker::{BreakerChange, Breakers};
 use crate::events::{HealthChange, StoreEvent};
 use crate::ops::HealthMonitor;
@@ -51,9 +51,7 @@ fn snapshot(health: &HealthMonitor, breakers: &Breakers) -> Vec<sse::Event> {
 }
 
 async fn events(state: web::Data<AppState>, req: HttpRequest) -> Result<impl Responder, ApiError> {
-    let slot = state
-        .streams
-        .take(client::address(&req, &state.trusted_proxies))?;
+    let slot = super::feed_slot(&state, &req)?;
     let first = snapshot(&state.health, &state.breakers);
     let health: Arc<HealthMonitor> = state.health.clone();
     let breakers = state.breakers.clone();

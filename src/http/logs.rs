@@ -57,9 +57,7 @@ async fn logs(
     req: HttpRequest,
 ) -> Result<impl Responder, ApiError> {
     let feed = window(&state, &name)?;
-    let slot = state
-        .streams
-        .take(super::client::address(&req, &state.trusted_proxies))?;
+    let slot = super::feed_slot(&state, &req)?;
     let tail = params.tail.unwrap_or(DEFAULT_TAIL);
     if tail > HISTORY {
         return Err(ApiError::bad_request(

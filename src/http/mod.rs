@@ -3,7 +3,6 @@
 
 mod account;
 pub mod admin;
-mod admin_session;
 mod cars;
 mod cart;
 mod categories;
@@ -26,9 +25,7 @@ mod services;
 mod session;
 mod spa;
 mod status;
-pub(crate) mod streams;
 
-pub use admin_session::AdminSessions;
 pub use cars::listing as car_listing;
 pub use error::ApiError;
 pub use faults::refuse_on_purpose;
@@ -36,13 +33,32 @@ pub use guard::check as guard_requests;
 pub use metrics::record as record_metrics;
 pub use replicas::{mark as mark_replica, INSTANCE_HEADER};
 pub use spa::ASSET_VERSION;
-pub use streams::StreamSlots;
 
 use actix_web::dev::ServiceResponse;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+
+/// A place for one more live feed from this client, or the 429 that says why there is none.
+fn feed_slot(
+    state: &crate::state::AppState,
+    req: &HttpRequest,
+) -> Result<crate::access::FeedSlot, ApiError> {
+    let client = client::address(req, &state.trusted_proxies);
+    state.feeds.take(client).map_err(|full| {
+        let whose = if full.by_client {
+            "from this address"
+        } else {
+            "on this store"
+        };
+        ApiError::Limited {
+            code: "too_many_streams",
+            message: format!("too many live feeds open {whose}; close one and try again"),
+            retry_after_secs: crate::access::FEEDS_RETRY_AFTER_SECS,
+        }
+    })
+}
 
 /// Largest request body accepted anywhere.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

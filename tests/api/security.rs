@@ -133,7 +133,8 @@ async fn a_cross_site_text_plain_form_cannot_sign_a_browser_in() {
         }
         req.send()
     };
-    let cases: [(&str, &[(&str, &str)], u16, &str); 3] = [
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], u16, &'a str);
+    let cases: [Case; 3] = [
         (
             "a browser's cross-site form",
             &[("Sec-Fetch-Site", "cross-site")],

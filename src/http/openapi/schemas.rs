@@ -190,7 +190,7 @@ pub fn responses() -> Value {
         "TooManyStreams": {
             "description": format!("too_many_streams: this client holds {} live feeds, or \
                 the store {}; close one and retry after the seconds given.",
-                crate::http::streams::PER_CLIENT, crate::http::streams::IN_ALL),
+                crate::access::FEEDS_PER_CLIENT, crate::access::FEEDS_IN_ALL),
             "headers": { "Retry-After": { "required": true,
                 "schema": { "type": "string", "pattern": "^[0-9]+$" } } },
             "content": { "application/json": { "schema": schema("Error") } },

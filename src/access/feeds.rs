@@ -2,8 +2,7 @@
 //! the browser stays: a bounded number per client, and in all, so a flood of subscribers from
 //! one client, or from many, is refused with 429 before it ties up the store.
 
-use super::ApiError;
-use crate::accounts::limits::client_key;
+use super::client_key;
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -14,10 +13,16 @@ pub const PER_CLIENT: u32 = 16;
 /// Feeds this replica serves at once.
 pub const IN_ALL: u32 = 256;
 /// What a refused subscriber is told to wait before trying again.
-const RETRY_AFTER_SECS: u64 = 5;
+pub const RETRY_AFTER_SECS: u64 = 5;
 
 #[derive(Default)]
-pub struct StreamSlots(Arc<Mutex<Slots>>);
+pub struct FeedSlots(Arc<Mutex<Slots>>);
+
+/// No place left: `by_client` when this client holds its share, else the store is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedsFull {
+    pub by_client: bool,
+}
 
 #[derive(Default)]
 struct Slots {
@@ -26,31 +31,24 @@ struct Slots {
 }
 
 /// One feed's place, given back when the feed ends.
-pub struct StreamSlot {
+pub struct FeedSlot {
     slots: Arc<Mutex<Slots>>,
     client: String,
 }
 
-impl StreamSlots {
-    pub fn take(&self, client: IpAddr) -> Result<StreamSlot, ApiError> {
+impl FeedSlots {
+    pub fn take(&self, client: IpAddr) -> Result<FeedSlot, FeedsFull> {
         let client = client_key(client);
         let mut slots = self.0.lock();
         let held = slots.per_client.get(&client).copied().unwrap_or(0);
         if held >= PER_CLIENT || slots.in_all >= IN_ALL {
-            let whose = if held >= PER_CLIENT {
-                "from this address"
-            } else {
-                "on this store"
-            };
-            return Err(ApiError::Limited {
-                code: "too_many_streams",
-                message: format!("too many live feeds open {whose}; close one and try again"),
-                retry_after_secs: RETRY_AFTER_SECS,
+            return Err(FeedsFull {
+                by_client: held >= PER_CLIENT,
             });
         }
         slots.in_all += 1;
         *slots.per_client.entry(client.clone()).or_default() += 1;
-        Ok(StreamSlot {
+        Ok(FeedSlot {
             slots: self.0.clone(),
             client,
         })
@@ -62,7 +60,7 @@ impl StreamSlots {
     }
 }
 
-impl Drop for StreamSlot {
+impl Drop for FeedSlot {
     fn drop(&mut self) {
         let mut slots = self.slots.lock();
         slots.in_all = slots.in_all.saturating_sub(1);
@@ -81,10 +79,10 @@ mod tests {
 
     #[test]
     fn a_client_holds_at_most_its_share_and_gets_it_back() {
-        let slots = StreamSlots::default();
+        let slots = FeedSlots::default();
         let one: IpAddr = "192.0.2.1".parse().unwrap();
         let held: Vec<_> = (0..PER_CLIENT).map(|_| slots.take(one).unwrap()).collect();
-        assert!(matches!(slots.take(one), Err(ApiError::Limited { .. })));
+        assert_eq!(slots.take(one).err(), Some(FeedsFull { by_client: true }));
         assert!(
             slots.take("192.0.2.2".parse().unwrap()).is_ok(),
             "another client"
@@ -96,7 +94,7 @@ mod tests {
 
     #[test]
     fn all_clients_together_are_bounded() {
-        let slots = StreamSlots::default();
+        let slots = FeedSlots::default();
         let held: Vec<_> = (0..IN_ALL)
             .map(|i| {
                 slots
@@ -104,7 +102,8 @@ mod tests {
                     .unwrap()
             })
             .collect();
-        assert!(slots.take("192.0.2.9".parse().unwrap()).is_err());
+        let full = slots.take("192.0.2.9".parse().unwrap()).err();
+        assert_eq!(full, Some(FeedsFull { by_client: false }));
         drop(held);
         assert!(slots.take("192.0.2.9".parse().unwrap()).is_ok());
     }
