@@ -1,12 +1,9 @@
-//! Wrong admin tokens, counted per client address: a few within a minute lock that address out
-//! for a while, so the token cannot be guessed by brute force. The count lives in memory, for a
-//! bounded number of addresses.
-//!
-//! The client is the TCP peer's address. Forwarded-for headers are not trusted: any client can
-//! write them, and rotating one would reset its own count. Behind a reverse proxy every client
-//! therefore shares the proxy's address, and a guesser locks out the real admin too (for
-//! `LOCKOUT`); that is the price of never being guessable, and the admin can still sign in from
-//! the machine itself or wait. IPv6 clients are counted per /64, the block one host usually has.
+//! Wrong admin tokens counted in this process's memory, for when the session store (where
+//! `http::admin` counts them for every replica) cannot be reached: a few within a minute put
+//! that client over the limit for a while, answered 429 for a wrong token (the right one is
+//! always let in). Bounded to a number of addresses; IPv6 clients are counted per /64, the
+//! block one host usually has. The client is the one `http::client::address` names: the TCP
+//! peer, or behind a trusted proxy the forwarded client.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
