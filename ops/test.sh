@@ -72,7 +72,7 @@ set +e
 # replica test alone: `replicas::` would also match the unit tests of src/replicas and
 # tests/api/browser_replicas.rs.)
 cargo test --all-targets --locked -- --skip chaos:: --skip replicas::replicas_ --skip scenarios_headless:: --skip browser_scenarios::every_ \
-  --skip security:: --skip security_replicas:: 2>&1 | tee "$results"
+  --skip security_store:: --skip security_replicas:: --skip security_compat:: 2>&1 | tee "$results"
 status=${PIPESTATUS[0]}
 set -e
 
@@ -128,7 +128,7 @@ tier "demo stack" "$stack_build_log" "$stack"
 # if the store's part ran no test at all.
 log "security: every attack the review found, tried (tests/api/security*.rs, ops/security/stack.sh)"
 set +e
-cargo test --locked --test api security -- --nocapture --test-threads=2 >"$results.security" 2>&1
+cargo test --locked --test api security_ -- --nocapture --test-threads=2 >"$results.security" 2>&1
 security=$?
 grep -qE '^test result: ok\. [1-9][0-9]* passed' "$results.security" || security=1
 if [ "$security" = 0 ]; then

@@ -36,9 +36,9 @@ mod replica_channel;
 mod retention;
 mod scenarios_guided;
 mod scenarios_headless;
-mod security;
 mod security_compat;
 mod security_replicas;
+mod security_store;
 mod story;
 mod worker;
 

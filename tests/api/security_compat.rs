@@ -5,7 +5,7 @@
 use crate::browser::{browser, start_chromedriver};
 use crate::helpers::spawn_app;
 use crate::private::free_port;
-use crate::security::say;
+use crate::security_store::say;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 

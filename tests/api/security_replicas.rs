@@ -5,7 +5,7 @@
 use crate::cli::BIN;
 use crate::replicas_fleet::{shared_vars, Proc, ADMIN_TOKEN};
 use crate::replicas_haproxy::Haproxy;
-use crate::security::{parallel_wrong_passwords, say, tally};
+use crate::security_store::{parallel_wrong_passwords, say, tally};
 use crate::services::RealEnv;
 use crate::shoppers::{Account, Device};
 use futures::future::join_all;

@@ -161,7 +161,7 @@ async fn a_client_past_the_limit_gets_the_documented_429_from_every_admin_operat
         let op = &w.doc["paths"][&pattern][method.to_lowercase()];
         let guarded = op.get("security").is_some() || pattern == login;
         // A shopper's sign-in and sign-up have limits of their own (tests/api/accounts*.rs),
-        // and so has the public live feed (tests/api/security.rs).
+        // and so has the public live feed (tests/api/security_store.rs).
         let limited_elsewhere = [
             ("POST", "/api/session"),
             ("POST", "/api/account"),

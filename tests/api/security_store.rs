@@ -1,6 +1,7 @@
 //! The security tier, one store on the real services: each attack a review found, tried against
 //! the real binary's HTTP answers, failing if it succeeds. Each prints what it tried and what it
-//! got (`security: ...`). The same attacks across three replicas are in security_replicas.rs;
+//! got (`security: ...`). The same attacks across three replicas are in security_replicas.rs, the clients that must
+//! keep working in security_compat.rs;
 //! the Docker proxy and the demo stack's secrets and logins in ops/security/.
 
 use crate::helpers::{assert_error, spawn_in_dir, TestApp};
