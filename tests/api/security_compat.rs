@@ -20,9 +20,11 @@ const SCRIPT: &str = r#"(async () => {
   document.getElementById('out').textContent = `cart ${added.status} checkout ${paid.status}`;
 })();"#;
 
+// One process (no master and workers), so stopping it leaves nothing running.
 const NGINX: &str = "pid {dir}/nginx.pid;
 error_log {dir}/error.log;
 daemon off;
+master_process off;
 events {}
 http {
   access_log off;
@@ -70,6 +72,8 @@ fn nginx_in_front_of(store: &str, dir: &std::path::Path, port: u16) -> Nginx {
         .arg(dir)
         .arg("-c")
         .arg(dir.join("nginx.conf"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("nginx starts");
