@@ -158,10 +158,11 @@ for offered, expected in (("not-" + token, 401), (token, 200)):
 PY
 }
 
-# The status of GET /api/audit from the fuzzer's address with the right token, and its
-# Retry-After if any: 200 while the address is admitted, 429 once it is locked out.
-audit_answer() { # base-url
-  python3 - "$1" "$TOKEN" <<'PY'
+# The status of GET /api/audit from the fuzzer's address with a token, and its Retry-After if
+# any: 200 for the right token, always; 401 for a wrong one, 429 once the address is past the
+# limit of wrong tokens.
+audit_answer() { # base-url token
+  python3 - "$1" "$2" <<'PY'
 import sys, urllib.error, urllib.request
 req = urllib.request.Request(sys.argv[1] + "/api/audit",
                              headers={"Authorization": "Bearer " + sys.argv[2]})
@@ -173,25 +174,32 @@ print(resp.status, resp.headers.get("Retry-After", ""))
 PY
 }
 
-# Both runs against one store: the main one, then the sign-in. Between them, the right token
-# must still be admitted (else the main run's admin operations met only the lockout); after
-# the sign-in run's wrong tokens, it must be refused with Retry-After (the limiter at work).
+# Both runs against one store: the main one, then the sign-in. Between them, a wrong token must
+# still be answered 401 (else the main run's admin operations met only the limit's 429); after
+# the sign-in run's wrong tokens, a wrong one must be refused with Retry-After (the limiter at
+# work) while the right one is still let in (a flood never locks its holder out).
 fuzz_store() { # name base-url
   local verdict=0 answer
   sign_in_twice "$2" || { problem "$1: signing in before fuzzing failed"; verdict=1; }
   fuzz "$1" "$2" "$SECS" "${EXCLUDE[@]}" || verdict=1
-  answer=$(audit_answer "$2")
-  if [ "$answer" != "200 " ]; then
-    problem "$1: the right token after the main run got '$answer', not 200: the fuzzer was" \
-      "locked out, and the admin operations went untested"
+  answer=$(audit_answer "$2" "not-the-admin-token-after-the-main-run")
+  if [ "$answer" != "401 " ]; then
+    problem "$1: a wrong token after the main run got '$answer', not 401: the fuzzer made" \
+      "wrong guesses past the limit, and the admin operations met only its 429"
     verdict=1
   fi
   # The sign-in has no links to follow, so no stateful phase.
   fuzz "$1 sign-in" "$2" "$((SECS / 4))" "${SIGN_IN[@]}" --phases coverage,fuzzing || verdict=1
-  answer=$(audit_answer "$2")
+  answer=$(audit_answer "$2" "not-the-admin-token-after-the-sign-in-run")
   if [[ ! "$answer" =~ ^429\ [0-9]+$ ]]; then
-    problem "$1: the right token after the sign-in run got '$answer', not 429 with" \
-      "Retry-After: the wrong tokens did not lock the address out"
+    problem "$1: a wrong token after the sign-in run got '$answer', not 429 with" \
+      "Retry-After: the wrong tokens did not reach the limit"
+    verdict=1
+  fi
+  answer=$(audit_answer "$2" "$TOKEN")
+  if [ "$answer" != "200 " ]; then
+    problem "$1: the right token after the sign-in run got '$answer', not 200: the wrong" \
+      "tokens locked its holder out"
     verdict=1
   fi
   return "$verdict"
