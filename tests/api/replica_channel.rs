@@ -80,7 +80,9 @@ async fn two_replicas_list_each_other_and_share_their_order_events() {
     let delay = placed.elapsed();
     assert!(delay < Duration::from_secs(1), "relayed after {delay:?}");
     assert!(created.get("customer_email").is_none(), "{created}");
-    feed.until(Duration::from_secs(10), |event, data| {
+    // Processed at all, not how fast: the whole test command runs beside this one on 2 cores
+    // (a CI run once took more than 10 s here while the stack's images were building).
+    feed.until(Duration::from_secs(30), |event, data| {
         event == "order" && data["order_id"] == order_id && data["status"] == "processed"
     })
     .await;
