@@ -105,6 +105,18 @@ pub struct Accounts {
 }
 
 impl Accounts {
+    /// Reads (or makes) the guest id key as soon as the session store answers, so an outage
+    /// later finds it known: a new shopper is then refused by what the request needs (the
+    /// cart), not by the session.
+    pub async fn learn_guest_key(self: Arc<Self>) {
+        let mut wait = Duration::from_millis(100);
+        while let Err(e) = self.guest_key().await {
+            tracing::debug!(error = %e, "the guest id key is not read yet");
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_secs(5));
+        }
+    }
+
     /// The key this store's guest ids are tagged with: made by the first replica that asks and
     /// kept in the session store for all of them.
     pub async fn guest_key(&self) -> Result<GuestKey, AdapterError> {

@@ -133,6 +133,7 @@ impl Application {
             order_worker: settings.run_worker,
             targets: adapters.targets,
         });
+        workers.push(tokio::spawn(state.accounts.clone().learn_guest_key()));
         let scraped = web::Data::new(state.metrics_sources());
         let server = HttpServer::new(move || {
             App::new()
