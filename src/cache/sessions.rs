@@ -48,8 +48,6 @@ pub trait SessionStore: Send + Sync {
     async fn end_all(&self, account: AccountId) -> Result<u32, AdapterError>;
     /// Accounts with at least one live session.
     async fn signed_in(&self) -> Result<u64, AdapterError>;
-    /// The failures counted under each key (a key with none: count 0).
-    async fn failures(&self, keys: &[String]) -> Result<Vec<Failures>, AdapterError>;
     /// Counts one more failure under each key; a key's window starts with its first failure.
     async fn count_failure(
         &self,

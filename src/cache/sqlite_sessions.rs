@@ -147,12 +147,6 @@ impl SessionStore for SqliteDb {
         .await
     }
 
-    async fn failures(&self, keys: &[String]) -> Result<Vec<Failures>, AdapterError> {
-        let keys = keys.to_vec();
-        self.on_sessions(move |c| keys.iter().map(|k| read_failures(c, k)).collect())
-            .await
-    }
-
     async fn count_failure(
         &self,
         keys: &[String],

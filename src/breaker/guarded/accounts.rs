@@ -54,10 +54,6 @@ impl SessionStore for Guarded<dyn SessionStore> {
         self.call(self.adapter.signed_in()).await
     }
 
-    async fn failures(&self, keys: &[String]) -> Result<Vec<Failures>, AdapterError> {
-        self.call(self.adapter.failures(keys)).await
-    }
-
     async fn count_failure(
         &self,
         keys: &[String],

@@ -80,16 +80,12 @@ const TAKE_BACK: &str = "local n = tonumber(redis.call('GET', KEYS[1]) or '0')
 if n > 0 then redis.call('DECR', KEYS[1]) end
 return 0";
 
-/// KEYS: counters. ARGV: window ms, or nothing to only read. Returns `[count, ms left, ...]`.
+/// KEYS: counters. ARGV: window ms. Counts one more under each key; returns
+/// `[count, ms left, ...]`.
 const FAILURES: &str = "local out = {}
 for _, k in ipairs(KEYS) do
-  local n
-  if ARGV[1] then
-    n = redis.call('INCR', k)
-    if n == 1 then redis.call('PEXPIRE', k, ARGV[1]) end
-  else
-    n = tonumber(redis.call('GET', k) or '0')
-  end
+  local n = redis.call('INCR', k)
+  if n == 1 then redis.call('PEXPIRE', k, ARGV[1]) end
   table.insert(out, n)
   table.insert(out, math.max(redis.call('PTTL', k), 0))
 end
@@ -118,11 +114,11 @@ impl RedisCache {
     async fn failures_script(
         &self,
         keys: &[String],
-        window: Option<Duration>,
+        window: Duration,
     ) -> Result<Vec<Failures>, AdapterError> {
-        let args = window.map(|w| w.as_millis().to_string()).into_iter();
+        let args = vec![window.as_millis().to_string()];
         let flat: Vec<i64> = self
-            .script_on(FAILURES, self.failures_keys(keys), args.collect())
+            .script_on(FAILURES, self.failures_keys(keys), args)
             .await?;
         Ok(flat
             .chunks(2)
@@ -224,16 +220,12 @@ impl SessionStore for RedisCache {
         Ok(count.max(0) as u64)
     }
 
-    async fn failures(&self, keys: &[String]) -> Result<Vec<Failures>, AdapterError> {
-        self.failures_script(keys, None).await
-    }
-
     async fn count_failure(
         &self,
         keys: &[String],
         window: Duration,
     ) -> Result<Vec<Failures>, AdapterError> {
-        self.failures_script(keys, Some(window)).await
+        self.failures_script(keys, window).await
     }
 
     async fn shared_secret(&self, name: &str, fresh: &str) -> Result<String, AdapterError> {
