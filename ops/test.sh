@@ -61,7 +61,7 @@ log "cargo fmt --check"
 cargo fmt --all -- --check
 
 log "cargo clippy"
-cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --all-targets --features services --locked -- -D warnings
 
 log "cargo test"
 results=$(mktemp)
@@ -71,7 +71,7 @@ set +e
 # end, on a quieter machine and with their figures shown. (`replicas::replicas_` names the
 # replica test alone: `replicas::` would also match the unit tests of src/replicas and
 # tests/api/browser_replicas.rs.)
-cargo test --all-targets --locked -- --skip chaos:: --skip replicas::replicas_ --skip scenarios_headless:: --skip browser_scenarios::every_ \
+cargo test --all-targets --features services --locked -- --skip chaos:: --skip replicas::replicas_ --skip scenarios_headless:: --skip browser_scenarios::every_ \
   --skip security_store:: --skip security_replicas:: --skip security_compat:: 2>&1 | tee "$results"
 status=${PIPESTATUS[0]}
 set -e
@@ -128,7 +128,7 @@ tier "demo stack" "$stack_build_log" "$stack"
 # if the store's part ran no test at all.
 log "security: every attack the review found, tried (tests/api/security*.rs, ops/security/stack.sh)"
 set +e
-cargo test --locked --test api security_ -- --nocapture --test-threads=2 >"$results.security" 2>&1
+cargo test --locked --features services --test api security_ -- --nocapture --test-threads=2 >"$results.security" 2>&1
 security=$?
 grep -qE '^test result: ok\. [1-9][0-9]* passed' "$results.security" || security=1
 if [ "$security" = 0 ]; then
@@ -142,7 +142,7 @@ tier "security" "$results.security" "$security"
 # After the stack, so no image build competes with it for the CPU its latency limits assume.
 log "chaos under load: each service stopped and started in turn (tests/api/chaos.rs)"
 set +e
-cargo test --locked --test api chaos:: -- --nocapture >"$results.chaos" 2>&1
+cargo test --locked --features services --test api chaos:: -- --nocapture >"$results.chaos" 2>&1
 chaos=$?
 set -e
 grep -E '^(chaos|    slowest)' "$results.chaos" || true
@@ -150,7 +150,7 @@ tier "chaos under load" "$results.chaos" "$chaos"
 
 log "replicas behind haproxy: a SIGKILL and a rolling restart under load (tests/api/replicas.rs)"
 set +e
-cargo test --locked --test api replicas::replicas_ -- --nocapture >"$results.replicas" 2>&1
+cargo test --locked --features services --test api replicas::replicas_ -- --nocapture >"$results.replicas" 2>&1
 replicas=$?
 set -e
 grep -E '^(replicas|    [^ ])' "$results.replicas" || true
@@ -158,7 +158,7 @@ tier "replicas behind haproxy" "$results.replicas" "$replicas"
 
 log "guided scenarios: each run headless on both backends, and each from the Scenarios page (tests/api/scenarios_headless.rs, browser_scenarios.rs)"
 set +e
-cargo test --locked --test api -- --nocapture --test-threads=2 scenarios_headless:: browser_scenarios::every_ \
+cargo test --locked --features services --test api -- --nocapture --test-threads=2 scenarios_headless:: browser_scenarios::every_ \
   >"$results.scenarios" 2>&1
 scenarios=$?
 set -e

@@ -7,7 +7,7 @@
 # For each overlays/*/secrets.env.example under K8S_DIR, writes secrets.env beside it: the
 # example's lines, where an empty value becomes a random one (64 hex digits, new every run) and
 # each PASSWORD in a value a random one too, and HOST `throwaway.invalid`. Nothing of it is usable
-# anywhere, nor kept: ops/k8s/validate.sh and tests/embedded/k8s.rs render from a temporary copy
+# anywhere, nor kept: ops/k8s/validate.sh and tests/api/k8s.rs render from a temporary copy
 # and delete it. It refuses to write into the checkout's own ops/k8s, where secrets.env is the
 # operator's.
 set -euo pipefail

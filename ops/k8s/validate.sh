@@ -24,7 +24,7 @@
 # as given there.
 # What is not: anything only a cluster decides (admission policies, quotas, whether the images
 # pull, the storage class, the Ingress controller's annotations) and what carstore itself
-# requires of them: tests/embedded/k8s.rs checks the manifests against the binary.
+# requires of them: tests/api/k8s.rs checks the manifests against the binary.
 #
 # Installs kubernetes-validate (pinned, schemas included) into a cached virtualenv,
 # $K8S_VENV or /var/cache/carstore-k8s/venv, and reuses it.

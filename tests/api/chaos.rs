@@ -3,7 +3,7 @@
 //! one order may be lost or doubled; refusals must be quick and clear; the store must recover
 //! within a second of each return; and the log must stay readable. It prints its figures.
 //!
-//! Run on its own by the test command (`cargo test --test api chaos -- --nocapture`), so its
+//! Run on its own by the test command (`cargo test --features services --test api chaos:: -- --nocapture`), so its
 //! figures are in the output; `CARSTORE_CHAOS_RATE` sets the shoppers per second.
 
 use crate::chaos_db::Db;

@@ -1,11 +1,9 @@
 //! The real binary on the command line: startup, clear failures, graceful stop, restart.
 
-use crate::helpers::get_json;
+use crate::helpers::{get_json, BIN};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-pub const BIN: &str = env!("CARGO_BIN_EXE_carstore");
 
 /// A carstore process and the URL it printed.
 pub struct Served {

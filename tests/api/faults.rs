@@ -27,6 +27,7 @@ pub async fn spawn_embedded() -> TestApp {
     spawn_in_dir(dir, settings).await
 }
 
+#[cfg_attr(not(feature = "services"), allow(dead_code))]
 pub async fn spawn_real(env: &RealEnv) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let settings = with_token(env.settings(dir.path()));

@@ -1,9 +1,9 @@
 //! `carstore fault` against a running store: sets, lists and clears what the API holds, and
 //! exits non-zero with the store's own message when it is refused.
 
-use crate::cli::BIN;
 use crate::faults::{active_faults, spawn_embedded, TOKEN};
 use crate::helpers::TestApp;
+use crate::helpers::BIN;
 use serde_json::json;
 
 /// Runs `carstore fault ARGS --url <app>` with these variables; exit success, stdout, stderr.

@@ -11,6 +11,9 @@ use std::time::Duration;
 use tempfile::TempDir;
 use tokio::task::JoinHandle;
 
+/// The carstore binary cargo built for these tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_carstore");
+
 pub struct TestApp {
     pub address: String,
     pub port: u16,

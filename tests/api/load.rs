@@ -1,6 +1,6 @@
 //! `carstore load` against a real store, its report checked against the store's own /metrics.
 
-use crate::cli::BIN;
+use crate::helpers::BIN;
 use crate::helpers::{spawn_app, TestApp};
 use carstore::load::{run, LoadPlan, Mix, Pace, Summary};
 use serde_json::Value;

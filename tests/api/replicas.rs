@@ -7,7 +7,7 @@
 //! dashboard on one store saw the orders placed through the others within a second; and the
 //! audit log is the same everywhere. Last, throughput through haproxy with one store and three.
 //!
-//! Run on its own by the test command (`cargo test --test api replicas::replicas_ --
+//! Run on its own by the test command (`cargo test --features services --test api replicas::replicas_ --
 //! --nocapture`), so its `replicas ...` figures are in the output; `CARSTORE_REPLICAS_RATE` sets
 //! the shoppers per second.
 

@@ -3,7 +3,8 @@
 //! `carstore worker`s, all on the shared services with the test's own database, Redis prefix and
 //! queue, configured through the environment as a container would be.
 
-use crate::cli::{start, Served, BIN};
+use crate::cli::{start, Served};
+use crate::helpers::BIN;
 use crate::private::free_port;
 use crate::services::{RealEnv, AMQP, REDIS};
 use std::process::{Command, ExitStatus};

@@ -3,8 +3,8 @@
 //! lost, exit 0, and leave the store as it found it (no fault set, no load running). The
 //! output is printed, so the test command shows each scenario's time to detect and to recover.
 
-use crate::cli::BIN;
 use crate::faults::{active_faults, TOKEN};
+use crate::helpers::BIN;
 use crate::helpers::{eventually, TestApp};
 use crate::services::on_both_backends;
 use std::time::Duration;

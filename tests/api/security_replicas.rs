@@ -2,7 +2,7 @@
 //! services, where a limit kept per process would let each replica be guessed at in turn, and
 //! an admin session must end everywhere at once; and the binary refusing a placeholder token.
 
-use crate::cli::BIN;
+use crate::helpers::BIN;
 use crate::replicas_fleet::{shared_vars, Proc, ADMIN_TOKEN};
 use crate::replicas_haproxy::Haproxy;
 use crate::security_store::{parallel_wrong_passwords, say, tally};

@@ -24,6 +24,7 @@ macro_rules! on_both_backends {
                 super::$scenario(&app).await;
             })*
         }
+        #[cfg(feature = "services")]
         mod real_services {
             $(#[tokio::test]
             async fn $scenario() {

@@ -1,7 +1,8 @@
 //! `carstore worker` as a real process beside `carstore serve --no-worker`, on the shared
 //! services: it processes what serve takes, counts it on its own `/metrics`, and stops cleanly.
 
-use crate::cli::{assert_one_clear_line, serve_with, start, Served, BIN};
+use crate::cli::{assert_one_clear_line, serve_with, start, Served};
+use crate::helpers::BIN;
 use crate::helpers::{eventually, get_json, shopper};
 use crate::metrics::{promtool, value};
 use crate::services::{RealEnv, AMQP, REDIS};

@@ -1,6 +1,6 @@
 //! The API tests that need nothing but this crate: each starts the store embedded (SQLite, the
 //! in-memory cache, the in-process queue) on port 0 with a fresh data dir. With the unit tests
-//! they run on a bare machine: `cargo test --lib --test embedded`.
+//! they run on a bare machine: `cargo test`.
 
 // Shared with tests/api, which uses the rest of it.
 #[allow(dead_code)]
@@ -23,7 +23,6 @@ mod contract_answers;
 mod contract_faults;
 mod contract_ops;
 mod contract_scenarios;
-mod k8s;
 mod orders;
 mod restart;
 mod retention;
