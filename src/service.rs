@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::str::FromStr;
 
 /// A backing service. Each has one API name (`postgres`), one kind as the dashboard lists it
 /// (`database`), one role for messages ("The order database") and one default container.
@@ -124,5 +125,36 @@ mod tests {
         assert_eq!(*names.get(Service::Redis), "redis");
         let listed: Vec<_> = names.iter().map(|(s, n)| (s, *n)).collect();
         assert_eq!(listed[2], (Service::Rabbit, "rabbit"));
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+/// What the dashboard may do to a service through its control.
+pub enum ServiceAction {
+    Start,
+    Stop,
+    Restart,
+}
+
+impl ServiceAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceAction::Start => "start",
+            ServiceAction::Stop => "stop",
+            ServiceAction::Restart => "restart",
+        }
+    }
+}
+
+impl FromStr for ServiceAction {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "start" => Ok(ServiceAction::Start),
+            "stop" => Ok(ServiceAction::Stop),
+            "restart" => Ok(ServiceAction::Restart),
+            _ => Err(()),
+        }
     }
 }

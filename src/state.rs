@@ -84,6 +84,31 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Faults set and cleared as the API does it: audited and told to the feed.
+    pub fn fault_changes(&self) -> crate::ops::FaultChanges {
+        crate::ops::FaultChanges {
+            faults: self.faults.clone(),
+            audit: self.audit.clone(),
+            events: self.events.clone(),
+        }
+    }
+
+    /// What a guided scenario's drill may drive and read.
+    pub fn store_reach(&self) -> crate::scenarios::StoreReach {
+        crate::scenarios::StoreReach {
+            faults: self.faults.clone(),
+            audit: self.audit.clone(),
+            events: self.events.clone(),
+            load: self.load.clone(),
+            health: self.health.clone(),
+            orders: self.orders.clone(),
+            queue: self.queue.clone(),
+            metrics: self.metrics.clone(),
+            own_url: self.own_url.clone(),
+            order_worker: self.order_worker,
+        }
+    }
+
     pub fn metrics_sources(&self) -> MetricsSources {
         MetricsSources {
             metrics: self.metrics.clone(),

@@ -11,7 +11,6 @@ pub use worker::run_worker;
 use crate::accounts::{Accounts, Hashing};
 use crate::catalog::{BuiltinCatalog, Gallery};
 use crate::config::{AdminToken, Settings};
-use crate::faults::changes::tell_ends;
 use crate::http;
 use crate::janitor::{Chore, Janitor, Table};
 use crate::load::LoadRuns;
@@ -83,7 +82,7 @@ impl Application {
         let metrics = Arc::new(Metrics::new().for_replica(&settings.instance, "serve"));
         workers.push(start_janitor(&settings, &adapters, &metrics, |_| true));
         let (faults, events) = (adapters.faults.clone(), adapters.events.clone());
-        workers.push(tokio::spawn(tell_ends(faults, events)));
+        workers.push(tokio::spawn(crate::ops::tell_ends(faults, events)));
         let this = Arc::new(ThisReplica::new(&settings.instance, Role::Serve));
         let load = Arc::new(LoadRuns::default());
         let (replicas, fanout) = replica::join(&settings, &adapters, this.clone(), Some(&load))?;

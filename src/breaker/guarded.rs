@@ -17,7 +17,7 @@ use crate::cache::{CartAdd, CartLine, CartStore, CatalogCache, Claimed};
 use crate::catalog::CarSource;
 use crate::domain::{Car, CarId, IdempotencyKey, OrderId, OrderStatus, Quantity, SessionId};
 use crate::faults::Faults;
-use crate::ops::audit::AuditEntry;
+use crate::store::audit::AuditEntry;
 use crate::store::{
     AuditStore, NewOrder, OrderRecord, OrderStats, OrderStore, OrderSummary, Outbox, PlaceOrders,
     Placed, PoolStatus, ReadOrders,

@@ -11,9 +11,9 @@
 pub mod guarded;
 
 use crate::adapter::{AdapterError, Ping};
+pub use crate::events::{BreakerChange, BreakerState};
 use crate::events::{EventBus, StoreEvent};
 use crate::service::{PerService, Service};
-use serde::Serialize;
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
@@ -27,39 +27,12 @@ const TRIAL_EVERY: Duration = Duration::from_millis(200);
 /// A trial ping that takes longer than this counts as failed.
 const TRIAL_TIMEOUT: Duration = Duration::from_millis(500);
 
-/// Where a breaker is; also the value of `carstore_breaker_state`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BreakerState {
-    Closed = 0,
-    Open = 1,
-    /// Open, with a trial ping in flight.
-    HalfOpen = 2,
-}
-
-impl BreakerState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BreakerState::Closed => "closed",
-            BreakerState::Open => "open",
-            BreakerState::HalfOpen => "half_open",
-        }
+fn state_from_u8(raw: u8) -> BreakerState {
+    match raw {
+        0 => BreakerState::Closed,
+        1 => BreakerState::Open,
+        _ => BreakerState::HalfOpen,
     }
-
-    fn from_u8(raw: u8) -> BreakerState {
-        match raw {
-            0 => BreakerState::Closed,
-            1 => BreakerState::Open,
-            _ => BreakerState::HalfOpen,
-        }
-    }
-}
-
-/// A breaker moved; the dashboard shows it on the service's panel.
-#[derive(Debug, Clone, Serialize)]
-pub struct BreakerChange {
-    pub service: Service,
-    pub state: BreakerState,
 }
 
 /// Every service's breaker.
@@ -122,7 +95,7 @@ impl Breaker {
     }
 
     pub fn state(&self) -> BreakerState {
-        BreakerState::from_u8(self.state.load(Ordering::Relaxed))
+        state_from_u8(self.state.load(Ordering::Relaxed))
     }
 
     /// Calls refused at once since start.
@@ -244,7 +217,7 @@ impl Breaker {
     /// Changes state (under the lock) and tells the dashboard when it really changed; the
     /// trial's own half-open moment is too short to be worth an event.
     fn set(&self, state: BreakerState) {
-        let was = BreakerState::from_u8(self.state.swap(state as u8, Ordering::Relaxed));
+        let was = state_from_u8(self.state.swap(state as u8, Ordering::Relaxed));
         let visible = |s: BreakerState| s == BreakerState::Closed;
         if visible(was) != visible(state) {
             tracing::info!(

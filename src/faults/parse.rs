@@ -2,7 +2,7 @@
 //! a known target and a kind meant for it (404 otherwise), and each field is in range and meant
 //! for this kind (422 otherwise, with a code naming the field).
 
-use super::{Fault, FaultKind, Target, MAX_DELAY_MS, MAX_EXPIRY_SECS};
+use super::{Fault, FaultKind, FaultTarget, MAX_DELAY_MS, MAX_EXPIRY_SECS};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -30,9 +30,9 @@ pub enum FaultRefused {
 pub const EXEMPT_ROUTES: [&str; 4] = ["/api/faults", "/healthz", "/readyz", "/metrics"];
 
 /// The target and kind a path names, each known and meant for the other.
-pub fn parse_path(target: &str, kind: &str) -> Result<(Target, FaultKind), FaultRefused> {
+pub fn parse_path(target: &str, kind: &str) -> Result<(FaultTarget, FaultKind), FaultRefused> {
     let known_targets = "targets are database, cache, queue, processor and store";
-    let t = Target::from_name(target)
+    let t = FaultTarget::from_name(target)
         .ok_or_else(|| FaultRefused::NotFound("unknown_target", known_targets.into()))?;
     let k = FaultKind::from_name(kind).ok_or_else(|| {
         let known = "kinds are latency, errors, outage, slow and poison";
@@ -48,7 +48,7 @@ pub fn parse_path(target: &str, kind: &str) -> Result<(Target, FaultKind), Fault
 
 /// The fault a request asks for, checked whole: each field in range and meant for this kind.
 pub fn parse_fault(
-    target: Target,
+    target: FaultTarget,
     kind: FaultKind,
     asked: &FaultRequest,
     now: DateTime<Utc>,
@@ -70,7 +70,7 @@ fn invalid<T>(code: &'static str, why: impl Into<String>) -> Result<T, FaultRefu
 /// A value in the kind's range, or none for an outage.
 fn parse_value(kind: FaultKind, value: Option<u64>) -> Result<Option<u32>, FaultRefused> {
     let name = kind.as_str();
-    match (kind.range(), value) {
+    match (super::range(kind), value) {
         (None, None) => Ok(None),
         (None, Some(_)) => invalid("value_not_used", format!("{name} takes no value")),
         (Some((_, _, unit)), None) => {
@@ -114,9 +114,9 @@ fn parse_expiry(
 }
 
 /// A store fault's route: a path under the store, never an exempt one.
-fn parse_route(target: Target, route: Option<&str>) -> Result<Option<String>, FaultRefused> {
+fn parse_route(target: FaultTarget, route: Option<&str>) -> Result<Option<String>, FaultRefused> {
     let Some(route) = route else { return Ok(None) };
-    if target != Target::Store {
+    if target != FaultTarget::Routes {
         return invalid("route_not_used", "only the store's errors take a route");
     }
     let plain = route

@@ -2,7 +2,7 @@
 //! (at most [`MAX_FAULTS`]), skipped altogether through one atomic load while none is set, so a
 //! store with no drill running pays one load per call.
 
-use super::{covers, Fault, FaultKind, Target, MAX_FAULTS};
+use super::{covers, Fault, FaultKind, FaultTarget, MAX_FAULTS};
 use crate::adapter::{AdapterError, Mode, Ping};
 use crate::service::Service;
 use async_trait::async_trait;
@@ -20,7 +20,7 @@ pub struct Faults {
     /// False while `active` is empty: the common case costs no lock.
     any: AtomicBool,
     /// Calls affected since start, by target and kind (`carstore_faults_injected_total`).
-    injected: Mutex<HashMap<(Target, FaultKind), u64>>,
+    injected: Mutex<HashMap<(FaultTarget, FaultKind), u64>>,
     /// Faults that ended on their own (expired, or a poison used up) and when, until
     /// [`Faults::take_ended`] hands them on: whichever call notices an end, the feed hears of it.
     ended: Mutex<Vec<(Fault, DateTime<Utc>)>>,
@@ -48,7 +48,7 @@ impl Faults {
 
     /// Clears one fault; whether it was there. One already past its expiry was not: it ended
     /// on its own, and is told so.
-    pub fn clear(&self, target: Target, kind: FaultKind) -> bool {
+    pub fn clear(&self, target: FaultTarget, kind: FaultKind) -> bool {
         self.forget_expired();
         let mut active = self.write();
         let before = active.len();
@@ -74,7 +74,7 @@ impl Faults {
     }
 
     /// The fault of this target and kind in force now.
-    pub fn find(&self, target: Target, kind: FaultKind) -> Option<Fault> {
+    pub fn find(&self, target: FaultTarget, kind: FaultKind) -> Option<Fault> {
         if !self.any.load(Ordering::Relaxed) {
             return None;
         }
@@ -89,13 +89,16 @@ impl Faults {
     /// Takes one message of a `poison` fault: whether the next event is poisoned. The fault
     /// shows how many are left and ends after the last.
     pub fn take_poison(&self) -> bool {
-        if self.find(Target::Processor, FaultKind::Poison).is_none() {
+        if self
+            .find(FaultTarget::Processor, FaultKind::Poison)
+            .is_none()
+        {
             return false;
         }
         let mut active = self.write();
         let at = active
             .iter()
-            .position(|f| (f.target, f.kind) == (Target::Processor, FaultKind::Poison));
+            .position(|f| (f.target, f.kind) == (FaultTarget::Processor, FaultKind::Poison));
         let Some(at) = at else { return false };
         let left = active[at].value.unwrap_or(1).saturating_sub(1);
         match left {
@@ -104,25 +107,25 @@ impl Faults {
         }
         self.any.store(!active.is_empty(), Ordering::Relaxed);
         drop(active);
-        self.count(Target::Processor, FaultKind::Poison);
+        self.count(FaultTarget::Processor, FaultKind::Poison);
         true
     }
 
     /// Calls affected so far, by target and kind.
-    pub fn injected(&self) -> Vec<(Target, FaultKind, u64)> {
+    pub fn injected(&self) -> Vec<(FaultTarget, FaultKind, u64)> {
         let counts = self.injected.lock().unwrap_or_else(|p| p.into_inner());
         counts.iter().map(|((t, k), n)| (*t, *k, *n)).collect()
     }
 
     /// Counts one call a fault affected.
-    pub fn count(&self, target: Target, kind: FaultKind) {
+    pub fn count(&self, target: FaultTarget, kind: FaultKind) {
         let mut counts = self.injected.lock().unwrap_or_else(|p| p.into_inner());
         *counts.entry((target, kind)).or_default() += 1;
     }
 
     /// What the dashboard adds to a service's light: "fault injected: outage", or nothing.
     pub fn note(&self, service: Service) -> Option<String> {
-        let target = Target::of_service(service);
+        let target = FaultTarget::of_service(service);
         let kinds: Vec<_> = self
             .list()
             .into_iter()
@@ -135,7 +138,7 @@ impl Faults {
     /// Before a call to `service`'s adapter: the added latency, then a simulated outage.
     /// An error ratio is decided apart ([`Faults::fail_share`]), outside the breaker.
     pub async fn before_call(&self, service: Service) -> Result<(), AdapterError> {
-        let target = Target::of_service(service);
+        let target = FaultTarget::of_service(service);
         if let Some(latency) = self.find(target, FaultKind::Latency) {
             self.count(target, FaultKind::Latency);
             tokio::time::sleep(delay(&latency)).await;
@@ -150,7 +153,7 @@ impl Faults {
 
     /// The error ratio: this call fails, as the service would fail it, `value` % of the time.
     pub fn fail_share(&self, service: Service) -> Result<(), AdapterError> {
-        let target = Target::of_service(service);
+        let target = FaultTarget::of_service(service);
         let Some(errors) = self.find(target, FaultKind::Errors) else {
             return Ok(());
         };
@@ -168,18 +171,18 @@ impl Faults {
     /// route is a path (`/api/cart` and what is under it) or a route pattern as the metrics
     /// name it (`/api/cars/{id}`).
     pub fn fails_request(&self, path: &str, pattern: Option<&str>) -> bool {
-        let Some(errors) = self.find(Target::Store, FaultKind::Errors) else {
+        let Some(errors) = self.find(FaultTarget::Routes, FaultKind::Errors) else {
             return false;
         };
         let on_route = errors
             .route
             .as_deref()
             .is_none_or(|r| covers(r, path) || pattern == Some(r));
-        on_route && self.rolls(Target::Store, &errors)
+        on_route && self.rolls(FaultTarget::Routes, &errors)
     }
 
     /// Draws against a fault's share, counting the calls it hits.
-    fn rolls(&self, target: Target, errors: &Fault) -> bool {
+    fn rolls(&self, target: FaultTarget, errors: &Fault) -> bool {
         let share = f64::from(errors.value.unwrap_or(0)) / 100.0;
         let hit = rand::thread_rng().gen_bool(share.clamp(0.0, 1.0));
         if hit {

@@ -1,3 +1,4 @@
+use crate::service::Service;
 use super::*;
 use crate::adapter::AdapterError;
 use std::time::Instant;
@@ -9,7 +10,7 @@ fn asked(value: Option<u64>) -> FaultRequest {
     }
 }
 
-fn fault(target: Target, kind: FaultKind, value: Option<u64>) -> Fault {
+fn fault(target: FaultTarget, kind: FaultKind, value: Option<u64>) -> Fault {
     parse_fault(target, kind, &asked(value), Utc::now()).unwrap()
 }
 
@@ -23,11 +24,11 @@ fn code(e: FaultRefused) -> &'static str {
 fn a_path_names_a_known_target_and_a_kind_meant_for_it() {
     assert_eq!(
         parse_path("database", "latency"),
-        Ok((Target::Database, FaultKind::Latency))
+        Ok((FaultTarget::Database, FaultKind::Latency))
     );
     assert_eq!(
         parse_path("processor", "poison"),
-        Ok((Target::Processor, FaultKind::Poison))
+        Ok((FaultTarget::Processor, FaultKind::Poison))
     );
     let refused = |t, k| code(parse_path(t, k).unwrap_err());
     assert_eq!(refused("disk", "latency"), "unknown_target");
@@ -40,7 +41,8 @@ fn a_path_names_a_known_target_and_a_kind_meant_for_it() {
 #[test]
 fn values_are_checked_against_their_kind() {
     let now = Utc::now();
-    let check = |kind, value| parse_fault(Target::Cache, kind, &asked(value), now).map_err(code);
+    let check =
+        |kind, value| parse_fault(FaultTarget::Cache, kind, &asked(value), now).map_err(code);
     assert_eq!(check(FaultKind::Latency, None), Err("value_missing"));
     assert_eq!(
         check(FaultKind::Latency, Some(0)),
@@ -64,7 +66,7 @@ fn values_are_checked_against_their_kind() {
         jitter_ms: Some(10),
         ..asked(Some(5))
     };
-    let errors = parse_fault(Target::Cache, FaultKind::Errors, &jitter, now);
+    let errors = parse_fault(FaultTarget::Cache, FaultKind::Errors, &jitter, now);
     assert_eq!(errors.map_err(code), Err("jitter_not_used"));
 }
 
@@ -77,7 +79,8 @@ fn a_fault_expires_within_a_day_and_routes_belong_to_the_store() {
         route: route.map(str::to_owned),
         ..FaultRequest::default()
     };
-    let store = |asked: &FaultRequest| parse_fault(Target::Store, FaultKind::Errors, asked, now);
+    let store =
+        |asked: &FaultRequest| parse_fault(FaultTarget::Routes, FaultKind::Errors, asked, now);
     let set = store(&with(Some(60), Some("/api/cart"))).unwrap();
     assert_eq!(set.expires_at, Some(now + chrono::Duration::seconds(60)));
     assert_eq!(set.route.as_deref(), Some("/api/cart"));
@@ -98,7 +101,7 @@ fn a_fault_expires_within_a_day_and_routes_belong_to_the_store() {
         Err("invalid_route")
     );
     let cache = parse_fault(
-        Target::Cache,
+        FaultTarget::Cache,
         FaultKind::Errors,
         &with(None, Some("/api/cart")),
         now,
@@ -118,20 +121,22 @@ fn a_route_covers_itself_and_what_is_under_it() {
 fn the_registry_keeps_one_fault_per_target_and_kind_and_forgets_expired_ones() {
     let faults = Faults::default();
     faults
-        .set(fault(Target::Cache, FaultKind::Latency, Some(100)))
+        .set(fault(FaultTarget::Cache, FaultKind::Latency, Some(100)))
         .unwrap();
     faults
-        .set(fault(Target::Cache, FaultKind::Latency, Some(200)))
+        .set(fault(FaultTarget::Cache, FaultKind::Latency, Some(200)))
         .unwrap();
     assert_eq!(faults.list().len(), 1);
     assert_eq!(faults.list()[0].value, Some(200));
-    let mut gone = fault(Target::Database, FaultKind::Outage, None);
+    let mut gone = fault(FaultTarget::Database, FaultKind::Outage, None);
     gone.expires_at = Some(Utc::now() - chrono::Duration::seconds(1));
     faults.set(gone).unwrap();
-    assert!(faults.find(Target::Database, FaultKind::Outage).is_none());
+    assert!(faults
+        .find(FaultTarget::Database, FaultKind::Outage)
+        .is_none());
     assert_eq!(faults.list().len(), 1);
-    assert!(faults.clear(Target::Cache, FaultKind::Latency));
-    assert!(!faults.clear(Target::Cache, FaultKind::Latency));
+    assert!(faults.clear(FaultTarget::Cache, FaultKind::Latency));
+    assert!(!faults.clear(FaultTarget::Cache, FaultKind::Latency));
     assert!(faults.list().is_empty());
 }
 
@@ -139,11 +144,11 @@ fn the_registry_keeps_one_fault_per_target_and_kind_and_forgets_expired_ones() {
 fn the_registry_is_bounded() {
     let faults = Faults::default();
     for ms in 0..MAX_FAULTS as u32 {
-        let mut f = fault(Target::Cache, FaultKind::Latency, Some(1));
+        let mut f = fault(FaultTarget::Cache, FaultKind::Latency, Some(1));
         f.jitter_ms = Some(ms);
         faults.write().push(f);
     }
-    let refused = faults.set(fault(Target::Queue, FaultKind::Outage, None));
+    let refused = faults.set(fault(FaultTarget::Queue, FaultKind::Outage, None));
     assert_eq!(refused, Err(MAX_FAULTS));
     assert_eq!(faults.clear_all().len(), MAX_FAULTS);
 }
@@ -152,10 +157,10 @@ fn the_registry_is_bounded() {
 async fn an_outage_fails_every_call_after_its_latency_and_counts_them() {
     let faults = Faults::default();
     faults
-        .set(fault(Target::Cache, FaultKind::Latency, Some(50)))
+        .set(fault(FaultTarget::Cache, FaultKind::Latency, Some(50)))
         .unwrap();
     faults
-        .set(fault(Target::Cache, FaultKind::Outage, None))
+        .set(fault(FaultTarget::Cache, FaultKind::Outage, None))
         .unwrap();
     let started = Instant::now();
     let failed = faults.before_call(Service::Redis).await.unwrap_err();
@@ -174,8 +179,8 @@ async fn an_outage_fails_every_call_after_its_latency_and_counts_them() {
     assert_eq!(
         counts,
         vec![
-            (Target::Cache, FaultKind::Latency, 1),
-            (Target::Cache, FaultKind::Outage, 1)
+            (FaultTarget::Cache, FaultKind::Latency, 1),
+            (FaultTarget::Cache, FaultKind::Outage, 1)
         ]
     );
     assert_eq!(
@@ -188,7 +193,7 @@ async fn an_outage_fails_every_call_after_its_latency_and_counts_them() {
 fn an_error_ratio_fails_about_its_share_of_calls() {
     let faults = Faults::default();
     faults
-        .set(fault(Target::Database, FaultKind::Errors, Some(30)))
+        .set(fault(FaultTarget::Database, FaultKind::Errors, Some(30)))
         .unwrap();
     let failed = (0..10_000)
         .filter(|_| faults.fail_share(Service::Postgres).is_err())
@@ -205,7 +210,7 @@ fn an_error_ratio_fails_about_its_share_of_calls() {
 fn poison_is_taken_one_message_at_a_time_and_ends_after_the_last() {
     let faults = Faults::default();
     faults
-        .set(fault(Target::Processor, FaultKind::Poison, Some(2)))
+        .set(fault(FaultTarget::Processor, FaultKind::Poison, Some(2)))
         .unwrap();
     assert!(faults.take_poison());
     assert_eq!(faults.list()[0].value, Some(1));
@@ -217,12 +222,12 @@ fn poison_is_taken_one_message_at_a_time_and_ends_after_the_last() {
 #[test]
 fn a_store_fault_fails_only_its_route() {
     let faults = Faults::default();
-    let mut on_cart = fault(Target::Store, FaultKind::Errors, Some(100));
+    let mut on_cart = fault(FaultTarget::Routes, FaultKind::Errors, Some(100));
     on_cart.route = Some("/api/cart".into());
     faults.set(on_cart).unwrap();
     assert!(faults.fails_request("/api/cart/items", None));
     assert!(!faults.fails_request("/api/cars", None));
-    let mut on_car = fault(Target::Store, FaultKind::Errors, Some(100));
+    let mut on_car = fault(FaultTarget::Routes, FaultKind::Errors, Some(100));
     on_car.route = Some("/api/cars/{id}".into());
     faults.set(on_car).unwrap();
     assert!(faults.fails_request("/api/cars/7", Some("/api/cars/{id}")));
@@ -233,14 +238,14 @@ fn a_store_fault_fails_only_its_route() {
 fn faults_that_end_on_their_own_are_handed_on_once_with_when_they_ended() {
     let faults = Faults::default();
     let expiry = Utc::now() - chrono::Duration::milliseconds(300);
-    let mut expired = fault(Target::Cache, FaultKind::Outage, None);
+    let mut expired = fault(FaultTarget::Cache, FaultKind::Outage, None);
     expired.expires_at = Some(expiry);
     faults.set(expired).unwrap();
     faults
-        .set(fault(Target::Processor, FaultKind::Poison, Some(1)))
+        .set(fault(FaultTarget::Processor, FaultKind::Poison, Some(1)))
         .unwrap();
     faults
-        .set(fault(Target::Database, FaultKind::Latency, Some(5)))
+        .set(fault(FaultTarget::Database, FaultKind::Latency, Some(5)))
         .unwrap();
     assert!(faults.take_poison());
     // Cleared by someone is not an end on its own: that change is told by whoever cleared it.
@@ -251,10 +256,10 @@ fn faults_that_end_on_their_own_are_handed_on_once_with_when_they_ended() {
         .map(|(f, at)| (f.target, f.kind, at))
         .collect();
     assert_eq!(ended.len(), 2, "{ended:?}");
-    assert_eq!(ended[0], (Target::Cache, FaultKind::Outage, expiry));
+    assert_eq!(ended[0], (FaultTarget::Cache, FaultKind::Outage, expiry));
     assert_eq!(
         (ended[1].0, ended[1].1),
-        (Target::Processor, FaultKind::Poison)
+        (FaultTarget::Processor, FaultKind::Poison)
     );
     assert!(faults.take_ended().is_empty(), "each end is handed on once");
 }
@@ -263,7 +268,7 @@ fn faults_that_end_on_their_own_are_handed_on_once_with_when_they_ended() {
 fn ends_nobody_hands_on_are_bounded() {
     let faults = Faults::default();
     for _ in 0..MAX_FAULTS * 3 {
-        let mut gone = fault(Target::Queue, FaultKind::Outage, None);
+        let mut gone = fault(FaultTarget::Queue, FaultKind::Outage, None);
         gone.expires_at = Some(Utc::now() - chrono::Duration::seconds(1));
         faults.set(gone).unwrap();
         assert!(faults.list().is_empty());

@@ -3,7 +3,7 @@
 use super::admin::Admin;
 use super::ApiError;
 use crate::faults::EXEMPT_ROUTES;
-use crate::faults::{changes, covers, parse_fault, parse_path, FaultRefused, FaultRequest};
+use crate::faults::{covers, parse_fault, parse_path, FaultRefused, FaultRequest};
 use crate::state::AppState;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -37,13 +37,16 @@ async fn set(
     let (target, kind) = parse_path(&path.0, &path.1).map_err(refused)?;
     let asked = asked(&body)?;
     let fault = parse_fault(target, kind, &asked, chrono::Utc::now()).map_err(refused)?;
-    let stored = changes::set(&state, admin.who, fault).map_err(|most| {
-        let why = format!("at most {most} faults at once; clear one first");
-        ApiError::Conflict {
-            code: "too_many_faults",
-            message: why,
-        }
-    })?;
+    let stored = state
+        .fault_changes()
+        .set(admin.who, fault)
+        .map_err(|most| {
+            let why = format!("at most {most} faults at once; clear one first");
+            ApiError::Conflict {
+                code: "too_many_faults",
+                message: why,
+            }
+        })?;
     Ok(HttpResponse::Ok().json(stored))
 }
 
@@ -53,12 +56,12 @@ async fn clear(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (target, kind) = parse_path(&path.0, &path.1).map_err(refused)?;
-    let cleared = usize::from(changes::clear(&state, admin.who, target, kind));
+    let cleared = usize::from(state.fault_changes().clear(admin.who, target, kind));
     Ok(HttpResponse::Ok().json(Cleared { cleared }))
 }
 
 async fn clear_all(state: web::Data<AppState>, admin: Admin) -> HttpResponse {
-    let cleared = changes::clear_all(&state, admin.who);
+    let cleared = state.fault_changes().clear_all(admin.who);
     HttpResponse::Ok().json(Cleared { cleared })
 }
 

@@ -42,7 +42,9 @@ async fn start(
     })?;
     let body = start_body(&body)?;
     let runs = state.scenarios.clone();
-    let view = runs.start(state, scenario, body.auto).map_err(refused)?;
+    let view = runs
+        .start(state.store_reach(), scenario, body.auto)
+        .map_err(refused)?;
     Ok(HttpResponse::Created().json(view))
 }
 

@@ -6,8 +6,9 @@ use crate::breaker::BreakerState;
 use crate::events::{Health, HealthChange};
 use crate::metrics::ControlLabels;
 use crate::ops::audit::Audited;
-use crate::ops::control::{Action, ControlError};
+use crate::ops::control::ControlError;
 use crate::service::Service;
+use crate::service::ServiceAction;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -30,7 +31,7 @@ pub(super) fn find_service(name: &str) -> Result<Service, ApiError> {
 #[derive(Serialize)]
 struct ActionView {
     service: Service,
-    action: Action,
+    action: ServiceAction,
     health: Option<Health>,
     log: Vec<String>,
 }
@@ -72,7 +73,7 @@ async fn act(
 ) -> Result<HttpResponse, ApiError> {
     let (name, action) = path.into_inner();
     let service = find_service(&name)?;
-    let action: Action = action.parse().map_err(|_| {
+    let action: ServiceAction = action.parse().map_err(|_| {
         ApiError::not_found("unknown_action", "actions are start, stop and restart")
     })?;
     let control = state.controls.get(service);
@@ -82,7 +83,7 @@ async fn act(
             message: why,
         });
     }
-    if matches!(action, Action::Start | Action::Restart) {
+    if matches!(action, ServiceAction::Start | ServiceAction::Restart) {
         state.health.mark_starting(service);
     }
     let outcome = control.act(action).await;

@@ -69,12 +69,13 @@ impl LoadRuns {
         let runs = self.clone();
         tokio::spawn(async move {
             let told = |progress: Option<Progress>, summary: Option<Summary>| {
-                StoreEvent::Load(LoadChange {
+                let change = LoadChange {
                     running: summary.is_none(),
                     plan: words.clone(),
                     progress,
                     summary,
-                })
+                };
+                StoreEvent::Load(serde_json::to_value(change).expect("load figures serialise"))
             };
             events.publish(told(None, None));
             let summary = run(plan, stop, |p| {

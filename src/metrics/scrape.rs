@@ -158,7 +158,7 @@ impl Metrics {
 
     /// Every fault in force (1), and every target and kind that has affected a call so far.
     fn set_faults(&self, faults: &crate::faults::Faults) {
-        let labels = |t: crate::faults::Target, k: crate::faults::FaultKind| {
+        let labels = |t: crate::faults::FaultTarget, k: crate::faults::FaultKind| {
             vec![
                 ("target", t.as_str().to_owned()),
                 ("kind", k.as_str().to_owned()),

@@ -4,7 +4,7 @@
 use crate::adapter::{AdapterError, Mode};
 use crate::breaker::Breakers;
 use crate::events::{EventBus, Health, HealthChange, StoreEvent};
-use crate::faults::{FaultKind, Faults, Target};
+use crate::faults::{FaultKind, FaultTarget, Faults};
 use crate::service::Service;
 use chrono::Utc;
 use futures_util::future::{join_all, BoxFuture};
@@ -174,7 +174,7 @@ impl HealthMonitor {
         }
         let slowed = self
             .faults
-            .find(Target::of_service(service), FaultKind::Latency)
+            .find(FaultTarget::of_service(service), FaultKind::Latency)
             .is_some();
         state.slow_in_a_row = match outcome {
             Ok(took) if took > SLOW || slowed => state.slow_in_a_row + 1,

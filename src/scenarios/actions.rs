@@ -3,12 +3,11 @@
 //! orders through the store's own API as a shopper would place them.
 
 use super::probe::{Answer, Probe};
+use super::StoreReach;
 use super::{Action, FAULT_EXPIRY_SECS};
 use crate::domain::{OrderId, SessionId};
-use crate::faults::{changes, Fault, FaultKind, Target};
+use crate::faults::{Fault, FaultKind, FaultTarget};
 use crate::load::{LoadPlan, Pace, SessionCookie};
-use crate::state::AppState;
-use actix_web::web;
 use std::time::Duration;
 
 /// The longest a run's shoppers go on: as long as its faults may last. The run stops them as it
@@ -20,7 +19,7 @@ const AT_ONCE: usize = 2;
 
 /// A run's working state: what it did, and the figures its checks compare against.
 pub struct Drill {
-    pub state: web::Data<AppState>,
+    pub state: StoreReach,
     pub probe: Probe,
     /// Who the audit log says changed a fault: `scenario redis-outage`.
     pub who: String,
@@ -49,7 +48,7 @@ pub struct Baseline {
 }
 
 impl Drill {
-    pub async fn new(state: web::Data<AppState>, scenario: &str) -> Drill {
+    pub async fn new(state: StoreReach, scenario: &str) -> Drill {
         let dead_lettered = state.queue.depth().await.ok().map(|d| d.dead_lettered);
         let baseline = Baseline {
             dead_lettered,
@@ -82,7 +81,9 @@ impl Drill {
             Action::ClearFault { target, kind } => {
                 self.set_faults
                     .retain(|f| (f.target, f.kind) != (target, kind));
-                changes::clear(&self.state, self.who.clone(), target, kind);
+                self.state
+                    .fault_changes()
+                    .clear(self.who.clone(), target, kind);
                 Ok(format!("{} {} cleared", target.as_str(), kind.as_str()))
             }
             Action::StartLoad { rate, mix } => self.start_load(rate, mix).await,
@@ -94,7 +95,7 @@ impl Drill {
 
     fn set_fault(
         &mut self,
-        target: Target,
+        target: FaultTarget,
         kind: FaultKind,
         value: Option<u32>,
         jitter_ms: Option<u32>,
@@ -108,7 +109,10 @@ impl Drill {
             route: None,
             expires_at: Some(expires_at),
         };
-        let stored = changes::set(&self.state, self.who.clone(), fault)
+        let stored = self
+            .state
+            .fault_changes()
+            .set(self.who.clone(), fault)
             .map_err(|most| format!("at most {most} faults at once; clear one first"))?;
         self.set_faults.push(stored);
         Ok(format!("{} {} set", target.as_str(), kind.as_str()))
@@ -200,7 +204,9 @@ impl Drill {
         for mine in std::mem::take(&mut self.set_faults) {
             let now = self.state.faults.find(mine.target, mine.kind);
             if now.is_some_and(|f| f.expires_at == mine.expires_at) {
-                changes::clear(&self.state, self.who.clone(), mine.target, mine.kind);
+                self.state
+                    .fault_changes()
+                    .clear(self.who.clone(), mine.target, mine.kind);
             }
         }
         if let Some(id) = self.load.take() {

@@ -13,6 +13,7 @@ mod actions;
 mod catalog;
 pub mod cli;
 mod probe;
+mod reach;
 mod runs;
 mod signals;
 #[cfg(test)]
@@ -20,10 +21,11 @@ mod tests;
 mod view;
 
 pub use catalog::{find, SCENARIOS};
+pub use reach::StoreReach;
 pub use runs::{RunRefused, ScenarioRuns};
 pub use view::{RunView, ScenarioView};
 
-use crate::faults::{FaultKind, Target};
+use crate::faults::{FaultKind, FaultTarget};
 use crate::service::Service;
 
 /// How long a step's signals may take to show before the run fails.
@@ -83,29 +85,22 @@ pub enum Action {
     /// Sets a fault (value as the fault API takes it), ending on its own after
     /// [`FAULT_EXPIRY_SECS`].
     SetFault {
-        target: Target,
+        target: FaultTarget,
         kind: FaultKind,
         value: Option<u32>,
         jitter_ms: Option<u32>,
     },
     ClearFault {
-        target: Target,
+        target: FaultTarget,
         kind: FaultKind,
     },
     /// Starts shoppers on the store (a load run at `rate` scenarios a second, `mix` as the
     /// load panel takes it), stopped when the run ends.
-    StartLoad {
-        rate: u32,
-        mix: &'static str,
-    },
+    StartLoad { rate: u32, mix: &'static str },
     /// A shopper buys one car each, `orders` times, through the store's own API.
-    PlaceOrders {
-        orders: u32,
-    },
+    PlaceOrders { orders: u32 },
     /// One checkout sent `tries` times with one Idempotency-Key: two at once, the rest after.
-    FlakyCheckout {
-        tries: u32,
-    },
+    FlakyCheckout { tries: u32 },
     /// Nothing to press: look at what the store does.
     Watch,
 }

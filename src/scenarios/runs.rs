@@ -5,9 +5,8 @@
 
 use super::actions::Drill;
 use super::view::{RunStatus, RunView, Summary};
+use super::StoreReach;
 use super::{Phase, Scenario, STEP_TIMEOUT_SECS};
-use crate::state::AppState;
-use actix_web::web;
 use chrono::Utc;
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
@@ -50,7 +49,7 @@ impl ScenarioRuns {
     /// Starts `scenario`; refused while another run is going or still tidying up.
     pub fn start(
         &self,
-        state: web::Data<AppState>,
+        state: StoreReach,
         scenario: &'static Scenario,
         auto: bool,
     ) -> Result<RunView, RunRefused> {
@@ -156,7 +155,7 @@ impl Run {
     }
 }
 
-async fn drive(run: Arc<Run>, scenario: &'static Scenario, state: web::Data<AppState>) {
+async fn drive(run: Arc<Run>, scenario: &'static Scenario, state: StoreReach) {
     let mut drill = Drill::new(state, scenario.name).await;
     // A panic in a step must still tidy up and end the run, or its faults and shoppers would
     // outlive it and a headless run would wait for ever.

@@ -3,7 +3,7 @@
 //! log lives there too (`audit`), so every replica shows the same history.
 
 mod accounts;
-mod audit;
+pub mod audit;
 pub mod postgres;
 pub mod sqlite;
 

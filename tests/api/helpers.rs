@@ -1,8 +1,8 @@
 //! Starts the store on port 0 with a fresh data dir, and one helper per endpoint.
 
 use carstore::ops::audit::{AuditEntry, Audited, SignInVia};
-use carstore::ops::control::Action;
 use carstore::service::Service;
+use carstore::service::ServiceAction;
 use carstore::{Application, Settings};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
@@ -254,7 +254,7 @@ pub fn audit_entry(n: i64, control: bool) -> AuditEntry {
     let what = match control {
         true => Audited::Control {
             service: Service::Redis,
-            action: Action::Restart,
+            action: ServiceAction::Restart,
         },
         false => Audited::SignIn {
             via: SignInVia::Cookie,

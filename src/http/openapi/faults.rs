@@ -3,7 +3,7 @@
 
 use super::{answer, array, body, closed, constant, integer, path_param, response, schema};
 use super::{nullable, string, timestamp};
-use crate::faults::{FaultKind, Target, MAX_DELAY_MS, MAX_EXPIRY_SECS};
+use crate::faults::{FaultKind, FaultTarget, MAX_DELAY_MS, MAX_EXPIRY_SECS};
 use serde_json::{json, Map, Value};
 
 pub fn paths(paths: &mut Map<String, Value>) {
@@ -80,7 +80,7 @@ pub fn paths(paths: &mut Map<String, Value>) {
 }
 
 pub fn schemas(schemas: &mut Map<String, Value>) {
-    let targets: Vec<_> = Target::ALL.iter().map(|t| t.as_str()).collect();
+    let targets: Vec<_> = FaultTarget::ALL.iter().map(|t| t.as_str()).collect();
     let kinds: Vec<_> = FaultKind::ALL.iter().map(|k| k.as_str()).collect();
     schemas.insert(
         "FaultTarget".into(),

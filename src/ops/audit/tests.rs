@@ -4,7 +4,8 @@ use crate::breaker::guarded::Guarded;
 use crate::breaker::Breaker;
 use crate::store::sqlite::SqliteDb;
 use crate::store::AuditStore;
-use chrono::SubsecRound;
+use crate::service::{Service, ServiceAction};
+use chrono::{DateTime, SubsecRound};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,7 +26,7 @@ fn sign_in(n: i64) -> AuditEntry {
 }
 
 fn control(n: i64) -> AuditEntry {
-    let (service, action) = (Service::Redis, Action::Stop);
+    let (service, action) = (Service::Redis, ServiceAction::Stop);
     entry(n, n, Audited::Control { service, action })
 }
 
@@ -149,7 +150,7 @@ async fn entries_wait_while_the_breaker_is_open_and_are_written_once_when_it_clo
     eventually("the first entry written", async || rows().await == 1).await;
 
     breakers.postgres.probe_failed();
-    let (service, action) = (Service::Postgres, Action::Stop);
+    let (service, action) = (Service::Postgres, ServiceAction::Stop);
     log.record(
         "admin from 127.0.0.1".into(),
         Audited::Control { service, action },

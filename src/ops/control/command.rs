@@ -1,4 +1,5 @@
-use super::{Action, ControlError, ServiceControl};
+use super::{ControlError, ServiceControl};
+use crate::service::ServiceAction;
 use async_trait::async_trait;
 use std::process::Stdio;
 use std::time::Duration;
@@ -57,12 +58,12 @@ impl ServiceControl for CommandControl {
         "command"
     }
 
-    async fn act(&self, action: Action) -> Result<Vec<String>, ControlError> {
+    async fn act(&self, action: ServiceAction) -> Result<Vec<String>, ControlError> {
         match (action, &self.restart) {
-            (Action::Start, _) => self.run(&self.start).await,
-            (Action::Stop, _) => self.run(&self.stop).await,
-            (Action::Restart, Some(restart)) => self.run(restart).await,
-            (Action::Restart, None) => {
+            (ServiceAction::Start, _) => self.run(&self.start).await,
+            (ServiceAction::Stop, _) => self.run(&self.stop).await,
+            (ServiceAction::Restart, Some(restart)) => self.run(restart).await,
+            (ServiceAction::Restart, None) => {
                 let mut said = self.run(&self.stop).await?;
                 said.extend(self.run(&self.start).await?);
                 Ok(said)
@@ -86,11 +87,17 @@ mod tests {
     #[tokio::test]
     async fn commands_run_and_report_their_output() {
         assert_eq!(
-            control("echo started").act(Action::Start).await.unwrap(),
+            control("echo started")
+                .act(ServiceAction::Start)
+                .await
+                .unwrap(),
             ["started"]
         );
         assert_eq!(
-            control("echo started").act(Action::Restart).await.unwrap(),
+            control("echo started")
+                .act(ServiceAction::Restart)
+                .await
+                .unwrap(),
             ["stopping", "started"]
         );
     }
@@ -98,7 +105,7 @@ mod tests {
     #[tokio::test]
     async fn a_failing_command_is_a_failed_action() {
         let err = control("echo nope >&2; exit 3")
-            .act(Action::Start)
+            .act(ServiceAction::Start)
             .await
             .unwrap_err();
         assert!(

@@ -1,7 +1,8 @@
 //! Containers on a Docker engine, by name: the compose stack's `carstore-postgres`,
 //! `carstore-redis` and `carstore-rabbitmq`, or whatever the config file names.
 
-use super::{Action, ControlError, ServiceControl};
+use super::{ControlError, ServiceControl};
+use crate::service::ServiceAction;
 use async_trait::async_trait;
 use bollard::errors::Error as DockerError;
 use bollard::query_parameters::{RestartContainerOptions, StopContainerOptions};
@@ -107,7 +108,7 @@ impl ServiceControl for DockerControl {
         "docker"
     }
 
-    async fn act(&self, action: Action) -> Result<Vec<String>, ControlError> {
+    async fn act(&self, action: ServiceAction) -> Result<Vec<String>, ControlError> {
         let docker = &self.engine.client;
         let name = self.container.as_str();
         let stop = || StopContainerOptions {
@@ -115,7 +116,7 @@ impl ServiceControl for DockerControl {
             signal: None,
         };
         let done = match action {
-            Action::Start => {
+            ServiceAction::Start => {
                 docker
                     .start_container(
                         name,
@@ -123,8 +124,8 @@ impl ServiceControl for DockerControl {
                     )
                     .await
             }
-            Action::Stop => docker.stop_container(name, Some(stop())).await,
-            Action::Restart => {
+            ServiceAction::Stop => docker.stop_container(name, Some(stop())).await,
+            ServiceAction::Restart => {
                 let options = RestartContainerOptions {
                     t: Some(STOP_GRACE_SECS),
                     signal: None,
@@ -168,7 +169,7 @@ mod tests {
             engine,
             container: "carstore-redis".into(),
         };
-        let err = control.act(Action::Stop).await.unwrap_err();
+        let err = control.act(ServiceAction::Stop).await.unwrap_err();
         assert!(
             matches!(err, ControlError::Unavailable(ref m) if m.contains(&address)),
             "{err}"

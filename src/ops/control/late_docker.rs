@@ -2,7 +2,8 @@
 //! container: the buttons stay disabled, saying what is missing, until a look finds the
 //! container; from then on it is a plain docker control.
 
-use super::{Action, ControlError, DockerControl, DockerEngine, ServiceControl};
+use super::{ControlError, DockerControl, DockerEngine, ServiceControl};
+use crate::service::ServiceAction;
 use async_trait::async_trait;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -73,7 +74,7 @@ impl ServiceControl for LateDockerControl {
         }
     }
 
-    async fn act(&self, action: Action) -> Result<Vec<String>, ControlError> {
+    async fn act(&self, action: ServiceAction) -> Result<Vec<String>, ControlError> {
         match self.attached.get() {
             Some(docker) => docker.act(action).await,
             None => Err(ControlError::NoControl(self.reason())),
@@ -106,7 +107,7 @@ mod tests {
                 && why.ends_with("looking again every 2 s"),
             "{why}"
         );
-        let refused = control.act(Action::Stop).await.unwrap_err();
+        let refused = control.act(ServiceAction::Stop).await.unwrap_err();
         assert!(matches!(refused, ControlError::NoControl(m) if m == why));
     }
 }

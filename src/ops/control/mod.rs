@@ -10,39 +10,8 @@ pub use command::CommandControl;
 pub use docker::{DockerControl, DockerEngine};
 pub use late_docker::LateDockerControl;
 
+use crate::service::ServiceAction;
 use async_trait::async_trait;
-use serde::Serialize;
-use std::str::FromStr;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    Start,
-    Stop,
-    Restart,
-}
-
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Start => "start",
-            Action::Stop => "stop",
-            Action::Restart => "restart",
-        }
-    }
-}
-
-impl FromStr for Action {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Self, ()> {
-        match s {
-            "start" => Ok(Action::Start),
-            "stop" => Ok(Action::Stop),
-            "restart" => Ok(Action::Restart),
-            _ => Err(()),
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ControlError {
@@ -62,7 +31,7 @@ pub trait ServiceControl: Send + Sync {
     /// `docker`, `command` or `none`, as `/api/services` shows it.
     fn kind(&self) -> &'static str;
     /// Runs the action; returns what it printed, line by line.
-    async fn act(&self, action: Action) -> Result<Vec<String>, ControlError>;
+    async fn act(&self, action: ServiceAction) -> Result<Vec<String>, ControlError>;
     /// Why the buttons are disabled, for the page's tooltip; `None` when they work. Owned, as
     /// a control that attaches later has a reason that changes.
     fn disabled_because(&self) -> Option<String> {
@@ -79,7 +48,7 @@ impl ServiceControl for NoControl {
         "none"
     }
 
-    async fn act(&self, _: Action) -> Result<Vec<String>, ControlError> {
+    async fn act(&self, _: ServiceAction) -> Result<Vec<String>, ControlError> {
         Err(ControlError::NoControl(self.0.clone()))
     }
 

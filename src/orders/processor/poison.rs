@@ -5,7 +5,7 @@
 
 use super::Readable;
 use crate::domain::OrderId;
-use crate::faults::{FaultKind, Faults, Target};
+use crate::faults::{FaultKind, FaultTarget, Faults};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -32,11 +32,11 @@ impl Poison {
 
     /// A `slow` fault: the batch takes that long more per event.
     pub(super) async fn slow_down(&self, events: usize) {
-        let Some(slow) = self.faults.find(Target::Processor, FaultKind::Slow) else {
+        let Some(slow) = self.faults.find(FaultTarget::Processor, FaultKind::Slow) else {
             return;
         };
         for _ in 0..events {
-            self.faults.count(Target::Processor, FaultKind::Slow);
+            self.faults.count(FaultTarget::Processor, FaultKind::Slow);
         }
         let per_event = u64::from(slow.value.unwrap_or(0));
         tokio::time::sleep(Duration::from_millis(per_event) * events as u32).await;

@@ -3,7 +3,7 @@
 
 use super::{check, detect, shoppers, SHOPPING};
 use crate::faults::FaultKind::Outage;
-use crate::faults::Target::{Cache, Database, Queue};
+use crate::faults::FaultTarget::{Cache, Database, Queue};
 use crate::scenarios::Action::*;
 use crate::scenarios::Light::{Green, Red};
 use crate::scenarios::Phase::{Break, Fix, Observe};

@@ -3,7 +3,7 @@
 
 use super::{check, detect, shoppers};
 use crate::faults::FaultKind::{Latency, Poison};
-use crate::faults::Target::{Database, Processor};
+use crate::faults::FaultTarget::{Database, Processor};
 use crate::scenarios::Action::*;
 use crate::scenarios::Light::{Amber, Green};
 use crate::scenarios::Phase::{Break, Fix, Observe};

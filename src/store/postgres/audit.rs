@@ -2,7 +2,7 @@
 
 use super::{db_error, PgStore};
 use crate::adapter::AdapterError;
-use crate::ops::audit::AuditEntry;
+use crate::store::audit::AuditEntry;
 use crate::store::{AuditStore, Subject, KEPT_PER_KIND};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

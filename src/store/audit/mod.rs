@@ -3,8 +3,11 @@
 //! not apply are NULL), so `SELECT * FROM audit_log` reads like the dashboard.
 
 use crate::adapter::AdapterError;
-use crate::faults::Target;
-use crate::ops::audit::{AuditEntry, AuditKind, Audited, FaultChange, SignInVia};
+mod entry;
+
+pub use entry::{AuditEntry, AuditKind, Audited, FaultChange, SignInVia};
+
+use crate::events::FaultTarget;
 use crate::service::Service;
 use async_trait::async_trait;
 
@@ -37,9 +40,11 @@ impl Subject {
                 (Some(service.as_str()), Some(action), None)
             }
             Audited::SignIn { via } => (None, None, Some(via.as_str().to_owned())),
-            Audited::Fault { target, change } => {
-                (target.map(Target::as_str), Some(change.to_text()), None)
-            }
+            Audited::Fault { target, change } => (
+                target.map(FaultTarget::as_str),
+                Some(change.to_text()),
+                None,
+            ),
         };
         Subject {
             kind: what.kind().as_str(),
@@ -90,7 +95,7 @@ impl Subject {
             }
         } else if kind == AuditKind::Fault.as_str() {
             let target = match service {
-                Some(name) => Some(Target::from_name(name).ok_or_else(unknown)?),
+                Some(name) => Some(FaultTarget::from_name(name).ok_or_else(unknown)?),
                 None => None,
             };
             let change = action.and_then(FaultChange::from_text);
@@ -109,7 +114,7 @@ impl Subject {
 mod tests {
     use super::*;
     use crate::faults::FaultKind;
-    use crate::ops::control::Action;
+    use crate::service::ServiceAction;
 
     #[test]
     fn every_subject_reads_back_as_it_was_written() {
@@ -118,7 +123,11 @@ mod tests {
             .map(|via| Audited::SignIn { via })
             .collect();
         for service in Service::ALL {
-            for action in [Action::Start, Action::Stop, Action::Restart] {
+            for action in [
+                ServiceAction::Start,
+                ServiceAction::Stop,
+                ServiceAction::Restart,
+            ] {
                 all.push(Audited::Control { service, action });
             }
         }
@@ -127,7 +136,7 @@ mod tests {
             FaultChange::Clear(FaultKind::Poison),
         ] {
             all.push(Audited::Fault {
-                target: Some(Target::Database),
+                target: Some(FaultTarget::Database),
                 change,
             });
         }

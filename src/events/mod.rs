@@ -2,6 +2,10 @@
 //! load figures, breakers, controls and faults set or ended. One broadcast channel; a slow subscriber falls behind and resynchronises, it never
 //! holds up the store or the other subscribers.
 
+mod faults;
+
+pub use faults::{Change, FaultChanged, FaultKind, FaultTarget};
+
 use crate::domain::{OrderId, OrderStatus};
 use crate::service::Service;
 use chrono::{DateTime, Utc};
@@ -47,15 +51,17 @@ pub enum StoreEvent {
     Health(HealthChange),
     Order(OrderChange),
     /// A load run started from the dashboard: each second's figures, then its summary.
-    Load(crate::load::LoadChange),
+    /// A load run's figures as the load generator serialised them (`load::LoadChange`): the
+    /// feed and the other replicas read them as JSON, so they travel as JSON.
+    Load(serde_json::Value),
     /// A service's control changed after start (a docker control attached), so an open
     /// dashboard enables its buttons and log window without being reopened.
     Control(ControlChange),
     /// A service's breaker opened (requests needing it are refused at once) or closed again.
-    Breaker(crate::breaker::BreakerChange),
+    Breaker(BreakerChange),
     /// A fault set, cleared or ended on its own on this process (faults are per process, so
     /// never relayed): the load chart marks it.
-    Fault(crate::faults::changes::FaultChanged),
+    Fault(FaultChanged),
     /// An order or load event that happened on another replica, as it arrived.
     Relayed(Relayed),
 }
@@ -100,7 +106,7 @@ impl StoreEvent {
         let value = match self {
             StoreEvent::Health(h) => serde_json::to_value(h),
             StoreEvent::Order(o) => serde_json::to_value(o),
-            StoreEvent::Load(l) => serde_json::to_value(l),
+            StoreEvent::Load(l) => Ok(l.clone()),
             StoreEvent::Control(c) => serde_json::to_value(c),
             StoreEvent::Breaker(b) => serde_json::to_value(b),
             StoreEvent::Fault(f) => serde_json::to_value(f),
@@ -108,6 +114,33 @@ impl StoreEvent {
         };
         value.expect("events always serialise")
     }
+}
+
+/// Where a breaker is; also the value of `carstore_breaker_state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakerState {
+    Closed = 0,
+    Open = 1,
+    /// Open, with a trial ping in flight.
+    HalfOpen = 2,
+}
+
+impl BreakerState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BreakerState::Closed => "closed",
+            BreakerState::Open => "open",
+            BreakerState::HalfOpen => "half_open",
+        }
+    }
+}
+
+/// A breaker moved; the dashboard shows it on the service's panel.
+#[derive(Debug, Clone, Serialize)]
+pub struct BreakerChange {
+    pub service: Service,
+    pub state: BreakerState,
 }
 
 /// The store's event channel.

@@ -1,0 +1,136 @@
+//! The faults' words, which the feed, the audit log and the breakers' wrappers share: what a
+//! fault breaks, how, and a change of one as the event feed tells it.
+
+use crate::service::Service;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What a fault breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FaultTarget {
+    Database,
+    Cache,
+    Queue,
+    /// The order processor: slowed, or handed poison messages.
+    Processor,
+    /// The store's own HTTP routes, answering errors (`store` in the API).
+    #[serde(rename = "store")]
+    Routes,
+}
+
+impl FaultTarget {
+    pub const ALL: [FaultTarget; 5] = [
+        FaultTarget::Database,
+        FaultTarget::Cache,
+        FaultTarget::Queue,
+        FaultTarget::Processor,
+        FaultTarget::Routes,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultTarget::Database => "database",
+            FaultTarget::Cache => "cache",
+            FaultTarget::Queue => "queue",
+            FaultTarget::Processor => "processor",
+            FaultTarget::Routes => "store",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<FaultTarget> {
+        FaultTarget::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
+    /// The backing service a dependency's faults break, as its adapters name it.
+    pub fn service(self) -> Option<Service> {
+        match self {
+            FaultTarget::Database => Some(Service::Postgres),
+            FaultTarget::Cache => Some(Service::Redis),
+            FaultTarget::Queue => Some(Service::Rabbit),
+            FaultTarget::Processor | FaultTarget::Routes => None,
+        }
+    }
+
+    pub fn of_service(service: Service) -> FaultTarget {
+        match service {
+            Service::Postgres => FaultTarget::Database,
+            Service::Redis => FaultTarget::Cache,
+            Service::Rabbit => FaultTarget::Queue,
+        }
+    }
+
+    /// The kinds of fault that mean something for this target.
+    pub fn kinds(self) -> &'static [FaultKind] {
+        use FaultKind::*;
+        match self {
+            FaultTarget::Database | FaultTarget::Cache | FaultTarget::Queue => {
+                &[Latency, Errors, Outage]
+            }
+            FaultTarget::Processor => &[Slow, Poison],
+            FaultTarget::Routes => &[Errors],
+        }
+    }
+}
+
+/// How a target breaks; `kind` in the API (a fault's path names both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FaultKind {
+    /// Every call waits `value` ms (plus up to `jitter_ms`) first.
+    Latency,
+    /// `value` % of calls fail as the service would fail them.
+    Errors,
+    /// Every call fails as if the service were down.
+    Outage,
+    /// The order processor takes `value` ms more over each event.
+    Slow,
+    /// The next `value` order events cannot be handled: retried, then dead-lettered.
+    Poison,
+}
+
+impl FaultKind {
+    pub const ALL: [FaultKind; 5] = [
+        FaultKind::Latency,
+        FaultKind::Errors,
+        FaultKind::Outage,
+        FaultKind::Slow,
+        FaultKind::Poison,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultKind::Latency => "latency",
+            FaultKind::Errors => "errors",
+            FaultKind::Outage => "outage",
+            FaultKind::Slow => "slow",
+            FaultKind::Poison => "poison",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<FaultKind> {
+        FaultKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// A fault changed, as the event feed tells it; never carries personal data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FaultChanged {
+    pub target: FaultTarget,
+    pub kind: FaultKind,
+    pub change: Change,
+    /// The value set (ms, %, messages); absent for an outage and on an end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<u32>,
+    /// When it happened: an expired fault at its expiry, not when it was noticed.
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Set,
+    Cleared,
+    /// Ended on its own: its time ran out, or a poison's last message was taken.
+    Expired,
+}
