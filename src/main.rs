@@ -24,9 +24,9 @@ fn main() -> ExitCode {
     let (settings, serving) = match cli.command {
         Command::Serve(args) => (Settings::load(args), true),
         Command::Worker(args) => (Settings::load_worker(args), false),
-        Command::Load(args) => return run_to_exit(carstore::load::run_from_cli(args)),
-        Command::Fault(args) => return run_to_exit(carstore::faults::cli::run(args)),
-        Command::Scenario(args) => return run_to_exit(carstore::scenarios::cli::run(args)),
+        Command::Load(args) => return run_to_exit(carstore::cli::load::run_from_cli(args)),
+        Command::Fault(args) => return run_to_exit(carstore::cli::fault::run(args)),
+        Command::Scenario(args) => return run_to_exit(carstore::cli::scenario::run(args)),
         Command::Healthcheck(args) => {
             return run_to_exit(async move {
                 carstore::ops::healthcheck::check(&args.url)

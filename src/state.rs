@@ -8,7 +8,7 @@ use crate::catalog::{CatalogService, Gallery};
 use crate::config::{AdminToken, TrustedProxies};
 use crate::events::EventBus;
 use crate::load::LoadRuns;
-use crate::metrics::{Metrics, MetricsSources};
+use crate::metrics::Metrics;
 use crate::ops::audit::AuditLog;
 use crate::ops::control::ServiceControl;
 use crate::ops::logs::LogWindows;
@@ -106,19 +106,6 @@ impl AppState {
             metrics: self.metrics.clone(),
             own_url: self.own_url.clone(),
             order_worker: self.order_worker,
-        }
-    }
-
-    pub fn metrics_sources(&self) -> MetricsSources {
-        MetricsSources {
-            metrics: self.metrics.clone(),
-            health: self.health.clone(),
-            orders: self.orders.clone(),
-            queue: self.queue.clone(),
-            pipeline: self.pipeline.clone(),
-            catalog: Some(self.catalog.clone()),
-            breakers: self.breakers.clone(),
-            faults: self.faults.clone(),
         }
     }
 }

@@ -133,7 +133,7 @@ impl Application {
             targets: adapters.targets,
         });
         workers.push(tokio::spawn(state.accounts.clone().learn_guest_key()));
-        let scraped = web::Data::new(state.metrics_sources());
+        let scraped = web::Data::new(crate::http::MetricsSources::of_store(&state));
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

@@ -2,22 +2,24 @@
 //! `DATABASE_URL`-style names), then the config file, then defaults. Everything is checked here,
 //! before anything starts, so a bad value is one clear line.
 
+mod args;
 mod control;
 mod proxies;
+mod queues;
 mod replica;
 mod retention;
 mod secret_file;
 mod service_url;
 
+pub use args::{CommonArgs, ServeArgs, WorkerArgs};
 pub use control::{AdminToken, ControlSettings, ControlSpec};
 pub use proxies::TrustedProxies;
+pub use queues::QueueNames;
 pub(crate) use replica::checked_instance;
 pub use replica::{parse_drain, DEFAULT_DRAIN};
 pub use retention::{parse_retention, Retention};
 pub use service_url::ServiceUrl;
 
-use crate::cli::{CommonArgs, ServeArgs, WorkerArgs};
-use crate::queue::QueueNames;
 use crate::service::Service;
 use anyhow::{bail, Context};
 use serde::Deserialize;

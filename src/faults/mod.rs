@@ -4,7 +4,6 @@
 //! [`FaultyQueue`]) so every backend, embedded or real, breaks the same way. A fault is data:
 //! target, kind, value and when it ends.
 
-pub mod cli;
 mod parse;
 mod queue;
 mod registry;

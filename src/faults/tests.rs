@@ -1,6 +1,6 @@
-use crate::service::Service;
 use super::*;
 use crate::adapter::AdapterError;
+use crate::service::Service;
 use std::time::Instant;
 
 fn asked(value: Option<u64>) -> FaultRequest {

@@ -1,7 +1,8 @@
 //! `GET /metrics` in the Prometheus text format, and the middleware that counts
 //! and times every request by its route pattern (and writes the access log at debug level).
 
-use crate::metrics::{MetricsSources, RequestLabels, RouteLabels};
+use super::MetricsSources;
+use crate::metrics::{RequestLabels, RouteLabels};
 use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};

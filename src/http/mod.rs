@@ -21,6 +21,7 @@ mod orders;
 mod queues;
 mod replicas;
 mod scenarios;
+mod scrape;
 mod services;
 mod session;
 mod spa;
@@ -32,6 +33,7 @@ pub use faults::refuse_on_purpose;
 pub use guard::check as guard_requests;
 pub use metrics::record as record_metrics;
 pub use replicas::{mark as mark_replica, INSTANCE_HEADER};
+pub use scrape::MetricsSources;
 pub use spa::ASSET_VERSION;
 
 use actix_web::dev::ServiceResponse;

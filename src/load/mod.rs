@@ -2,7 +2,6 @@
 //! scenarios against a store, either N at a time (closed model) or at a fixed rate whatever the
 //! answers (open model). Used by `carstore load` and by the dashboard's load panel.
 
-mod cli;
 mod cookie;
 mod mix;
 mod pace;
@@ -10,7 +9,6 @@ mod runs;
 mod shopper;
 mod tally;
 
-pub use cli::run_from_cli;
 pub use cookie::SessionCookie;
 pub use mix::{Mix, Scenario};
 pub use runs::{LoadChange, LoadRuns};

@@ -8,7 +8,6 @@ mod labels;
 pub mod process;
 mod register;
 mod sampled;
-mod scrape;
 mod text;
 
 pub use labels::{
@@ -16,7 +15,6 @@ pub use labels::{
     StreamLabels, TableLabels,
 };
 pub use sampled::{Labels, Scraped};
-pub use scrape::MetricsSources;
 
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;

@@ -9,6 +9,17 @@ impl Metrics {
         self.encode_now()
     }
 
+    /// The exposition text after `set` has put the scrape's figures on their families, which
+    /// are cleared first; one scrape at a time, so two cannot swap each other's figures.
+    pub fn scrape_with(&self, set: impl FnOnce(&Metrics)) -> String {
+        let _one_at_a_time = self.scraping.lock().unwrap_or_else(|p| p.into_inner());
+        for family in self.scraped() {
+            family.clear();
+        }
+        set(self);
+        self.encode_now()
+    }
+
     /// Encodes; the caller holds `scraping`, so a concurrent scrape cannot swap the figures
     /// mid-encoding.
     pub(super) fn encode_now(&self) -> String {

@@ -8,24 +8,8 @@ pub use in_process::InProcessQueue;
 pub use rabbitmq::RabbitQueue;
 
 use crate::adapter::{AdapterError, EventSink, Ping};
+pub use crate::config::QueueNames;
 use async_trait::async_trait;
-
-/// The store's two queues: order events, and where those given up on go. The dead-letter
-/// queue's name is derived here and nowhere else.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueueNames {
-    pub orders: String,
-    pub dead_letters: String,
-}
-
-impl QueueNames {
-    pub fn new(orders: &str) -> QueueNames {
-        QueueNames {
-            orders: orders.to_owned(),
-            dead_letters: format!("{orders}.dlq"),
-        }
-    }
-}
 
 /// A message handed to a consumer, to be settled exactly once.
 #[derive(Debug, Clone)]

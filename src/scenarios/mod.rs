@@ -11,7 +11,6 @@
 
 mod actions;
 mod catalog;
-pub mod cli;
 mod probe;
 mod reach;
 mod runs;

@@ -11,4 +11,3 @@ mod tests;
 
 pub use crate::store::audit::{AuditEntry, AuditKind, Audited, FaultChange, SignInVia};
 pub use log::AuditLog;
-

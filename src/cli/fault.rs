@@ -1,7 +1,7 @@
 //! `carstore fault list|set|clear` against a running store: the same `/api/faults` the
 //! dashboard uses, so a refusal says exactly what the API says.
 
-use crate::cli::{FaultAction, FaultArgs};
+use super::{FaultAction, FaultArgs};
 use anyhow::{bail, Context};
 use reqwest::Method;
 use serde_json::{json, Value};

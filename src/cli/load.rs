@@ -1,7 +1,7 @@
 //! `carstore load`: a progress line each second on stderr, then the report on stdout.
 
-use super::{run, LoadPlan, Pace, Progress};
-use crate::cli::LoadArgs;
+use super::LoadArgs;
+use crate::load::{run, LoadPlan, Pace, Progress};
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

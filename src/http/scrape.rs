@@ -1,10 +1,10 @@
 //! What a scrape reads: each figure is read first (with a time limit, so one slow service
 //! cannot stall the scrape), then set on its family and encoded in one step.
 
-use super::{process, Labels, Metrics};
 use crate::breaker::Breakers;
 use crate::catalog::CatalogService;
 use crate::events::{Health, HealthChange};
+use crate::metrics::{process, Labels, Metrics};
 use crate::ops::HealthMonitor;
 use crate::orders::{PipelineCounts, PipelineSnapshot};
 use crate::queue::{OrderQueue, QueueDepth, QueueNames};
@@ -53,21 +53,31 @@ struct Figures {
 }
 
 impl MetricsSources {
+    /// A store's sources: its whole state.
+    pub fn of_store(state: &crate::state::AppState) -> MetricsSources {
+        MetricsSources {
+            metrics: state.metrics.clone(),
+            health: state.health.clone(),
+            orders: state.orders.clone(),
+            queue: state.queue.clone(),
+            pipeline: state.pipeline.clone(),
+            catalog: Some(state.catalog.clone()),
+            breakers: state.breakers.clone(),
+            faults: state.faults.clone(),
+        }
+    }
+
     /// The exposition text for one scrape.
     pub async fn scrape(&self) -> String {
         let figures = self.read().await;
-        let metrics = &self.metrics;
-        let _one_at_a_time = metrics.scraping.lock().unwrap_or_else(|p| p.into_inner());
-        for family in metrics.scraped() {
-            family.clear();
-        }
-        metrics.set_services(&figures.health);
-        metrics.set_backlog(&figures);
-        metrics.set_pipeline(&figures);
-        metrics.set_process(&figures.process);
-        metrics.set_breakers(&self.breakers, &figures.health);
-        metrics.set_faults(&self.faults);
-        metrics.encode_now()
+        self.metrics.scrape_with(|metrics| {
+            metrics.set_services(&figures.health);
+            metrics.set_backlog(&figures);
+            metrics.set_pipeline(&figures);
+            metrics.set_process(&figures.process);
+            metrics.set_breakers(&self.breakers, &figures.health);
+            metrics.set_faults(&self.faults);
+        })
     }
 
     async fn read(&self) -> Figures {

@@ -2,8 +2,8 @@
 //! started from the Scenarios page), and this prints it as it goes — each step as it is
 //! performed, each check as it passes — then the summary. Exit 0 only when every check passed.
 
-use crate::cli::{ScenarioAction, ScenarioArgs};
-use crate::faults::cli::send;
+use super::fault::send;
+use super::{ScenarioAction, ScenarioArgs};
 use anyhow::{bail, Context};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -88,7 +88,7 @@ async fn run_one(base: &str, token: &str, name: &str) -> anyhow::Result<()> {
 /// The longest a headless run can take: every step's checks may take their whole time.
 fn longest(view: &Value) -> Duration {
     let steps = view["steps"].as_array().map_or(1, Vec::len) as u64;
-    Duration::from_secs(steps * (super::STEP_TIMEOUT_SECS + 15) + 30)
+    Duration::from_secs(steps * (crate::scenarios::STEP_TIMEOUT_SECS + 15) + 30)
 }
 
 /// What has been printed so far: steps performed and checks passed, by position.
