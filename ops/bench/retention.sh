@@ -24,28 +24,26 @@ if [ "${1:-}" = "--smoke" ]; then
   OUT=${RETENTION_OUT:-$(mktemp --suffix=.md)}
 fi
 WORK=$(mktemp -d)
-DB="carstore_retention_$$"
-PREFIX="carstore-retention-$$:"
-QUEUE="carstore-retention-$$"
 
 say() { printf '== %s\n' "$*" >&2; }
+# The stores (and their database, Redis prefix and queue) are the shared helper's; the load
+# runs are this script's own.
+source ops/lib/store.sh
+store_init retention
 cleanup() {
-  [ "$BASHPID" = "$$" ] || return 0
-  [ -f "$WORK/pids" ] && xargs -r kill <"$WORK/pids" 2>/dev/null || true
-  sleep 1
-  dropdb -h 127.0.0.1 -U postgres --if-exists --force "$DB" 2>/dev/null || true
-  redis-cli --scan --pattern "${PREFIX}*" 2>/dev/null | xargs -r redis-cli del >/dev/null 2>&1 || true
-  for q in "$QUEUE" "$QUEUE.dlq"; do rabbitmqctl -q delete_queue "$q" >/dev/null 2>&1 || true; done
+  local status=$?
+  [ "$BASHPID" = "$$" ] || return 0 # subshells inherit the trap; only the script cleans up
+  if [ -f "$WORK/pids" ]; then xargs -r kill <"$WORK/pids" 2>/dev/null || true; fi
+  store_cleanup || status=1
   rm -rf "$WORK"
+  exit "$status"
 }
 trap cleanup EXIT
 
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for svc in "PostgreSQL 5432" "Redis 6379" "RabbitMQ 5672"; do
-  set -- $svc
-  answers "$2" || { echo "$1 is not answering on 127.0.0.1:$2; start it with ops/services.sh" >&2; exit 1; }
+for svc in PostgreSQL:5432 Redis:6379 RabbitMQ:5672; do
+  answers "${svc#*:}" || { echo "${svc%:*} is not answering on 127.0.0.1:${svc#*:}; start it with ops/services.sh" >&2; exit 1; }
 done
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 if [ -n "${RETENTION_BIN:-}" ]; then
   BIN=$RETENTION_BIN
@@ -58,32 +56,18 @@ else
   BIN=target/release/carstore
 fi
 
-# Starts a store with extra environment and short retentions; prints its port.
-start_store() {
-  local name=$1; shift
-  local port; port=$(free_port)
-  env CARSTORE_CART_RETENTION="$RETENTION" CARSTORE_IDEMPOTENCY_RETENTION="$RETENTION" \
-    CARSTORE_OUTBOX_RETENTION="$RETENTION" CARSTORE_LOG=info "$@" \
-    "$BIN" serve --bind "127.0.0.1:$port" --data-dir "$WORK/data-$name" >"$WORK/$name.log" 2>&1 &
-  echo $! >>"$WORK/pids"
-  for _ in $(seq 1 200); do
-    curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && { echo "$port"; return; }
-    sleep 0.1
-  done
-  echo "the $name store did not become ready; its log:" >&2
-  cat "$WORK/$name.log" >&2
-  exit 1
-}
-
-createdb -h 127.0.0.1 -U postgres "$DB"
-FULL=$(start_store full DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB" \
-  REDIS_URL=redis://127.0.0.1:6379 AMQP_URL=amqp://guest:guest@127.0.0.1:5672/%2f \
-  CARSTORE_REDIS_PREFIX="$PREFIX" CARSTORE_ORDERS_QUEUE="$QUEUE")
-EMBEDDED=$(start_store embedded)
-say "full store on :$FULL, embedded store on :$EMBEDDED; ${DURATION} s of load, ${RETENTION} retentions"
+# Both stores with short retentions; the full one on Postgres, Redis and RabbitMQ, with a
+# database, key prefix and queue of its own.
+RETENTIONS=(CARSTORE_CART_RETENTION="$RETENTION" CARSTORE_IDEMPOTENCY_RETENTION="$RETENTION"
+  CARSTORE_OUTBOX_RETENTION="$RETENTION" CARSTORE_LOG=info)
+store_start full "$BIN" --postgres --redis --rabbitmq "${RETENTIONS[@]}"
+FULL=$STORE_URL DB=$STORE_DATABASE PREFIX=$STORE_REDIS_PREFIX
+store_start embedded "$BIN" "${RETENTIONS[@]}"
+EMBEDDED=$STORE_URL EMBEDDED_DB="$STORE_DATA_DIR/carstore.db"
+say "full store at $FULL, embedded store at $EMBEDDED; ${DURATION} s of load, ${RETENTION} retentions"
 
 pg() { psql -h 127.0.0.1 -U postgres -d "$DB" -AtX -c "$1"; }
-lite() { sqlite3 -readonly -cmd ".timeout 5000" "$WORK/data-embedded/carstore.db" "$1"; }
+lite() { sqlite3 -readonly -cmd ".timeout 5000" "$EMBEDDED_DB" "$1"; }
 # One row: orders, outbox rows (sent), idempotency keys, carts, for both stores.
 sample() {
   local full emb carts
@@ -95,13 +79,14 @@ sample() {
               (SELECT COUNT(DISTINCT session_id) FROM cart_items) || ' (' || (SELECT COUNT(*) FROM cart_items) || ')'")
   echo "| $1 | $full | $carts | $emb |"
 }
-pruned() { curl -sf "http://127.0.0.1:$1/metrics" | awk -v t="$2" -F' ' \
+pruned() { curl -sf --max-time 10 "$1/metrics" | awk -v t="$2" -F' ' \
   'index($1, "carstore_rows_pruned_total{table=\"" t "\"}") == 1 { print $2 }'; }
 
-"$BIN" load --url "http://127.0.0.1:$FULL" --duration "${DURATION}s" --rate "$FULL_RATE" --mix "$MIX" \
+# The load runs end by themselves; the timeout is a deadline in case one does not.
+timeout $((DURATION + 60)) "$BIN" load --url "$FULL" --duration "${DURATION}s" --rate "$FULL_RATE" --mix "$MIX" \
   --json >"$WORK/load-full.json" 2>"$WORK/load-full.err" &
 echo $! >>"$WORK/pids"
-"$BIN" load --url "http://127.0.0.1:$EMBEDDED" --duration "${DURATION}s" --rate "$EMBEDDED_RATE" --mix "$MIX" \
+timeout $((DURATION + 60)) "$BIN" load --url "$EMBEDDED" --duration "${DURATION}s" --rate "$EMBEDDED_RATE" --mix "$MIX" \
   --json >"$WORK/load-embedded.json" 2>"$WORK/load-embedded.err" &
 echo $! >>"$WORK/pids"
 STARTED=$(date +%s)
@@ -110,7 +95,7 @@ for t in $(seq 0 "$SAMPLE" "$DURATION"); do
   while [ $(($(date +%s) - STARTED)) -lt "$t" ]; do sleep 0.5; done
   sample "$t" | tee -a "$WORK/rows" >&2
 done
-wait "$(sed -n 3p "$WORK/pids")" "$(sed -n 4p "$WORK/pids")" || true
+wait "$(sed -n 1p "$WORK/pids")" "$(sed -n 2p "$WORK/pids")" || true
 
 summary() { python3 - "$1" <<'PY'
 import json, sys

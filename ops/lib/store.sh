@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the bash scripts that start stores of their own (ops/bench/retention.sh,
 # ops/contract/schemathesis.sh): the same helper as the benchmark's (ops/lib/store.py), which
 # starts each store on a port of its own, waits for it with a deadline (a failure shows the end of
@@ -38,8 +39,10 @@ store_start() { # name binary [options] [KEY=VALUE ...]
   shift 2
   out=$(python3 "$STORE_PY" start --state "$STORE_STATE" --tag "$STORE_TAG" --name "$name" \
     --bin "$bin" "$@") || exit 1
+  # shellcheck disable=SC2034 # set for the caller
   STORE_URL='' STORE_PORT='' STORE_PID='' STORE_LOG='' STORE_DATA_DIR='' STORE_DATABASE=''
   STORE_REDIS_PREFIX='' STORE_QUEUE=''
+  # shellcheck disable=SC2034 # set for the caller
   while IFS='=' read -r key value; do
     case $key in
       url) STORE_URL=$value ;;
