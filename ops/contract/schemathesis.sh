@@ -24,10 +24,6 @@ SCHEMATHESIS_VERSION=4.32.5
 VENV=${CONTRACT_VENV:-/var/cache/carstore-contract/venv}
 SECS=${CONTRACT_SECS:-45}
 WORK=$(mktemp -d)
-RUN_ID="contract_$$"
-DB="carstore_$RUN_ID"
-PREFIX="carstore-$RUN_ID:"
-QUEUE="carstore-$RUN_ID"
 
 # Left out on purpose, each for a reason that is not the contract's:
 #  - POST /api/service/{name}/{action}: start/stop/restart would stop the real services;
@@ -65,19 +61,19 @@ say() { printf '== %s\n' "$*" >&2; }
 . ops/pinned-venv.sh # the repository root is the working directory (above)
 # A failure outside schemathesis's own checks, counted in the closing line.
 problem() { echo "$*" | tee -a "$WORK/problems" >&2; }
+# The stores, and the real-services store's database, key prefix and queues, are the shared
+# helper's: stopped and removed, and checked gone, on any exit.
+source ops/lib/store.sh
+store_init contract
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
+  local status=$?
   [ "$BASHPID" = "$$" ] || return 0 # subshells inherit the trap; only the script cleans up
-  [ -f "$WORK/pids" ] && xargs -r kill <"$WORK/pids" 2>/dev/null || true
-  if [ -f "$WORK/real" ]; then
-    dropdb -h 127.0.0.1 -U postgres --if-exists "$DB" 2>/dev/null || true
-    redis-cli --scan --pattern "${PREFIX}*" 2>/dev/null | xargs -r redis-cli del >/dev/null 2>&1 || true
-    for q in "$QUEUE" "$QUEUE.dlq"; do rabbitmqctl -q delete_queue "$q" >/dev/null 2>&1 || true; done
-  fi
+  store_cleanup || status=1
   rm -rf "$WORK"
+  exit "$status"
 }
 trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # --- schemathesis, pinned, in a virtualenv kept between runs --------------------------------
 install_schemathesis() {
@@ -90,25 +86,14 @@ install_schemathesis() {
 }
 
 # --- the store ---------------------------------------------------------------------------------
-# Starts carstore on a free port with extra environment; prints its base URL.
-start_carstore() {
-  local port; port=$(free_port)
-  env CARSTORE_ADMIN_TOKEN="$TOKEN" "$@" "$BIN" serve --bind "127.0.0.1:$port" \
-    --data-dir "$WORK/data-$port" >"$WORK/carstore-$port.log" 2>&1 &
-  echo $! >>"$WORK/pids"
-  # Ready when the health monitor has seen every service answer (or run embedded): until then
-  # requests that need one may be refused, and a 503 is a failure to the fuzzer.
-  for _ in $(seq 1 300); do
-    python3 - "http://127.0.0.1:$port" <<'PY' 2>/dev/null && { echo "http://127.0.0.1:$port"; return; }
-import json, sys, urllib.request
-rows = json.load(urllib.request.urlopen(sys.argv[1] + "/api/services", timeout=1))
-sys.exit(0 if rows and all(r["health"] in ("up", "embedded") for r in rows) else 1)
-PY
-    sleep 0.1
-  done
-  echo "carstore did not start, or its services did not all answer within 30 s:" >&2
-  cat "$WORK/carstore-$port.log" >&2
-  exit 1
+# Ready when the health monitor has seen every service answer (or run embedded), not only
+# /readyz: until then requests that need one may be refused, and a 503 is a failure to the fuzzer.
+# Sets url.
+start_carstore() { # name [helper options] [KEY=VALUE ...]
+  local name=$1
+  shift
+  store_start "$name" "$BIN" --ready services CARSTORE_ADMIN_TOKEN="$TOKEN" "$@"
+  url=$STORE_URL
 }
 
 # Runs schemathesis against one store; prints its figures line and returns its verdict.
@@ -216,17 +201,13 @@ fi
 TOKEN="contract-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 
 status=0
-url=$(start_carstore)
+start_carstore embedded
 fuzz_store embedded "$url" || status=1
 
 if [ -z "${CONTRACT_EMBEDDED_ONLY:-}" ]; then
   bash ops/services.sh >&2
-  touch "$WORK/real"
-  createdb -h 127.0.0.1 -U postgres "$DB"
-  url=$(start_carstore DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB" \
-    REDIS_URL=redis://127.0.0.1:6379 CARSTORE_REDIS_PREFIX="$PREFIX" \
-    AMQP_URL=amqp://guest:guest@127.0.0.1:5672/%2f CARSTORE_ORDERS_QUEUE="$QUEUE" \
-    CARSTORE_RABBIT_MANAGEMENT_URL=http://guest:guest@127.0.0.1:15672)
+  start_carstore real-services --postgres --redis --rabbitmq \
+    CARSTORE_RABBIT_MANAGEMENT_URL=http://guest:guest@127.0.0.1:15672
   fuzz_store real-services "$url" || status=1
 fi
 touch "$WORK/problems"

@@ -356,13 +356,15 @@ def main():
     start.add_argument("--rabbitmq", action="store_true")
     start.add_argument("--ready", choices=("readyz", "services"), default="readyz")
     start.add_argument("--deadline", type=float, default=30)
-    start.add_argument("env", nargs="*", metavar="KEY=VALUE")
+    # KEY=VALUE settings may come anywhere among the options; they are taken out first.
     stop = sub.add_parser("stop", help="stop one store (its database etc. stay until cleanup)")
     stop.add_argument("--state", required=True)
     stop.add_argument("--name", required=True)
     cleanup = sub.add_parser("cleanup", help="stop every store and remove what was made for them")
     cleanup.add_argument("--state", required=True)
-    a = parser.parse_args()
+    argv = sys.argv[1:]
+    settings = [x for x in argv if re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", x)]
+    a = parser.parse_args([x for x in argv if x not in settings])
 
     if a.command == "cleanup":
         if not os.path.exists(os.path.join(a.state, "stores.json")):
@@ -372,12 +374,7 @@ def main():
     if a.command == "stop":
         stores.stop(a.name)
         return 0
-    env = {}
-    for item in a.env:
-        key, eq, value = item.partition("=")
-        if not eq or not key:
-            parser.error(f"not KEY=VALUE: {item}")
-        env[key] = value
+    env = dict(item.split("=", 1) for item in settings)
     try:
         s = stores.start(a.name, a.bin, env, a.postgres, a.redis, a.rabbitmq, a.ready, a.deadline)
     except StoreError as e:
