@@ -13,6 +13,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The tiers that run cargo tests of their own, alone and after the main run, each against the
+# tests/api target: its name in the results, its filters (libtest's, a test runs when its name
+# contains one), and libtest's flags. The main run skips every filter here, so each test runs in
+# exactly one place; before the runs, the filters are listed against the built tests, and a
+# filter that names no test, a test two tiers would run, or a test outside tests/api that the
+# main run would skip and no tier run, fails the run. (`replicas::replicas_` names the replica
+# test alone: `replicas::` would also match the unit tests of src/replicas and
+# tests/api/browser_replicas.rs.)
+TIERS=(security chaos replicas scenarios)
+declare -A TIER_NAME=([security]="security" [chaos]="chaos under load"
+  [replicas]="replicas behind haproxy" [scenarios]="guided scenarios")
+declare -A TIER_FILTERS=([security]="security_store:: security_replicas:: security_compat::"
+  [chaos]="chaos::" [replicas]="replicas::replicas_"
+  [scenarios]="scenarios_headless:: browser_scenarios::every_")
+declare -A TIER_FLAGS=([security]="--nocapture --test-threads=2" [chaos]="--nocapture"
+  [replicas]="--nocapture" [scenarios]="--nocapture --test-threads=2")
+
 log() { printf '\n== %s\n' "$*"; }
 
 need_packages=()
@@ -53,9 +70,28 @@ if ! command -v cargo >/dev/null; then
 fi
 
 log "demo stack images: building in the background (ops/stack/test.sh build)"
-stack_build_log=$(mktemp)
-bash ops/stack/test.sh build >"$stack_build_log" 2>&1 &
+# In a process group of its own, so an early failure (format, lints) stops all of it; its log
+# is kept either way.
+mkdir -p target/stack
+stack_build_log=target/stack/images-build.log
+setsid bash ops/stack/test.sh build >"$stack_build_log" 2>&1 &
 stack_build=$!
+results=$(mktemp)
+# shellcheck disable=SC2317 # called by the trap
+on_exit() {
+  local status=$?
+  if [ -n "${stack_build:-}" ] && kill -0 "$stack_build" 2>/dev/null; then
+    kill -TERM -- -"$stack_build" 2>/dev/null || true
+    wait "$stack_build" 2>/dev/null || true
+    echo "ops/test.sh: stopped the demo stack's image build; its log is kept in $stack_build_log; its end:" >&2
+    tail -15 "$stack_build_log" >&2 || true
+  fi
+  rm -f "$results" "$results".*
+  exit "$status"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 log "cargo fmt --check"
 cargo fmt --all -- --check
@@ -63,25 +99,64 @@ cargo fmt --all -- --check
 log "cargo clippy"
 cargo clippy --all-targets --features services --locked -- -D warnings
 
-log "cargo test"
-results=$(mktemp)
-trap 'rm -f "$results" "$results.contract" "$results.k8s" "$results.bench" "$results.chaos" "$results.replicas" "$results.scenarios" "$results.security" "$stack_build_log"' EXIT
+# The tests each tier's filters name, listed from the built tests (this builds them for the
+# main run too).
+log "cargo test: what each tier's filters name"
+all_filters=() skips=() specs=()
+for id in "${TIERS[@]}"; do
+  for f in ${TIER_FILTERS[$id]}; do
+    all_filters+=("$f") skips+=(--skip "$f") specs+=("${TIER_NAME[$id]}=$f")
+  done
+done
+status=0
 set +e
-# The chaos and replica tests, and the guided scenarios run headless, run on their own at the
-# end, on a quieter machine and with their figures shown. (`replicas::replicas_` names the
-# replica test alone: `replicas::` would also match the unit tests of src/replicas and
-# tests/api/browser_replicas.rs.)
-cargo test --all-targets --features services --locked -- --skip chaos:: --skip replicas::replicas_ --skip scenarios_headless:: --skip browser_scenarios::every_ \
-  --skip security_store:: --skip security_replicas:: --skip security_compat:: 2>&1 | tee "$results"
-status=${PIPESTATUS[0]}
+cargo test --all-targets --features services --locked -- --list "${all_filters[@]}" >"$results.list" 2>&1
+listed=$?
 set -e
+if [ "$listed" != 0 ]; then
+  cat "$results.list"
+  echo "cargo test: could not list the tests"
+  status=1
+elif ! python3 ops/lib/cargo_tests.py check-filters "$results.list" "${specs[@]}"; then
+  status=1
+fi
 
-# The whole-system tiers: each a script with its own name and result.
+log "cargo test"
+# The tiers' tests run on their own at the end, on a quieter machine and with their figures
+# shown.
+set +e
+cargo test --all-targets --features services --locked -- "${skips[@]}" 2>&1 | tee "$results"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
+set -e
+if ! python3 ops/lib/cargo_tests.py ran "$results" >/dev/null; then
+  echo "cargo test: ran no test"
+  status=1
+fi
+
+# The whole-system tiers: each with its own name and result.
 tiers_passed=0
 tiers_failed=0
 tier() { # name log-file exit-code
   if [ "$3" = 0 ]; then echo "$1: passed"; tiers_passed=$((tiers_passed + 1))
   else cat "$2"; echo "$1: FAILED"; tiers_failed=$((tiers_failed + 1)); status=1; fi
+}
+
+# One cargo tier from the table: its filters and flags against tests/api, its output in
+# $results.<id>. Fails when it ran no test at all, whatever cargo's status.
+cargo_tier() { # id
+  local id=$1 code
+  local -a filters flags
+  read -ra filters <<<"${TIER_FILTERS[$id]}"
+  read -ra flags <<<"${TIER_FLAGS[$id]}"
+  set +e
+  cargo test --locked --features services --test api -- "${filters[@]}" "${flags[@]}" >"$results.$id" 2>&1
+  code=$?
+  set -e
+  if ! python3 ops/lib/cargo_tests.py ran "$results.$id" >/dev/null; then
+    echo "${TIER_NAME[$id]}: ran no test: no test's name contains ${TIER_FILTERS[$id]}" | tee -a "$results.$id"
+    code=1
+  fi
+  return "$code"
 }
 
 log "the contract fuzzed: schemathesis against a live store (ops/contract/schemathesis.sh)"
@@ -113,13 +188,16 @@ log "demo stack: compose.yaml built, started and driven (ops/stack/test.sh)"
 set +e
 wait "$stack_build"
 stack=$?
+stack_build=
 cat "$stack_build_log"
 if [ "$stack" = 0 ]; then
-  bash ops/stack/test.sh run 2>&1 | tee "$stack_build_log"
+  bash ops/stack/test.sh run 2>&1 | tee "$results.stack"
   stack=${PIPESTATUS[0]}
+else
+  echo "the demo stack's image build failed (exit $stack); its log: $stack_build_log" | tee "$results.stack"
 fi
 set -e
-tier "demo stack" "$stack_build_log" "$stack"
+tier "demo stack" "$results.stack" "$stack"
 
 # Every attack of the security review, tried on every run: against the store's HTTP answers on
 # the real services (one store, and three behind haproxy), then against the demo stack's real
@@ -127,48 +205,39 @@ tier "demo stack" "$stack_build_log" "$stack"
 # which brings the stack up again from the images built above). Fails if any attack gets in, or
 # if the store's part ran no test at all.
 log "security: every attack the review found, tried (tests/api/security*.rs, ops/security/stack.sh)"
-set +e
-cargo test --locked --features services --test api security_ -- --nocapture --test-threads=2 >"$results.security" 2>&1
-security=$?
-grep -qE '^test result: ok\. [1-9][0-9]* passed' "$results.security" || security=1
+security=0
+cargo_tier security || security=1
 if [ "$security" = 0 ]; then
+  set +e
   bash ops/security/stack.sh >>"$results.security" 2>&1
   security=$?
+  set -e
 fi
-set -e
 grep -E '^security: ' "$results.security" || true
-tier "security" "$results.security" "$security"
+tier "${TIER_NAME[security]}" "$results.security" "$security"
 
 # After the stack, so no image build competes with it for the CPU its latency limits assume.
 log "chaos under load: each service stopped and started in turn (tests/api/chaos.rs)"
-set +e
-cargo test --locked --features services --test api chaos:: -- --nocapture >"$results.chaos" 2>&1
-chaos=$?
-set -e
+chaos=0
+cargo_tier chaos || chaos=1
 grep -E '^(chaos|    slowest)' "$results.chaos" || true
-tier "chaos under load" "$results.chaos" "$chaos"
+tier "${TIER_NAME[chaos]}" "$results.chaos" "$chaos"
 
 log "replicas behind haproxy: a SIGKILL and a rolling restart under load (tests/api/replicas.rs)"
-set +e
-cargo test --locked --features services --test api replicas::replicas_ -- --nocapture >"$results.replicas" 2>&1
-replicas=$?
-set -e
+replicas=0
+cargo_tier replicas || replicas=1
 grep -E '^(replicas|    [^ ])' "$results.replicas" || true
-tier "replicas behind haproxy" "$results.replicas" "$replicas"
+tier "${TIER_NAME[replicas]}" "$results.replicas" "$replicas"
 
 log "guided scenarios: each run headless on both backends, and each from the Scenarios page (tests/api/scenarios_headless.rs, browser_scenarios.rs)"
-set +e
-cargo test --locked --features services --test api -- --nocapture --test-threads=2 scenarios_headless:: browser_scenarios::every_ \
-  >"$results.scenarios" 2>&1
-scenarios=$?
-set -e
+scenarios=0
+cargo_tier scenarios || scenarios=1
 grep '^figures: ' "$results.scenarios" | sort || true
 grep -E '^test .* (ok|FAILED)$' "$results.scenarios" | grep -v scenarios_headless || true
-tier "guided scenarios" "$results.scenarios" "$scenarios"
+tier "${TIER_NAME[scenarios]}" "$results.scenarios" "$scenarios"
 
 # One closing line for the whole run: cargo prints a result line per test binary, and each
 # whole-system tier counts once.
-awk -v tp="$tiers_passed" -v tf="$tiers_failed" '
-     /^test result:/ { for (i = 1; i <= NF; i++) { if ($i == "passed;") p += $(i-1); if ($i == "failed;") f += $(i-1) } }
-     END { printf "tests: %d passed, %d failed\n", p + tp, f + tf }' "$results"
+read -r main_passed main_failed < <(python3 ops/lib/cargo_tests.py ran "$results" || true)
+echo "tests: $((${main_passed:-0} + tiers_passed)) passed, $((${main_failed:-0} + tiers_failed)) failed"
 exit "$status"
