@@ -6,7 +6,7 @@
 use crate::adapter::AdapterError;
 use crate::config::Retention;
 use crate::metrics::TableLabels;
-use async_trait::async_trait;
+use crate::store::{Prune, Table};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use std::sync::Arc;
@@ -16,65 +16,6 @@ use std::time::Duration;
 pub const BATCH: u32 = 1000;
 /// Statements per table per round; anything left waits for the next round.
 const MAX_BATCHES: u32 = 100;
-
-/// What can be pruned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Table {
-    /// Order events the queue confirmed, of orders no longer pending.
-    Outbox,
-    /// Checkouts' idempotency keys, of orders no longer pending.
-    IdempotencyKeys,
-    /// Embedded carts' lines (Redis carts expire by themselves).
-    CartItems,
-    /// Audit entries past the newest `store::KEPT_PER_KIND` of their kind. Pruned here rather
-    /// than as entries are written: a write stays one insert that can simply be tried again,
-    /// the deletions are counted like every other table's, and what a flood of wrong tokens
-    /// adds between two rounds is only read past (reads take the newest few).
-    AuditLog,
-    /// Shoppers' accounts never signed into for the account retention that placed no order.
-    IdleAccounts,
-}
-
-impl Table {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Table::Outbox => "outbox",
-            Table::IdempotencyKeys => "idempotency_keys",
-            Table::CartItems => "cart_items",
-            Table::AuditLog => "audit_log",
-            Table::IdleAccounts => "accounts",
-        }
-    }
-
-    /// How long this table's rows are kept.
-    fn kept_for(self, retention: &Retention) -> Duration {
-        match self {
-            Table::Outbox => retention.sent_outbox,
-            Table::IdempotencyKeys => retention.idempotency_keys,
-            Table::CartItems => retention.carts,
-            // Kept by count, not by age: the store ignores it.
-            Table::AuditLog => Duration::ZERO,
-            Table::IdleAccounts => retention.idle_accounts,
-        }
-    }
-}
-
-/// A store that can forget rows nobody needs any more.
-#[async_trait]
-pub trait Prune: Send + Sync {
-    /// Deletes at most `limit` rows of `table` unused for longer than `older_than` (sent,
-    /// created or last touched that long ago; a cart goes whole, so its last batch may take a
-    /// few lines more); returns how many went. Never an unsent outbox
-    /// row, nor an outbox row or idempotency key of an order still pending. The audit log is
-    /// kept by count instead: the newest `store::KEPT_PER_KIND` of each kind stay, whatever
-    /// their age.
-    async fn prune(
-        &self,
-        table: Table,
-        older_than: Duration,
-        limit: u32,
-    ) -> Result<u64, AdapterError>;
-}
 
 /// One table and the store that holds it.
 #[derive(Clone)]
@@ -117,7 +58,7 @@ impl Janitor {
     /// Deletes batches until one comes back short, logging once per table that lost rows. An
     /// outage only waits for the next round: the health monitor already reports it.
     async fn tidy(&self, chore: &Chore) {
-        let older_than = chore.table.kept_for(&self.retention);
+        let older_than = kept_for(chore.table, &self.retention);
         let counter = self.pruned.get_or_create(&labels(chore.table)).clone();
         let mut rows = 0;
         for _ in 0..MAX_BATCHES {
@@ -154,5 +95,17 @@ impl Janitor {
 fn labels(table: Table) -> TableLabels {
     TableLabels {
         table: table.as_str(),
+    }
+}
+
+/// How long this table's rows are kept.
+fn kept_for(table: Table, retention: &Retention) -> Duration {
+    match table {
+        Table::Outbox => retention.sent_outbox,
+        Table::IdempotencyKeys => retention.idempotency_keys,
+        Table::CartItems => retention.carts,
+        // Kept by count, not by age: the store ignores it.
+        Table::AuditLog => Duration::ZERO,
+        Table::IdleAccounts => retention.idle_accounts,
     }
 }

@@ -39,7 +39,11 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&format!("{e:#}")),
     };
-    telemetry::init(&settings.log_filter, &settings.instance);
+    telemetry::init(
+        &settings.log_filter,
+        &settings.instance,
+        carstore::ops::logs::push_own_line,
+    );
     for var in Settings::unknown_env_vars() {
         tracing::warn!(%var, "unknown CARSTORE_ variable ignored");
     }

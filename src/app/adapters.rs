@@ -8,7 +8,7 @@ use crate::config::{ServiceUrl, Settings};
 use crate::events::EventBus;
 use crate::faults::{FaultPing, Faults, FaultyQueue};
 use crate::http;
-use crate::janitor::{Chore, Prune, Table};
+use crate::janitor::Chore;
 use crate::ops::{HealthMonitor, Probe};
 use crate::orders::PipelineCounts;
 use crate::queue::{InProcessQueue, OrderQueue, RabbitQueue};
@@ -16,6 +16,7 @@ use crate::service::{PerService, Service};
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteDb;
 use crate::store::{AccountStore, AuditStore, OrderStore, Outbox};
+use crate::store::{Prune, Table};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -209,7 +210,7 @@ fn cart_store(settings: &Settings, file: Option<&SqliteDb>) -> anyhow::Result<Ca
             );
             let db = Arc::new(db.clone());
             Ok(CartSide {
-                carts: db.clone(),
+                carts: Arc::new(crate::cache::SqliteCarts::new(db.as_ref().clone())),
                 cache: Arc::new(MemoryCatalogCache::new(CATALOG_TTL)),
                 sessions: db,
             })

@@ -14,10 +14,10 @@ mod accounts;
 use super::Breaker;
 use crate::adapter::{AdapterError, EventSink, Mode, Ping};
 use crate::cache::{CartAdd, CartLine, CartStore, CatalogCache, Claimed};
-use crate::catalog::CarSource;
 use crate::domain::{Car, CarId, IdempotencyKey, OrderId, OrderStatus, Quantity, SessionId};
 use crate::faults::Faults;
 use crate::store::audit::AuditEntry;
+use crate::store::CarSource;
 use crate::store::{
     AuditStore, NewOrder, OrderRecord, OrderStats, OrderStore, OrderSummary, Outbox, PlaceOrders,
     Placed, PoolStatus, ReadOrders,

@@ -10,6 +10,7 @@ pub use memory::MemoryCatalogCache;
 pub use redis::RedisCache;
 pub(crate) use redis::{builder as redis_builder, fail_fast as redis_fail_fast};
 pub use sessions::{Failures, NewSession, SessionInfo, SessionStore};
+pub use sqlite::SqliteCarts;
 
 use crate::adapter::{AdapterError, Ping};
 use crate::domain::{Car, CarId, Quantity, SessionId};

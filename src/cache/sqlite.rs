@@ -4,28 +4,58 @@
 //! the janitor drops carts nobody used for the cart retention.
 
 use super::{CartAdd, CartLine, CartStore, Claimed, Hold, CLAIM_STALE};
-use crate::adapter::AdapterError;
+use crate::adapter::{AdapterError, Mode, Ping};
 use crate::domain::{CarId, Quantity, SessionId};
 use crate::service::Service;
 use crate::store::sqlite::{now_text, SqliteDb};
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A hold nobody settled or released in a day is dropped (the default cart retention).
 const FORGET_AFTER: Duration = Duration::from_secs(24 * 3600);
 
-/// Embedded carts live in the same file as orders, so a restart keeps them.
+/// Embedded carts live in the same file as orders, so a restart keeps them. The checkouts
+/// holding a cart are kept in memory: the embedded store is one process, and a process that
+/// stops takes its checkouts with it, not the carts.
+#[derive(Clone)]
+pub struct SqliteCarts {
+    db: SqliteDb,
+    cart_claims: Arc<Mutex<super::HeldCarts>>,
+}
+
+impl SqliteCarts {
+    pub fn new(db: SqliteDb) -> SqliteCarts {
+        SqliteCarts {
+            db,
+            cart_claims: Arc::default(),
+        }
+    }
+}
+
 #[async_trait]
-impl CartStore for SqliteDb {
+impl Ping for SqliteCarts {
+    fn mode(&self) -> Mode {
+        Mode::Embedded
+    }
+
+    async fn ping(&self) -> Result<(), AdapterError> {
+        self.db.ping().await
+    }
+}
+
+#[async_trait]
+impl CartStore for SqliteCarts {
     async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
         let session = session.as_str().to_owned();
-        self.run_for(Service::Redis, move |c| {
-            let lines = read_lines(c, &session)?;
-            touch(c, &session)?;
-            Ok(lines)
-        })
-        .await
+        self.db
+            .run_for(Service::Redis, move |c| {
+                let lines = read_lines(c, &session)?;
+                touch(c, &session)?;
+                Ok(lines)
+            })
+            .await
     }
 
     async fn add(
@@ -36,25 +66,26 @@ impl CartStore for SqliteDb {
         max: u32,
     ) -> Result<CartAdd, AdapterError> {
         let session = session.as_str().to_owned();
-        self.run_for(Service::Redis, move |c| {
-            let tx = c.transaction()?;
-            let current: u32 = tx
-                .query_row(
-                    "SELECT quantity FROM cart_items WHERE session_id = ?1 AND car_id = ?2",
-                    params![session, car.0],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .unwrap_or(0);
-            if current + quantity.get() > max {
-                return Ok(CartAdd::LineFull { current });
-            }
-            upsert(&tx, &session, car, current + quantity.get())?;
-            touch(&tx, &session)?;
-            tx.commit()?;
-            Ok(CartAdd::Added)
-        })
-        .await
+        self.db
+            .run_for(Service::Redis, move |c| {
+                let tx = c.transaction()?;
+                let current: u32 = tx
+                    .query_row(
+                        "SELECT quantity FROM cart_items WHERE session_id = ?1 AND car_id = ?2",
+                        params![session, car.0],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .unwrap_or(0);
+                if current + quantity.get() > max {
+                    return Ok(CartAdd::LineFull { current });
+                }
+                upsert(&tx, &session, car, current + quantity.get())?;
+                touch(&tx, &session)?;
+                tx.commit()?;
+                Ok(CartAdd::Added)
+            })
+            .await
     }
 
     async fn set(
@@ -64,27 +95,29 @@ impl CartStore for SqliteDb {
         quantity: u32,
     ) -> Result<(), AdapterError> {
         let session = session.as_str().to_owned();
-        self.run_for(Service::Redis, move |c| {
-            if quantity == 0 {
-                c.execute(
-                    "DELETE FROM cart_items WHERE session_id = ?1 AND car_id = ?2",
-                    params![session, car.0],
-                )?;
-            } else {
-                upsert(c, &session, car, quantity)?;
-            }
-            touch(c, &session)
-        })
-        .await
+        self.db
+            .run_for(Service::Redis, move |c| {
+                if quantity == 0 {
+                    c.execute(
+                        "DELETE FROM cart_items WHERE session_id = ?1 AND car_id = ?2",
+                        params![session, car.0],
+                    )?;
+                } else {
+                    upsert(c, &session, car, quantity)?;
+                }
+                touch(c, &session)
+            })
+            .await
     }
 
     async fn clear(&self, session: &SessionId) -> Result<(), AdapterError> {
         let session = session.as_str().to_owned();
-        self.run_for(Service::Redis, move |c| {
-            c.execute("DELETE FROM cart_items WHERE session_id = ?1", [session])
-                .map(drop)
-        })
-        .await
+        self.db
+            .run_for(Service::Redis, move |c| {
+                c.execute("DELETE FROM cart_items WHERE session_id = ?1", [session])
+                    .map(drop)
+            })
+            .await
     }
 
     async fn claim(&self, session: &SessionId, claim: &str) -> Result<Claimed, AdapterError> {
@@ -92,48 +125,49 @@ impl CartStore for SqliteDb {
         let held = self.cart_claims.clone();
         // Run on the connection, which serialises every cart change: the check and the hold
         // are one step.
-        self.run_for(Service::Redis, move |c| {
-            let mut held = held.lock().unwrap_or_else(|p| p.into_inner());
-            // Holds of checkouts cut short and never retried or replaced: a bound on the map.
-            held.retain(|_, h| h.since.elapsed() < FORGET_AFTER);
-            if let Some(hold) = held.get(&session) {
-                return Ok(if hold.claim == claim {
-                    Claimed::Lines {
-                        lines: hold.lines.clone(),
-                        resumed: true,
-                    }
-                } else if hold.since.elapsed() > CLAIM_STALE {
-                    Claimed::Stale {
-                        claim: hold.claim.clone(),
-                    }
-                } else {
-                    Claimed::HeldByAnother
-                });
-            }
-            let lines = read_lines(c, &session)?;
-            if lines.is_empty() {
-                return Ok(Claimed::Empty);
-            }
-            held.insert(
-                session,
-                Hold {
-                    claim,
-                    lines: lines.clone(),
-                    since: Instant::now(),
-                },
-            );
-            Ok(Claimed::Lines {
-                lines,
-                resumed: false,
+        self.db
+            .run_for(Service::Redis, move |c| {
+                let mut held = held.lock().unwrap_or_else(|p| p.into_inner());
+                // Holds of checkouts cut short and never retried or replaced: a bound on the map.
+                held.retain(|_, h| h.since.elapsed() < FORGET_AFTER);
+                if let Some(hold) = held.get(&session) {
+                    return Ok(if hold.claim == claim {
+                        Claimed::Lines {
+                            lines: hold.lines.clone(),
+                            resumed: true,
+                        }
+                    } else if hold.since.elapsed() > CLAIM_STALE {
+                        Claimed::Stale {
+                            claim: hold.claim.clone(),
+                        }
+                    } else {
+                        Claimed::HeldByAnother
+                    });
+                }
+                let lines = read_lines(c, &session)?;
+                if lines.is_empty() {
+                    return Ok(Claimed::Empty);
+                }
+                held.insert(
+                    session,
+                    Hold {
+                        claim,
+                        lines: lines.clone(),
+                        since: Instant::now(),
+                    },
+                );
+                Ok(Claimed::Lines {
+                    lines,
+                    resumed: false,
+                })
             })
-        })
-        .await
+            .await
     }
 
     async fn settle(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError> {
         let (session, claim) = (session.as_str().to_owned(), claim.to_owned());
         let held = self.cart_claims.clone();
-        self.run_for(Service::Redis, move |c| {
+        self.db.run_for(Service::Redis, move |c| {
             let mut held = held.lock().unwrap_or_else(|p| p.into_inner());
             let Some(hold) = held.get(&session).filter(|h| h.claim == claim) else {
                 return Ok(());
@@ -162,14 +196,15 @@ impl CartStore for SqliteDb {
         let (session, claim) = (session.as_str().to_owned(), claim.to_owned());
         let held = self.cart_claims.clone();
         // On the connection too, so it waits for a settle in progress rather than racing it.
-        self.run_for(Service::Redis, move |_| {
-            let mut held = held.lock().unwrap_or_else(|p| p.into_inner());
-            if held.get(&session).is_some_and(|h| h.claim == claim) {
-                held.remove(&session);
-            }
-            Ok(())
-        })
-        .await
+        self.db
+            .run_for(Service::Redis, move |_| {
+                let mut held = held.lock().unwrap_or_else(|p| p.into_inner());
+                if held.get(&session).is_some_and(|h| h.claim == claim) {
+                    held.remove(&session);
+                }
+                Ok(())
+            })
+            .await
     }
 
     async fn merge(
@@ -179,24 +214,25 @@ impl CartStore for SqliteDb {
         max: u32,
     ) -> Result<(), AdapterError> {
         let (from, into) = (from.as_str().to_owned(), into.as_str().to_owned());
-        self.run_for(Service::Redis, move |c| {
-            let tx = c.transaction()?;
-            for line in read_lines(&tx, &from)? {
-                let current: u32 = tx
-                    .query_row(
-                        "SELECT quantity FROM cart_items WHERE session_id = ?1 AND car_id = ?2",
-                        params![into, line.car_id.0],
-                        |r| r.get(0),
-                    )
-                    .optional()?
-                    .unwrap_or(0);
-                upsert(&tx, &into, line.car_id, (current + line.quantity).min(max))?;
-            }
-            tx.execute("DELETE FROM cart_items WHERE session_id = ?1", [from])?;
-            touch(&tx, &into)?;
-            tx.commit()
-        })
-        .await
+        self.db
+            .run_for(Service::Redis, move |c| {
+                let tx = c.transaction()?;
+                for line in read_lines(&tx, &from)? {
+                    let current: u32 = tx
+                        .query_row(
+                            "SELECT quantity FROM cart_items WHERE session_id = ?1 AND car_id = ?2",
+                            params![into, line.car_id.0],
+                            |r| r.get(0),
+                        )
+                        .optional()?
+                        .unwrap_or(0);
+                    upsert(&tx, &into, line.car_id, (current + line.quantity).min(max))?;
+                }
+                tx.execute("DELETE FROM cart_items WHERE session_id = ?1", [from])?;
+                touch(&tx, &into)?;
+                tx.commit()
+            })
+            .await
     }
 }
 

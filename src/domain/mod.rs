@@ -2,6 +2,7 @@
 //! types at the boundary, so the rest of the code never handles an unchecked string or number.
 
 mod account;
+mod builtin_cars;
 mod car;
 mod customer;
 mod money;
@@ -11,6 +12,7 @@ mod quantity;
 mod session;
 
 pub use account::{AccountId, SignUp};
+pub use builtin_cars::BuiltinCatalog;
 pub use car::{BodyType, Car, CarId, Category};
 pub use customer::{CustomerName, Email};
 pub use money::Money;

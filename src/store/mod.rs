@@ -5,12 +5,13 @@
 mod accounts;
 pub mod audit;
 pub mod postgres;
+mod retention;
 pub mod sqlite;
 
 use crate::adapter::{AdapterError, EventSink, Ping};
 use crate::domain::{
-    CarId, CustomerName, Email, IdempotencyKey, Money, OrderCreated, OrderCreatedItem, OrderId,
-    OrderStatus, SessionId,
+    Car, CarId, CustomerName, Email, IdempotencyKey, Money, OrderCreated, OrderCreatedItem,
+    OrderId, OrderStatus, SessionId,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -18,6 +19,7 @@ use chrono::{DateTime, Utc};
 pub use accounts::{AccountRecord, AccountStore, Created, NewAccount};
 pub(crate) use audit::Subject;
 pub use audit::{AuditStore, KEPT_PER_KIND};
+pub use retention::{Prune, Table};
 
 /// A cart line with the price the catalog gave it at checkout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +113,12 @@ pub struct PoolStatus {
 }
 
 /// Checkout's part: write an order, or find the one an earlier try with the same key wrote.
+/// Where the catalog is read from when the cache does not have it.
+#[async_trait]
+pub trait CarSource: Send + Sync {
+    async fn load_cars(&self) -> Result<Vec<Car>, AdapterError>;
+}
+
 #[async_trait]
 pub trait PlaceOrders: Send + Sync {
     /// Writes the order, its items, its outbox row and its idempotency key in one transaction.

@@ -4,6 +4,7 @@
 //! what was bought, once.
 
 use crate::services::{require_shared_services, RedisPrefix, REDIS};
+use carstore::cache::SqliteCarts;
 use carstore::cache::{CartLine, CartStore, Claimed, RedisCache};
 use carstore::config::ServiceUrl;
 use carstore::domain::{CarId, Quantity, SessionId, MAX_LINE_QUANTITY};
@@ -112,8 +113,8 @@ async fn in_redis() {
 #[tokio::test]
 async fn embedded() {
     let dir = tempfile::tempdir().unwrap();
-    let db = SqliteDb::open(dir.path()).unwrap();
-    a_claim_holds_the_cart_until_settled_and_a_retry_resumes_it(&db).await;
+    let carts = SqliteCarts::new(SqliteDb::open(dir.path()).unwrap());
+    a_claim_holds_the_cart_until_settled_and_a_retry_resumes_it(&carts).await;
 }
 
 /// A store killed after claiming a cart and before writing its order: the shopper's retry, on

@@ -5,8 +5,8 @@
 use crate::helpers::{eventually, spawn_with};
 use crate::services::{RealEnv, TestDb, PG_ADMIN, REDIS};
 use carstore::config::ServiceUrl;
-use carstore::janitor::{Prune, Table};
 use carstore::store::postgres::PgStore;
+use carstore::store::{Prune, Table};
 use serde_json::{json, Value};
 use std::process::Command;
 use std::time::Duration;

@@ -23,6 +23,7 @@ mod contract_answers;
 mod contract_faults;
 mod contract_ops;
 mod contract_scenarios;
+mod layers;
 mod orders;
 mod restart;
 mod retention;

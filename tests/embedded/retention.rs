@@ -3,9 +3,9 @@
 //! the running store prunes by itself and counts what it pruned.
 
 use crate::helpers::{audit_entry, eventually, spawn_in_dir, TestApp};
-use carstore::janitor::{Prune, Table};
 use carstore::store::sqlite::{SqliteDb, DB_FILE};
 use carstore::store::{AuditStore, KEPT_PER_KIND};
+use carstore::store::{Prune, Table};
 use carstore::Settings;
 use rusqlite::Connection;
 use std::path::Path;

@@ -9,7 +9,7 @@ mod windows;
 
 pub use docker::follow_container;
 pub use file::follow_file;
-pub use own::{own_log, OwnLogWriter};
+pub use own::{own_log, push_own_line};
 pub use windows::LogWindows;
 
 use chrono::{DateTime, Utc};

@@ -1,7 +1,7 @@
 use super::{db_error, PgStore};
 use crate::adapter::AdapterError;
-use crate::catalog::CarSource;
 use crate::domain::{Car, CarId, Money};
+use crate::store::CarSource;
 use async_trait::async_trait;
 use tokio_postgres::{Client, Row};
 

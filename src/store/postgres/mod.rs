@@ -10,8 +10,8 @@ mod orders;
 mod retention;
 
 use crate::adapter::AdapterError;
-use crate::catalog::BuiltinCatalog;
 use crate::config::ServiceUrl;
+use crate::domain::BuiltinCatalog;
 use crate::service::Service;
 use anyhow::Context;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};

@@ -6,7 +6,7 @@
 
 use super::{db_error, PgStore};
 use crate::adapter::AdapterError;
-use crate::janitor::{Prune, Table};
+use crate::store::{Prune, Table};
 use async_trait::async_trait;
 use std::time::Duration;
 

@@ -39,9 +39,6 @@ fn migrations() -> Migrations<'static> {
 pub struct SqliteDb {
     conn: Arc<Mutex<Connection>>,
     path: PathBuf,
-    /// Checkouts holding a cart, by session (`cache/sqlite.rs`). In memory: the embedded store
-    /// is one process, and a process that stops takes its checkouts with it, not the carts.
-    pub(crate) cart_claims: Arc<Mutex<crate::cache::HeldCarts>>,
 }
 
 impl SqliteDb {
@@ -63,7 +60,6 @@ impl SqliteDb {
         Ok(SqliteDb {
             conn: Arc::new(Mutex::new(conn)),
             path,
-            cart_claims: Arc::default(),
         })
     }
 

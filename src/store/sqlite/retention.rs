@@ -4,8 +4,8 @@
 
 use super::SqliteDb;
 use crate::adapter::AdapterError;
-use crate::janitor::{Prune, Table};
 use crate::service::Service;
+use crate::store::{Prune, Table};
 use async_trait::async_trait;
 use std::time::Duration;
 
