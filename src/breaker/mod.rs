@@ -14,9 +14,10 @@ use crate::adapter::{AdapterError, Ping};
 pub use crate::events::{BreakerChange, BreakerState};
 use crate::events::{EventBus, StoreEvent};
 use crate::service::{PerService, Service};
+use parking_lot::Mutex;
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
@@ -163,7 +164,7 @@ impl Breaker {
             self.failures_in_a_row.store(0, Ordering::Relaxed);
         }
         if self.state() != BreakerState::Closed {
-            let _moving = self.lock();
+            let _moving = self.moving.lock();
             self.set(BreakerState::Closed);
         }
     }
@@ -177,7 +178,7 @@ impl Breaker {
 
     /// Opens a closed breaker and starts its trials; an open one stays as it is.
     fn open(self: &Arc<Self>) {
-        let _moving = self.lock();
+        let _moving = self.moving.lock();
         if self.state() != BreakerState::Closed {
             return;
         }
@@ -230,10 +231,6 @@ impl Breaker {
                 state,
             }));
         }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.moving.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

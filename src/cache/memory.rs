@@ -2,7 +2,8 @@ use super::CatalogCache;
 use crate::adapter::AdapterError;
 use crate::domain::Car;
 use async_trait::async_trait;
-use std::sync::{Arc, Mutex};
+use parking_lot::Mutex;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The embedded catalog cache: one copy in this process, refreshed after `ttl`.
@@ -23,7 +24,7 @@ impl MemoryCatalogCache {
 #[async_trait]
 impl CatalogCache for MemoryCatalogCache {
     async fn get(&self) -> Result<Option<Arc<[Car]>>, AdapterError> {
-        let entry = self.entry.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = self.entry.lock();
         Ok(entry
             .as_ref()
             .filter(|(at, _)| at.elapsed() < self.ttl)
@@ -31,7 +32,7 @@ impl CatalogCache for MemoryCatalogCache {
     }
 
     async fn put(&self, cars: Arc<[Car]>) -> Result<(), AdapterError> {
-        *self.entry.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), cars));
+        *self.entry.lock() = Some((Instant::now(), cars));
         Ok(())
     }
 }

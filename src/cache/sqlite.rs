@@ -9,8 +9,9 @@ use crate::domain::{CarId, Quantity, SessionId};
 use crate::service::Service;
 use crate::store::sqlite::{now_text, SqliteDb};
 use async_trait::async_trait;
+use parking_lot::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A hold nobody settled or released in a day is dropped (the default cart retention).
@@ -127,7 +128,7 @@ impl CartStore for SqliteCarts {
         // are one step.
         self.db
             .run_for(Service::Redis, move |c| {
-                let mut held = held.lock().unwrap_or_else(|p| p.into_inner());
+                let mut held = held.lock();
                 // Holds of checkouts cut short and never retried or replaced: a bound on the map.
                 held.retain(|_, h| h.since.elapsed() < FORGET_AFTER);
                 if let Some(hold) = held.get(&session) {
@@ -168,7 +169,7 @@ impl CartStore for SqliteCarts {
         let (session, claim) = (session.as_str().to_owned(), claim.to_owned());
         let held = self.cart_claims.clone();
         self.db.run_for(Service::Redis, move |c| {
-            let mut held = held.lock().unwrap_or_else(|p| p.into_inner());
+            let mut held = held.lock();
             let Some(hold) = held.get(&session).filter(|h| h.claim == claim) else {
                 return Ok(());
             };
@@ -198,7 +199,7 @@ impl CartStore for SqliteCarts {
         // On the connection too, so it waits for a settle in progress rather than racing it.
         self.db
             .run_for(Service::Redis, move |_| {
-                let mut held = held.lock().unwrap_or_else(|p| p.into_inner());
+                let mut held = held.lock();
                 if held.get(&session).is_some_and(|h| h.claim == claim) {
                     held.remove(&session);
                 }

@@ -3,8 +3,9 @@ use crate::adapter::AdapterError;
 use crate::cache::CatalogCache;
 use crate::domain::{Car, CarId};
 use bytes::Bytes;
+use parking_lot::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long this process keeps its own copy before asking the shared cache again: the catalog
@@ -76,12 +77,7 @@ impl CatalogService {
     }
 
     async fn local(&self) -> Result<(Arc<[Car]>, Bytes), AdapterError> {
-        if let Some(local) = self
-            .local
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-        {
+        if let Some(local) = self.local.lock().as_ref() {
             if Instant::now() < local.until {
                 self.hits.fetch_add(1, Ordering::Relaxed);
                 return Ok((local.cars.clone(), local.listing.clone()));
@@ -89,7 +85,7 @@ impl CatalogService {
         }
         let cars = self.shared().await?;
         let listing = (self.encode)(&cars);
-        *self.local.lock().unwrap_or_else(|p| p.into_inner()) = Some(Local {
+        *self.local.lock() = Some(Local {
             until: Instant::now() + LOCAL_FOR,
             cars: cars.clone(),
             listing: listing.clone(),
@@ -114,7 +110,7 @@ impl CatalogService {
             Ok(cars) => cars.into(),
             Err(e) => return self.last_good().ok_or(e),
         };
-        *self.last_good.lock().unwrap_or_else(|p| p.into_inner()) = Some(cars.clone());
+        *self.last_good.lock() = Some(cars.clone());
         if let Err(e) = self.cache.put(cars.clone()).await {
             tracing::debug!(error = %e, "could not refill the catalog cache");
         }
@@ -129,10 +125,7 @@ impl CatalogService {
     }
 
     fn last_good(&self) -> Option<Arc<[Car]>> {
-        self.last_good
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.last_good.lock().clone()
     }
 
     pub async fn search(&self, query: &CarQuery) -> Result<Vec<Car>, AdapterError> {

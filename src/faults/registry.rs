@@ -7,16 +7,17 @@ use crate::adapter::{AdapterError, Mode, Ping};
 use crate::service::Service;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use parking_lot::{Mutex, RwLock};
 use rand::Rng;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Every fault set on this process, and how many calls each has affected.
 #[derive(Default)]
 pub struct Faults {
-    active: RwLock<Vec<Fault>>,
+    pub(super) active: RwLock<Vec<Fault>>,
     /// False while `active` is empty: the common case costs no lock.
     any: AtomicBool,
     /// Calls affected since start, by target and kind (`carstore_faults_injected_total`).
@@ -30,13 +31,13 @@ impl Faults {
     /// The faults in force, expired ones left out (and forgotten).
     pub fn list(&self) -> Vec<Fault> {
         self.forget_expired();
-        self.read().clone()
+        self.active.read().clone()
     }
 
     /// Sets a fault, replacing the one of the same target and kind; refused when full.
     pub fn set(&self, fault: Fault) -> Result<Fault, usize> {
         self.forget_expired();
-        let mut active = self.write();
+        let mut active = self.active.write();
         active.retain(|f| (f.target, f.kind) != (fault.target, fault.kind));
         if active.len() >= MAX_FAULTS {
             return Err(MAX_FAULTS);
@@ -50,7 +51,7 @@ impl Faults {
     /// on its own, and is told so.
     pub fn clear(&self, target: FaultTarget, kind: FaultKind) -> bool {
         self.forget_expired();
-        let mut active = self.write();
+        let mut active = self.active.write();
         let before = active.len();
         active.retain(|f| (f.target, f.kind) != (target, kind));
         self.any.store(!active.is_empty(), Ordering::Relaxed);
@@ -60,7 +61,7 @@ impl Faults {
     /// Clears every fault; the ones there were (expired ones ended on their own).
     pub fn clear_all(&self) -> Vec<Fault> {
         self.forget_expired();
-        let mut active = self.write();
+        let mut active = self.active.write();
         let cleared = std::mem::take(&mut *active);
         self.any.store(false, Ordering::Relaxed);
         cleared
@@ -70,7 +71,7 @@ impl Faults {
     /// ones at their expiry, a used-up poison when its last message was taken.
     pub fn take_ended(&self) -> Vec<(Fault, DateTime<Utc>)> {
         self.forget_expired();
-        std::mem::take(&mut *self.ended.lock().unwrap_or_else(|p| p.into_inner()))
+        std::mem::take(&mut *self.ended.lock())
     }
 
     /// The fault of this target and kind in force now.
@@ -79,7 +80,8 @@ impl Faults {
             return None;
         }
         let now = Utc::now();
-        self.read()
+        self.active
+            .read()
             .iter()
             .find(|f| (f.target, f.kind) == (target, kind))
             .filter(|f| f.expires_at.is_none_or(|at| at > now))
@@ -95,7 +97,7 @@ impl Faults {
         {
             return false;
         }
-        let mut active = self.write();
+        let mut active = self.active.write();
         let at = active
             .iter()
             .position(|f| (f.target, f.kind) == (FaultTarget::Processor, FaultKind::Poison));
@@ -113,13 +115,13 @@ impl Faults {
 
     /// Calls affected so far, by target and kind.
     pub fn injected(&self) -> Vec<(FaultTarget, FaultKind, u64)> {
-        let counts = self.injected.lock().unwrap_or_else(|p| p.into_inner());
+        let counts = self.injected.lock();
         counts.iter().map(|((t, k), n)| (*t, *k, *n)).collect()
     }
 
     /// Counts one call a fault affected.
     pub fn count(&self, target: FaultTarget, kind: FaultKind) {
-        let mut counts = self.injected.lock().unwrap_or_else(|p| p.into_inner());
+        let mut counts = self.injected.lock();
         *counts.entry((target, kind)).or_default() += 1;
     }
 
@@ -196,7 +198,7 @@ impl Faults {
             return;
         }
         let now = Utc::now();
-        let mut active = self.write();
+        let mut active = self.active.write();
         let (gone, kept): (Vec<Fault>, Vec<Fault>) = std::mem::take(&mut *active)
             .into_iter()
             .partition(|f| f.expires_at.is_some_and(|at| at <= now));
@@ -212,19 +214,11 @@ impl Faults {
     /// Keeps an end for the feed; bounded, since a process that never hands them on (a worker)
     /// must not keep every drill it ever had.
     fn note_ended(&self, fault: Fault, at: DateTime<Utc>) {
-        let mut ended = self.ended.lock().unwrap_or_else(|p| p.into_inner());
+        let mut ended = self.ended.lock();
         if ended.len() >= MAX_FAULTS {
             ended.remove(0);
         }
         ended.push((fault, at));
-    }
-
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Fault>> {
-        self.active.read().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub(super) fn write(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Fault>> {
-        self.active.write().unwrap_or_else(|p| p.into_inner())
     }
 }
 

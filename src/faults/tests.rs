@@ -146,7 +146,7 @@ fn the_registry_is_bounded() {
     for ms in 0..MAX_FAULTS as u32 {
         let mut f = fault(FaultTarget::Cache, FaultKind::Latency, Some(1));
         f.jitter_ms = Some(ms);
-        faults.write().push(f);
+        faults.active.write().push(f);
     }
     let refused = faults.set(fault(FaultTarget::Queue, FaultKind::Outage, None));
     assert_eq!(refused, Err(MAX_FAULTS));

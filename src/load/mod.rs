@@ -14,11 +14,12 @@ pub use mix::{Mix, Scenario};
 pub use runs::{LoadChange, LoadRuns};
 pub use tally::{Outcome, Summary, Tally};
 
+use parking_lot::Mutex;
 use rand::Rng;
 use serde::Serialize;
 use shopper::Shopper;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
@@ -65,7 +66,7 @@ struct Tallies {
 type Shared = Arc<Mutex<Tallies>>;
 
 fn record(tallies: &Shared, outcomes: Vec<Outcome>) {
-    let mut t = tallies.lock().unwrap_or_else(|p| p.into_inner());
+    let mut t = tallies.lock();
     for outcome in outcomes {
         t.second.record(outcome.clone());
         t.total.record(outcome);
@@ -90,12 +91,12 @@ pub async fn run(
         }
     }
     let elapsed = started.elapsed();
-    let t = tallies.lock().unwrap_or_else(|p| p.into_inner());
+    let t = tallies.lock();
     t.total.summary(elapsed)
 }
 
 fn progress(tallies: &Shared, started: Instant) -> Progress {
-    let mut t = tallies.lock().unwrap_or_else(|p| p.into_inner());
+    let mut t = tallies.lock();
     let second = std::mem::take(&mut t.second).summary(REPORT_EVERY);
     Progress {
         elapsed_secs: started.elapsed().as_secs_f64(),
@@ -145,16 +146,9 @@ async fn drive(plan: LoadPlan, stop: Arc<AtomicBool>, tallies: Shared, started: 
                 let (shoppers, tallies, in_flight) =
                     (shoppers.clone(), tallies.clone(), in_flight.clone());
                 tasks.spawn(async move {
-                    let mut shopper = shoppers
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .pop()
-                        .unwrap_or_default();
+                    let mut shopper = shoppers.lock().pop().unwrap_or_default();
                     let outcomes = shopper.act(&client, &base, scenario, due).await;
-                    shoppers
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .push(shopper);
+                    shoppers.lock().push(shopper);
                     in_flight.fetch_sub(1, Ordering::Relaxed);
                     record(&tallies, outcomes);
                 });

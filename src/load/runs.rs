@@ -3,9 +3,10 @@
 
 use super::{run, LoadPlan, Progress, Summary};
 use crate::events::{EventBus, StoreEvent};
+use parking_lot::Mutex;
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A run on another replica sends its figures every second; silent this long, it is over
@@ -54,7 +55,7 @@ struct Current {
 impl LoadRuns {
     /// Starts a run unless one is going; `false` when one is.
     pub fn start(self: &Arc<Self>, plan: LoadPlan, events: Arc<EventBus>) -> bool {
-        let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
+        let mut current = self.current.lock();
         if current.is_some() || self.running_elsewhere().is_some() {
             return false;
         }
@@ -79,7 +80,7 @@ impl LoadRuns {
             };
             events.publish(told(None, None));
             let summary = run(plan, stop, |p| {
-                *runs.lock_last() = Some((Instant::now(), p.clone()));
+                *runs.last_second.lock() = Some((Instant::now(), p.clone()));
                 events.publish(told(Some(p.clone()), None))
             })
             .await;
@@ -88,7 +89,7 @@ impl LoadRuns {
                 errors = summary.errors,
                 "load run ended"
             );
-            *runs.current.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            *runs.current.lock() = None;
             events.publish(told(None, Some(summary)));
         });
         true
@@ -96,7 +97,7 @@ impl LoadRuns {
 
     /// Asks the run to stop; it ends within a second. `false` when none was going.
     pub fn stop(&self) -> bool {
-        let current = self.current.lock().unwrap_or_else(|p| p.into_inner());
+        let current = self.current.lock();
         match current.as_ref() {
             Some(c) => {
                 c.stop.store(true, Ordering::Relaxed);
@@ -108,19 +109,15 @@ impl LoadRuns {
 
     /// The latest second of this replica's run, if one came within the last `fresh`.
     pub fn last_second(&self, fresh: Duration) -> Option<Progress> {
-        let last = self.lock_last();
+        let last = self.last_second.lock();
         last.as_ref()
             .filter(|(at, _)| at.elapsed() < fresh)
             .map(|(_, p)| p.clone())
     }
 
-    fn lock_last(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Progress)>> {
-        self.last_second.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// Which run is going on this replica, if one is.
     pub fn current_id(&self) -> Option<u64> {
-        let current = self.current.lock().unwrap_or_else(|p| p.into_inner());
+        let current = self.current.lock();
         current.as_ref().map(|c| c.id)
     }
 
@@ -131,14 +128,14 @@ impl LoadRuns {
 
     /// The running plan, in words, on this replica or another.
     pub fn running(&self) -> Option<String> {
-        let current = self.current.lock().unwrap_or_else(|p| p.into_inner());
+        let current = self.current.lock();
         let here = current.as_ref().map(|c| c.plan.clone());
         here.or_else(|| self.running_elsewhere())
     }
 
     /// The plan of a run going on another replica.
     pub fn running_elsewhere(&self) -> Option<String> {
-        let elsewhere = self.elsewhere.lock().unwrap_or_else(|p| p.into_inner());
+        let elsewhere = self.elsewhere.lock();
         elsewhere
             .as_ref()
             .filter(|e| e.heard_at.elapsed() < REMOTE_SILENT)
@@ -149,7 +146,7 @@ impl LoadRuns {
     pub fn heard(&self, origin: &str, change: &serde_json::Value) {
         let running = change["running"].as_bool().unwrap_or(false);
         let plan = change["plan"].as_str().unwrap_or("").chars().take(200);
-        let mut elsewhere = self.elsewhere.lock().unwrap_or_else(|p| p.into_inner());
+        let mut elsewhere = self.elsewhere.lock();
         if running {
             *elsewhere = Some(Elsewhere {
                 origin: origin.to_owned(),

@@ -35,7 +35,7 @@ const HASH_BUCKETS: [f64; 10] = [0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.2
 pub struct Metrics {
     registry: Registry,
     /// One scrape at a time, so a concurrent one cannot swap the figures mid-encoding.
-    scraping: std::sync::Mutex<()>,
+    scraping: parking_lot::Mutex<()>,
     // What shoppers' requests count; registered only where shoppers are served.
     pub requests: Family<RequestLabels, Counter>,
     pub request_duration: Family<RouteLabels, Histogram>,
@@ -120,7 +120,7 @@ impl Metrics {
     fn registered(serves_shoppers: bool) -> Metrics {
         let mut m = Metrics {
             registry: Registry::with_prefix("carstore"),
-            scraping: std::sync::Mutex::default(),
+            scraping: parking_lot::Mutex::default(),
             requests: Family::default(),
             request_duration: Family::new_with_constructor(|| Histogram::new(LATENCY_BUCKETS)),
             orders_created: Counter::default(),

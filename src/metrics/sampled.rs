@@ -2,13 +2,14 @@
 //! cleared and set just before each encoding and emitted as they are, so a figure that could
 //! not be read is absent, never stale.
 
+use parking_lot::Mutex;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
 use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::Unit;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 pub type Labels = Vec<(&'static str, String)>;
 
@@ -36,17 +37,12 @@ impl Scraped {
     }
 
     pub fn set(&self, labels: Labels, value: f64) -> &Scraped {
-        self.lock().push((labels, value));
+        self.values.lock().push((labels, value));
         self
     }
 
     pub(super) fn clear(&self) {
-        self.lock().clear();
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(Labels, f64)>> {
-        // Only pushes and clears happen under the lock: a poisoned one still holds a whole list.
-        self.values.lock().unwrap_or_else(|p| p.into_inner())
+        self.values.lock().clear();
     }
 
     /// What the registry encodes: this family under its name and help text.
@@ -75,7 +71,7 @@ pub(super) struct ScrapedCollector {
 
 impl Collector for ScrapedCollector {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
-        let values = self.family.lock();
+        let values = self.family.values.lock();
         if values.is_empty() {
             return Ok(());
         }

@@ -5,14 +5,14 @@ use super::Metrics;
 impl Metrics {
     /// The exposition text of the figures as they are now.
     pub fn encode(&self) -> String {
-        let _one_at_a_time = self.scraping.lock().unwrap_or_else(|p| p.into_inner());
+        let _one_at_a_time = self.scraping.lock();
         self.encode_now()
     }
 
     /// The exposition text after `set` has put the scrape's figures on their families, which
     /// are cleared first; one scrape at a time, so two cannot swap each other's figures.
     pub fn scrape_with(&self, set: impl FnOnce(&Metrics)) -> String {
-        let _one_at_a_time = self.scraping.lock().unwrap_or_else(|p| p.into_inner());
+        let _one_at_a_time = self.scraping.lock();
         for family in self.scraped() {
             family.clear();
         }

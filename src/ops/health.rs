@@ -8,7 +8,8 @@ use crate::faults::{FaultKind, FaultTarget, Faults};
 use crate::service::Service;
 use chrono::Utc;
 use futures_util::future::{join_all, BoxFuture};
-use std::sync::{Arc, Mutex};
+use parking_lot::Mutex;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const PROBE_EVERY: Duration = Duration::from_secs(1);
@@ -111,11 +112,12 @@ impl HealthMonitor {
 
     /// Every service's current health.
     pub fn snapshot(&self) -> Vec<HealthChange> {
-        self.lock().iter().map(|t| t.now.clone()).collect()
+        self.states.lock().iter().map(|t| t.now.clone()).collect()
     }
 
     pub fn health_of(&self, service: Service) -> Option<HealthChange> {
-        self.lock()
+        self.states
+            .lock()
             .iter()
             .find(|t| t.now.service == service)
             .map(|t| t.now.clone())
@@ -162,7 +164,7 @@ impl HealthMonitor {
 
     /// Applies a probe's outcome (or a forced health) and broadcasts a change of health.
     fn record(&self, service: Service, outcome: Result<Duration, ()>, forced: Option<Health>) {
-        let mut states = self.lock();
+        let mut states = self.states.lock();
         let Some(state) = states.iter_mut().find(|t| t.now.service == service) else {
             return;
         };
@@ -223,10 +225,6 @@ impl HealthMonitor {
             tracing::info!(service, health = ?health, "service health changed");
             self.bus.publish(StoreEvent::Health(state.now.clone()));
         }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Tracked>> {
-        self.states.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

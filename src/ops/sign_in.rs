@@ -5,9 +5,9 @@
 //! block one host usually has. The client is the one `http::client::address` names: the TCP
 //! peer, or behind a trusted proxy the forwarded client.
 
+use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Wrong tokens allowed from one client within `WINDOW`; the next locks it out.
@@ -44,7 +44,7 @@ pub struct SignInLimiter(Mutex<HashMap<IpAddr, Failures>>);
 impl SignInLimiter {
     /// `Err(retry_after)` while `client` is locked out.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
-        let clients = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let clients = self.0.lock();
         match clients
             .get(&counted_as(client))
             .and_then(|f| f.locked_until)
@@ -57,7 +57,7 @@ impl SignInLimiter {
     /// Counts a wrong token from `client`; `Some(lockout)` when this one locked it out.
     pub fn failed(&self, client: IpAddr, now: Instant) -> Option<Duration> {
         let key = counted_as(client);
-        let mut clients = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut clients = self.0.lock();
         if !clients.contains_key(&key) && clients.len() >= CAPACITY {
             make_room(&mut clients, now);
         }
@@ -80,7 +80,7 @@ impl SignInLimiter {
 
     /// Clients remembered now (for tests of the bound).
     pub fn remembered(&self) -> usize {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.0.lock().len()
     }
 }
 

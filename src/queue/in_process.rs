@@ -1,8 +1,8 @@
 use super::{Delivery, OrderQueue, QueueDepth, QueueNames, Settle};
 use crate::adapter::{AdapterError, EventSink, Mode, Ping};
 use async_trait::async_trait;
+use parking_lot::Mutex;
 use std::collections::VecDeque;
-use std::sync::Mutex;
 use tokio::sync::Notify;
 
 /// The embedded queue: a FIFO in memory. It is not durable — the embedded store puts events of
@@ -36,12 +36,8 @@ impl InProcessQueue {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     fn enqueue(&self, body: String, attempt: u32) {
-        let mut s = self.lock();
+        let mut s = self.state.lock();
         s.next_tag += 1;
         let tag = s.next_tag;
         s.ready.push_back(Delivery {
@@ -87,11 +83,11 @@ impl OrderQueue for InProcessQueue {
     }
 
     async fn receive_ready(&self, max: usize) -> Result<Vec<Delivery>, AdapterError> {
-        self.lock().waiting += 1;
+        self.state.lock().waiting += 1;
         loop {
             let notified = self.arrived.notified();
             {
-                let mut s = self.lock();
+                let mut s = self.state.lock();
                 if !s.ready.is_empty() {
                     let taken = s.ready.len().min(max.max(1));
                     let batch: Vec<Delivery> = s.ready.drain(..taken).collect();
@@ -109,18 +105,18 @@ impl OrderQueue for InProcessQueue {
     }
 
     async fn ack_all(&self, deliveries: &[Delivery]) -> Result<(), AdapterError> {
-        self.lock().in_flight -= deliveries.len() as u32;
+        self.state.lock().in_flight -= deliveries.len() as u32;
         Ok(())
     }
 
     async fn settle(&self, delivery: Delivery, outcome: Settle) -> Result<(), AdapterError> {
-        self.lock().in_flight -= 1;
+        self.state.lock().in_flight -= 1;
         match outcome {
             Settle::Ack => {}
             Settle::Retry => self.enqueue(delivery.body, delivery.attempt + 1),
             Settle::Requeue => self.enqueue(delivery.body, delivery.attempt),
             Settle::DeadLetter => {
-                let mut s = self.lock();
+                let mut s = self.state.lock();
                 if s.dead_letters.len() == DEAD_LETTER_CAP {
                     s.dead_letters.pop_front();
                 }
@@ -131,7 +127,7 @@ impl OrderQueue for InProcessQueue {
     }
 
     async fn depth(&self) -> Result<QueueDepth, AdapterError> {
-        let s = self.lock();
+        let s = self.state.lock();
         Ok(QueueDepth {
             messages: s.ready.len() as u64,
             // One processor, however many deliveries it handles at once.

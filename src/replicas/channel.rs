@@ -31,7 +31,7 @@ pub struct Fanout {
 struct Link {
     asks: mpsc::Sender<Body>,
     /// The publishing task, which ends after sending the goodbye.
-    publisher: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    publisher: parking_lot::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Fanout {
@@ -52,11 +52,7 @@ impl Fanout {
     /// longer than half a second.
     pub async fn leave(&self) {
         let Some(link) = &self.link else { return };
-        let publisher = link
-            .publisher
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
+        let publisher = link.publisher.lock().take();
         let said = async {
             let _ = link.asks.send(Body::Leaving).await;
             if let Some(publisher) = publisher {
@@ -97,7 +93,7 @@ pub fn start_channel(
     Ok(Fanout {
         link: Some(Link {
             asks,
-            publisher: std::sync::Mutex::new(Some(publisher)),
+            publisher: parking_lot::Mutex::new(Some(publisher)),
         }),
     })
 }

@@ -3,9 +3,10 @@
 
 use super::{ReplicaInfo, ThisReplica};
 use chrono::Utc;
+use parking_lot::Mutex;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A replica silent for this long (three missed heartbeats and a half) is gone.
@@ -76,7 +77,7 @@ impl Roster {
     }
 
     pub(super) fn heard(&self, origin: &str, info: ReplicaInfo) {
-        let mut others = self.others.lock().unwrap_or_else(|p| p.into_inner());
+        let mut others = self.others.lock();
         if others.len() >= MAX_OTHERS && !others.contains_key(origin) {
             // Replicas restarted or killed leave silent entries: those go first.
             others.retain(|_, (_, seen)| seen.elapsed() < GONE_AFTER);
@@ -88,7 +89,7 @@ impl Roster {
     }
 
     pub(super) fn forget(&self, origin: &str) {
-        let mut others = self.others.lock().unwrap_or_else(|p| p.into_inner());
+        let mut others = self.others.lock();
         others.remove(origin);
     }
 
@@ -105,7 +106,7 @@ impl Roster {
             ChannelState::Up if !subscribed => (ChannelState::Down, "subscribing to Redis"),
             other => (other, note),
         };
-        let mut channel = self.channel.lock().unwrap_or_else(|p| p.into_inner());
+        let mut channel = self.channel.lock();
         if channel.0 != state {
             match state {
                 ChannelState::Down => tracing::warn!(
@@ -119,11 +120,11 @@ impl Roster {
     }
 
     pub fn channel(&self) -> ChannelState {
-        self.channel.lock().unwrap_or_else(|p| p.into_inner()).0
+        self.channel.lock().0
     }
 
     pub fn view(&self) -> RosterView {
-        let (channel, note) = *self.channel.lock().unwrap_or_else(|p| p.into_inner());
+        let (channel, note) = *self.channel.lock();
         let now = Utc::now();
         let view = |info: ReplicaInfo, this| ReplicaView {
             uptime_secs: (now - info.started_at).num_seconds().max(0),
@@ -131,7 +132,7 @@ impl Roster {
             this,
         };
         let mut others: Vec<_> = {
-            let mut others = self.others.lock().unwrap_or_else(|p| p.into_inner());
+            let mut others = self.others.lock();
             others.retain(|_, (_, seen)| seen.elapsed() < GONE_AFTER);
             others.values().map(|(info, _)| info.clone()).collect()
         };

@@ -9,9 +9,10 @@ use super::StoreReach;
 use super::{Phase, Scenario, STEP_TIMEOUT_SECS};
 use chrono::Utc;
 use futures_util::FutureExt;
+use parking_lot::Mutex;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
@@ -62,7 +63,7 @@ impl ScenarioRuns {
             finished: AtomicBool::new(false),
         });
         {
-            let mut current = lock(&self.current);
+            let mut current = self.current.lock();
             let busy = |r: &&Arc<Run>| !r.finished.load(Ordering::Acquire);
             if let Some(going) = current.as_ref().filter(busy) {
                 return Err(RunRefused::Running(going.view().scenario));
@@ -78,14 +79,14 @@ impl ScenarioRuns {
 
     /// The current run, or the last one.
     pub fn view(&self) -> Option<RunView> {
-        lock(&self.current).as_ref().map(|r| r.view())
+        self.current.lock().as_ref().map(|r| r.view())
     }
 
     /// Presses the current step's button in a guided run.
     pub fn press(&self) -> Result<RunView, RunRefused> {
-        let run = lock(&self.current).clone().ok_or(RunRefused::NoRun)?;
+        let run = self.current.lock().clone().ok_or(RunRefused::NoRun)?;
         {
-            let mut view = lock(&run.view);
+            let mut view = run.view.lock();
             if view.status != RunStatus::Running || !view.waiting_for_press {
                 return Err(RunRefused::NotWaiting);
             }
@@ -98,7 +99,7 @@ impl ScenarioRuns {
 
     /// Abandons the current run; its task tidies up within a moment.
     pub fn abandon(&self) -> Result<RunView, RunRefused> {
-        let run = lock(&self.current).clone().ok_or(RunRefused::NoRun)?;
+        let run = self.current.lock().clone().ok_or(RunRefused::NoRun)?;
         run.end(RunStatus::Abandoned, "abandoned".into());
         run.pressed.notify_one();
         Ok(run.view())
@@ -107,16 +108,16 @@ impl ScenarioRuns {
 
 impl Run {
     fn view(&self) -> RunView {
-        lock(&self.view).clone()
+        self.view.lock().clone()
     }
 
     fn is_going(&self) -> bool {
-        lock(&self.view).status == RunStatus::Running
+        self.view.lock().status == RunStatus::Running
     }
 
     /// Ends the run unless it has ended already (an abandon is not turned into a failure).
     fn end(&self, status: RunStatus, reason: String) {
-        let mut view = lock(&self.view);
+        let mut view = self.view.lock();
         if view.status == RunStatus::Running {
             view.status = status;
             view.reason = (status != RunStatus::Passed).then_some(reason);
@@ -128,7 +129,7 @@ impl Run {
     /// Waits for step `at`'s button; `Err` when the run was abandoned meanwhile.
     async fn wait_for_press(&self, at: usize) -> Result<(), String> {
         {
-            let mut view = lock(&self.view);
+            let mut view = self.view.lock();
             view.step = at;
             if view.auto || view.pressed == Some(at) {
                 return Ok(());
@@ -138,7 +139,7 @@ impl Run {
         let idle_since = Instant::now();
         loop {
             let _ = tokio::time::timeout(WATCH_EVERY, self.pressed.notified()).await;
-            let view = lock(&self.view);
+            let view = self.view.lock();
             if view.status != RunStatus::Running {
                 return Err("abandoned".into());
             }
@@ -171,7 +172,7 @@ async fn drive(run: Arc<Run>, scenario: &'static Scenario, state: StoreReach) {
     }
     let summary = summarise(&run.view(), scenario, &drill).await;
     {
-        let mut view = lock(&run.view);
+        let mut view = run.view.lock();
         view.step = scenario.steps.len();
         tracing::info!(scenario = scenario.name, status = ?view.status, "scenario run ended");
         view.summary = Some(summary);
@@ -185,7 +186,7 @@ async fn drive_steps(run: &Run, scenario: &Scenario, drill: &mut Drill) -> Resul
         let pressed = Instant::now();
         let done = drill.perform(step.action).await?;
         {
-            let mut view = lock(&run.view);
+            let mut view = run.view.lock();
             view.steps[at].performed_at = Some(Utc::now());
             view.steps[at].done = Some(done);
         }
@@ -206,7 +207,7 @@ async fn watch(
     let deadline = pressed + Duration::from_secs(STEP_TIMEOUT_SECS);
     loop {
         let pending: Vec<usize> = (0..checks.len())
-            .filter(|&c| !lock(&run.view).steps[at].checks[c].passed)
+            .filter(|&c| !run.view.lock().steps[at].checks[c].passed)
             .collect();
         let Some(&first) = pending.first() else {
             return Ok(());
@@ -223,7 +224,7 @@ async fn watch(
             let left = deadline.saturating_duration_since(Instant::now());
             let read = tokio::time::timeout(left, drill.observe(checks[c].signal)).await;
             if let Ok(Some(seen)) = read {
-                let mut view = lock(&run.view);
+                let mut view = run.view.lock();
                 let check = &mut view.steps[at].checks[c];
                 check.passed = true;
                 check.passed_at = Some(Utc::now());
@@ -287,8 +288,4 @@ async fn found(drill: &Drill, id: crate::domain::OrderId) -> bool {
         }
     }
     false
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -5,9 +5,10 @@
 //! [`SUMMARY_EVERY`] says how many there were and of which kind. A service quiet for a whole
 //! interval starts over: its next warning is printed whole again.
 
+use parking_lot::Mutex;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::{self, Write as _};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
@@ -44,7 +45,7 @@ impl Repeats {
     /// the services that had none. Called every [`SUMMARY_EVERY`] by a thread of its own.
     pub fn summarise(&self) {
         let lines: Vec<(String, u64, String)> = {
-            let mut streaks = self.lock();
+            let mut streaks = self.streaks.lock();
             streaks.retain(|_, streak| std::mem::take(&mut streak.active));
             streaks
                 .iter_mut()
@@ -79,7 +80,7 @@ impl Repeats {
 
     /// Whether this warning is printed (the first of its streak) or only counted.
     fn first_of_streak(&self, key: String, kind: String) -> bool {
-        let mut streaks = self.lock();
+        let mut streaks = self.streaks.lock();
         if let Some(streak) = streaks.get_mut(&key) {
             streak.active = true;
             let other = streak.kinds.len() >= KINDS_KEPT && !streak.kinds.contains_key(&kind);
@@ -99,10 +100,6 @@ impl Repeats {
             );
         }
         true
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Streak>> {
-        self.streaks.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -177,7 +174,7 @@ mod tests {
         assert!(!repeats.first_of_streak("redis".into(), "refused".into()));
         assert!(!repeats.first_of_streak("redis".into(), "cache".into()));
         assert!(repeats.first_of_streak("postgres".into(), "refused".into()));
-        let streaks = repeats.lock();
+        let streaks = repeats.streaks.lock();
         assert_eq!(describe(&streaks["redis"].kinds), "1 × cache, 1 × refused");
     }
 
@@ -200,7 +197,7 @@ mod tests {
             repeats.first_of_streak("redis".into(), format!("kind {i}"));
             repeats.first_of_streak(format!("place {i}"), "x".into());
         }
-        let streaks = repeats.lock();
+        let streaks = repeats.streaks.lock();
         assert_eq!(streaks["redis"].kinds.len(), KINDS_KEPT + 1);
         assert!(streaks.len() <= KEYS_KEPT);
     }

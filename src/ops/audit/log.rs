@@ -7,8 +7,9 @@
 use super::{AuditEntry, AuditKind, Audited};
 use crate::store::AuditStore;
 use chrono::{DateTime, SubsecRound, Utc};
+use parking_lot::Mutex;
 use std::collections::{HashSet, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
@@ -49,7 +50,7 @@ impl AuditLog {
     pub fn record(&self, who: String, what: Audited, result: String) {
         log_line(&who, &what, &result);
         {
-            let mut held = self.lock();
+            let mut held = self.held.lock();
             let entry = AuditEntry {
                 id: rand::random(),
                 at: held.next_at(Utc::now()),
@@ -70,7 +71,7 @@ impl AuditLog {
         // Taken before the read: an entry written meanwhile is then in both (and shown once),
         // never in neither.
         let (waiting, held) = {
-            let held = self.lock();
+            let held = self.held.lock();
             (held.waiting(usize::MAX), held.all())
         };
         let read = tokio::time::timeout(READ_WAIT, self.store.recent(KEEP as u32)).await;
@@ -90,14 +91,14 @@ impl AuditLog {
         let mut retry = RETRY_FIRST;
         let mut failing = false;
         loop {
-            let batch = self.lock().waiting(BATCH);
+            let batch = self.held.lock().waiting(BATCH);
             if batch.is_empty() {
                 self.recorded.notified().await;
                 continue;
             }
             match self.store.record(&batch).await {
                 Ok(()) => {
-                    let dropped = self.lock().written(&batch);
+                    let dropped = self.held.lock().written(&batch);
                     if failing {
                         tracing::info!("audit entries written: the order database answers again");
                     }
@@ -122,17 +123,13 @@ impl AuditLog {
     /// (a rolling restart) is in the shared history. Bounded by `within`; a database that does
     /// not answer by then keeps only the log lines.
     pub async fn flush(&self, within: std::time::Duration) {
-        let batch = self.lock().waiting(BATCH);
+        let batch = self.held.lock().waiting(BATCH);
         if batch.is_empty() {
             return;
         }
         if let Ok(Ok(())) = tokio::time::timeout(within, self.store.record(&batch)).await {
-            self.lock().written(&batch);
+            self.held.lock().written(&batch);
         }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Held> {
-        self.held.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

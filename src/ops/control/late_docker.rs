@@ -5,7 +5,8 @@
 use super::{ControlError, DockerControl, DockerEngine, ServiceControl};
 use crate::service::ServiceAction;
 use async_trait::async_trait;
-use std::sync::{Arc, Mutex, OnceLock};
+use parking_lot::Mutex;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// How often to look again: one stat of the socket, or one small request to the engine.
@@ -50,13 +51,13 @@ impl LateDockerControl {
                     let _ = self.attached.set(control);
                     return engine;
                 }
-                Err(why) => *self.missing.lock().unwrap_or_else(|p| p.into_inner()) = why,
+                Err(why) => *self.missing.lock() = why,
             }
         }
     }
 
     fn reason(&self) -> String {
-        let missing = self.missing.lock().unwrap_or_else(|p| p.into_inner());
+        let missing = self.missing.lock();
         format!(
             "{}{missing}; looking again every {} s",
             self.preface,

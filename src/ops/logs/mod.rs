@@ -13,9 +13,10 @@ pub use own::{own_log, push_own_line};
 pub use windows::LogWindows;
 
 use chrono::{DateTime, Utc};
+use parking_lot::Mutex;
 use serde::Serialize;
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::sync::broadcast;
 
 /// Lines kept for windows that open (or reconnect) later.
@@ -71,7 +72,7 @@ impl LogFeed {
         while !line.is_char_boundary(cut) {
             cut -= 1;
         }
-        let mut history = self.history.lock().expect("log history lock");
+        let mut history = self.history.lock();
         history.next_seq += 1;
         let line = Arc::new(LogLine {
             seq: history.next_seq,
@@ -89,7 +90,7 @@ impl LogFeed {
 
     /// The last `tail` lines, or everything after `after` (a reconnect), then what comes next.
     pub fn subscribe(&self, after: Option<u64>, tail: usize) -> Subscription {
-        let history = self.history.lock().expect("log history lock");
+        let history = self.history.lock();
         let backlog = match after {
             Some(seen) => history
                 .lines

@@ -6,8 +6,9 @@
 use super::Readable;
 use crate::domain::OrderId;
 use crate::faults::{FaultKind, FaultTarget, Faults};
+use parking_lot::Mutex;
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Why a poisoned event fails, in the log and on the way to the dead-letter queue.
@@ -45,7 +46,7 @@ impl Poison {
     /// The poisoned events of a batch apart from the others: those of orders already poisoned,
     /// and as many new ones as the `poison` fault still has.
     pub(super) fn sort_out(&self, batch: Vec<Readable>) -> (Vec<Readable>, Vec<Readable>) {
-        let mut orders = self.orders.lock().unwrap_or_else(|p| p.into_inner());
+        let mut orders = self.orders.lock();
         batch.into_iter().partition(|(_, id)| {
             if orders.contains(id) {
                 return true;
@@ -62,7 +63,7 @@ impl Poison {
     }
 
     pub(super) fn is_poisoned(&self, id: OrderId) -> bool {
-        let orders = self.orders.lock().unwrap_or_else(|p| p.into_inner());
+        let orders = self.orders.lock();
         orders.contains(&id)
     }
 }

@@ -6,8 +6,8 @@
 //! So a tag stays open until its ack or nack has been handed to the channel, which sends frames
 //! in order: a multiple ack decided after that goes out after it.
 
+use parking_lot::Mutex;
 use std::collections::BTreeSet;
-use std::sync::Mutex;
 
 #[derive(Default)]
 pub struct Unsettled {
@@ -31,14 +31,10 @@ pub enum Acks {
 }
 
 impl Unsettled {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Open> {
-        self.open.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// A delivery handed out. Call it before the next delivery of the link is taken, so a tag
     /// is open before any later one can be acked.
     pub fn handed_out(&self, generation: u64, tag: u64) {
-        let mut open = self.lock();
+        let mut open = self.open.lock();
         if open.generation != generation {
             open.generation = generation;
             open.tags.clear();
@@ -48,7 +44,7 @@ impl Unsettled {
 
     /// Deliveries whose ack or nack has been handed to the channel.
     pub fn settled(&self, generation: u64, tags: &[u64]) {
-        let mut open = self.lock();
+        let mut open = self.open.lock();
         if open.generation == generation {
             for tag in tags {
                 open.tags.remove(tag);
@@ -59,7 +55,7 @@ impl Unsettled {
     /// How to ack `tags`: one multiple ack when no older delivery of the link is open besides
     /// them, else one ack each. They stay open until `settled`.
     pub fn plan(&self, generation: u64, tags: &[u64]) -> Acks {
-        let open = self.lock();
+        let open = self.open.lock();
         let Some(&last) = tags.iter().max() else {
             return Acks::Each(Vec::new());
         };

@@ -6,8 +6,9 @@ use amqprs::callbacks::ChannelCallback;
 use amqprs::channel::Channel;
 use amqprs::{Ack, BasicProperties, Cancel, CloseChannel, FieldValue, Nack, Return};
 use async_trait::async_trait;
+use parking_lot::Mutex;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::sync::oneshot;
 
 /// Publishes awaiting the broker's word, by delivery tag.
@@ -75,10 +76,7 @@ pub struct ConfirmCallback(pub SharedConfirms);
 
 impl ConfirmCallback {
     fn answer(&self, tag: u64, multiple: bool, acked: bool) {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .answer(tag, multiple, acked);
+        self.0.lock().answer(tag, multiple, acked);
     }
 }
 
@@ -117,10 +115,7 @@ impl ChannelCallback for ConfirmCallback {
         _: Vec<u8>,
     ) {
         tracing::warn!(reason = %ret, "RabbitMQ returned a message it could not route");
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .returned(tag_of(&props));
+        self.0.lock().returned(tag_of(&props));
     }
 }
 

@@ -126,11 +126,7 @@ impl Link {
             // the confirms are awaited after it, so publishers never queue behind a confirm.
             let _in_tag_order = self.publishing.lock().await;
             for body in bodies {
-                let (tag, confirmed) = self
-                    .confirms
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .expect_next();
+                let (tag, confirmed) = self.confirms.lock().expect_next();
                 let sent = self
                     .publisher
                     .basic_publish(

@@ -14,10 +14,11 @@ pub use lock::DataDirLock;
 use crate::adapter::AdapterError;
 use crate::service::Service;
 use anyhow::Context;
+use parking_lot::Mutex;
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// The file name inside the data dir.
 pub const DB_FILE: &str = "carstore.db";
@@ -85,7 +86,7 @@ impl SqliteDb {
     {
         let conn = self.conn.clone();
         let joined = tokio::task::spawn_blocking(move || {
-            let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+            let mut conn = conn.lock();
             work(&mut conn)
         })
         .await;
