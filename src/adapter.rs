@@ -6,6 +6,7 @@ use crate::service::Service;
 use async_trait::async_trait;
 use serde::Serialize;
 use std::fmt;
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdapterError {
@@ -75,5 +76,68 @@ pub trait EventSink: Send + Sync {
             .await
             .pop()
             .unwrap_or_else(|| Err(AdapterError::Corrupt("no answer for a publish".into())))
+    }
+}
+
+/// The waits between tries of something that is down: doubling from `first` up to `most`, and
+/// from `first` again once it answers. Every retry-until-it-answers loop of the store uses one.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    first: Duration,
+    most: Duration,
+    next: Duration,
+}
+
+impl Backoff {
+    pub const fn new(first: Duration, most: Duration) -> Backoff {
+        Backoff {
+            first,
+            most,
+            next: first,
+        }
+    }
+
+    /// The wait the next [`Backoff::wait`] sleeps.
+    pub fn next_wait(&self) -> Duration {
+        self.next
+    }
+
+    /// Whether nothing failed since the start or the last [`Backoff::reset`]: the failure worth
+    /// a log line is the first of a streak.
+    pub fn is_fresh(&self) -> bool {
+        self.next == self.first
+    }
+
+    /// Sleeps the current wait, then doubles the next one (up to `most`).
+    pub async fn wait(&mut self) {
+        tokio::time::sleep(self.next).await;
+        self.next = (self.next * 2).min(self.most);
+    }
+
+    /// It answered: the next failure waits `first` again.
+    pub fn reset(&mut self) {
+        self.next = self.first;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Backoff;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn waits_double_up_to_the_most_and_start_again_after_a_success() {
+        let ms = Duration::from_millis;
+        let mut backoff = Backoff::new(ms(1), ms(4));
+        let mut waits = vec![];
+        for _ in 0..4 {
+            waits.push(backoff.next_wait());
+            backoff.wait().await;
+        }
+        assert_eq!(waits, [ms(1), ms(2), ms(4), ms(4)]);
+        assert!(!backoff.is_fresh());
+        backoff.reset();
+        assert!(backoff.is_fresh());
+        assert_eq!(backoff.next_wait(), ms(1));
     }
 }

@@ -11,7 +11,7 @@ pub mod limits;
 pub use device::label as device_label;
 pub use hashing::Hashing;
 
-use crate::adapter::AdapterError;
+use crate::adapter::{AdapterError, Backoff};
 use crate::cache::{CartStore, Failures, NewSession, SessionStore};
 use crate::domain::{AccountId, GuestKey, Password, SessionId, SignUp, MAX_LINE_QUANTITY};
 use crate::store::{AccountRecord, AccountStore, Created, NewAccount};
@@ -109,11 +109,10 @@ impl Accounts {
     /// later finds it known: a new shopper is then refused by what the request needs (the
     /// cart), not by the session.
     pub async fn learn_guest_key(self: Arc<Self>) {
-        let mut wait = Duration::from_millis(100);
+        let mut wait = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
         while let Err(e) = self.guest_key().await {
             tracing::debug!(error = %e, "the guest id key is not read yet");
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(Duration::from_secs(5));
+            wait.wait().await;
         }
     }
 

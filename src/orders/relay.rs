@@ -1,3 +1,4 @@
+use crate::adapter::Backoff;
 use crate::queue::OrderQueue;
 use crate::store::Outbox;
 use std::sync::Arc;
@@ -16,11 +17,11 @@ const MAX_BACKOFF: Duration = Duration::from_millis(500);
 /// after the queue confirmed it. While either side is down the rows simply wait; nothing is
 /// dropped.
 pub async fn run_relay(orders: Arc<dyn Outbox>, queue: Arc<dyn OrderQueue>, wake: Arc<Notify>) {
-    let mut backoff = Duration::from_millis(200);
+    let mut backoff = Backoff::new(Duration::from_millis(200), MAX_BACKOFF);
     loop {
         match orders.relay_outbox(BATCH, queue.as_ref()).await {
             Ok(0) => {
-                backoff = Duration::from_millis(200);
+                backoff.reset();
                 tokio::select! {
                     _ = wake.notified() => {}
                     _ = tokio::time::sleep(IDLE_TICK) => {}
@@ -28,9 +29,8 @@ pub async fn run_relay(orders: Arc<dyn Outbox>, queue: Arc<dyn OrderQueue>, wake
             }
             Ok(sent) => tracing::debug!(sent, "outbox rows published"),
             Err(e) => {
-                tracing::warn!(service = e.service_name(), error = %e, retry_in_ms = backoff.as_millis() as u64, "outbox relay paused");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(MAX_BACKOFF);
+                tracing::warn!(service = e.service_name(), error = %e, retry_in_ms = backoff.next_wait().as_millis() as u64, "outbox relay paused");
+                backoff.wait().await;
             }
         }
     }

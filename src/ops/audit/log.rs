@@ -5,6 +5,7 @@
 //! waits here; when the database cannot be read it shows what this process holds instead.
 
 use super::{AuditEntry, AuditKind, Audited};
+use crate::adapter::Backoff;
 use crate::store::AuditStore;
 use chrono::{DateTime, SubsecRound, Utc};
 use parking_lot::Mutex;
@@ -88,8 +89,7 @@ impl AuditLog {
     /// makes them wait (and the breaker refuses at once meanwhile, so waiting costs nothing).
     /// Entries still waiting when the process stops are lost, but for their log lines.
     pub async fn write_behind(self: Arc<Self>) {
-        let mut retry = RETRY_FIRST;
-        let mut failing = false;
+        let mut retry = Backoff::new(RETRY_FIRST, RETRY_MAX);
         loop {
             let batch = self.held.lock().waiting(BATCH);
             if batch.is_empty() {
@@ -99,21 +99,19 @@ impl AuditLog {
             match self.store.record(&batch).await {
                 Ok(()) => {
                     let dropped = self.held.lock().written(&batch);
-                    if failing {
+                    if !retry.is_fresh() {
                         tracing::info!("audit entries written: the order database answers again");
                     }
                     if dropped > 0 {
                         tracing::warn!(dropped, "audit entries dropped unwritten: more than {KEEP} of a kind waited for the database");
                     }
-                    (failing, retry) = (false, RETRY_FIRST);
+                    retry.reset();
                 }
                 Err(e) => {
-                    if !failing {
+                    if retry.is_fresh() {
                         tracing::warn!(error = %e, "audit entries wait for the order database");
                     }
-                    failing = true;
-                    tokio::time::sleep(retry).await;
-                    retry = (retry * 2).min(RETRY_MAX);
+                    retry.wait().await;
                 }
             }
         }

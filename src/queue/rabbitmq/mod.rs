@@ -9,7 +9,7 @@ mod consume;
 mod link;
 
 use super::{Delivery, OrderQueue, QueueDepth, QueueNames, Settle};
-use crate::adapter::{AdapterError, EventSink, Mode, Ping};
+use crate::adapter::{AdapterError, Backoff, EventSink, Mode, Ping};
 use crate::config::ServiceUrl;
 use crate::service::Service;
 use amqprs::channel::ConsumerMessage;
@@ -107,7 +107,7 @@ fn connection_args(raw: &str) -> anyhow::Result<OpenConnectionArguments> {
 /// Keeps one working link: checks it often, replaces it when it is gone.
 async fn supervise(shared: Arc<Shared>) {
     let mut generation = 0;
-    let mut backoff = Duration::from_millis(100);
+    let mut backoff = Backoff::new(Duration::from_millis(100), RECONNECT_AT_MOST);
     loop {
         let alive = shared
             .link
@@ -135,15 +135,14 @@ async fn supervise(shared: Arc<Shared>) {
                 *shared.link.lock().await = Some(Arc::new(link));
                 *shared.deliveries.lock().await = deliveries.map(|rx| (generation, rx));
                 shared.relinked.notify_waiters();
-                backoff = Duration::from_millis(100);
+                backoff.reset();
             }
             Err(e) => {
                 let was_up = shared.link.lock().await.take().is_some();
-                if was_up || backoff == Duration::from_millis(100) {
+                if was_up || backoff.is_fresh() {
                     tracing::warn!(service = "rabbit", error = %format!("{e:#}"), "RabbitMQ unavailable, reconnecting");
                 }
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(RECONNECT_AT_MOST);
+                backoff.wait().await;
             }
         }
     }

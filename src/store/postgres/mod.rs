@@ -9,7 +9,7 @@ mod cars;
 mod orders;
 mod retention;
 
-use crate::adapter::AdapterError;
+use crate::adapter::{AdapterError, Backoff};
 use crate::config::ServiceUrl;
 use crate::domain::BuiltinCatalog;
 use crate::service::Service;
@@ -77,7 +77,7 @@ impl PgStore {
 
     /// Retries until the schema is current; carstore serves what it can meanwhile.
     async fn migrate_until_done(self) {
-        let mut wait = Duration::from_millis(200);
+        let mut wait = Backoff::new(Duration::from_millis(200), Duration::from_secs(2));
         loop {
             match self.migrate().await {
                 Ok(()) => {
@@ -89,8 +89,7 @@ impl PgStore {
                     tracing::warn!(error = %format!("{e:#}"), "database not ready for migration, retrying")
                 }
             }
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(Duration::from_secs(2));
+            wait.wait().await;
         }
     }
 
