@@ -29,14 +29,14 @@ const HANDLE_HEX: usize = 16;
 
 /// Who is signed in, as the shopper sees it.
 #[derive(Debug, Clone)]
-pub struct Shopper {
+pub struct AccountHolder {
     pub name: String,
     pub email: String,
 }
 
-impl From<AccountRecord> for Shopper {
+impl From<AccountRecord> for AccountHolder {
     fn from(a: AccountRecord) -> Self {
-        Shopper {
+        AccountHolder {
             name: a.name,
             email: a.email,
         }
@@ -46,7 +46,7 @@ impl From<AccountRecord> for Shopper {
 /// A sign-in or sign-up that worked: who, and the new session's id for the cookie.
 pub struct SignedIn {
     pub account: AccountId,
-    pub shopper: Shopper,
+    pub shopper: AccountHolder,
     pub session: SessionId,
 }
 
@@ -155,7 +155,7 @@ impl Accounts {
         let Created::New(id) = self.store.create(&row).await? else {
             return Err(AccountError::EmailTaken);
         };
-        let shopper = Shopper {
+        let shopper = AccountHolder {
             name: form.name.as_str().to_owned(),
             email: form.email.as_str().to_owned(),
         };
@@ -200,7 +200,7 @@ impl Accounts {
     async fn start_session(
         &self,
         id: AccountId,
-        shopper: Shopper,
+        shopper: AccountHolder,
         at: &Attempt<'_>,
     ) -> Result<SignedIn, AccountError> {
         self.store.signed_in(id, at.before).await?;
@@ -236,8 +236,8 @@ impl Accounts {
         self.sessions.account_of(&session.digest()).await
     }
 
-    pub async fn shopper(&self, id: AccountId) -> Result<Option<Shopper>, AdapterError> {
-        Ok(self.store.by_id(id).await?.map(Shopper::from))
+    pub async fn shopper(&self, id: AccountId) -> Result<Option<AccountHolder>, AdapterError> {
+        Ok(self.store.by_id(id).await?.map(AccountHolder::from))
     }
 
     pub async fn sign_out(&self, id: AccountId, session: &SessionId) -> Result<bool, AdapterError> {

@@ -9,7 +9,7 @@ use crate::events::EventBus;
 use crate::faults::{FaultPing, Faults, FaultyQueue};
 use crate::http;
 use crate::janitor::Chore;
-use crate::ops::{HealthMonitor, Probe};
+use crate::ops::{HealthMonitor, HealthProbe};
 use crate::orders::PipelineCounts;
 use crate::queue::{InProcessQueue, OrderQueue, RabbitQueue};
 use crate::service::{PerService, Service};
@@ -256,13 +256,13 @@ pub(super) fn watch_services(adapters: &Adapters, services: &[Service]) -> Arc<H
     HealthMonitor::new(probes, events, breakers, adapters.faults.clone())
 }
 
-fn probe(adapters: &Adapters, service: Service) -> Probe {
+fn probe(adapters: &Adapters, service: Service) -> HealthProbe {
     let adapter: Arc<dyn Ping> = match service {
         Service::Postgres => adapters.orders.clone(),
         Service::Redis => adapters.carts.clone(),
         Service::Rabbit => adapters.queue.clone(),
     };
-    Probe::new(service, adapter.mode(), move || {
+    HealthProbe::new(service, adapter.mode(), move || {
         let adapter = adapter.clone();
         async move { adapter.ping().await }
     })

@@ -4,8 +4,8 @@
 //! it a new guest one. Outcomes are counted for the metrics, never who.
 
 use super::session::Session;
-use super::{client, ApiError};
-use crate::accounts::{device_label, AccountError, Attempt, SessionView, Shopper, SignedIn};
+use super::{forwarded, ApiError};
+use crate::accounts::{device_label, AccountError, AccountHolder, Attempt, SessionView, SignedIn};
 use crate::domain::{AccountId, SessionId, SignUp};
 use crate::metrics::OutcomeLabels;
 use crate::state::AppState;
@@ -44,8 +44,8 @@ struct ShopperView {
     email: String,
 }
 
-impl From<Shopper> for ShopperView {
-    fn from(s: Shopper) -> Self {
+impl From<AccountHolder> for ShopperView {
+    fn from(s: AccountHolder) -> Self {
         ShopperView {
             name: s.name,
             email: s.email,
@@ -66,7 +66,7 @@ fn attempt<'a>(req: &HttpRequest, state: &AppState, session: &'a Session) -> Att
     Attempt {
         before: &session.id,
         signed_in_as: session.account,
-        client: client::address(req, &state.trusted_proxies),
+        client: forwarded::address(req, &state.trusted_proxies),
         device: device_label(user_agent),
     }
 }

@@ -8,7 +8,7 @@
 //! shares (an ingress, Docker Desktop) cannot lock its holder out. What keeps a guesser out is
 //! the token itself, which carstore refuses at start unless it is long and random-looking.
 
-use super::{client, ApiError};
+use super::{forwarded, ApiError};
 use crate::access::{client_key, AdminSession, ADMIN_SESSION_LIFETIME};
 use crate::accounts::over_limit;
 use crate::ops::audit::{Audited, SignInVia};
@@ -49,7 +49,7 @@ impl FromRequest for Admin {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let client = state
             .as_ref()
-            .map(|s| client::address(req, &s.trusted_proxies));
+            .map(|s| forwarded::address(req, &s.trusted_proxies));
         let bearer = req
             .headers()
             .get("Authorization")
@@ -159,14 +159,14 @@ async fn login(
     req: HttpRequest,
     body: web::Json<Login>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = client::address(&req, &state.trusted_proxies);
+    let client = forwarded::address(&req, &state.trusted_proxies);
     check_token(&state, client, &body.token, SignInVia::Login).await?;
     audit_sign_in(&state, client, SignInVia::Login, "ok".to_owned());
     let cookie = Cookie::build(COOKIE, state.admin_sessions.issue(now_unix()))
         .path("/api")
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(client::over_https(&req, &state.trusted_proxies))
+        .secure(forwarded::over_https(&req, &state.trusted_proxies))
         .max_age(CookieAge::seconds(ADMIN_SESSION_LIFETIME.as_secs() as i64))
         .finish();
     Ok(HttpResponse::Ok()

@@ -7,10 +7,10 @@ mod cars;
 mod cart;
 mod categories;
 mod checkout;
-mod client;
 mod error;
 mod events;
 mod faults;
+mod forwarded;
 mod guard;
 mod health;
 mod load;
@@ -47,7 +47,7 @@ fn feed_slot(
     state: &crate::state::AppState,
     req: &HttpRequest,
 ) -> Result<crate::access::FeedSlot, ApiError> {
-    let client = client::address(req, &state.trusted_proxies);
+    let client = forwarded::address(req, &state.trusted_proxies);
     state.feeds.take(client).map_err(|full| {
         let whose = if full.by_client {
             "from this address"

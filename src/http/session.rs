@@ -4,7 +4,7 @@
 //! else (missing, malformed, planted, expired) gives a new session, whose cookie the response
 //! sets. A live signed-in session shops with its account's cart and orders.
 
-use super::client;
+use super::forwarded;
 use super::ApiError;
 use crate::domain::{AccountId, GuestKey, SessionId};
 use crate::state::AppState;
@@ -101,7 +101,7 @@ impl FromRequest for Session {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let secure = state
             .as_ref()
-            .is_some_and(|s| client::over_https(req, &s.trusted_proxies));
+            .is_some_and(|s| forwarded::over_https(req, &s.trusted_proxies));
         let sent = req
             .cookie(cookie_name(secure))
             .and_then(|c| SessionId::parse(c.value()));

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Scenario {
+pub enum Visit {
     /// The catalog page: `GET /api/cars`.
     Browse,
     /// One car: `GET /api/cars/{id}`.
@@ -18,20 +18,20 @@ pub enum Scenario {
     Checkout,
 }
 
-impl Scenario {
-    pub const ALL: [Scenario; 4] = [
-        Scenario::Browse,
-        Scenario::View,
-        Scenario::AddToCart,
-        Scenario::Checkout,
+impl Visit {
+    pub const ALL: [Visit; 4] = [
+        Visit::Browse,
+        Visit::View,
+        Visit::AddToCart,
+        Visit::Checkout,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Scenario::Browse => "browse",
-            Scenario::View => "view",
-            Scenario::AddToCart => "add_to_cart",
-            Scenario::Checkout => "checkout",
+            Visit::Browse => "browse",
+            Visit::View => "view",
+            Visit::AddToCart => "add_to_cart",
+            Visit::Checkout => "checkout",
         }
     }
 }
@@ -39,12 +39,12 @@ impl Scenario {
 /// Scenarios with whole-number weights; a pick lands on each in proportion to its weight.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Mix {
-    weights: Vec<(Scenario, u32)>,
+    weights: Vec<(Visit, u32)>,
     total: u32,
 }
 
 impl Mix {
-    pub fn new(weights: Vec<(Scenario, u32)>) -> Result<Mix, String> {
+    pub fn new(weights: Vec<(Visit, u32)>) -> Result<Mix, String> {
         let weights: Vec<_> = weights.into_iter().filter(|(_, w)| *w > 0).collect();
         let total = weights
             .iter()
@@ -57,7 +57,7 @@ impl Mix {
     }
 
     /// The scenario for a number drawn uniformly from `0..u32::MAX`.
-    pub fn pick(&self, draw: u32) -> Scenario {
+    pub fn pick(&self, draw: u32) -> Visit {
         let mut point = ((u64::from(draw) * u64::from(self.total)) >> 32) as u32;
         for (scenario, weight) in &self.weights {
             if point < *weight {
@@ -68,7 +68,7 @@ impl Mix {
         self.weights.last().expect("a mix is never empty").0
     }
 
-    pub fn weights(&self) -> &[(Scenario, u32)] {
+    pub fn weights(&self) -> &[(Visit, u32)] {
         &self.weights
     }
 }
@@ -77,10 +77,10 @@ impl Default for Mix {
     /// A store's day: mostly looking, some carts, few checkouts.
     fn default() -> Mix {
         Mix::new(vec![
-            (Scenario::Browse, 10),
-            (Scenario::View, 5),
-            (Scenario::AddToCart, 3),
-            (Scenario::Checkout, 1),
+            (Visit::Browse, 10),
+            (Visit::View, 5),
+            (Visit::AddToCart, 3),
+            (Visit::Checkout, 1),
         ])
         .expect("the default mix is valid")
     }
@@ -97,10 +97,10 @@ impl FromStr for Mix {
                 .split_once('=')
                 .ok_or_else(|| format!("{part:?}: write scenario=weight"))?;
             let scenario = match name.trim() {
-                "browse" => Scenario::Browse,
-                "view" => Scenario::View,
-                "add_to_cart" | "cart" => Scenario::AddToCart,
-                "checkout" => Scenario::Checkout,
+                "browse" => Visit::Browse,
+                "view" => Visit::View,
+                "add_to_cart" | "cart" => Visit::AddToCart,
+                "checkout" => Visit::Checkout,
                 other => {
                     return Err(format!(
                         "unknown scenario {other:?}: browse, view, add_to_cart, checkout"
@@ -140,15 +140,15 @@ mod tests {
         let steps = 14_000u64;
         for i in 0..steps {
             let draw = (i * (u64::from(u32::MAX) + 1)).div_ceil(steps) as u32;
-            let at = Scenario::ALL
+            let at = Visit::ALL
                 .iter()
                 .position(|s| *s == mix.pick(draw))
                 .unwrap();
             counts[at] += 1;
         }
         assert_eq!(counts, [10_000, 0, 3_000, 1_000]);
-        assert_eq!(mix.pick(0), Scenario::Browse);
-        assert_eq!(mix.pick(u32::MAX), Scenario::Checkout);
+        assert_eq!(mix.pick(0), Visit::Browse);
+        assert_eq!(mix.pick(u32::MAX), Visit::Checkout);
     }
 
     #[test]

@@ -10,9 +10,9 @@ mod shopper;
 mod tally;
 
 pub use cookie::SessionCookie;
-pub use mix::{Mix, Scenario};
+pub use mix::{Mix, Visit};
 pub use runs::{LoadChange, LoadRuns};
-pub use tally::{Outcome, Summary, Tally};
+pub use tally::{LoadSummary, Outcome, Tally};
 
 use parking_lot::Mutex;
 use rand::Rng;
@@ -78,7 +78,7 @@ pub async fn run(
     plan: LoadPlan,
     stop: Arc<AtomicBool>,
     mut on_progress: impl FnMut(&Progress),
-) -> Summary {
+) -> LoadSummary {
     let tallies: Shared = Arc::default();
     let started = Instant::now();
     let mut work = tokio::spawn(drive(plan, stop, tallies.clone(), started));

@@ -1,7 +1,7 @@
 //! Load runs started from the dashboard: one at a time, against this store itself, each second
 //! told to every dashboard over the event feed so the chart moves beside the service lights.
 
-use super::{run, LoadPlan, Progress, Summary};
+use super::{run, LoadPlan, LoadSummary, Progress};
 use crate::events::{EventBus, StoreEvent};
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -22,7 +22,7 @@ pub struct LoadChange {
     /// The last second, while running.
     pub progress: Option<Progress>,
     /// The whole run, once it has ended.
-    pub summary: Option<Summary>,
+    pub summary: Option<LoadSummary>,
 }
 
 #[derive(Default)]
@@ -69,7 +69,7 @@ impl LoadRuns {
         tracing::info!(plan = %words, "load run started from the dashboard");
         let runs = self.clone();
         tokio::spawn(async move {
-            let told = |progress: Option<Progress>, summary: Option<Summary>| {
+            let told = |progress: Option<Progress>, summary: Option<LoadSummary>| {
                 let change = LoadChange {
                     running: summary.is_none(),
                     plan: words.clone(),

@@ -1,6 +1,6 @@
 //! One virtual shopper's requests, each with its own session cookie, as a browser would send them.
 
-use super::mix::Scenario;
+use super::mix::Visit;
 use super::tally::Outcome;
 use super::SessionCookie;
 use crate::domain::SessionId;
@@ -41,16 +41,16 @@ impl Shopper {
         &mut self,
         client: &Client,
         base: &str,
-        scenario: Scenario,
+        scenario: Visit,
         since: Instant,
     ) -> Vec<Outcome> {
         let car = rand::thread_rng().gen_range(CAR_IDS);
         match scenario {
-            Scenario::Browse => vec![
+            Visit::Browse => vec![
                 self.get(client, format!("{base}/api/cars"), "GET /api/cars", since)
                     .await,
             ],
-            Scenario::View => vec![
+            Visit::View => vec![
                 self.get(
                     client,
                     format!("{base}/api/cars/{car}"),
@@ -59,14 +59,14 @@ impl Shopper {
                 )
                 .await,
             ],
-            Scenario::AddToCart => {
+            Visit::AddToCart => {
                 if self.cars_added >= CARS_PER_SESSION {
                     *self = Shopper::default();
                 }
                 self.cars_added += 1;
                 vec![self.add(client, base, car, since).await]
             }
-            Scenario::Checkout => {
+            Visit::Checkout => {
                 // A new shopper buys one car: checkouts never race for one cart.
                 let buyer = Shopper::default();
                 let added = buyer.add(client, base, car, since).await;

@@ -76,7 +76,7 @@ pub struct RouteLatency {
 
 /// A run's (or one second's) figures.
 #[derive(Debug, Clone, Serialize)]
-pub struct Summary {
+pub struct LoadSummary {
     pub seconds: f64,
     pub requests: u64,
     pub errors: u64,
@@ -127,9 +127,9 @@ impl Tally {
         self.latency.len()
     }
 
-    pub fn summary(&self, elapsed: Duration) -> Summary {
+    pub fn summary(&self, elapsed: Duration) -> LoadSummary {
         let seconds = elapsed.as_secs_f64();
-        Summary {
+        LoadSummary {
             seconds,
             requests: self.requests(),
             errors: self.errors.values().sum(),
@@ -180,7 +180,7 @@ fn percentiles(h: &Histogram<u64>) -> Percentiles {
     }
 }
 
-impl Summary {
+impl LoadSummary {
     /// The closing report for people.
     pub fn to_text(&self) -> String {
         let l = &self.latency;

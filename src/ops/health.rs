@@ -25,19 +25,19 @@ const START_GRACE: Duration = Duration::from_secs(60);
 type ProbeFn = Box<dyn Fn() -> BoxFuture<'static, Result<(), AdapterError>> + Send + Sync>;
 
 /// How to ask one service whether it answers.
-pub struct Probe {
+pub struct HealthProbe {
     service: Service,
     kind: Mode,
     run: ProbeFn,
 }
 
-impl Probe {
-    pub fn new<F, Fut>(service: Service, kind: Mode, run: F) -> Probe
+impl HealthProbe {
+    pub fn new<F, Fut>(service: Service, kind: Mode, run: F) -> HealthProbe
     where
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: std::future::Future<Output = Result<(), AdapterError>> + Send + 'static,
     {
-        Probe {
+        HealthProbe {
             service,
             kind,
             run: Box::new(move || Box::pin(run())),
@@ -46,7 +46,7 @@ impl Probe {
 }
 
 pub struct HealthMonitor {
-    probes: Vec<Probe>,
+    probes: Vec<HealthProbe>,
     states: Mutex<Vec<Tracked>>,
     bus: Arc<EventBus>,
     /// Told every probe's outcome: a failed probe opens a service's breaker, an answer closes it.
@@ -74,7 +74,7 @@ struct Tracked {
 impl HealthMonitor {
     /// Embedded services start (and stay) `embedded`; real ones `down` until their first probe.
     pub fn new(
-        probes: Vec<Probe>,
+        probes: Vec<HealthProbe>,
         bus: Arc<EventBus>,
         breakers: Breakers,
         faults: Arc<Faults>,
@@ -138,8 +138,8 @@ impl HealthMonitor {
     }
 
     async fn probe_all(&self) {
-        let drilled = |p: &&Probe| self.faults.note(p.service).is_some();
-        let (probed, resting): (Vec<&Probe>, Vec<&Probe>) = self
+        let drilled = |p: &&HealthProbe| self.faults.note(p.service).is_some();
+        let (probed, resting): (Vec<&HealthProbe>, Vec<&HealthProbe>) = self
             .probes
             .iter()
             .partition(|p| p.kind == Mode::Service || drilled(p));
@@ -236,7 +236,7 @@ mod tests {
 
     fn monitor(up: Arc<AtomicBool>) -> (Arc<HealthMonitor>, Arc<EventBus>) {
         let bus = Arc::new(EventBus::default());
-        let probe = Probe::new(Service::Redis, Mode::Service, move || {
+        let probe = HealthProbe::new(Service::Redis, Mode::Service, move || {
             let up = up.load(Ordering::Relaxed);
             async move {
                 if up {
@@ -246,7 +246,7 @@ mod tests {
                 }
             }
         });
-        let embedded = Probe::new(Service::Postgres, Mode::Embedded, || async { Ok(()) });
+        let embedded = HealthProbe::new(Service::Postgres, Mode::Embedded, || async { Ok(()) });
         let breakers = crate::breaker::Breaker::never_tried(&bus);
         (
             HealthMonitor::new(vec![probe, embedded], bus.clone(), breakers, Arc::default()),

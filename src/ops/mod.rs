@@ -11,4 +11,4 @@ pub mod sign_in;
 pub mod vhost_queues;
 
 pub use fault_changes::{tell_ends, FaultChanges};
-pub use health::{HealthMonitor, Probe};
+pub use health::{HealthMonitor, HealthProbe};

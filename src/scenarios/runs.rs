@@ -4,7 +4,7 @@
 //! writes the summary.
 
 use super::actions::Drill;
-use super::view::{RunStatus, RunView, Summary};
+use super::view::{RunStatus, RunSummary, RunView};
 use super::StoreReach;
 use super::{Phase, Scenario, STEP_TIMEOUT_SECS};
 use chrono::Utc;
@@ -237,7 +237,7 @@ async fn watch(
 }
 
 /// Times to detect and to recover, the refusals, and the run's orders read back.
-async fn summarise(view: &RunView, scenario: &Scenario, drill: &Drill) -> Summary {
+async fn summarise(view: &RunView, scenario: &Scenario, drill: &Drill) -> RunSummary {
     // Detection: the symptom a watcher notices, timed from its own step's button.
     let detect_ms = scenario
         .steps
@@ -267,7 +267,7 @@ async fn summarise(view: &RunView, scenario: &Scenario, drill: &Drill) -> Summar
         .get()
         .saturating_sub(drill.baseline.refused);
     let duplicates = m.checkout_duplicates_suppressed.get();
-    Summary {
+    RunSummary {
         detect_ms,
         recover_ms,
         requests_refused: refused.saturating_sub(drill.probe.refusals()),

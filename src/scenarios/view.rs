@@ -106,7 +106,7 @@ pub struct RunView {
     /// Why it failed or was abandoned.
     pub reason: Option<String>,
     pub steps: Vec<StepRun>,
-    pub summary: Option<Summary>,
+    pub summary: Option<RunSummary>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -132,7 +132,7 @@ pub struct CheckRun {
 
 /// The end of a run, measured.
 #[derive(Debug, Clone, Serialize)]
-pub struct Summary {
+pub struct RunSummary {
     /// From the button of the step where the symptom shows (the break's, or the step that sets
     /// it off, as buying a car does a poison) to the symptom.
     pub detect_ms: Option<u64>,
