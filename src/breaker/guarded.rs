@@ -14,6 +14,7 @@ mod accounts;
 use super::Breaker;
 use crate::adapter::{AdapterError, EventSink, Mode, Ping};
 use crate::cache::{CartAdd, CartLine, CartStore, CatalogCache, Claimed};
+use crate::cache::{CartClaims, CartLines};
 use crate::domain::{Car, CarId, IdempotencyKey, OrderId, OrderStatus, Quantity, SessionId};
 use crate::faults::Faults;
 use crate::store::audit::AuditEntry;
@@ -111,7 +112,7 @@ impl CarSource for Guarded<dyn CarSource> {
 }
 
 #[async_trait]
-impl CartStore for Guarded<dyn CartStore> {
+impl CartLines for Guarded<dyn CartStore> {
     async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
         self.call(self.adapter.lines(session)).await
     }
@@ -140,6 +141,18 @@ impl CartStore for Guarded<dyn CartStore> {
         self.call(self.adapter.clear(session)).await
     }
 
+    async fn merge(
+        &self,
+        from: &SessionId,
+        into: &SessionId,
+        max: u32,
+    ) -> Result<(), AdapterError> {
+        self.call(self.adapter.merge(from, into, max)).await
+    }
+}
+
+#[async_trait]
+impl CartClaims for Guarded<dyn CartStore> {
     async fn claim(&self, session: &SessionId, claim: &str) -> Result<Claimed, AdapterError> {
         self.call(self.adapter.claim(session, claim)).await
     }
@@ -151,15 +164,6 @@ impl CartStore for Guarded<dyn CartStore> {
 
     async fn release(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError> {
         self.adapter.release(session, claim).await
-    }
-
-    async fn merge(
-        &self,
-        from: &SessionId,
-        into: &SessionId,
-        max: u32,
-    ) -> Result<(), AdapterError> {
-        self.call(self.adapter.merge(from, into, max)).await
     }
 }
 

@@ -9,7 +9,9 @@ mod sqlite_sessions;
 pub use memory::MemoryCatalogCache;
 pub use redis::RedisCache;
 pub(crate) use redis::{builder as redis_builder, fail_fast as redis_fail_fast};
-pub use sessions::{Failures, NewSession, SessionInfo, SessionStore};
+pub use sessions::{
+    FailureCounts, Failures, NewSession, SessionInfo, SessionStore, Sessions, SharedKeys,
+};
 pub use sqlite::SqliteCarts;
 
 use crate::adapter::{AdapterError, Ping};
@@ -82,8 +84,13 @@ pub type HeldCarts = std::collections::HashMap<String, Hold>;
 
 /// Carts keyed by session. Every change is atomic in the store itself, so parallel requests on
 /// one session never lose an update.
+/// Carts as the store uses them: their lines, and the checkouts holding them.
+pub trait CartStore: CartLines + CartClaims + Ping {}
+
+impl<T: CartLines + CartClaims + Ping> CartStore for T {}
+
 #[async_trait]
-pub trait CartStore: Ping {
+pub trait CartLines: Send + Sync {
     async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError>;
     /// Raises the line by `quantity`, unless that would take it above `max`.
     async fn add(
@@ -97,6 +104,14 @@ pub trait CartStore: Ping {
     async fn set(&self, session: &SessionId, car: CarId, quantity: u32)
         -> Result<(), AdapterError>;
     async fn clear(&self, session: &SessionId) -> Result<(), AdapterError>;
+    /// Moves every line of `from` into `into`, adding quantities, a line at most `max`, and
+    /// empties `from`: a guest's cart joining their account's at sign-in. One atomic step.
+    async fn merge(&self, from: &SessionId, into: &SessionId, max: u32)
+        -> Result<(), AdapterError>;
+}
+
+#[async_trait]
+pub trait CartClaims: Send + Sync {
     /// Holds the cart for one checkout, named `claim` (its idempotency key, or a random id),
     /// until it is settled or released. The lines stay in the cart until [`CartStore::settle`]: a
     /// process killed between the claim and the order loses nothing, and a retry with the same
@@ -108,8 +123,4 @@ pub trait CartStore: Ping {
     async fn settle(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError>;
     /// No order was written: ends the claim and leaves the cart as it is.
     async fn release(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError>;
-    /// Moves every line of `from` into `into`, adding quantities, a line at most `max`, and
-    /// empties `from`: a guest's cart joining their account's at sign-in. One atomic step.
-    async fn merge(&self, from: &SessionId, into: &SessionId, max: u32)
-        -> Result<(), AdapterError>;
 }

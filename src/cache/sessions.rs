@@ -35,8 +35,14 @@ pub struct Failures {
     pub window_left: Duration,
 }
 
+/// What accounts keep beside the carts: signed-in sessions, failed sign-ins counted, and the
+/// keys every replica shares.
+pub trait SessionStore: Sessions + FailureCounts + SharedKeys {}
+
+impl<T: Sessions + FailureCounts + SharedKeys> SessionStore for T {}
+
 #[async_trait]
-pub trait SessionStore: Send + Sync {
+pub trait Sessions: Send + Sync {
     async fn open(&self, session: &NewSession<'_>) -> Result<(), AdapterError>;
     /// The account a live session is signed into; `None` for an unknown or ended one.
     async fn account_of(&self, digest: &str) -> Result<Option<AccountId>, AdapterError>;
@@ -48,6 +54,10 @@ pub trait SessionStore: Send + Sync {
     async fn end_all(&self, account: AccountId) -> Result<u32, AdapterError>;
     /// Accounts with at least one live session.
     async fn signed_in(&self) -> Result<u64, AdapterError>;
+}
+
+#[async_trait]
+pub trait FailureCounts: Send + Sync {
     /// Counts one more failure under each key; a key's window starts with its first failure.
     async fn count_failure(
         &self,
@@ -55,12 +65,16 @@ pub trait SessionStore: Send + Sync {
         window: Duration,
     ) -> Result<Vec<Failures>, AdapterError>;
     async fn forget_failures(&self, key: &str) -> Result<(), AdapterError>;
+    /// Takes one count back from `key` (an attempt counted up front that turned out right).
+    async fn take_back_failure(&self, key: &str) -> Result<(), AdapterError>;
+}
+
+#[async_trait]
+pub trait SharedKeys: Send + Sync {
     /// The value kept under `name`, `fresh` stored first when there was none: one value that
     /// every replica and every later start shares.
     async fn shared_secret(&self, name: &str, fresh: &str) -> Result<String, AdapterError>;
     /// Marks `name` for `ttl` (an admin session signed out before it expired).
     async fn mark(&self, name: &str, ttl: Duration) -> Result<(), AdapterError>;
     async fn is_marked(&self, name: &str) -> Result<bool, AdapterError>;
-    /// Takes one count back from `key` (an attempt counted up front that turned out right).
-    async fn take_back_failure(&self, key: &str) -> Result<(), AdapterError>;
 }

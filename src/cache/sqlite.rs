@@ -3,8 +3,9 @@
 //! read and change stamps all the cart's lines (`used_at`), as Redis slides a cart's expiry, so
 //! the janitor drops carts nobody used for the cart retention.
 
-use super::{CartAdd, CartLine, CartStore, Claimed, Hold, CLAIM_STALE};
+use super::{CartAdd, CartLine, Claimed, Hold, CLAIM_STALE};
 use crate::adapter::{AdapterError, Mode, Ping};
+use crate::cache::{CartClaims, CartLines};
 use crate::domain::{CarId, Quantity, SessionId};
 use crate::service::Service;
 use crate::store::sqlite::{now_text, SqliteDb};
@@ -47,7 +48,7 @@ impl Ping for SqliteCarts {
 }
 
 #[async_trait]
-impl CartStore for SqliteCarts {
+impl CartLines for SqliteCarts {
     async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
         let session = session.as_str().to_owned();
         self.db
@@ -121,6 +122,37 @@ impl CartStore for SqliteCarts {
             .await
     }
 
+    async fn merge(
+        &self,
+        from: &SessionId,
+        into: &SessionId,
+        max: u32,
+    ) -> Result<(), AdapterError> {
+        let (from, into) = (from.as_str().to_owned(), into.as_str().to_owned());
+        self.db
+            .run_for(Service::Redis, move |c| {
+                let tx = c.transaction()?;
+                for line in read_lines(&tx, &from)? {
+                    let current: u32 = tx
+                        .query_row(
+                            "SELECT quantity FROM cart_items WHERE session_id = ?1 AND car_id = ?2",
+                            params![into, line.car_id.0],
+                            |r| r.get(0),
+                        )
+                        .optional()?
+                        .unwrap_or(0);
+                    upsert(&tx, &into, line.car_id, (current + line.quantity).min(max))?;
+                }
+                tx.execute("DELETE FROM cart_items WHERE session_id = ?1", [from])?;
+                touch(&tx, &into)?;
+                tx.commit()
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl CartClaims for SqliteCarts {
     async fn claim(&self, session: &SessionId, claim: &str) -> Result<Claimed, AdapterError> {
         let (session, claim) = (session.as_str().to_owned(), claim.to_owned());
         let held = self.cart_claims.clone();
@@ -204,34 +236,6 @@ impl CartStore for SqliteCarts {
                     held.remove(&session);
                 }
                 Ok(())
-            })
-            .await
-    }
-
-    async fn merge(
-        &self,
-        from: &SessionId,
-        into: &SessionId,
-        max: u32,
-    ) -> Result<(), AdapterError> {
-        let (from, into) = (from.as_str().to_owned(), into.as_str().to_owned());
-        self.db
-            .run_for(Service::Redis, move |c| {
-                let tx = c.transaction()?;
-                for line in read_lines(&tx, &from)? {
-                    let current: u32 = tx
-                        .query_row(
-                            "SELECT quantity FROM cart_items WHERE session_id = ?1 AND car_id = ?2",
-                            params![into, line.car_id.0],
-                            |r| r.get(0),
-                        )
-                        .optional()?
-                        .unwrap_or(0);
-                    upsert(&tx, &into, line.car_id, (current + line.quantity).min(max))?;
-                }
-                tx.execute("DELETE FROM cart_items WHERE session_id = ?1", [from])?;
-                touch(&tx, &into)?;
-                tx.commit()
             })
             .await
     }

@@ -2,8 +2,9 @@
 //! one process, one connection, so each change is atomic as in Redis. Expired rows are dropped
 //! as new ones come, so neither table outgrows the live sessions and windows.
 
-use super::{Failures, NewSession, SessionInfo, SessionStore};
+use super::{Failures, NewSession, SessionInfo};
 use crate::adapter::AdapterError;
+use crate::cache::{FailureCounts, Sessions, SharedKeys};
 use crate::domain::AccountId;
 use crate::service::Service;
 use crate::store::sqlite::{now_text, SqliteDb};
@@ -53,7 +54,7 @@ fn read_failures(c: &Connection, key: &str) -> rusqlite::Result<Failures> {
 }
 
 #[async_trait]
-impl SessionStore for SqliteDb {
+impl Sessions for SqliteDb {
     async fn open(&self, s: &NewSession<'_>) -> Result<(), AdapterError> {
         let (digest, device) = (s.digest.to_owned(), s.device.to_owned());
         let (account, expires, most) = (s.account.0, later(s.lifetime), s.most as i64);
@@ -146,7 +147,10 @@ impl SessionStore for SqliteDb {
         })
         .await
     }
+}
 
+#[async_trait]
+impl FailureCounts for SqliteDb {
     async fn count_failure(
         &self,
         keys: &[String],
@@ -174,6 +178,30 @@ impl SessionStore for SqliteDb {
         .await
     }
 
+    async fn take_back_failure(&self, key: &str) -> Result<(), AdapterError> {
+        let key = key.to_owned();
+        self.on_sessions(move |c| {
+            c.execute(
+                "UPDATE sign_in_failures SET count = count - 1 WHERE key = ?1 AND count > 0",
+                [key],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn forget_failures(&self, key: &str) -> Result<(), AdapterError> {
+        let key = key.to_owned();
+        self.on_sessions(move |c| {
+            c.execute("DELETE FROM sign_in_failures WHERE key = ?1", [key])
+                .map(drop)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl SharedKeys for SqliteDb {
     async fn shared_secret(&self, name: &str, fresh: &str) -> Result<String, AdapterError> {
         let (name, fresh) = (name.to_owned(), fresh.to_owned());
         self.on_sessions(move |c| {
@@ -212,27 +240,6 @@ impl SessionStore for SqliteDb {
                 params![name, now_ms()],
                 |r| r.get(0),
             )
-        })
-        .await
-    }
-
-    async fn take_back_failure(&self, key: &str) -> Result<(), AdapterError> {
-        let key = key.to_owned();
-        self.on_sessions(move |c| {
-            c.execute(
-                "UPDATE sign_in_failures SET count = count - 1 WHERE key = ?1 AND count > 0",
-                [key],
-            )
-            .map(drop)
-        })
-        .await
-    }
-
-    async fn forget_failures(&self, key: &str) -> Result<(), AdapterError> {
-        let key = key.to_owned();
-        self.on_sessions(move |c| {
-            c.execute("DELETE FROM sign_in_failures WHERE key = ?1", [key])
-                .map(drop)
         })
         .await
     }

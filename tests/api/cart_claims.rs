@@ -5,6 +5,7 @@
 
 use crate::services::{require_shared_services, RedisPrefix, REDIS};
 use carstore::cache::SqliteCarts;
+use carstore::cache::{CartClaims, CartLines};
 use carstore::cache::{CartLine, CartStore, Claimed, RedisCache};
 use carstore::config::ServiceUrl;
 use carstore::domain::{CarId, Quantity, SessionId, MAX_LINE_QUANTITY};

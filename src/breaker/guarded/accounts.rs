@@ -3,6 +3,7 @@
 
 use super::Guarded;
 use crate::adapter::AdapterError;
+use crate::cache::{FailureCounts, Sessions, SharedKeys};
 use crate::cache::{Failures, NewSession, SessionInfo, SessionStore};
 use crate::domain::{AccountId, SessionId};
 use crate::store::{AccountRecord, AccountStore, Created, NewAccount};
@@ -29,7 +30,7 @@ impl AccountStore for Guarded<dyn AccountStore> {
 }
 
 #[async_trait]
-impl SessionStore for Guarded<dyn SessionStore> {
+impl Sessions for Guarded<dyn SessionStore> {
     async fn open(&self, session: &NewSession<'_>) -> Result<(), AdapterError> {
         self.call(self.adapter.open(session)).await
     }
@@ -53,7 +54,10 @@ impl SessionStore for Guarded<dyn SessionStore> {
     async fn signed_in(&self) -> Result<u64, AdapterError> {
         self.call(self.adapter.signed_in()).await
     }
+}
 
+#[async_trait]
+impl FailureCounts for Guarded<dyn SessionStore> {
     async fn count_failure(
         &self,
         keys: &[String],
@@ -67,6 +71,13 @@ impl SessionStore for Guarded<dyn SessionStore> {
         self.call(self.adapter.forget_failures(key)).await
     }
 
+    async fn take_back_failure(&self, key: &str) -> Result<(), AdapterError> {
+        self.call(self.adapter.take_back_failure(key)).await
+    }
+}
+
+#[async_trait]
+impl SharedKeys for Guarded<dyn SessionStore> {
     async fn shared_secret(&self, name: &str, fresh: &str) -> Result<String, AdapterError> {
         self.call(self.adapter.shared_secret(name, fresh)).await
     }
@@ -77,9 +88,5 @@ impl SessionStore for Guarded<dyn SessionStore> {
 
     async fn is_marked(&self, name: &str) -> Result<bool, AdapterError> {
         self.call(self.adapter.is_marked(name)).await
-    }
-
-    async fn take_back_failure(&self, key: &str) -> Result<(), AdapterError> {
-        self.call(self.adapter.take_back_failure(key)).await
     }
 }

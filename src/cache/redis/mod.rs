@@ -9,8 +9,9 @@ mod claims;
 mod scripts;
 mod sessions;
 
-use super::{CartAdd, CartLine, CartStore, CatalogCache, Claimed};
+use super::{CartAdd, CartLine, CatalogCache, Claimed};
 use crate::adapter::{AdapterError, Mode, Ping};
+use crate::cache::{CartClaims, CartLines};
 use crate::config::{Retention, ServiceUrl};
 use crate::domain::{Car, CarId, Quantity, SessionId};
 use crate::service::Service;
@@ -170,7 +171,7 @@ impl Ping for RedisCache {
 }
 
 #[async_trait]
-impl CartStore for RedisCache {
+impl CartLines for RedisCache {
     async fn lines(&self, session: &SessionId) -> Result<Vec<CartLine>, AdapterError> {
         to_lines(
             self.script(
@@ -227,6 +228,20 @@ impl CartStore for RedisCache {
             .map(drop)
     }
 
+    async fn merge(
+        &self,
+        from: &SessionId,
+        into: &SessionId,
+        max: u32,
+    ) -> Result<(), AdapterError> {
+        let keys = vec![self.cart_key(from), self.cart_key(into)];
+        let args = vec![max.to_string(), self.cart_ttl_secs.to_string()];
+        self.script_on::<i64>(MERGE, keys, args).await.map(drop)
+    }
+}
+
+#[async_trait]
+impl CartClaims for RedisCache {
     async fn claim(&self, session: &SessionId, claim: &str) -> Result<Claimed, AdapterError> {
         self.claim_cart(session, claim).await
     }
@@ -237,17 +252,6 @@ impl CartStore for RedisCache {
 
     async fn release(&self, session: &SessionId, claim: &str) -> Result<(), AdapterError> {
         self.release_claim(session, claim).await
-    }
-
-    async fn merge(
-        &self,
-        from: &SessionId,
-        into: &SessionId,
-        max: u32,
-    ) -> Result<(), AdapterError> {
-        let keys = vec![self.cart_key(from), self.cart_key(into)];
-        let args = vec![max.to_string(), self.cart_ttl_secs.to_string()];
-        self.script_on::<i64>(MERGE, keys, args).await.map(drop)
     }
 }
 

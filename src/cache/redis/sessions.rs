@@ -7,7 +7,8 @@
 
 use super::{cache_error, fail_fast, RedisCache};
 use crate::adapter::AdapterError;
-use crate::cache::{Failures, NewSession, SessionInfo, SessionStore};
+use crate::cache::{FailureCounts, Sessions, SharedKeys};
+use crate::cache::{Failures, NewSession, SessionInfo};
 use crate::domain::AccountId;
 use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
@@ -139,7 +140,7 @@ fn now_ms() -> i64 {
 }
 
 #[async_trait]
-impl SessionStore for RedisCache {
+impl Sessions for RedisCache {
     async fn open(&self, s: &NewSession<'_>) -> Result<(), AdapterError> {
         let keys = vec![
             self.session_key(s.digest),
@@ -219,7 +220,10 @@ impl SessionStore for RedisCache {
             .await?;
         Ok(count.max(0) as u64)
     }
+}
 
+#[async_trait]
+impl FailureCounts for RedisCache {
     async fn count_failure(
         &self,
         keys: &[String],
@@ -228,6 +232,26 @@ impl SessionStore for RedisCache {
         self.failures_script(keys, window).await
     }
 
+    async fn take_back_failure(&self, key: &str) -> Result<(), AdapterError> {
+        let keys = self.failures_keys(&[key.to_owned()]);
+        self.script_on::<i64>(TAKE_BACK, keys, Vec::new())
+            .await
+            .map(drop)
+    }
+
+    async fn forget_failures(&self, key: &str) -> Result<(), AdapterError> {
+        let keys = self.failures_keys(&[key.to_owned()]);
+        self.client
+            .with_options(&fail_fast())
+            .del::<i64, _>(keys)
+            .await
+            .map(drop)
+            .map_err(cache_error)
+    }
+}
+
+#[async_trait]
+impl SharedKeys for RedisCache {
     async fn shared_secret(&self, name: &str, fresh: &str) -> Result<String, AdapterError> {
         let key = format!("{}secret:{name}", self.prefix);
         self.script_on(SHARED_SECRET, vec![key], vec![fresh.to_owned()])
@@ -251,23 +275,6 @@ impl SessionStore for RedisCache {
             .exists::<i64, _>(key)
             .await
             .map(|n| n > 0)
-            .map_err(cache_error)
-    }
-
-    async fn take_back_failure(&self, key: &str) -> Result<(), AdapterError> {
-        let keys = self.failures_keys(&[key.to_owned()]);
-        self.script_on::<i64>(TAKE_BACK, keys, Vec::new())
-            .await
-            .map(drop)
-    }
-
-    async fn forget_failures(&self, key: &str) -> Result<(), AdapterError> {
-        let keys = self.failures_keys(&[key.to_owned()]);
-        self.client
-            .with_options(&fail_fast())
-            .del::<i64, _>(keys)
-            .await
-            .map(drop)
             .map_err(cache_error)
     }
 }
