@@ -64,17 +64,79 @@ pub async fn spawn_with(settings: Settings) -> TestApp {
     }
 }
 
-/// Waits until `check` holds, asking every 50 ms; fails naming `what` after `within`. The one
-/// way the tests wait for a state, instead of sleeping and hoping.
-pub async fn eventually(what: &str, within: Duration, check: impl AsyncFn() -> bool) {
-    let deadline = std::time::Instant::now() + within;
-    while !check().await {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{what} did not happen within {within:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
+/// How often `wait_for` and its kin ask again.
+const POLL: Duration = Duration::from_millis(20);
+
+/// The one way the tests wait for something to happen. Asks `check` every 20 ms until it gives
+/// `Ok(what it waited for)`, and returns that; `Err(what it saw instead)` means not yet. After
+/// `within` it fails naming `what` and the last thing it saw.
+pub async fn wait_for<T, O: std::fmt::Display>(
+    what: &str,
+    within: Duration,
+    check: impl AsyncFnMut() -> Result<T, O>,
+) -> T {
+    match try_wait_for(within, check).await {
+        Ok(found) => found,
+        Err(last) => panic!("{what} did not happen within {within:?}; last seen: {last}"),
     }
+}
+
+/// `wait_for` for a test that judges a miss itself (notes it, prints it, takes a screenshot)
+/// instead of failing at once: the value waited for, or the last thing seen after `within`.
+pub async fn try_wait_for<T, O>(
+    within: Duration,
+    mut check: impl AsyncFnMut() -> Result<T, O>,
+) -> Result<T, O> {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        let seen = check().await;
+        if seen.is_ok() || std::time::Instant::now() >= deadline {
+            return seen;
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// `wait_for` for the few functions that are not async (a process started, then its port
+/// waited for): the same asking, the same failure, blocking the thread meanwhile.
+pub fn wait_for_blocking<T, O: std::fmt::Display>(
+    what: &str,
+    within: Duration,
+    mut check: impl FnMut() -> Result<T, O>,
+) -> T {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        match check() {
+            Ok(found) => return found,
+            Err(last) if std::time::Instant::now() >= deadline => {
+                panic!("{what} did not happen within {within:?}; last seen: {last}")
+            }
+            Err(_) => std::thread::sleep(POLL),
+        }
+    }
+}
+
+/// `wait_for` for a check that only says yes or no.
+pub async fn eventually(what: &str, within: Duration, check: impl AsyncFn() -> bool) {
+    wait_for(what, within, async || match check().await {
+        true => Ok(()),
+        false => Err("its check still said no"),
+    })
+    .await
+}
+
+/// Lets `d` pass so that a check after it proves nothing more happened meanwhile: no second
+/// delivery, no late event, nothing started before its button. The one fixed sleep a test may
+/// use to prove an absence; to wait for something to happen, use `wait_for`.
+pub async fn nothing_more_for(d: Duration) {
+    tokio::time::sleep(d).await;
+}
+
+/// Lets `d` pass on purpose, as part of what the test does, not to wait for a state: load
+/// running before and between outages, an outage's length, requests spaced out or sent a moment
+/// apart, a window held open for its figures.
+pub async fn pace(d: Duration) {
+    tokio::time::sleep(d).await;
 }
 
 pub fn shopper() -> Client {
@@ -88,15 +150,22 @@ pub fn shopper() -> Client {
 impl TestApp {
     /// Waits (up to 15 s) until the order store, the cart store and the queue all answer.
     pub async fn wait_until_ready(&self) {
-        eventually(
+        let paths = ["/readyz", "/api/status/redis", "/api/status/rabbit"];
+        wait_for(
             "every service answering",
             Duration::from_secs(15),
             async || {
-                let mut ready = true;
-                for path in ["/readyz", "/api/status/redis", "/api/status/rabbit"] {
-                    ready &= self.get(path).await.status() == StatusCode::OK;
+                let mut not_yet = Vec::new();
+                for path in paths {
+                    let status = self.get(path).await.status();
+                    if status != StatusCode::OK {
+                        not_yet.push(format!("{path} {status}"));
+                    }
                 }
-                ready
+                match not_yet.is_empty() {
+                    true => Ok(()),
+                    false => Err(not_yet.join(", ")),
+                }
             },
         )
         .await;
@@ -186,15 +255,18 @@ impl TestApp {
             .expect("order id")
     }
 
-    /// Polls the order until it reaches `status`, failing after 10 s.
+    /// Polls the order until it reaches `status`, failing after 10 s; returns it then.
     pub async fn wait_for_status(&self, order_id: i64, status: &str) -> Value {
         let path = format!("/api/orders/{order_id}");
         let what = format!("order {order_id} reaching {status}");
-        eventually(&what, Duration::from_secs(10), async || {
-            self.json(&path).await["order"]["status"] == status
+        wait_for(&what, Duration::from_secs(10), async || {
+            let order = self.json(&path).await;
+            match order["order"]["status"] == status {
+                true => Ok(order),
+                false => Err(order["order"]["status"].clone()),
+            }
         })
-        .await;
-        self.json(&path).await
+        .await
     }
 
     pub async fn order_count(&self) -> i64 {
