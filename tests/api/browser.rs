@@ -1,11 +1,11 @@
 //! The real UI in headless Chromium (Debian's `chromium` + `chromium-driver`), through WebDriver.
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, wait_for, wait_for_blocking};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -43,14 +43,10 @@ pub fn start_chromedriver() -> Driver {
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e}; {HOW_TO_INSTALL}"));
     let driver = Driver(child, port);
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "chromedriver did not listen on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let what = format!("chromedriver listening on {port}");
+    wait_for_blocking(&what, Duration::from_secs(15), || {
+        TcpStream::connect(("127.0.0.1", port)).map(drop)
+    });
     driver
 }
 
@@ -81,18 +77,18 @@ pub async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
 
 /// Waits until the element's text satisfies `ok`, and returns it.
 pub async fn text_until(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut last = String::new();
-    while Instant::now() < deadline {
-        if let Ok(el) = c.find(Locator::Css(css)).await {
-            last = el.text().await.unwrap_or_default();
-            if ok(&last) {
-                return last;
-            }
+    let what = format!("{css} matching");
+    wait_for(&what, Duration::from_secs(10), async || {
+        let text = match c.find(Locator::Css(css)).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(e) => return Err(format!("no element ({e})")),
+        };
+        match ok(&text) {
+            true => Ok(text),
+            false => Err(format!("text {text:?}")),
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{css} never matched; last text {last:?}");
+    })
+    .await
 }
 
 /// Clicks the element `css` names. A page that re-renders between finding the element and

@@ -6,7 +6,9 @@
 use crate::browser::{
     browser, click, save_screenshot, start_chromedriver, store_with_admin, text_until, type_into,
 };
+use crate::helpers::{pace, try_wait_for, wait_for};
 use fantoccini::{Client, Locator};
+use std::time::Duration;
 
 const START: &str = "[data-testid=scenario-start-rabbitmq-outage]";
 
@@ -125,23 +127,23 @@ async fn started(c: &Client, name: &str) {
         "const p = document.querySelector('[data-testid=scenario-run]');
          return p.dataset.run?.startsWith('{name} ') && !p.querySelector('[data-testid=scenario-summary]');"
     );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while c.execute(&script, vec![]).await.unwrap() != true {
-        assert!(std::time::Instant::now() < deadline, "{name} never started");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let what = format!("a run of {name} shown without a summary");
+    wait_for(&what, Duration::from_secs(10), async || {
+        match c.execute(&script, vec![]).await.unwrap() {
+            serde_json::Value::Bool(true) => Ok(()),
+            other => Err(other),
+        }
+    })
+    .await;
 }
 
 /// Presses each step's button as it appears until the run's summary shows.
 async fn press_until_summary(c: &Client, name: &str) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     let summary = Locator::Css("[data-testid=scenario-summary]");
     let press = Locator::Css("[data-testid=scenario-press]");
-    while c.find(summary).await.is_err() {
-        if std::time::Instant::now() > deadline {
-            save_screenshot(&c.screenshot().await.unwrap(), "e2e-scenario-stuck.png");
-            let run = c.find(Locator::Css("[data-testid=scenario-run]")).await;
-            panic!("{name} never ended: {:?}", run.unwrap().text().await);
+    let ended = try_wait_for(Duration::from_secs(120), async || {
+        if c.find(summary).await.is_ok() {
+            return Ok(());
         }
         // Scrolled to the middle first, as a person would: under the sticky header the click
         // would land on the header. The page redraws as checks tick, so a button gone stale is
@@ -151,7 +153,14 @@ async fn press_until_summary(c: &Client, name: &str) {
         c.execute(into_view, vec![]).await.unwrap();
         if let Ok(button) = c.find(press).await {
             let _ = button.click().await;
+            pace(Duration::from_millis(100)).await; // the page's answer, before a second press
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        Err(())
+    })
+    .await;
+    if ended.is_err() {
+        save_screenshot(&c.screenshot().await.unwrap(), "e2e-scenario-stuck.png");
+        let run = c.find(Locator::Css("[data-testid=scenario-run]")).await;
+        panic!("{name} never ended: {:?}", run.unwrap().text().await);
     }
 }

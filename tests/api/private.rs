@@ -1,10 +1,11 @@
 //! Private services that outage tests stop and start for real, on free ports, in temp dirs.
 //! The machine's shared services are never touched.
 
+use crate::helpers::wait_for_blocking;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tempfile::TempDir;
 
 pub fn free_port() -> u16 {
@@ -20,15 +21,12 @@ pub fn answers(port: u16) -> bool {
 }
 
 pub fn wait_until(port: u16, up: bool, what: &str, within: Duration) {
-    let deadline = Instant::now() + within;
-    while answers(port) != up {
-        assert!(
-            Instant::now() < deadline,
-            "{what} on port {port} did not go {}",
-            if up { "up" } else { "down" }
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (going, other) = if up { ("up", "down") } else { ("down", "up") };
+    let what = format!("{what} on port {port} going {going}");
+    wait_for_blocking(&what, within, || match answers(port) == up {
+        true => Ok(()),
+        false => Err(format!("still {other}")),
+    });
 }
 
 fn run(cmd: &mut Command, what: &str) {

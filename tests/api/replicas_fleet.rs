@@ -4,12 +4,12 @@
 //! queue, configured through the environment as a container would be.
 
 use crate::cli::{start, Served};
-use crate::helpers::BIN;
+use crate::helpers::{try_wait_for, wait_for, BIN};
 use crate::private::free_port;
 use crate::services::{RealEnv, AMQP, REDIS};
 use std::process::{Command, ExitStatus};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tempfile::TempDir;
 
 pub const ADMIN_TOKEN: &str = "replicas-admin-token-0123456789";
@@ -134,20 +134,17 @@ impl Proc {
 
     async fn wait_ready(&self) {
         let readyz = format!("{}/readyz", self.url);
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Ok(r) = reqwest::get(&readyz).await {
-                if r.status() == 200 {
-                    return;
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} never got ready at {readyz}",
-                self.name
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let what = format!("{} ready at {readyz}", self.name);
+        wait_for(
+            &what,
+            Duration::from_secs(15),
+            async || match reqwest::get(&readyz).await {
+                Ok(r) if r.status() == 200 => Ok(()),
+                Ok(r) => Err(r.status().to_string()),
+                Err(e) => Err(e.to_string()),
+            },
+        )
+        .await;
     }
 
     /// SIGKILL: gone at once, nothing finished.
@@ -169,18 +166,11 @@ impl Proc {
 
     /// Waits (up to `within`) for the process to end; `None` if it is still running.
     pub async fn exited(&mut self, within: Duration) -> Option<ExitStatus> {
-        let deadline = Instant::now() + within;
         let served = self.running.as_mut().expect("running");
-        loop {
-            if let Some(status) = served.child.try_wait().unwrap() {
-                self.running = None;
-                return Some(status);
-            }
-            if Instant::now() > deadline {
-                return None;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        let exited = try_wait_for(within, async || served.child.try_wait().unwrap().ok_or(()));
+        let status = exited.await.ok()?;
+        self.running = None;
+        Some(status)
     }
 
     /// How many lines it has printed so far.
@@ -190,17 +180,15 @@ impl Proc {
 
     /// The first line after the `from`th that contains `needle`, waiting up to a second for it.
     pub async fn said_after(&self, from: usize, needle: &str) -> Option<String> {
-        let deadline = Instant::now() + Duration::from_secs(1);
-        loop {
-            let found = self.log.lock().unwrap()[from..]
+        let found = async || {
+            let log = self.log.lock().unwrap();
+            log[from..]
                 .iter()
                 .find(|l| l.contains(needle))
-                .cloned();
-            if found.is_some() || Instant::now() > deadline {
-                return found;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+                .cloned()
+                .ok_or(())
+        };
+        try_wait_for(Duration::from_secs(1), found).await.ok()
     }
 
     /// Every line it printed after the `from`th.
@@ -281,15 +269,9 @@ impl HeldRequest {
 
 /// Waits (up to `within`) until nothing accepts connections on the store's port any more.
 pub async fn stops_accepting(store: &Proc, within: Duration) -> bool {
-    let deadline = Instant::now() + within;
-    while Instant::now() < deadline {
-        if tokio::net::TcpStream::connect(("127.0.0.1", store.port()))
-            .await
-            .is_err()
-        {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    false
+    let refused = async || match tokio::net::TcpStream::connect(("127.0.0.1", store.port())).await {
+        Err(_) => Ok(()),
+        Ok(_) => Err(()),
+    };
+    try_wait_for(within, refused).await.is_ok()
 }

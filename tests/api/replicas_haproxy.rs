@@ -2,12 +2,13 @@
 //! `haproxy -db` in the foreground, and its own view of each server (state, sessions, retries)
 //! read from its stats page as CSV.
 
+use crate::helpers::{try_wait_for, wait_for_blocking};
 use crate::private::{answers, free_port};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tempfile::TempDir;
 
 /// How often haproxy asks each store's `/readyz`; two failures take a store out, two successes
@@ -132,20 +133,19 @@ impl Haproxy {
                 kept.lock().unwrap().push(line);
             }
         });
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !answers(port) {
+        let what = format!("haproxy listening on {port}");
+        wait_for_blocking(&what, Duration::from_secs(10), || {
             if let Ok(Some(status)) = child.try_wait() {
                 panic!(
                     "haproxy exited ({status}):\n{}",
                     log.lock().unwrap().join("\n")
                 );
             }
-            assert!(
-                Instant::now() < deadline,
-                "haproxy never listened on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+            match answers(port) {
+                true => Ok(()),
+                false => Err("not listening"),
+            }
+        });
         Haproxy {
             child,
             url: format!("http://127.0.0.1:{port}"),
@@ -192,25 +192,31 @@ impl Haproxy {
 
     /// Waits (up to `within`) until haproxy reports `name` as exactly `status` (`UP`, `DOWN`).
     pub async fn wait_for(&self, name: &str, status: &str, within: Duration) {
-        if !self.reaches(name, status, within).await {
-            let now = self.servers().await;
+        if let Err(now) = self.seen_as(name, status, within).await {
             panic!("haproxy never saw {name} {status} within {within:?}: {now:?}");
         }
     }
 
     /// Whether haproxy reports `name` as exactly `status` within `within`.
     pub async fn reaches(&self, name: &str, status: &str, within: Duration) -> bool {
-        let deadline = Instant::now() + within;
-        loop {
+        self.seen_as(name, status, within).await.is_ok()
+    }
+
+    /// Haproxy's view once it reports `name` as `status`, or its last view after `within`.
+    async fn seen_as(
+        &self,
+        name: &str,
+        status: &str,
+        within: Duration,
+    ) -> Result<(), HashMap<String, ServerStat>> {
+        try_wait_for(within, async || {
             let now = self.servers().await;
-            if now.get(name).is_some_and(|s| s.status == status) {
-                return true;
+            match now.get(name).is_some_and(|s| s.status == status) {
+                true => Ok(()),
+                false => Err(now),
             }
-            if Instant::now() > deadline {
-                return false;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        })
+        .await
     }
 }
 

@@ -3,13 +3,14 @@
 //! of replicas on every store, and `/readyz` as a load balancer reads it during a stop.
 
 use crate::chaos_load::{quantile_ms, Step};
+use crate::helpers::try_wait_for;
 use crate::replicas_feed::Feed;
 use crate::replicas_fleet::Proc;
 use crate::replicas_load::Shot;
 use crate::replicas_stops::Stop;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// An order event must reach the other stores' feeds within this.
 const FEED_LIMIT: Duration = Duration::from_secs(1);
@@ -19,19 +20,18 @@ const PROCESSED_LIMIT: Duration = Duration::from_secs(5);
 /// Polls `/readyz` until it answers 503; false if it never does within `within`.
 pub async fn readyz_turns_503(store: &str, within: Duration) -> bool {
     let client = reqwest::Client::new();
-    let deadline = Instant::now() + within;
-    while Instant::now() < deadline {
+    let turned = async || {
         let answer = client
             .get(format!("{store}/readyz"))
             .timeout(Duration::from_millis(200))
             .send()
             .await;
-        if answer.is_ok_and(|r| r.status() == 503) {
-            return true;
+        match answer.is_ok_and(|r| r.status() == 503) {
+            true => Ok(()),
+            false => Err(()),
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    false
+    };
+    try_wait_for(within, turned).await.is_ok()
 }
 
 /// The status of a GET, 0 for no answer.

@@ -3,11 +3,11 @@
 //! the port, shopping in a real browser; and a curl-like script that sends no `Origin`.
 
 use crate::browser::{browser, start_chromedriver};
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, wait_for_blocking};
 use crate::private::free_port;
 use crate::security_store::say;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The old front end's way of talking to the store: same-origin fetches with JSON bodies.
 const PAGE: &str = r#"<!doctype html><meta charset="utf-8"><title>Old shop</title>
@@ -77,11 +77,10 @@ fn nginx_in_front_of(store: &str, dir: &std::path::Path, port: u16) -> Nginx {
         .stderr(Stdio::null())
         .spawn()
         .expect("nginx starts");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "nginx never listened on {port}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let what = format!("nginx listening on {port}");
+    wait_for_blocking(&what, Duration::from_secs(10), || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).map(drop)
+    });
     Nginx(child)
 }
 

@@ -2,8 +2,10 @@
 //! run started, pressed on and abandoned, with the refusals each operation documents.
 
 use crate::contract_answers::Walk;
+use crate::helpers::wait_for;
 use reqwest::Method as M;
 use serde_json::json;
+use std::time::Duration;
 
 const START: &str = "/api/scenarios/{name}/run";
 const RUN: &str = "/api/scenarios/run";
@@ -37,15 +39,15 @@ pub async fn scenarios_side(w: &mut Walk) {
     let abandoned = w.admin(M::DELETE, RUN, RUN, None, 200).await;
     assert_eq!(abandoned["status"], "abandoned", "{abandoned}");
     w.admin(M::POST, NEXT, NEXT, None, 409).await; // the run is over
-                                                   // Once tidied up, the run carries its summary: checked against the document too.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
+
+    // Once tidied up, the run carries its summary: checked against the document too.
+    let view = wait_for("the run's summary", Duration::from_secs(10), async || {
         let view = w.admin(M::GET, RUN, RUN, None, 200).await;
-        if view["summary"].is_object() {
-            assert_eq!(view["summary"]["orders_lost"], 0, "{view}");
-            break;
+        match view["summary"].is_object() {
+            true => Ok(view),
+            false => Err(view),
         }
-        assert!(std::time::Instant::now() < deadline, "no summary: {view}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    })
+    .await;
+    assert_eq!(view["summary"]["orders_lost"], 0, "{view}");
 }
