@@ -23,6 +23,18 @@ use crate::store::OrderStore;
 use std::sync::Arc;
 
 pub struct AppState {
+    /// What shoppers use: the catalog, carts, orders and accounts.
+    pub shop: Shop,
+    /// The operations console: health, breakers, faults, controls, logs, load runs, metrics, the audit log and guided scenarios.
+    pub console: Console,
+    /// Who may do what: the admin token and sessions, sign-in limits, places for live feeds, and the proxies believed.
+    pub access: Admission,
+    /// This replica among the others.
+    pub fleet: Fleet,
+}
+
+/// What shoppers use: the catalog, carts, orders and accounts.
+pub struct Shop {
     /// The cars for sale, read through the catalog cache.
     pub catalog: Arc<CatalogService>,
     /// A picture of every car, drawn at start.
@@ -35,6 +47,14 @@ pub struct AppState {
     pub queue: Arc<dyn OrderQueue>,
     /// What this process's order processor has consumed and settled.
     pub pipeline: Arc<PipelineCounts>,
+    /// The checkout use case, wired to the same adapters.
+    pub checkout: Checkout,
+    /// Shoppers' accounts and their signed-in sessions.
+    pub accounts: Arc<Accounts>,
+}
+
+/// The operations console: health, breakers, faults, controls, logs, load runs, metrics, the audit log and guided scenarios.
+pub struct Console {
     /// Health changes and order changes, as they happen.
     pub events: Arc<EventBus>,
     /// Every backing service's current health.
@@ -53,12 +73,16 @@ pub struct AppState {
     pub logs: Arc<LogWindows>,
     /// Load runs started from the dashboard.
     pub load: Arc<LoadRuns>,
-    /// This store's own address, for load runs against itself.
-    pub own_url: String,
     /// The store's Prometheus metrics.
     pub metrics: Arc<Metrics>,
     /// Who started or stopped what.
     pub audit: Arc<AuditLog>,
+    /// The guided scenario running in this process, or the last one.
+    pub scenarios: Arc<crate::scenarios::ScenarioRuns>,
+}
+
+/// Who may do what: the admin token and sessions, sign-in limits, places for live feeds, and the proxies believed.
+pub struct Admission {
     /// What admin requests must carry.
     pub admin_token: AdminToken,
     /// Wrong admin tokens per client, counted here when the session store cannot be.
@@ -67,45 +91,45 @@ pub struct AppState {
     pub feeds: crate::access::FeedSlots,
     /// Checks and ends the admin's browser sessions.
     pub admin_sessions: Arc<crate::access::AdminSessions>,
-    /// Shoppers' accounts and their signed-in sessions.
-    pub accounts: Arc<Accounts>,
     /// Proxies whose forwarded headers are believed.
     pub trusted_proxies: TrustedProxies,
-    /// The checkout use case, wired to the same adapters.
-    pub checkout: Checkout,
+}
+
+/// This replica among the others.
+pub struct Fleet {
     /// This replica and the others heard on the replica channel.
     pub replicas: Arc<Roster>,
     /// Asks to the other replicas (stop a load run).
     pub fanout: Arc<Fanout>,
+    /// This store's own address, for load runs against itself.
+    pub own_url: String,
     /// Whether this process runs the outbox relay and the order processor.
     pub order_worker: bool,
-    /// The guided scenario running in this process, or the last one.
-    pub scenarios: Arc<crate::scenarios::ScenarioRuns>,
 }
 
 impl AppState {
     /// Faults set and cleared as the API does it: audited and told to the feed.
     pub fn fault_changes(&self) -> crate::ops::FaultChanges {
         crate::ops::FaultChanges {
-            faults: self.faults.clone(),
-            audit: self.audit.clone(),
-            events: self.events.clone(),
+            faults: self.console.faults.clone(),
+            audit: self.console.audit.clone(),
+            events: self.console.events.clone(),
         }
     }
 
     /// What a guided scenario's drill may drive and read.
     pub fn store_reach(&self) -> crate::scenarios::StoreReach {
         crate::scenarios::StoreReach {
-            faults: self.faults.clone(),
-            audit: self.audit.clone(),
-            events: self.events.clone(),
-            load: self.load.clone(),
-            health: self.health.clone(),
-            orders: self.orders.clone(),
-            queue: self.queue.clone(),
-            metrics: self.metrics.clone(),
-            own_url: self.own_url.clone(),
-            order_worker: self.order_worker,
+            faults: self.console.faults.clone(),
+            audit: self.console.audit.clone(),
+            events: self.console.events.clone(),
+            load: self.console.load.clone(),
+            health: self.console.health.clone(),
+            orders: self.shop.orders.clone(),
+            queue: self.shop.queue.clone(),
+            metrics: self.console.metrics.clone(),
+            own_url: self.fleet.own_url.clone(),
+            order_worker: self.fleet.order_worker,
         }
     }
 }

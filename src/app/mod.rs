@@ -8,6 +8,7 @@ mod worker;
 
 pub use worker::run_worker;
 
+use crate::access::AdminSessions;
 use crate::accounts::{Accounts, Hashing};
 use crate::catalog::{BuiltinCatalog, Gallery};
 use crate::config::{AdminToken, Settings};
@@ -19,7 +20,7 @@ use crate::ops::audit::AuditLog;
 use crate::orders::{run_processor, run_relay, Checkout};
 use crate::replicas::{Fanout, Role, ThisReplica};
 use crate::service::Service;
-use crate::state::AppState;
+use crate::state::{Admission, AppState, Console, Fleet, Shop};
 use crate::store::sqlite::DataDirLock;
 use crate::store::Table;
 use actix_web::dev::{Server, ServerHandle};
@@ -57,16 +58,12 @@ impl Application {
     /// Opens the adapters, binds the listener (port 0 picks a free one) and starts the worker
     /// tasks when the settings ask for them.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        crate::metrics::process::start_time(); // noted now, for carstore_process_start_time_seconds
-                                               // The port first: a taken port should be the only thing said, before any adapter opens.
+        // Noted now, for carstore_process_start_time_seconds.
+        crate::metrics::process::start_time();
+        // The port first: a taken port should be the only thing said, before any adapter opens.
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
-        // Before any adapter opens (and says so): a second store on this data dir is one line.
-        let embedded = settings.database_url.is_none() || settings.redis_url.is_none();
-        let data_dir_lock = match embedded {
-            true => Some(DataDirLock::take(&settings.data_dir)?),
-            false => None,
-        };
+        let data_dir_lock = lock_data_dir(&settings)?;
         let adapters = pick_adapters(&settings).await?;
         let port = listener.local_addr()?.port();
         let url = own_url(&settings, port);
@@ -89,71 +86,32 @@ impl Application {
         let (replicas, fanout) = replica::join(&settings, &adapters, this.clone(), Some(&load))?;
         let audit = AuditLog::new(settings.instance.clone(), adapters.audit.clone());
         workers.push(tokio::spawn(audit.clone().write_behind()));
-        let admin_token = admin_token(&settings, &url);
         let state = web::Data::new(AppState {
-            gallery: Arc::new(Gallery::draw(&BuiltinCatalog::cars())),
-            checkout: Checkout {
-                catalog: adapters.catalog.clone(),
-                carts: adapters.carts.clone(),
-                orders: adapters.orders.clone(),
-                outbox_ready,
+            shop: shop(&adapters, outbox_ready, &metrics),
+            console: Console {
                 events: adapters.events.clone(),
+                health,
+                breakers: adapters.breakers.clone(),
+                faults: adapters.faults.clone(),
+                targets: adapters.targets.clone(),
+                controls: controls.controls,
+                vhost_queues: controls::management_api(&settings)?,
+                logs: controls.logs,
+                load,
+                metrics,
+                audit: audit.clone(),
+                scenarios: Arc::default(),
             },
-            accounts: Arc::new(Accounts {
-                store: adapters.accounts,
-                sessions: adapters.sessions,
-                carts: adapters.carts.clone(),
-                hashing: Hashing::new(metrics.clone()),
-                guest_key: Default::default(),
-            }),
-            trusted_proxies: settings.trusted_proxies.clone(),
-            catalog: adapters.catalog,
-            carts: adapters.carts,
-            orders: adapters.orders,
-            queue: adapters.queue,
-            pipeline: adapters.counts,
-            events: adapters.events,
-            breakers: adapters.breakers,
-            faults: adapters.faults,
-            health,
-            controls: controls.controls,
-            logs: controls.logs,
-            vhost_queues: controls::management_api(&settings)?,
-            audit: audit.clone(),
-            metrics,
-            load,
-            replicas,
-            fanout: fanout.clone(),
-            own_url: url.clone(),
-            feeds: Default::default(),
-            admin_sessions: Arc::new(crate::access::AdminSessions::new(&admin_token)),
-            admin_token,
-            sign_ins: Arc::default(),
-            scenarios: Arc::default(),
-            order_worker: settings.run_worker,
-            targets: adapters.targets,
+            access: admission(&settings, &url),
+            fleet: Fleet {
+                replicas,
+                fanout: fanout.clone(),
+                own_url: url.clone(),
+                order_worker: settings.run_worker,
+            },
         });
-        workers.push(tokio::spawn(state.accounts.clone().learn_guest_key()));
-        let scraped = web::Data::new(crate::http::MetricsSources::of_store(&state));
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                .app_data(scraped.clone())
-                // The last wrapped runs first: every answer, refusals included, gets the
-                // security headers and the replica's name, and is counted.
-                .wrap(middleware::from_fn(http::refuse_on_purpose))
-                .wrap(middleware::from_fn(http::guard_requests))
-                .wrap(middleware::from_fn(http::record_metrics))
-                .wrap(middleware::from_fn(http::mark_replica))
-                .wrap(http::security_headers())
-                .configure(http::configure)
-        })
-        .listen(listener)
-        .context("cannot start the HTTP server")?
-        .shutdown_timeout(SHUTDOWN_GRACE_SECS)
-        // SIGTERM drains first (replica.rs), so the signals are ours rather than the server's.
-        .disable_signals()
-        .run();
+        workers.push(tokio::spawn(state.shop.accounts.clone().learn_guest_key()));
+        let server = serve(state, listener)?;
         let server_handle = server.handle();
         Ok(Application {
             port,
@@ -193,6 +151,77 @@ impl Application {
         }
         result
     }
+}
+
+/// Before any adapter opens (and says so): a second store on this data dir is one line.
+fn lock_data_dir(settings: &Settings) -> anyhow::Result<Option<DataDirLock>> {
+    let embedded = settings.database_url.is_none() || settings.redis_url.is_none();
+    Ok(match embedded {
+        true => Some(DataDirLock::take(&settings.data_dir)?),
+        false => None,
+    })
+}
+
+/// Who may do what: the admin token (made now when none is configured) and the rest.
+fn admission(settings: &Settings, url: &str) -> Admission {
+    let admin_token = admin_token(settings, url);
+    Admission {
+        admin_sessions: Arc::new(AdminSessions::new(&admin_token)),
+        admin_token,
+        sign_ins: Arc::default(),
+        feeds: Default::default(),
+        trusted_proxies: settings.trusted_proxies.clone(),
+    }
+}
+
+/// What shoppers use, wired to the picked adapters.
+fn shop(adapters: &Adapters, outbox_ready: Arc<Notify>, metrics: &Arc<Metrics>) -> Shop {
+    Shop {
+        gallery: Arc::new(Gallery::draw(&BuiltinCatalog::cars())),
+        checkout: Checkout {
+            catalog: adapters.catalog.clone(),
+            carts: adapters.carts.clone(),
+            orders: adapters.orders.clone(),
+            outbox_ready,
+            events: adapters.events.clone(),
+        },
+        accounts: Arc::new(Accounts {
+            store: adapters.accounts.clone(),
+            sessions: adapters.sessions.clone(),
+            carts: adapters.carts.clone(),
+            hashing: Hashing::new(metrics.clone()),
+            guest_key: Default::default(),
+        }),
+        catalog: adapters.catalog.clone(),
+        carts: adapters.carts.clone(),
+        orders: adapters.orders.clone(),
+        queue: adapters.queue.clone(),
+        pipeline: adapters.counts.clone(),
+    }
+}
+/// The HTTP server over `state`, on `listener`, not yet running.
+fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Server> {
+    let scraped = web::Data::new(crate::http::MetricsSources::of_store(&state));
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(scraped.clone())
+            // The last wrapped runs first: every answer, refusals included, gets the
+            // security headers and the replica's name, and is counted.
+            .wrap(middleware::from_fn(http::refuse_on_purpose))
+            .wrap(middleware::from_fn(http::guard_requests))
+            .wrap(middleware::from_fn(http::record_metrics))
+            .wrap(middleware::from_fn(http::mark_replica))
+            .wrap(http::security_headers())
+            .configure(http::configure)
+    })
+    .listen(listener)
+    .context("cannot start the HTTP server")?
+    .shutdown_timeout(SHUTDOWN_GRACE_SECS)
+    // SIGTERM drains first (replica.rs), so the signals are ours rather than the server's.
+    .disable_signals()
+    .run();
+    Ok(server)
 }
 
 /// Where this process answers on this machine: loopback when it listens on every address.

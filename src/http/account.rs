@@ -66,16 +66,16 @@ fn attempt<'a>(req: &HttpRequest, state: &AppState, session: &'a Session) -> Att
     Attempt {
         before: &session.id,
         signed_in_as: session.account,
-        client: forwarded::address(req, &state.trusted_proxies),
+        client: forwarded::address(req, &state.access.trusted_proxies),
         device: device_label(user_agent),
     }
 }
 
 fn count(state: &AppState, signing_up: bool, outcome: &'static str) {
     let family = if signing_up {
-        &state.metrics.sign_ups
+        &state.console.metrics.sign_ups
     } else {
-        &state.metrics.sign_ins
+        &state.console.metrics.sign_ins
     };
     family.get_or_create(&OutcomeLabels { outcome }).inc();
 }
@@ -142,6 +142,7 @@ async fn sign_up(
         ApiError::invalid(code, why.0)
     })?;
     match state
+        .shop
         .accounts
         .sign_up(form, &attempt(&req, &state, &session))
         .await
@@ -171,6 +172,7 @@ async fn sign_in(
 ) -> Result<HttpResponse, ApiError> {
     let at = attempt(&req, &state, &session);
     match state
+        .shop
         .accounts
         .sign_in(&body.email, &body.password, &at)
         .await
@@ -207,6 +209,7 @@ fn sessions_down(e: crate::adapter::AdapterError) -> ApiError {
 async fn show(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
     let id = signed_in_as(&session)?;
     let shopper = state
+        .shop
         .accounts
         .shopper(id)
         .await
@@ -220,6 +223,7 @@ async fn show(state: web::Data<AppState>, session: Session) -> Result<HttpRespon
 async fn sign_out(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
     let ended = match session.account {
         Some(id) => state
+            .shop
             .accounts
             .sign_out(id, &session.id)
             .await
@@ -236,6 +240,7 @@ async fn sign_out_everywhere(
 ) -> Result<HttpResponse, ApiError> {
     let id = signed_in_as(&session)?;
     let ended = state
+        .shop
         .accounts
         .sign_out_everywhere(id)
         .await
@@ -270,6 +275,7 @@ async fn list_sessions(
 ) -> Result<HttpResponse, ApiError> {
     let id = signed_in_as(&session)?;
     let sessions = state
+        .shop
         .accounts
         .sessions(id, &session.id)
         .await
@@ -285,6 +291,7 @@ async fn end_session(
 ) -> Result<HttpResponse, ApiError> {
     let id = signed_in_as(&session)?;
     let ended = state
+        .shop
         .accounts
         .end_session(id, &handle)
         .await
@@ -306,6 +313,7 @@ struct Shoppers {
 /// How many accounts are signed in somewhere: a count, nobody's name.
 async fn shoppers(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let signed_in = state
+        .shop
         .accounts
         .signed_in_count()
         .await

@@ -49,7 +49,7 @@ impl FromRequest for Admin {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let client = state
             .as_ref()
-            .map(|s| forwarded::address(req, &s.trusted_proxies));
+            .map(|s| forwarded::address(req, &s.access.trusted_proxies));
         let bearer = req
             .headers()
             .get("Authorization")
@@ -87,10 +87,16 @@ fn now_unix() -> i64 {
 /// dashboard keeps working through a Redis outage.
 async fn live_session(state: &AppState, value: &str) -> Option<AdminSession> {
     let now = now_unix();
-    let session = state.admin_sessions.check(value, now)?;
-    match state.accounts.sessions.is_marked(&session.mark()).await {
+    let session = state.access.admin_sessions.check(value, now)?;
+    match state
+        .shop
+        .accounts
+        .sessions
+        .is_marked(&session.mark())
+        .await
+    {
         Ok(true) => {
-            state.admin_sessions.end(&session, now);
+            state.access.admin_sessions.end(&session, now);
             None
         }
         Ok(false) => Some(session),
@@ -109,7 +115,7 @@ async fn check_token(
     offered: &str,
     via: SignInVia,
 ) -> Result<(), ApiError> {
-    if state.admin_token.matches(offered) {
+    if state.access.admin_token.matches(offered) {
         return Ok(());
     }
     let wait = count_wrong(state, client).await;
@@ -133,20 +139,29 @@ async fn count_wrong(state: &AppState, client: IpAddr) -> Option<Duration> {
         format!("admin:client:{}", client_key(client)),
         "admin:all".to_owned(),
     ];
-    match state.accounts.sessions.count_failure(&keys, WINDOW).await {
+    match state
+        .shop
+        .accounts
+        .sessions
+        .count_failure(&keys, WINDOW)
+        .await
+    {
         Ok(counted) => over_limit(&counted, &[PER_CLIENT, OVERALL]),
         Err(e) => {
             tracing::warn!(error = %e, "wrong admin token counted on this replica only");
             let now = Instant::now();
-            state.sign_ins.failed(client, now);
-            state.sign_ins.check(client, now).err()
+            state.access.sign_ins.failed(client, now);
+            state.access.sign_ins.check(client, now).err()
         }
     }
 }
 
 fn audit_sign_in(state: &AppState, client: IpAddr, via: SignInVia, result: String) {
     let who = format!("client from {client}");
-    state.audit.record(who, Audited::SignIn { via }, result);
+    state
+        .console
+        .audit
+        .record(who, Audited::SignIn { via }, result);
 }
 
 #[derive(Deserialize)]
@@ -159,14 +174,14 @@ async fn login(
     req: HttpRequest,
     body: web::Json<Login>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = forwarded::address(&req, &state.trusted_proxies);
+    let client = forwarded::address(&req, &state.access.trusted_proxies);
     check_token(&state, client, &body.token, SignInVia::Login).await?;
     audit_sign_in(&state, client, SignInVia::Login, "ok".to_owned());
-    let cookie = Cookie::build(COOKIE, state.admin_sessions.issue(now_unix()))
+    let cookie = Cookie::build(COOKIE, state.access.admin_sessions.issue(now_unix()))
         .path("/api")
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(forwarded::over_https(&req, &state.trusted_proxies))
+        .secure(forwarded::over_https(&req, &state.access.trusted_proxies))
         .max_age(CookieAge::seconds(ADMIN_SESSION_LIFETIME.as_secs() as i64))
         .finish();
     Ok(HttpResponse::Ok()
@@ -178,8 +193,9 @@ async fn login(
 async fn logout(state: web::Data<AppState>, admin: Admin) -> HttpResponse {
     if let Some(session) = &admin.session {
         let now = now_unix();
-        state.admin_sessions.end(session, now);
+        state.access.admin_sessions.end(session, now);
         let marked = state
+            .shop
             .accounts
             .sessions
             .mark(&session.mark(), session.left(now))

@@ -57,6 +57,7 @@ async fn list(
     let query = params.into_inner().parse()?;
     if query.is_everything() {
         let listing = state
+            .shop
             .catalog
             .listing()
             .await
@@ -66,6 +67,7 @@ async fn list(
             .body(listing));
     }
     let cars = state
+        .shop
         .catalog
         .search(&query)
         .await
@@ -76,6 +78,7 @@ async fn list(
 async fn one(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = parse_car_id(&id)?;
     match state
+        .shop
         .catalog
         .find(id)
         .await

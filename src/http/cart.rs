@@ -91,8 +91,9 @@ impl CartItemView {
 }
 
 async fn view(state: &AppState, session: &Session) -> Result<CartView, ApiError> {
-    let lines = state.carts.lines(&session.owner).await?;
+    let lines = state.shop.carts.lines(&session.owner).await?;
     let cars = state
+        .shop
         .catalog
         .all()
         .await
@@ -164,6 +165,7 @@ async fn add_car(
     };
     let car = known_car(&state, CarId(body.car_id)).await?;
     let added = state
+        .shop
         .carts
         .add(&session.owner, car, quantity, MAX_LINE_QUANTITY)
         .await;
@@ -197,7 +199,7 @@ async fn set_line(
         0 => parse_car_id(&car_id)?,
         _ => known_car(&state, parse_car_id(&car_id)?).await?,
     };
-    state.carts.set(&session.owner, car, quantity).await?;
+    state.shop.carts.set(&session.owner, car, quantity).await?;
     respond(&state, &session, StatusCode::OK).await
 }
 
@@ -207,7 +209,7 @@ async fn remove_line(
     car_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let car = parse_car_id(&car_id)?;
-    state.carts.set(&session.owner, car, 0).await?;
+    state.shop.carts.set(&session.owner, car, 0).await?;
     respond(&state, &session, StatusCode::OK).await
 }
 
@@ -215,7 +217,7 @@ async fn empty_cart(
     state: web::Data<AppState>,
     session: Session,
 ) -> Result<HttpResponse, ApiError> {
-    state.carts.clear(&session.owner).await?;
+    state.shop.carts.clear(&session.owner).await?;
     respond(&state, &session, StatusCode::OK).await
 }
 
@@ -235,7 +237,12 @@ async fn counted(
         operation,
         result: outcome,
     };
-    state.metrics.cart_operations.get_or_create(&labels).inc();
+    state
+        .console
+        .metrics
+        .cart_operations
+        .get_or_create(&labels)
+        .inc();
     result
 }
 
@@ -251,6 +258,7 @@ fn parse_quantity(v: &Value) -> Result<Quantity, ApiError> {
 
 async fn known_car(state: &AppState, id: CarId) -> Result<CarId, ApiError> {
     let found = state
+        .shop
         .catalog
         .find(id)
         .await

@@ -31,7 +31,7 @@ async fn checkout(
     let placed = place(&state, &req, &cookie, body.into_inner()).await;
     let id = match placed {
         Ok(Placed::New(id)) => {
-            state.metrics.orders_created.inc();
+            state.console.metrics.orders_created.inc();
             id
         }
         // Only a repeat answered with the order already made is a suppressed duplicate. That
@@ -41,12 +41,17 @@ async fn checkout(
         // A 409 `checkout_in_progress` made no order either, but it is a refusal the client
         // must retry, already counted among `checkout_failures`.
         Ok(Placed::Existing(id)) => {
-            state.metrics.checkout_duplicates_suppressed.inc();
+            state.console.metrics.checkout_duplicates_suppressed.inc();
             id
         }
         Err(e) => {
             let reason = ReasonLabels { reason: e.code() };
-            state.metrics.checkout_failures.get_or_create(&reason).inc();
+            state
+                .console
+                .metrics
+                .checkout_failures
+                .get_or_create(&reason)
+                .inc();
             return Err(e);
         }
     };
@@ -82,7 +87,7 @@ async fn place(
         customer_email,
         idempotency_key,
     };
-    match state.checkout.place_order(request).await {
+    match state.shop.checkout.place_order(request).await {
         Ok(placed) => Ok(placed),
         Err(CheckoutError::CartEmpty) => Err(ApiError::bad_request(
             "cart_empty",

@@ -52,14 +52,14 @@ fn snapshot(health: &HealthMonitor, breakers: &Breakers) -> Vec<sse::Event> {
 
 async fn events(state: web::Data<AppState>, req: HttpRequest) -> Result<impl Responder, ApiError> {
     let slot = super::feed_slot(&state, &req)?;
-    let first = snapshot(&state.health, &state.breakers);
-    let health: Arc<HealthMonitor> = state.health.clone();
-    let breakers = state.breakers.clone();
-    let client = (state.metrics.sse_client("events"), slot);
-    let this = state.replicas.this.name.clone();
-    let stopping = state.replicas.this.stopping();
+    let first = snapshot(&state.console.health, &state.console.breakers);
+    let health: Arc<HealthMonitor> = state.console.health.clone();
+    let breakers = state.console.breakers.clone();
+    let client = (state.console.metrics.sse_client("events"), slot);
+    let this = state.fleet.replicas.this.name.clone();
+    let stopping = state.fleet.replicas.this.stopping();
     let live = stream::unfold(
-        (state.events.subscribe(), client),
+        (state.console.events.subscribe(), client),
         move |(mut rx, client)| {
             let health = health.clone();
             let breakers = breakers.clone();

@@ -25,7 +25,7 @@ struct Cleared {
 }
 
 async fn list(state: web::Data<AppState>, _: Admin) -> HttpResponse {
-    HttpResponse::Ok().json(state.faults.list())
+    HttpResponse::Ok().json(state.console.faults.list())
 }
 
 async fn set(
@@ -97,7 +97,7 @@ pub async fn refuse_on_purpose(
     let exempt = EXEMPT_ROUTES.iter().any(|route| covers(route, path));
     let state = req.app_data::<web::Data<AppState>>();
     let pattern = req.match_pattern();
-    if !exempt && state.is_some_and(|s| s.faults.fails_request(path, pattern.as_deref())) {
+    if !exempt && state.is_some_and(|s| s.console.faults.fails_request(path, pattern.as_deref())) {
         let refused = ApiError::FaultInjected.error_response();
         return Ok(req.into_response(refused).map_into_right_body());
     }

@@ -29,14 +29,14 @@ async fn healthz() -> HttpResponse {
 
 /// Ready: the order store answers and its breaker lets orders through, so checkout can work.
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    if state.replicas.this.draining() {
+    if state.fleet.replicas.this.draining() {
         return Err(ApiError::Draining);
     }
     // An open breaker already knows the answer: no need to wait for a ping.
-    if state.breakers.postgres.state() != BreakerState::Closed {
+    if state.console.breakers.postgres.state() != BreakerState::Closed {
         return Err(ApiError::NotReady(Service::Postgres));
     }
-    if let Err(e) = state.orders.ping().await {
+    if let Err(e) = state.shop.orders.ping().await {
         tracing::warn!(service = e.service_name(), error = %e, "not ready");
         return Err(ApiError::NotReady(Service::Postgres));
     }

@@ -62,33 +62,33 @@ async fn start(
         ));
     }
     let plan = LoadPlan {
-        base: state.own_url.clone(),
+        base: state.fleet.own_url.clone(),
         duration: Duration::from_secs(secs),
         pace: Pace::Rate(body.rate),
         mix,
     };
-    if !state.load.start(plan, state.events.clone()) {
+    if !state.console.load.start(plan, state.console.events.clone()) {
         return Err(ApiError::Conflict {
             code: "load_running",
             message: "a load run is already going; stop it first".into(),
         });
     }
     Ok(HttpResponse::Accepted().json(Running {
-        running: state.load.running(),
+        running: state.console.load.running(),
     }))
 }
 
 /// Stops the run wherever it goes: here, or on the replica that started it.
 async fn stop(state: web::Data<AppState>, _: Admin) -> HttpResponse {
-    let elsewhere =
-        state.load.running_elsewhere().is_some() && state.replicas.channel() == ChannelState::Up;
-    let stopping = state.load.stop() || (elsewhere && state.fanout.ask_stop_load());
+    let elsewhere = state.console.load.running_elsewhere().is_some()
+        && state.fleet.replicas.channel() == ChannelState::Up;
+    let stopping = state.console.load.stop() || (elsewhere && state.fleet.fanout.ask_stop_load());
     HttpResponse::Ok().json(Stopping { stopping })
 }
 
 async fn status(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(Running {
-        running: state.load.running(),
+        running: state.console.load.running(),
     })
 }
 

@@ -36,9 +36,10 @@ fn to_sse(line: &LogLine) -> sse::Event {
 /// `carstore`'s own window, or a service's once it has a log source.
 fn window(state: &AppState, name: &str) -> Result<Arc<LogFeed>, ApiError> {
     if name == "carstore" {
-        return Ok(state.logs.own.clone());
+        return Ok(state.console.logs.own.clone());
     }
     state
+        .console
         .logs
         .of(find_service(name)?)
         .ok_or_else(|| ApiError::Conflict {
@@ -73,7 +74,7 @@ async fn logs(
     let sub = feed.subscribe(last_seen, tail);
     let backlog: Vec<sse::Event> = sub.backlog.iter().map(|l| to_sse(l)).collect();
     // A lagging or closed receiver ends the stream: the window reconnects and resumes.
-    let client = (state.metrics.sse_client("logs"), slot);
+    let client = (state.console.metrics.sse_client("logs"), slot);
     let live = stream::unfold((sub.live, client), |(mut rx, client)| async move {
         let line: Arc<LogLine> = rx.recv().await.ok()?;
         Some((to_sse(&line), (rx, client)))
@@ -81,6 +82,6 @@ async fn logs(
     // Ends when the replica stops, as the event feed does: nothing endless holds up a stop.
     let events = stream::iter(backlog)
         .chain(live)
-        .take_until(state.replicas.this.stopping());
+        .take_until(state.fleet.replicas.this.stopping());
     Ok(sse::Sse::from_infallible_stream(events).with_keep_alive(KEEP_ALIVE))
 }

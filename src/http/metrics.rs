@@ -39,7 +39,7 @@ pub async fn record(
             .match_pattern()
             .unwrap_or_else(|| "unmatched".into());
         let status = res.status().as_u16();
-        let m = &state.metrics;
+        let m = &state.console.metrics;
         // What shoppers were refused: probes of readiness and the like are not requests.
         if status == 503 && route.starts_with("/api/") {
             m.refused_answers.inc();
@@ -78,9 +78,9 @@ async fn metrics(
     state: Option<web::Data<AppState>>,
 ) -> HttpResponse {
     if let Some(state) = state {
-        let count = state.accounts.signed_in_count();
+        let count = state.shop.accounts.signed_in_count();
         if let Ok(Ok(n)) = tokio::time::timeout(std::time::Duration::from_secs(1), count).await {
-            state.metrics.signed_in_shoppers.set(n as i64);
+            state.console.metrics.signed_in_shoppers.set(n as i64);
         }
     }
     HttpResponse::Ok()

@@ -47,8 +47,8 @@ fn feed_slot(
     state: &crate::state::AppState,
     req: &HttpRequest,
 ) -> Result<crate::access::FeedSlot, ApiError> {
-    let client = forwarded::address(req, &state.trusted_proxies);
-    state.feeds.take(client).map_err(|full| {
+    let client = forwarded::address(req, &state.access.trusted_proxies);
+    state.access.feeds.take(client).map_err(|full| {
         let whose = if full.by_client {
             "from this address"
         } else {

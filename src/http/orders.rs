@@ -16,7 +16,7 @@ async fn list(state: web::Data<AppState>, session: Session) -> Result<HttpRespon
     if session.is_new {
         return Ok(HttpResponse::Ok().json(Vec::<SummaryView>::new()));
     }
-    let orders = state.orders.orders_of(&session.owner).await?;
+    let orders = state.shop.orders.orders_of(&session.owner).await?;
     let body: Vec<_> = orders.iter().map(SummaryView::from).collect();
     Ok(HttpResponse::Ok().json(body))
 }
@@ -31,6 +31,7 @@ async fn one(
         || ApiError::not_found("order_not_found", "there is no such order in this session");
     let id = id.parse::<i64>().map(OrderId).map_err(|_| not_found())?;
     let order = state
+        .shop
         .orders
         .order(id)
         .await?

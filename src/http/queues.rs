@@ -19,8 +19,8 @@ struct QueueRow {
 }
 
 async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let depth = state.queue.depth().await?;
-    let names = state.queue.names();
+    let depth = state.shop.queue.depth().await?;
+    let names = state.shop.queue.names();
     let mut rows = vec![
         QueueRow {
             name: names.orders.clone(),
@@ -33,7 +33,7 @@ async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
             consumers: 0,
         },
     ];
-    if let Some(api) = &state.vhost_queues {
+    if let Some(api) = &state.console.vhost_queues {
         rows.extend(vhost_rows(api, &[&names.orders, &names.dead_letters]).await);
     }
     Ok(HttpResponse::Ok().json(rows))

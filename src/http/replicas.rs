@@ -16,7 +16,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn replicas(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(state.replicas.view())
+    HttpResponse::Ok().json(state.fleet.replicas.view())
 }
 
 /// Names the replica on every answer and counts the requests in flight. While draining, each
@@ -29,7 +29,7 @@ pub async fn mark(
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return next.call(req).await;
     };
-    let this = &state.replicas.this;
+    let this = &state.fleet.replicas.this;
     let counted = this.request();
     let mut res = next.call(req).await?;
     drop(counted);

@@ -41,7 +41,7 @@ async fn start(
         ApiError::not_found("unknown_scenario", message)
     })?;
     let body = start_body(&body)?;
-    let runs = state.scenarios.clone();
+    let runs = state.console.scenarios.clone();
     let view = runs
         .start(state.store_reach(), scenario, body.auto)
         .map_err(refused)?;
@@ -50,6 +50,7 @@ async fn start(
 
 async fn current(state: web::Data<AppState>, _: Admin) -> Result<HttpResponse, ApiError> {
     let view = state
+        .console
         .scenarios
         .view()
         .ok_or(RunRefused::NoRun)
@@ -58,12 +59,12 @@ async fn current(state: web::Data<AppState>, _: Admin) -> Result<HttpResponse, A
 }
 
 async fn press(state: web::Data<AppState>, _: Admin) -> Result<HttpResponse, ApiError> {
-    let view = state.scenarios.press().map_err(refused)?;
+    let view = state.console.scenarios.press().map_err(refused)?;
     Ok(HttpResponse::Ok().json(view))
 }
 
 async fn abandon(state: web::Data<AppState>, _: Admin) -> Result<HttpResponse, ApiError> {
-    let view = state.scenarios.abandon().map_err(refused)?;
+    let view = state.console.scenarios.abandon().map_err(refused)?;
     Ok(HttpResponse::Ok().json(view))
 }
 

@@ -56,14 +56,14 @@ impl MetricsSources {
     /// A store's sources: its whole state.
     pub fn of_store(state: &crate::state::AppState) -> MetricsSources {
         MetricsSources {
-            metrics: state.metrics.clone(),
-            health: state.health.clone(),
-            orders: state.orders.clone(),
-            queue: state.queue.clone(),
-            pipeline: state.pipeline.clone(),
-            catalog: Some(state.catalog.clone()),
-            breakers: state.breakers.clone(),
-            faults: state.faults.clone(),
+            metrics: state.console.metrics.clone(),
+            health: state.console.health.clone(),
+            orders: state.shop.orders.clone(),
+            queue: state.shop.queue.clone(),
+            pipeline: state.shop.pipeline.clone(),
+            catalog: Some(state.shop.catalog.clone()),
+            breakers: state.console.breakers.clone(),
+            faults: state.console.faults.clone(),
         }
     }
 

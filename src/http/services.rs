@@ -76,7 +76,7 @@ async fn act(
     let action: ServiceAction = action.parse().map_err(|_| {
         ApiError::not_found("unknown_action", "actions are start, stop and restart")
     })?;
-    let control = state.controls.get(service);
+    let control = state.console.controls.get(service);
     if let Some(why) = control.disabled_because() {
         return Err(ApiError::Conflict {
             code: "no_control",
@@ -84,7 +84,7 @@ async fn act(
         });
     }
     if matches!(action, ServiceAction::Start | ServiceAction::Restart) {
-        state.health.mark_starting(service);
+        state.console.health.mark_starting(service);
     }
     let outcome = control.act(action).await;
     let result = match &outcome {
@@ -100,8 +100,14 @@ async fn act(
             Err(_) => "failed",
         },
     };
-    state.metrics.control_actions.get_or_create(&counted).inc();
     state
+        .console
+        .metrics
+        .control_actions
+        .get_or_create(&counted)
+        .inc();
+    state
+        .console
         .audit
         .record(admin.who, Audited::Control { service, action }, result);
     let log = match outcome {
@@ -109,7 +115,7 @@ async fn act(
         Err(ControlError::Unavailable(why)) => return Err(ApiError::ControlUnavailable(why)),
         Err(e) => vec![e.to_string()],
     };
-    let health = state.health.health_of(service).map(|h| h.health);
+    let health = state.console.health.health_of(service).map(|h| h.health);
     Ok(HttpResponse::Ok().json(ActionView {
         service,
         action,
@@ -119,29 +125,29 @@ async fn act(
 }
 
 async fn audit(state: web::Data<AppState>, _: Admin) -> HttpResponse {
-    HttpResponse::Ok().json(state.audit.recent().await)
+    HttpResponse::Ok().json(state.console.audit.recent().await)
 }
 
 async fn list(state: web::Data<AppState>) -> HttpResponse {
-    let health = state.health.snapshot();
+    let health = state.console.health.snapshot();
     let services: Vec<_> = health.iter().map(|h| service_view(&state, h)).collect();
     HttpResponse::Ok().json(services)
 }
 
 fn service_view<'a>(state: &'a AppState, h: &HealthChange) -> ServiceView<'a> {
-    let control = state.controls.get(h.service);
+    let control = state.console.controls.get(h.service);
     ServiceView {
         name: h.service,
         kind: h.service.kind(),
         control: control.kind(),
         control_disabled_because: control.disabled_because(),
-        target: state.targets.get(h.service),
+        target: state.console.targets.get(h.service),
         health: h.health,
         since: h.since,
         latency_ms: h.latency_ms,
-        logs: state.logs.of(h.service).is_some(),
-        breaker: state.breakers.get(h.service).state(),
-        detail: state.faults.note(h.service),
+        logs: state.console.logs.of(h.service).is_some(),
+        breaker: state.console.breakers.get(h.service).state(),
+        detail: state.console.faults.note(h.service),
     }
 }
 
@@ -152,7 +158,7 @@ async fn status(
 ) -> Result<HttpResponse, ApiError> {
     let service = find_service(&name)?;
     // A store watches every service; only a worker leaves some out.
-    let h = state.health.health_of(service).ok_or_else(|| {
+    let h = state.console.health.health_of(service).ok_or_else(|| {
         ApiError::not_found(
             "unknown_service",
             "this process does not watch that service",

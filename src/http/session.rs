@@ -101,14 +101,14 @@ impl FromRequest for Session {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let secure = state
             .as_ref()
-            .is_some_and(|s| forwarded::over_https(req, &s.trusted_proxies));
+            .is_some_and(|s| forwarded::over_https(req, &s.access.trusted_proxies));
         let sent = req
             .cookie(cookie_name(secure))
             .and_then(|c| SessionId::parse(c.value()));
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal("no app state".into()))?;
             let unavailable = |e| ApiError::unavailable("session_unavailable", e);
-            let key = state.accounts.guest_key().await.map_err(unavailable)?;
+            let key = state.shop.accounts.guest_key().await.map_err(unavailable)?;
             let Some(id) = sent else {
                 return Ok(Session::new_guest(secure, key));
             };
@@ -122,7 +122,7 @@ impl FromRequest for Session {
                     key,
                 });
             }
-            match state.accounts.who(&id).await.map_err(unavailable)? {
+            match state.shop.accounts.who(&id).await.map_err(unavailable)? {
                 Some(account) => Ok(Session {
                     owner: SessionId::of_account(account),
                     id,

@@ -83,7 +83,7 @@ async fn car_image(
     let id = file
         .strip_suffix(".svg")
         .and_then(|id| id.parse::<i64>().ok());
-    match id.and_then(|id| state.gallery.get(CarId(id))) {
+    match id.and_then(|id| state.shop.gallery.get(CarId(id))) {
         Some(img) => cached(
             &req,
             &img.etag,

@@ -51,10 +51,15 @@ struct OrdersStatus {
 
 async fn redis(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
-    state.carts.ping().await.map_err(|e| down("redis", e))?;
+    state
+        .shop
+        .carts
+        .ping()
+        .await
+        .map_err(|e| down("redis", e))?;
     Ok(HttpResponse::Ok().json(RedisStatus {
         redis: UP,
-        mode: state.carts.mode(),
+        mode: state.shop.carts.mode(),
         ping: true,
         latency_ms: millis_since(started),
     }))
@@ -62,25 +67,35 @@ async fn redis(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 
 async fn rabbit(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
-    let depth = state.queue.depth().await.map_err(|e| down("rabbitmq", e))?;
+    let depth = state
+        .shop
+        .queue
+        .depth()
+        .await
+        .map_err(|e| down("rabbitmq", e))?;
     Ok(HttpResponse::Ok().json(RabbitStatus {
         rabbitmq: UP,
-        mode: state.queue.mode(),
-        queue: &state.queue.names().orders,
+        mode: state.shop.queue.mode(),
+        queue: &state.shop.queue.names().orders,
         messages: depth.messages,
         consumers: depth.consumers,
         dead_lettered: depth.dead_lettered,
         latency_ms: millis_since(started),
-        processor: state.pipeline.snapshot(),
+        processor: state.shop.pipeline.snapshot(),
     }))
 }
 
 async fn orders(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
-    let stats = state.orders.stats().await.map_err(|e| down("orders", e))?;
+    let stats = state
+        .shop
+        .orders
+        .stats()
+        .await
+        .map_err(|e| down("orders", e))?;
     Ok(HttpResponse::Ok().json(OrdersStatus {
         orders: UP,
-        mode: state.orders.mode(),
+        mode: state.shop.orders.mode(),
         count: stats.count,
         pending: stats.pending,
         outbox_backlog: stats.outbox_backlog,
