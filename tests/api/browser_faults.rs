@@ -7,6 +7,7 @@
 use crate::browser::{
     browser, click, save_screenshot, start_chromedriver, store_with_admin, text_until, type_into,
 };
+use crate::helpers::wait_for;
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
@@ -130,11 +131,15 @@ async fn visible(c: &Client, css: &str) -> bool {
 
 async fn wait_gone(c: &Client, css: &str) {
     let script = format!("return document.querySelector('{css}') === null");
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while c.execute(&script, vec![]).await.unwrap() != true {
-        assert!(std::time::Instant::now() < deadline, "{css} stayed");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for(
+        &format!("{css} gone"),
+        Duration::from_secs(10),
+        async || match c.execute(&script, vec![]).await.unwrap() == true {
+            true => Ok(()),
+            false => Err("still there"),
+        },
+    )
+    .await;
 }
 
 async fn choose(c: &Client, css: &str, value: &str) {

@@ -6,6 +6,7 @@
 //! within a second, on the feed's event rather than its 2 s poll.
 
 use crate::browser::{browser, click, save_screenshot, start_chromedriver, text_until, type_into};
+use crate::helpers::{pace, wait_for};
 use carstore::config::AdminToken;
 use fantoccini::Client;
 use reqwest::{Method, StatusCode};
@@ -34,29 +35,30 @@ async fn markers(c: &Client) -> Vec<Value> {
 /// Waits for a marker labelled `label` that is not among the first `seen` markers; returns it
 /// and how long it took from `since`, failing past `WITHIN`.
 async fn marked(c: &Client, label: &str, seen: usize, since: Instant) -> (Value, Duration) {
-    loop {
+    let what = format!("a new {label:?} marker within {WITHIN:?}");
+    let left = (since + WITHIN).saturating_duration_since(Instant::now());
+    let marker = wait_for(&what, left, async || {
         let all = markers(c).await;
         let new = all.iter().skip(seen).find(|m| m["label"] == label);
-        if let Some(marker) = new {
-            return (marker.clone(), since.elapsed());
-        }
-        assert!(
-            since.elapsed() < WITHIN,
-            "no {label:?} marker within {WITHIN:?}: {all:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        new.cloned().ok_or_else(|| format!("{all:?}"))
+    })
+    .await;
+    (marker, since.elapsed())
 }
 
 /// Waits until the Faults panel lists the fault `row` names (or no longer does), failing past
 /// a second from `since`: it is asked at once on the feed's event, well before its 2 s poll.
 async fn panel_shows(c: &Client, row: &str, listed: bool, since: Instant) {
     let script = format!("return document.querySelector('[data-testid={row}]') !== null");
-    while c.execute(&script, vec![]).await.unwrap() != listed {
-        let late = since.elapsed() > Duration::from_secs(1);
-        assert!(!late, "the panel still shows {row} listed: {}", !listed);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let what = format!("the panel showing {row} listed: {listed}");
+    let left = (since + Duration::from_secs(1)).saturating_duration_since(Instant::now());
+    wait_for(&what, left, async || {
+        match c.execute(&script, vec![]).await.unwrap() == listed {
+            true => Ok(()),
+            false => Err(format!("listed: {}", !listed)),
+        }
+    })
+    .await;
 }
 
 async fn fault(app: &crate::helpers::TestApp, method: Method, path: &str, body: Value) {
@@ -111,7 +113,7 @@ async fn each_fault_change_is_marked_on_the_load_chart_within_two_seconds() {
     );
     // It moves left with the figures, a minute across the chart: 1.7% a second.
     let moved = Instant::now();
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    pace(Duration::from_millis(2500)).await;
     let later = markers(&c).await[0]["x"].as_f64().unwrap();
     let shift = set["x"].as_f64().unwrap() - later;
     let expected = moved.elapsed().as_secs_f64() * 100.0 / 60.0;
@@ -160,7 +162,7 @@ async fn each_fault_change_is_marked_on_the_load_chart_within_two_seconds() {
     // second, so two seconds move it at least one second's worth, 1.7%).
     let at = |all: Vec<Value>| all.last().unwrap()["x"].as_f64().unwrap();
     let before = at(markers(&c).await);
-    tokio::time::sleep(Duration::from_millis(2000)).await;
+    pace(Duration::from_millis(2000)).await;
     let idle_shift = before - at(markers(&c).await);
     assert!(idle_shift > 1.0, "with no run, moved {idle_shift}%");
 

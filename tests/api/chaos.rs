@@ -9,6 +9,7 @@
 use crate::chaos_db::Db;
 use crate::chaos_load::{quantile_ms, shop, Shot, Shots, Step};
 use crate::cli::serve_with;
+use crate::helpers::{pace, wait_for};
 use crate::private::{PrivatePostgres, PrivateRabbit, PrivateRedis};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -61,7 +62,7 @@ async fn chaos_each_service_stopped_under_load_loses_no_order_refuses_at_once_an
         .and_then(|r| r.parse().ok())
         .unwrap_or(100.0);
     let load = tokio::spawn(shop(base.clone(), rate, began, shots.clone(), stop.clone()));
-    tokio::time::sleep(SETTLE).await;
+    pace(SETTLE).await;
 
     let mut outages = Vec::new();
     for service in ["redis", "postgres", "rabbitmq"] {
@@ -71,7 +72,7 @@ async fn chaos_each_service_stopped_under_load_loses_no_order_refuses_at_once_an
             "postgres" => postgres.down(),
             _ => rabbit.down(),
         });
-        tokio::time::sleep(OUTAGE).await;
+        pace(OUTAGE).await;
         let processed_before = match service {
             "rabbitmq" => db.processed().await,
             _ => 0,
@@ -86,7 +87,7 @@ async fn chaos_each_service_stopped_under_load_loses_no_order_refuses_at_once_an
             "rabbitmq" => Some(db.first_processed_after(processed_before, began).await),
             _ => None,
         };
-        tokio::time::sleep(SETTLE.saturating_sub(began.elapsed() - back_at)).await;
+        pace(SETTLE.saturating_sub(began.elapsed() - back_at)).await;
         outages.push(Outage {
             service,
             down_at,
@@ -255,8 +256,7 @@ async fn processed_by_the_worker(base: &str) -> i64 {
 }
 
 async fn wait_for_all_up(base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
+    wait_for("every service up", Duration::from_secs(60), async || {
         let services = reqwest::get(format!("{base}/api/services"))
             .await
             .unwrap()
@@ -268,15 +268,12 @@ async fn wait_for_all_up(base: &str) {
             .unwrap()
             .iter()
             .all(|s| s["health"] == "up");
-        if all_up {
-            return;
+        match all_up {
+            true => Ok(()),
+            false => Err(services),
         }
-        assert!(
-            Instant::now() < deadline,
-            "services never all up: {services}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    })
+    .await;
 }
 
 /// carstore's log lines, each stamped with when it arrived.

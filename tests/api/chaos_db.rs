@@ -1,6 +1,7 @@
 //! The chaos test's view of its private database: counts of orders, read with a connection per
 //! question, since the database is one of the services the test stops.
 
+use crate::helpers::try_wait_for;
 use std::time::{Duration, Instant};
 
 /// The private database, read directly; a connection per question, since it is stopped too.
@@ -31,24 +32,24 @@ impl Db {
 
     /// Waits (up to 30 s) for the first order processed after `before`; when it was seen.
     pub async fn first_processed_after(&self, before: i64, began: Instant) -> Duration {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while self.processed().await <= before && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let processed = async || match self.processed().await {
+            n if n > before => Ok(()),
+            _ => Err(()),
+        };
+        let _ = try_wait_for(Duration::from_secs(30), processed).await;
         began.elapsed()
     }
 
     /// Waits (up to 60 s) until every order is settled; rows and processed.
     pub async fn drained(&self) -> (i64, i64) {
-        let deadline = Instant::now() + Duration::from_secs(60);
         let sql = "SELECT count(*), count(*) FILTER (WHERE status = 'processed') FROM orders";
-        loop {
-            let (rows, processed) = self.count(sql, None).await;
-            if rows == processed || Instant::now() > deadline {
-                return (rows, processed);
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        let settled = async || match self.count(sql, None).await {
+            (rows, processed) if rows == processed => Ok((rows, processed)),
+            not_yet => Err(not_yet),
+        };
+        try_wait_for(Duration::from_secs(60), settled)
+            .await
+            .unwrap_or_else(|not_yet| not_yet)
     }
 
     pub async fn count_ids(&self, ids: &[i64]) -> i64 {

@@ -1,9 +1,9 @@
 //! The real binary on the command line: startup, clear failures, graceful stop, restart.
 
-use crate::helpers::{get_json, BIN};
+use crate::helpers::{get_json, wait_for_blocking, BIN};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A carstore process and the URL it printed.
 pub struct Served {
@@ -46,28 +46,24 @@ pub fn start(mut command: Command, says: &str) -> Served {
             let _ = tx.send(line);
         }
     });
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let mut seen = Vec::new();
-    while Instant::now() < deadline {
-        let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) else {
-            continue;
-        };
-        if let Some(url) = line.split(says).nth(1) {
-            return Served {
-                child,
-                url: url.trim().trim_end_matches('/').to_owned(),
-                log: rx,
-                startup: seen,
-            };
+    // Held as a Served from the start, so a timeout's panic stops the process too.
+    let mut served = Served {
+        child,
+        url: String::new(),
+        log: rx,
+        startup: Vec::new(),
+    };
+    let what = format!("carstore saying {says:?}");
+    served.url = wait_for_blocking(&what, Duration::from_secs(15), || {
+        while let Ok(line) = served.log.try_recv() {
+            if let Some(url) = line.split(says).nth(1) {
+                return Ok(url.trim().trim_end_matches('/').to_owned());
+            }
+            served.startup.push(line);
         }
-        seen.push(line);
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!(
-        "carstore never said {says:?}; it said:\n{}",
-        seen.join("\n")
-    );
+        Err(format!("it said:\n{}", served.startup.join("\n")))
+    });
+    served
 }
 
 /// A test that fails before `terminate` still leaves no server behind.

@@ -2,14 +2,14 @@
 //! through it: a panel whose query errors or finds nothing after traffic fails the test.
 
 use crate::events::EventReader;
-use crate::helpers::{spawn_with, TestApp};
+use crate::helpers::{pace, spawn_with, wait_for, TestApp};
 use crate::metrics::shop;
 use crate::private::{free_port, wait_until};
 use crate::services::RealEnv;
 use carstore::config::AdminToken;
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Grafana's `$__rate_interval`, for a 1 s scrape: at least four samples per window.
 const RATE_INTERVAL: &str = "15s";
@@ -147,27 +147,29 @@ async fn prometheus_scrapes_carstore_and_every_dashboard_query_returns_series() 
     let prometheus = Prometheus::scraping(app.port);
     let _watching = EventReader::open(&app.url("/api/events")).await;
     // Traffic across several scrapes, so rates and increases have something to work on.
-    let started = Instant::now();
     let mut round = 0;
-    loop {
-        shop(&app, 2).await;
-        round += 1;
-        sign_up_and_in(&app, round).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let scrapes = prometheus
-            .query("count_over_time(up{job=\"carstore\"}[1m])")
-            .await;
-        let scraped = scrapes["data"]["result"][0]["value"][1]
-            .as_str()
-            .unwrap_or("0");
-        if scraped.parse::<f64>().unwrap() >= 8.0 {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "only {scraped} scrapes in a minute"
-        );
-    }
+    wait_for(
+        "8 scrapes of carstore",
+        Duration::from_secs(60),
+        async || {
+            shop(&app, 2).await;
+            round += 1;
+            sign_up_and_in(&app, round).await;
+            pace(Duration::from_millis(300)).await; // rounds of traffic spread over the scrapes
+            let scrapes = prometheus
+                .query("count_over_time(up{job=\"carstore\"}[1m])")
+                .await;
+            let scraped = scrapes["data"]["result"][0]["value"][1]
+                .as_str()
+                .unwrap_or("0")
+                .to_owned();
+            match scraped.parse::<f64>().unwrap() >= 8.0 {
+                true => Ok(()),
+                false => Err(format!("{scraped} scrapes")),
+            }
+        },
+    )
+    .await;
     let up = prometheus.query("up{job=\"carstore\"}").await;
     assert_eq!(
         up["data"]["result"][0]["value"][1], "1",

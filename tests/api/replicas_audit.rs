@@ -1,6 +1,7 @@
 //! The replica test's view of the audit log: wrong sign-ins made on two stores, and the same
 //! history read back from every store.
 
+use crate::helpers::try_wait_for;
 use crate::replicas_fleet::{Proc, ADMIN_TOKEN};
 use serde_json::{json, Value};
 
@@ -20,21 +21,28 @@ pub async fn wrong_sign_in(store: &str) {
 /// so the stores are given up to 3 s to agree.
 pub async fn judge_audit(stores: &[Proc]) -> Vec<String> {
     let asked = std::time::Instant::now();
-    loop {
+    let agree = async || {
         let logs = audit_logs(stores).await;
         let sign_ins = |log: &Value| log.to_string().matches("\"sign_in\"").count();
         let counts: Vec<usize> = logs.iter().map(sign_ins).collect();
         let same = logs.windows(2).all(|w| w[0] == w[1]);
         let agreed = same && counts.iter().all(|c| *c >= 2);
-        if agreed || asked.elapsed() > std::time::Duration::from_secs(3) {
-            println!("replicas: audit: wrong sign-ins on store-c and store-b; sign-in entries per store {counts:?}, identical on all: {same} (after {} ms)", asked.elapsed().as_millis());
-            if agreed {
-                return Vec::new();
-            }
-            let shown: Vec<String> = logs.iter().map(Value::to_string).collect();
-            return vec![format!("audit logs differ or miss a sign-in: {shown:?}")];
+        match agreed {
+            true => Ok((counts, same)),
+            false => Err((counts, same, logs)),
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let seen = try_wait_for(std::time::Duration::from_secs(3), agree).await;
+    let (counts, same) = match &seen {
+        Ok((counts, same)) | Err((counts, same, _)) => (counts, same),
+    };
+    println!("replicas: audit: wrong sign-ins on store-c and store-b; sign-in entries per store {counts:?}, identical on all: {same} (after {} ms)", asked.elapsed().as_millis());
+    match seen {
+        Ok(_) => Vec::new(),
+        Err((_, _, logs)) => {
+            let shown: Vec<String> = logs.iter().map(Value::to_string).collect();
+            vec![format!("audit logs differ or miss a sign-in: {shown:?}")]
+        }
     }
 }
 
