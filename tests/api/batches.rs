@@ -2,7 +2,7 @@
 //! orders exactly once in fewer statements than orders, a poison order in a batch is retried and
 //! dead-lettered alone, and a batch the broker partly refuses leaves only the refused rows unsent.
 
-use crate::helpers::{eventually, spawn_with, TestApp};
+use crate::helpers::{eventually, nothing_more_for, spawn_with, TestApp};
 use crate::private::PrivateRabbit;
 use crate::services::{real_settings, RealEnv, RedisPrefix, TestDb, AMQP, PG_ADMIN, REDIS};
 use carstore::adapter::EventSink;
@@ -249,7 +249,7 @@ async fn events_the_broker_refuses_stay_unsent_and_go_out_once_it_takes_them() {
     })
     .await;
     // The relay keeps trying; what the broker refused stays unsent, what it took is not resent.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    nothing_more_for(Duration::from_millis(1500)).await;
     assert_eq!(counts().await, refused);
 
     rabbit.ctl(&["clear_policy", "cap"]);
@@ -257,7 +257,7 @@ async fn events_the_broker_refuses_stay_unsent_and_go_out_once_it_takes_them() {
         counts().await == (Some(0), Some(ORDERS))
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    nothing_more_for(Duration::from_millis(500)).await;
     assert_eq!(counts().await, (Some(0), Some(ORDERS)), "each event once");
     relay.abort();
     shop.stop().await;

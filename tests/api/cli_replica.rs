@@ -2,7 +2,7 @@
 //! Kubernetes, and one store per embedded data dir.
 
 use crate::cli::{assert_one_clear_line, run_failing, serve, serve_with};
-use crate::helpers::get_json;
+use crate::helpers::{get_json, pace};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -43,7 +43,7 @@ async fn sigterm_turns_readyz_to_503_and_serves_through_the_drain_before_stoppin
         }
         served_cars += usize::from(get("/api/cars").await.0 == 200);
         asked += 1;
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        pace(Duration::from_millis(100)).await; // requests spaced through the drain
     }
     assert!(asked >= 5, "{asked}");
     assert_eq!(refused, asked, "every /readyz during the drain said 503");

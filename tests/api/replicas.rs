@@ -12,6 +12,7 @@
 //! the shoppers per second.
 
 use crate::chaos_db::Db;
+use crate::helpers::pace;
 use crate::replicas_audit as audit;
 use crate::replicas_checks as checks;
 use crate::replicas_feed::Feed;
@@ -68,8 +69,8 @@ async fn replicas_behind_haproxy_stay_one_store_through_a_kill_and_a_rolling_res
     failures.extend(checks::judge_instance_header(&run.shots));
     let db = Db::connect(&env.db.url()).await;
     failures.extend(checks::judge_orders(&run.shots, &db, &fleet.workers).await);
-    // The feed gets a moment for the last orders' events before it is judged.
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // The last orders get the feed's whole limit (1 s) for their events before it is judged.
+    pace(Duration::from_secs(1)).await;
     feed_stop.store(true, Ordering::Relaxed);
     let feed_restart = &run.rolling[FEED_ON];
     failures.extend(views::judge_feed(
@@ -135,7 +136,7 @@ async fn run_load(fleet: &mut Fleet, began: Instant) -> Run {
     let (shots, stop) = (Shots::default(), Arc::new(AtomicBool::new(false)));
     let base = fleet.haproxy.url.clone();
     let load = tokio::spawn(shop(base, rate, began, shots.clone(), stop.clone()));
-    tokio::time::sleep(SETTLE).await;
+    pace(SETTLE).await;
     let mut stopper = Stopper {
         haproxy: &fleet.haproxy,
         shots: shots.clone(),
@@ -143,13 +144,13 @@ async fn run_load(fleet: &mut Fleet, began: Instant) -> Run {
         bursts: 0,
     };
     let killed = stopper.kill_and_restart(&mut fleet.stores[KILLED]).await;
-    tokio::time::sleep(SETTLE).await;
+    pace(SETTLE).await;
     let mut rolling = Vec::new();
     for store in &mut fleet.stores {
         rolling.push(stopper.restart_gracefully(store).await);
-        tokio::time::sleep(BETWEEN_RESTARTS).await;
+        pace(BETWEEN_RESTARTS).await;
     }
-    tokio::time::sleep(SETTLE).await;
+    pace(SETTLE).await;
     stop.store(true, Ordering::Relaxed);
     load.await.unwrap();
     Run {

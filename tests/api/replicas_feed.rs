@@ -3,6 +3,7 @@
 //! with when it arrived, and every stretch of time the feed was open, so the test can judge only
 //! the orders placed while it was listening.
 
+use crate::helpers::pace;
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -35,7 +36,7 @@ impl Feed {
             let client = reqwest::Client::new();
             while !stop.load(Ordering::Relaxed) {
                 kept.read_once(&client, &url, began, &stop).await;
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                pace(Duration::from_millis(50)).await; // then opened again, as a browser would
             }
         });
         feed

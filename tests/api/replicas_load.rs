@@ -5,6 +5,7 @@
 //! and by haproxy's, so the test can cut the run into phases and replicas afterwards.
 
 use crate::chaos_load::{at_rate, Step};
+use crate::helpers::pace;
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
 use std::sync::atomic::AtomicBool;
@@ -129,7 +130,7 @@ impl Shopper {
             if !matches!(status, 0 | 502..=504) {
                 return;
             }
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            pace(Duration::from_millis(200)).await; // a shopper waits a moment, then tries again
         }
     }
 

@@ -2,6 +2,7 @@
 //! SIGKILL (gone at once), or with SIGTERM (drain, then stop). Checkouts are made to be on their
 //! way at the signal, and each stop is noted with what the store, haproxy and the test saw.
 
+use crate::helpers::pace;
 use crate::replicas_fleet::{stops_accepting, HeldRequest, Proc};
 use crate::replicas_haproxy::Haproxy;
 use crate::replicas_load::{Burst, Shots};
@@ -83,7 +84,7 @@ impl Stopper<'_> {
     pub async fn kill_and_restart(&mut self, store: &mut Proc) -> Stop {
         let (burst, shoppers) = self.burst().await;
         let released = burst.release(&self.haproxy.url);
-        tokio::time::sleep(Duration::from_millis(3)).await;
+        pace(Duration::from_millis(3)).await; // the burst on its way at the signal
         let in_flight = self.haproxy.servers().await[&store.name].current;
         let mut stop = self.stop(store, self.began.elapsed(), in_flight, shoppers);
         store.kill();
@@ -107,7 +108,7 @@ impl Stopper<'_> {
         let held = HeldRequest::open(store).await;
         let log_from = store.log_len();
         let released = burst.release(&store.url);
-        tokio::time::sleep(Duration::from_millis(3)).await;
+        pace(Duration::from_millis(3)).await; // the burst on its way at the signal
         let in_flight = self.haproxy.servers().await[&store.name].current;
         let mut stop = self.stop(store, self.began.elapsed(), in_flight, shoppers);
         let since = || self.began.elapsed() - stop.at;

@@ -3,7 +3,7 @@
 //! and stops its shoppers; and `carstore scenario` exits non-zero when a run does not pass.
 
 use crate::faults::{active_faults, admin, spawn_embedded};
-use crate::helpers::{eventually, TestApp};
+use crate::helpers::{eventually, nothing_more_for, TestApp};
 use crate::scenarios_headless::scenario;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -43,7 +43,7 @@ async fn a_guided_run_waits_for_each_button_and_ends_with_its_summary() {
     let (status, started) = send(&app, Method::POST, "/api/scenarios/redis-outage/run").await;
     assert_eq!(status, StatusCode::CREATED, "{started}");
     assert_eq!(started["waiting_for_press"], true);
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    nothing_more_for(Duration::from_millis(600)).await;
     assert!(
         app.json("/api/load").await["running"].is_null(),
         "nothing before the press"

@@ -2,7 +2,7 @@
 //! the broker is down for 10 s, then Redis goes away, then Postgres; each comes back. At the end
 //! every 201 is one row in `orders`, one processed order and one consumed message.
 
-use crate::helpers::{eventually, shopper, spawn_with, TestApp};
+use crate::helpers::{eventually, pace, shopper, spawn_with, TestApp};
 use crate::outages::time_to_recover;
 use crate::private::{PrivatePostgres, PrivateRabbit, PrivateRedis};
 use crate::services::{real_settings, TestDb};
@@ -46,7 +46,7 @@ async fn shoppers_buy_until(app: &TestApp, stop: Arc<AtomicBool>, shoppers: usiz
                     let counter = if status == 201 { &created } else { &refused };
                     counter.fetch_add(1, Ordering::Relaxed);
                     car = car % 39 + 1;
-                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    pace(Duration::from_millis(10)).await;
                 }
             })
         })
@@ -93,7 +93,7 @@ async fn the_demo_story_loses_nothing_and_doubles_nothing() {
         .await;
         tokio::task::block_in_place(|| rabbit.down());
         // The outage itself lasts a set time, as a real one would: nothing to wait for.
-        tokio::time::sleep(Duration::from_secs(10)).await;
+        pace(Duration::from_secs(10)).await;
         let backlog = app.json("/api/status/orders").await["outbox_backlog"]
             .as_i64()
             .unwrap();

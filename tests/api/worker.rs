@@ -3,7 +3,7 @@
 
 use crate::cli::{assert_one_clear_line, serve_with, start, Served};
 use crate::helpers::BIN;
-use crate::helpers::{eventually, get_json, shopper};
+use crate::helpers::{eventually, get_json, nothing_more_for, shopper};
 use crate::metrics::{promtool, value};
 use crate::services::{RealEnv, AMQP, REDIS};
 use reqwest::Client;
@@ -102,7 +102,7 @@ async fn a_separate_worker_process_publishes_and_processes_what_serve_takes() {
     let shopper = shopper();
     let order_id = place_order(&shopper, &served.url).await;
     let order_url = format!("{}/api/orders/{order_id}", served.url);
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    nothing_more_for(Duration::from_millis(500)).await;
     assert_eq!(
         get_json(&shopper, &order_url).await["order"]["status"],
         "pending",
@@ -147,7 +147,7 @@ async fn the_worker_serves_metrics_that_count_the_orders_it_processed() {
     )
     .await;
     // And no more: a redelivery or a second count would show a little later.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    nothing_more_for(Duration::from_millis(500)).await;
     let text = scrape(&worker.url).await;
     assert_eq!(
         value(&text, "carstore_orders_processed_total"),
