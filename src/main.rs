@@ -44,7 +44,7 @@ fn main() -> ExitCode {
         &settings.instance,
         carstore::ops::logs::push_own_line,
     );
-    for var in Settings::unknown_env_vars() {
+    for var in carstore::config::unknown_env_vars() {
         tracing::warn!(%var, "unknown CARSTORE_ variable ignored");
     }
     let run = async move {

@@ -4,6 +4,7 @@
 
 mod args;
 mod control;
+mod env_names;
 mod proxies;
 mod queues;
 mod replica;
@@ -13,6 +14,7 @@ mod service_url;
 
 pub use args::{CommonArgs, ServeArgs, WorkerArgs};
 pub use control::{AdminToken, ControlSettings, ControlSpec};
+pub use env_names::{unknown_env_vars, CONVENTIONAL_ENV, KNOWN_ENV};
 pub use proxies::TrustedProxies;
 pub use queues::QueueNames;
 pub(crate) use replica::checked_instance;
@@ -33,44 +35,6 @@ pub const DEFAULT_METRICS_BIND: &str = "127.0.0.1:9464";
 pub const DEFAULT_DATA_DIR: &str = "./carstore-data";
 pub const DEFAULT_REDIS_PREFIX: &str = "carstore:";
 pub const DEFAULT_ORDERS_QUEUE: &str = "orders";
-
-/// The `CARSTORE_*` variables carstore reads; any other one is probably a typo and is warned about.
-pub const KNOWN_ENV: &[&str] = &[
-    "CARSTORE_BIND",
-    "CARSTORE_METRICS_BIND",
-    "CARSTORE_DATA_DIR",
-    "CARSTORE_CONFIG",
-    "CARSTORE_NO_WORKER",
-    "CARSTORE_LOG",
-    "CARSTORE_DATABASE_URL",
-    "CARSTORE_REDIS_URL",
-    "CARSTORE_AMQP_URL",
-    "CARSTORE_REDIS_PREFIX",
-    "CARSTORE_ORDERS_QUEUE",
-    "CARSTORE_ADMIN_TOKEN",
-    "CARSTORE_ADMIN_TOKEN_FILE",
-    "CARSTORE_TRUSTED_PROXIES",
-    "CARSTORE_RABBIT_MANAGEMENT_URL",
-    "CARSTORE_RABBIT_MANAGEMENT_URL_FILE",
-    "CARSTORE_CART_RETENTION",
-    "CARSTORE_IDEMPOTENCY_RETENTION",
-    "CARSTORE_OUTBOX_RETENTION",
-    "CARSTORE_ACCOUNT_RETENTION",
-    "CARSTORE_INSTANCE",
-    "CARSTORE_DRAIN",
-];
-
-/// The conventional variables carstore also reads.
-pub const CONVENTIONAL_ENV: &[&str] = &[
-    "DATABASE_URL",
-    "DATABASE_URL_FILE",
-    "REDIS_URL",
-    "REDIS_URL_FILE",
-    "AMQP_URL",
-    "AMQP_URL_FILE",
-    "DOCKER_HOST",
-    "RUST_LOG",
-];
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -268,14 +232,6 @@ impl Settings {
     /// The queue failing order events end up in.
     pub fn dead_letter_queue(&self) -> String {
         self.queue_names().dead_letters
-    }
-
-    /// `CARSTORE_*` variables set in the environment that carstore does not know.
-    pub fn unknown_env_vars() -> Vec<String> {
-        std::env::vars()
-            .map(|(k, _)| k)
-            .filter(|k| k.starts_with("CARSTORE_") && !KNOWN_ENV.contains(&k.as_str()))
-            .collect()
     }
 }
 

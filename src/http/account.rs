@@ -3,9 +3,11 @@
 //! Signing in or up always gives the browser a new session id (no fixation); signing out gives
 //! it a new guest one. Outcomes are counted for the metrics, never who.
 
+mod sessions;
+
 use super::session::Session;
 use super::{forwarded, ApiError};
-use crate::accounts::{device_label, AccountError, AccountHolder, Attempt, SessionView, SignedIn};
+use crate::accounts::{device_label, AccountError, AccountHolder, Attempt, SignedIn};
 use crate::domain::{AccountId, SessionId, SignUp};
 use crate::metrics::OutcomeLabels;
 use crate::state::AppState;
@@ -18,10 +20,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/session").post(sign_in).delete(sign_out))
         .service(
             web::resource("/account/sessions")
-                .get(list_sessions)
+                .get(sessions::list_sessions)
                 .delete(sign_out_everywhere),
         )
-        .service(web::resource("/account/sessions/{id}").delete(end_session))
+        .service(web::resource("/account/sessions/{id}").delete(sessions::end_session))
         .service(web::resource("/shoppers").get(shoppers));
 }
 
@@ -248,61 +250,6 @@ async fn sign_out_everywhere(
     tracing::info!(account = id.0, ended, "shopper signed out everywhere");
     let resp = HttpResponse::Ok().json(Ended { ended });
     Ok(session.replace_with(resp, &SessionId::new_guest(&session.key)))
-}
-
-#[derive(Serialize)]
-struct SessionItem {
-    id: String,
-    device: String,
-    created_at: chrono::DateTime<chrono::Utc>,
-    current: bool,
-}
-
-impl From<SessionView> for SessionItem {
-    fn from(s: SessionView) -> Self {
-        SessionItem {
-            id: s.id,
-            device: s.device,
-            created_at: s.created_at,
-            current: s.current,
-        }
-    }
-}
-
-async fn list_sessions(
-    state: web::Data<AppState>,
-    session: Session,
-) -> Result<HttpResponse, ApiError> {
-    let id = signed_in_as(&session)?;
-    let sessions = state
-        .shop
-        .accounts
-        .sessions(id, &session.id)
-        .await
-        .map_err(sessions_down)?;
-    let items: Vec<SessionItem> = sessions.into_iter().map(SessionItem::from).collect();
-    Ok(HttpResponse::Ok().json(items))
-}
-
-async fn end_session(
-    state: web::Data<AppState>,
-    session: Session,
-    handle: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let id = signed_in_as(&session)?;
-    let ended = state
-        .shop
-        .accounts
-        .end_session(id, &handle)
-        .await
-        .map_err(sessions_down)?;
-    if !ended {
-        return Err(ApiError::not_found(
-            "session_not_found",
-            "this account has no such session",
-        ));
-    }
-    Ok(HttpResponse::Ok().json(Ended { ended: 1 }))
 }
 
 #[derive(Serialize)]

@@ -2,10 +2,9 @@
 
 use crate::adapter::AdapterError;
 use crate::service::Service;
-use actix_web::error::{JsonPayloadError, PayloadError};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use serde::Serialize;
+use bodies::{ErrorBody, ProbeDownBody};
 use std::fmt;
 
 /// Seconds a client is asked to wait before retrying a request a dependency outage refused.
@@ -270,49 +269,8 @@ impl ResponseError for ApiError {
     }
 }
 
-/// Every error's body: `{error, message}`, and for `/readyz` the kind of service that is down.
-#[derive(Serialize)]
-struct ErrorBody {
-    error: &'static str,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dependency: Option<&'static str>,
-}
-
-/// The compat probes' failure: `{"redis": "DOWN", "error": "..."}`, the field named per probe.
-struct ProbeDownBody<'a> {
-    field: &'a str,
-    down: &'static str,
-    error: String,
-}
-
-impl Serialize for ProbeDownBody<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(2))?;
-        map.serialize_entry(self.field, self.down)?;
-        map.serialize_entry("error", &self.error)?;
-        map.end()
-    }
-}
-
-/// Maps the JSON extractor's failures: size first, then syntax versus shape.
-impl From<JsonPayloadError> for ApiError {
-    fn from(e: JsonPayloadError) -> Self {
-        match e {
-            JsonPayloadError::OverflowKnownLength { .. }
-            | JsonPayloadError::Overflow { .. }
-            | JsonPayloadError::Payload(PayloadError::Overflow) => ApiError::PayloadTooLarge,
-            JsonPayloadError::Deserialize(e) if e.is_data() => {
-                ApiError::bad_request("invalid_request", e.to_string())
-            }
-            JsonPayloadError::Deserialize(_) => {
-                ApiError::bad_request("invalid_json", "request body must be valid JSON")
-            }
-            _ => ApiError::bad_request("invalid_json", "request body could not be read as JSON"),
-        }
-    }
-}
+mod bodies;
+mod json_body;
 
 #[cfg(test)]
 mod tests;

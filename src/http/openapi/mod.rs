@@ -5,6 +5,7 @@
 //! fuzzes a live store against this document).
 
 mod accounts;
+mod admin_load;
 mod faults;
 mod replicas;
 mod scenarios;

@@ -2,10 +2,9 @@
 //! the probes and metrics outside `/api`.
 
 use super::{
-    admin_only, answer, array, body, boolean, closed, constant, integer, number, path_param,
-    query_param, response, schema, string,
+    admin_only, answer, array, boolean, closed, constant, integer, number, path_param, query_param,
+    response, schema, string,
 };
-use crate::http::load::{MAX_RATE, MAX_SECS};
 use crate::http::logs::DEFAULT_TAIL;
 use crate::ops::logs::HISTORY;
 use crate::service::Service;
@@ -14,7 +13,7 @@ use serde_json::{json, Map, Value};
 pub fn paths(paths: &mut Map<String, Value>) {
     probes(paths);
     services(paths);
-    admin_and_load(paths);
+    super::admin_load::paths(paths);
     paths.insert(
         "/api/queues".into(),
         get(
@@ -243,74 +242,4 @@ fn services(paths: &mut Map<String, Value>) {
             "409": response("Conflict"),
         },
     }}));
-}
-
-fn admin_and_load(paths: &mut Map<String, Value>) {
-    paths.insert(
-        "/api/admin/login".into(),
-        json!({ "post": {
-            "operationId": "adminLogin",
-            "summary": "Sign in to the dashboard: sets the HttpOnly admin cookie",
-            "requestBody": body(json!({
-                "type": "object", "properties": { "token": string() }, "required": ["token"],
-            })),
-            "responses": {
-                "200": answer("Signed in", schema("AdminState")),
-                "400": response("BadRequest"),
-                "401": response("AdminRequired"),
-                "429": response("TooManyAttempts"),
-                "413": response("TooLarge"),
-            },
-        }}),
-    );
-    paths.insert(
-        "/api/admin/logout".into(),
-        json!({ "post": {
-            "operationId": "adminLogout",
-            "summary": "Sign out: removes the admin cookie",
-            "responses": { "200": answer("Signed out", schema("AdminState")) },
-        }}),
-    );
-    paths.insert("/api/load".into(), json!({
-        "get": {
-            "operationId": "loadStatus",
-            "summary": "The load run going now, if any",
-            "responses": { "200": answer("The run's name, or null", schema("LoadRunning")) },
-        },
-        "post": {
-            "operationId": "startLoad",
-            "summary": "Start a load run against this store; its figures arrive as `load` events",
-            "security": admin_only(),
-            "requestBody": body(json!({
-                "type": "object",
-                "properties": {
-                    "rate": { "type": "number", "minimum": 1, "maximum": MAX_RATE },
-                    "mix": { "type": "string",
-                             "description": "browse=10,view=5,add_to_cart=3,checkout=1" },
-                    "duration_secs": { "type": "integer", "minimum": 1, "maximum": MAX_SECS },
-                },
-                "required": ["rate"],
-                "additionalProperties": false,
-            })),
-            "responses": {
-                "202": answer("Started", schema("LoadRunning")),
-                "400": response("BadRequest"),
-                "401": response("AdminRequired"),
-                "429": response("TooManyAttempts"),
-                "409": response("Conflict"),
-                "413": response("TooLarge"),
-                "422": response("Invalid"),
-            },
-        },
-        "delete": {
-            "operationId": "stopLoad",
-            "summary": "Stop the load run",
-            "security": admin_only(),
-            "responses": {
-                "200": answer("Whether there was one", closed(&[("stopping", boolean())])),
-                "401": response("AdminRequired"),
-                "429": response("TooManyAttempts"),
-            },
-        },
-    }));
 }

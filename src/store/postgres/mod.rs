@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod cars;
 mod orders;
+mod outbox;
 mod retention;
 
 use crate::adapter::{AdapterError, Backoff};
