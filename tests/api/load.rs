@@ -2,7 +2,7 @@
 
 use crate::helpers::BIN;
 use crate::helpers::{spawn_app, TestApp};
-use carstore::load::{run, LoadPlan, Mix, Pace, Summary};
+use carstore::load::{run, LoadPlan, LoadSummary, Mix, Pace};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
@@ -32,7 +32,7 @@ async fn served(app: &TestApp) -> BTreeMap<(String, u16), u64> {
     counts
 }
 
-fn sent(summary: &Summary) -> BTreeMap<(String, u16), u64> {
+fn sent(summary: &LoadSummary) -> BTreeMap<(String, u16), u64> {
     summary
         .by_route
         .iter()

@@ -3,7 +3,7 @@
 
 use crate::replicas_fleet::Proc;
 use crate::replicas_haproxy::Haproxy;
-use carstore::load::{run, LoadPlan, Mix, Pace, Summary};
+use carstore::load::{run, LoadPlan, LoadSummary, Mix, Pace};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,7 +39,7 @@ pub async fn compare_one_and_three(three: &Haproxy, first: &Proc) -> Vec<String>
     wrong
 }
 
-async fn closed_run(base: &str) -> Summary {
+async fn closed_run(base: &str) -> LoadSummary {
     let plan = LoadPlan {
         base: base.to_owned(),
         duration: Duration::from_secs(3),
