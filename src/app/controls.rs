@@ -57,7 +57,7 @@ async fn pick_control(
         (Some(spec), _) => configured(picked, service, spec),
         (None, None) => Arc::new(NoControl("it runs embedded in carstore".into())),
         // A pod reaches no Docker engine, and carstore gets no rights over the cluster.
-        (None, Some(_)) if on_kubernetes() => Arc::new(NoControl(
+        (None, Some(_)) if crate::config::on_kubernetes() => Arc::new(NoControl(
             "on Kubernetes the cluster runs it: use kubectl (scale, rollout restart)".into(),
         )),
         (None, Some(_)) => found_in_docker(picked, service).await,
@@ -68,11 +68,6 @@ async fn pick_control(
         "control"
     );
     control
-}
-
-/// Kubernetes sets this in every container it starts.
-fn on_kubernetes() -> bool {
-    std::env::var_os("KUBERNETES_SERVICE_HOST").is_some()
 }
 
 fn configured(

@@ -64,4 +64,94 @@ pub struct CommonArgs {
         hide_env_values = true
     )]
     pub amqp_url: Option<String>,
+    /// Prefix of every Redis key, so several stores can share one Redis [default: carstore:]
+    #[arg(long, env = "CARSTORE_REDIS_PREFIX", value_name = "PREFIX")]
+    pub redis_prefix: Option<String>,
+    /// The order events queue; its dead letters go to `<name>.dlq` [default: orders]
+    #[arg(long, env = "CARSTORE_ORDERS_QUEUE", value_name = "NAME")]
+    pub orders_queue: Option<String>,
+    /// The dashboard's admin token, 32 characters or more [default: one made at start]
+    #[arg(
+        long,
+        env = "CARSTORE_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+    /// RabbitMQ's management API, e.g. http://user:pass@host:15672, for every queue of the vhost
+    #[arg(
+        long,
+        env = "CARSTORE_RABBIT_MANAGEMENT_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub rabbit_management_url: Option<String>,
+    /// Proxies whose forwarded headers are believed: addresses or CIDR ranges, comma-separated
+    #[arg(long, env = "CARSTORE_TRUSTED_PROXIES", value_name = "LIST")]
+    pub trusted_proxies: Option<String>,
+    /// After SIGTERM, how long /readyz says 503 before the store stops accepting [default: 5s]
+    #[arg(long, env = "CARSTORE_DRAIN", value_name = "DURATION")]
+    pub drain: Option<String>,
+    /// How long an unused cart is kept [default: 24h]
+    #[arg(long, env = "CARSTORE_CART_RETENTION", value_name = "DURATION")]
+    pub cart_retention: Option<String>,
+    /// How long a checkout's idempotency key is kept [default: 24h]
+    #[arg(long, env = "CARSTORE_IDEMPOTENCY_RETENTION", value_name = "DURATION")]
+    pub idempotency_retention: Option<String>,
+    /// How long a published order event is kept [default: 1h]
+    #[arg(long, env = "CARSTORE_OUTBOX_RETENTION", value_name = "DURATION")]
+    pub outbox_retention: Option<String>,
+    /// How long an account never signed into and with no order is kept [default: 90d]
+    #[arg(long, env = "CARSTORE_ACCOUNT_RETENTION", value_name = "DURATION")]
+    pub account_retention: Option<String>,
+}
+
+impl CommonArgs {
+    /// Empty values count as not given: `CARSTORE_X=` in a compose file means "not set".
+    pub(super) fn without_empty_values(self) -> CommonArgs {
+        let given = |v: Option<String>| v.filter(|v| !v.is_empty());
+        CommonArgs {
+            data_dir: self.data_dir.filter(|d| !d.as_os_str().is_empty()),
+            config: self.config,
+            instance: given(self.instance),
+            log: given(self.log),
+            database_url: given(self.database_url),
+            redis_url: given(self.redis_url),
+            amqp_url: given(self.amqp_url),
+            redis_prefix: given(self.redis_prefix),
+            orders_queue: given(self.orders_queue),
+            admin_token: given(self.admin_token),
+            rabbit_management_url: given(self.rabbit_management_url),
+            trusted_proxies: given(self.trusted_proxies),
+            drain: given(self.drain),
+            cart_retention: given(self.cart_retention),
+            idempotency_retention: given(self.idempotency_retention),
+            outbox_retention: given(self.outbox_retention),
+            account_retention: given(self.account_retention),
+        }
+    }
+}
+
+/// Every variable the flags of `serve` and `worker` read, and for each secret one (its value
+/// hidden) the `<name>_FILE` that may name a file holding it.
+pub fn flag_variables() -> Vec<String> {
+    use clap::{Args, Command};
+    let commands = [
+        ServeArgs::augment_args(Command::new("serve")),
+        WorkerArgs::augment_args(Command::new("worker")),
+    ];
+    let mut names = vec![];
+    for command in &commands {
+        for arg in command.get_arguments() {
+            let Some(var) = arg.get_env() else { continue };
+            let var = var.to_string_lossy().into_owned();
+            if arg.is_hide_env_values_set() {
+                names.push(format!("{var}_FILE"));
+            }
+            names.push(var);
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
 }

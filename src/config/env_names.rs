@@ -1,30 +1,7 @@
-//! The environment variables carstore reads, and the `CARSTORE_*` ones it does not know.
+//! The environment variables carstore reads, and the `CARSTORE_*` ones it does not know. The
+//! `CARSTORE_*` names are read off the flags' own declarations (`args.rs`), never listed twice.
 
-/// The `CARSTORE_*` variables carstore reads; any other one is probably a typo and is warned about.
-pub const KNOWN_ENV: &[&str] = &[
-    "CARSTORE_BIND",
-    "CARSTORE_METRICS_BIND",
-    "CARSTORE_DATA_DIR",
-    "CARSTORE_CONFIG",
-    "CARSTORE_NO_WORKER",
-    "CARSTORE_LOG",
-    "CARSTORE_DATABASE_URL",
-    "CARSTORE_REDIS_URL",
-    "CARSTORE_AMQP_URL",
-    "CARSTORE_REDIS_PREFIX",
-    "CARSTORE_ORDERS_QUEUE",
-    "CARSTORE_ADMIN_TOKEN",
-    "CARSTORE_ADMIN_TOKEN_FILE",
-    "CARSTORE_TRUSTED_PROXIES",
-    "CARSTORE_RABBIT_MANAGEMENT_URL",
-    "CARSTORE_RABBIT_MANAGEMENT_URL_FILE",
-    "CARSTORE_CART_RETENTION",
-    "CARSTORE_IDEMPOTENCY_RETENTION",
-    "CARSTORE_OUTBOX_RETENTION",
-    "CARSTORE_ACCOUNT_RETENTION",
-    "CARSTORE_INSTANCE",
-    "CARSTORE_DRAIN",
-];
+use std::sync::OnceLock;
 
 /// The conventional variables carstore also reads.
 pub const CONVENTIONAL_ENV: &[&str] = &[
@@ -35,6 +12,7 @@ pub const CONVENTIONAL_ENV: &[&str] = &[
     "AMQP_URL",
     "AMQP_URL_FILE",
     "DOCKER_HOST",
+    "KUBERNETES_SERVICE_HOST",
     "RUST_LOG",
 ];
 
@@ -42,6 +20,24 @@ pub const CONVENTIONAL_ENV: &[&str] = &[
 pub fn unknown_env_vars() -> Vec<String> {
     std::env::vars()
         .map(|(k, _)| k)
-        .filter(|k| k.starts_with("CARSTORE_") && !KNOWN_ENV.contains(&k.as_str()))
+        .filter(|k| k.starts_with("CARSTORE_") && !is_known_env(k))
         .collect()
+}
+
+/// Whether carstore reads the variable `name`: one of its flags' (or a secret's `_FILE`), or a
+/// conventional one.
+pub fn is_known_env(name: &str) -> bool {
+    static FLAGS: OnceLock<Vec<String>> = OnceLock::new();
+    let flags = FLAGS.get_or_init(super::args::flag_variables);
+    flags.iter().any(|v| v == name) || CONVENTIONAL_ENV.contains(&name)
+}
+
+/// Where the Docker engine is: `DOCKER_HOST`, else the local socket.
+pub fn docker_host() -> String {
+    std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".to_owned())
+}
+
+/// Whether this process runs in a Kubernetes pod (Kubernetes sets the variable in every one).
+pub fn on_kubernetes() -> bool {
+    std::env::var_os("KUBERNETES_SERVICE_HOST").is_some()
 }

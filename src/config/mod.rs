@@ -14,7 +14,7 @@ mod service_url;
 
 pub use args::{CommonArgs, ServeArgs, WorkerArgs};
 pub use control::{AdminToken, ControlSettings, ControlSpec};
-pub use env_names::{unknown_env_vars, CONVENTIONAL_ENV, KNOWN_ENV};
+pub use env_names::{docker_host, is_known_env, on_kubernetes, unknown_env_vars, CONVENTIONAL_ENV};
 pub use proxies::TrustedProxies;
 pub use queues::QueueNames;
 pub(crate) use replica::checked_instance;
@@ -130,21 +130,28 @@ impl Settings {
         args: CommonArgs,
         file: FileSettings,
     ) -> anyhow::Result<Settings> {
-        let url = |flag: Option<String>, conventional: &str, from_file: Option<String>| {
+        let args = args.without_empty_values();
+        let url = |flag: Option<String>, var: &str, from_file: Option<String>| {
+            let conventional = var.trim_start_matches("CARSTORE_");
             Ok::<_, anyhow::Error>(
-                flag.or(secret_file::env_or_file(conventional)?)
+                flag.or(secret_file::from_file_var(var)?)
+                    .or(secret_file::env_or_file(conventional)?)
                     .or(from_file),
             )
         };
-        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let retention = retention::layered(
-            &env,
-            [
-                file.cart_retention.clone(),
-                file.idempotency_retention.clone(),
-                file.outbox_retention.clone(),
-                file.account_retention.clone(),
-            ],
+        let secret = |flag: Option<String>, var: &str, from_file: Option<String>| {
+            Ok::<_, anyhow::Error>(flag.or(secret_file::from_file_var(var)?).or(from_file))
+        };
+        let retention = retention::layered([
+            args.cart_retention.or(file.cart_retention),
+            args.idempotency_retention.or(file.idempotency_retention),
+            args.outbox_retention.or(file.outbox_retention),
+            args.account_retention.or(file.account_retention),
+        ])?;
+        let management_url = secret(
+            args.rabbit_management_url,
+            "CARSTORE_RABBIT_MANAGEMENT_URL",
+            file.rabbit_management_url,
         )?;
         Ok(Settings {
             bind,
@@ -154,39 +161,44 @@ impl Settings {
                 .or(file.data_dir)
                 .unwrap_or_else(|| DEFAULT_DATA_DIR.into()),
             log_filter: args.log.or(file.log).unwrap_or_else(|| "info".into()),
-            database_url: url(args.database_url, "DATABASE_URL", file.database_url)?
-                .map(|u| ServiceUrl::parse(&u, &["postgres", "postgresql"], "database URL"))
-                .transpose()?,
-            redis_url: url(args.redis_url, "REDIS_URL", file.redis_url)?
+            database_url: url(
+                args.database_url,
+                "CARSTORE_DATABASE_URL",
+                file.database_url,
+            )?
+            .map(|u| ServiceUrl::parse(&u, &["postgres", "postgresql"], "database URL"))
+            .transpose()?,
+            redis_url: url(args.redis_url, "CARSTORE_REDIS_URL", file.redis_url)?
                 .map(|u| ServiceUrl::parse(&u, &["redis"], "Redis URL"))
                 .transpose()?,
-            amqp_url: url(args.amqp_url, "AMQP_URL", file.amqp_url)?
+            amqp_url: url(args.amqp_url, "CARSTORE_AMQP_URL", file.amqp_url)?
                 .map(|u| ServiceUrl::parse(&u, &["amqp"], "AMQP URL"))
                 .transpose()?,
-            rabbit_management_url: secret_file::env_or_file("CARSTORE_RABBIT_MANAGEMENT_URL")?
-                .or(file.rabbit_management_url)
+            rabbit_management_url: management_url
                 .map(|u| ServiceUrl::parse(&u, &["http"], "RabbitMQ management URL"))
                 .transpose()?,
-            redis_prefix: env("CARSTORE_REDIS_PREFIX")
+            redis_prefix: args
+                .redis_prefix
                 .or(file.redis_prefix)
                 .unwrap_or_else(|| DEFAULT_REDIS_PREFIX.into()),
-            admin_token: secret_file::env_or_file("CARSTORE_ADMIN_TOKEN")?
-                .or(file.admin_token)
+            admin_token: secret(args.admin_token, "CARSTORE_ADMIN_TOKEN", file.admin_token)?
                 .map(AdminToken::new)
                 .transpose()?,
             retention,
             instance: replica::instance_name(args.instance.or(file.instance))?,
-            drain: env("CARSTORE_DRAIN")
+            drain: args
+                .drain
                 .or(file.drain)
                 .map_or(Ok(DEFAULT_DRAIN), |text| parse_drain(&text))?,
-            trusted_proxies: env("CARSTORE_TRUSTED_PROXIES")
+            trusted_proxies: args
+                .trusted_proxies
                 .or(file.trusted_proxies)
                 .map_or(Ok(TrustedProxies::default()), |list| {
                     TrustedProxies::parse(&list)
                 })?,
             control: file.control,
             orders_queue: checked_queue_name(
-                env("CARSTORE_ORDERS_QUEUE")
+                args.orders_queue
                     .or(file.orders_queue)
                     .unwrap_or_else(|| DEFAULT_ORDERS_QUEUE.into()),
             )?,

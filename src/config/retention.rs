@@ -44,44 +44,19 @@ impl Retention {
     }
 }
 
-/// Each retention from its variable, else the config file's `[carts, idempotency keys, outbox]`,
-/// else the default.
-pub(super) fn layered(
-    env: &dyn Fn(&str) -> Option<String>,
-    file: [Option<String>; 4],
-) -> anyhow::Result<Retention> {
-    let [carts, keys, outbox, accounts] = file;
-    let pick = |var: &str, from_file: Option<String>, what: &str, default| {
-        env(var)
-            .or(from_file)
-            .map_or(Ok(default), |text| parse_retention(&text, what))
+/// Each retention from its setting (flag, variable or config file, already layered), else
+/// the default: `[carts, idempotency keys, outbox, idle accounts]`.
+pub(super) fn layered(given: [Option<String>; 4]) -> anyhow::Result<Retention> {
+    let [carts, keys, outbox, accounts] = given;
+    let pick = |given: Option<String>, what: &str, default| {
+        given.map_or(Ok(default), |text| parse_retention(&text, what))
     };
     let default = Retention::default();
     Ok(Retention {
-        carts: pick(
-            "CARSTORE_CART_RETENTION",
-            carts,
-            "cart retention",
-            default.carts,
-        )?,
-        idempotency_keys: pick(
-            "CARSTORE_IDEMPOTENCY_RETENTION",
-            keys,
-            "idempotency retention",
-            default.idempotency_keys,
-        )?,
-        sent_outbox: pick(
-            "CARSTORE_OUTBOX_RETENTION",
-            outbox,
-            "outbox retention",
-            default.sent_outbox,
-        )?,
-        idle_accounts: pick(
-            "CARSTORE_ACCOUNT_RETENTION",
-            accounts,
-            "account retention",
-            default.idle_accounts,
-        )?,
+        carts: pick(carts, "cart retention", default.carts)?,
+        idempotency_keys: pick(keys, "idempotency retention", default.idempotency_keys)?,
+        sent_outbox: pick(outbox, "outbox retention", default.sent_outbox)?,
+        idle_accounts: pick(accounts, "account retention", default.idle_accounts)?,
     })
 }
 

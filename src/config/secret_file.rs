@@ -10,6 +10,12 @@ pub fn env_or_file(name: &str) -> anyhow::Result<Option<String>> {
     if let Some(value) = std::env::var(name).ok().filter(|v| !v.is_empty()) {
         return Ok(Some(value));
     }
+    from_file_var(name)
+}
+
+/// The value in the file `<name>_FILE` names, if that variable is set: how every secret setting
+/// (its value hidden in `--help`) may be given without putting it in the environment.
+pub fn from_file_var(name: &str) -> anyhow::Result<Option<String>> {
     let file_var = format!("{name}_FILE");
     let Some(path) = std::env::var_os(&file_var).filter(|p| !p.is_empty()) else {
         return Ok(None);

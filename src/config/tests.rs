@@ -138,3 +138,36 @@ fn retentions_come_from_the_file_or_default_and_a_bad_one_is_one_clear_error() {
     );
     assert!(!err.contains('\n'), "{err}");
 }
+
+#[test]
+fn every_variable_carstore_has_read_is_known_from_the_flags() {
+    for var in [
+        "CARSTORE_BIND",
+        "CARSTORE_METRICS_BIND",
+        "CARSTORE_DATA_DIR",
+        "CARSTORE_CONFIG",
+        "CARSTORE_NO_WORKER",
+        "CARSTORE_LOG",
+        "CARSTORE_DATABASE_URL",
+        "CARSTORE_REDIS_URL",
+        "CARSTORE_AMQP_URL",
+        "CARSTORE_REDIS_PREFIX",
+        "CARSTORE_ORDERS_QUEUE",
+        "CARSTORE_ADMIN_TOKEN",
+        "CARSTORE_ADMIN_TOKEN_FILE",
+        "CARSTORE_TRUSTED_PROXIES",
+        "CARSTORE_RABBIT_MANAGEMENT_URL",
+        "CARSTORE_RABBIT_MANAGEMENT_URL_FILE",
+        "CARSTORE_CART_RETENTION",
+        "CARSTORE_IDEMPOTENCY_RETENTION",
+        "CARSTORE_OUTBOX_RETENTION",
+        "CARSTORE_ACCOUNT_RETENTION",
+        "CARSTORE_INSTANCE",
+        "CARSTORE_DRAIN",
+        "DATABASE_URL_FILE",
+        "DOCKER_HOST",
+    ] {
+        assert!(super::is_known_env(var), "{var}");
+    }
+    assert!(!super::is_known_env("CARSTORE_REDIS_PREFX"));
+}

@@ -2,7 +2,7 @@
 //! container names the dashboard looks for, the variables and ports carstore uses, and the
 //! addresses Prometheus and Grafana are given.
 
-use carstore::config::{CONVENTIONAL_ENV, KNOWN_ENV};
+use carstore::config::is_known_env;
 use carstore::service::Service;
 use serde_yaml::Value;
 use std::process::Command;
@@ -127,10 +127,7 @@ fn carstore_in_the_stack_uses_only_what_it_reads_and_finds_its_siblings() {
     }
     let env = carstore["environment"].as_mapping().unwrap();
     for key in env.keys().map(|k| k.as_str().unwrap()) {
-        assert!(
-            KNOWN_ENV.contains(&key) || CONVENTIONAL_ENV.contains(&key),
-            "carstore does not read {key}"
-        );
+        assert!(is_known_env(key), "carstore does not read {key}");
     }
     let value = |k: &str| env[k].as_str().unwrap().to_owned();
     assert_eq!(value("CARSTORE_BIND"), "0.0.0.0:8000");

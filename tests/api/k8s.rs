@@ -11,7 +11,7 @@ mod security;
 
 use crate::helpers::spawn_app;
 use actix_web::test::{call_service, init_service, TestRequest};
-use carstore::config::{parse_drain, CONVENTIONAL_ENV, DEFAULT_DRAIN, KNOWN_ENV};
+use carstore::config::{is_known_env, parse_drain, DEFAULT_DRAIN};
 use manifests::{in_flight_grace, overlays, pods, pre_stop_sleep, text};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -125,8 +125,7 @@ fn every_environment_variable_is_one_carstore_reads() {
     for (overlay, objs) in overlays() {
         for pod in pods(overlay, objs) {
             for (name, _) in &pod.env {
-                let known =
-                    KNOWN_ENV.contains(&name.as_str()) || CONVENTIONAL_ENV.contains(&name.as_str());
+                let known = is_known_env(name);
                 assert!(
                     known,
                     "{}: {name} is not a variable carstore reads",

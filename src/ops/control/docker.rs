@@ -19,7 +19,6 @@ const API_VERSION: ClientVersion = ClientVersion {
 const STOP_GRACE_SECS: i32 = 10;
 /// Seconds to wait for the engine's answer (a stop can take the whole grace period).
 const REQUEST_TIMEOUT_SECS: u64 = 30;
-const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
 /// How long a look for a container may take: an engine slower than this is not ready.
 const LOOK_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -33,7 +32,7 @@ pub struct DockerEngine {
 
 impl DockerEngine {
     pub fn from_env() -> Result<DockerEngine, String> {
-        DockerEngine::at(std::env::var("DOCKER_HOST").unwrap_or_else(|_| DEFAULT_HOST.to_owned()))
+        DockerEngine::at(crate::config::docker_host())
     }
 
     /// `unix:///path/docker.sock` or `tcp://host:2375`.
