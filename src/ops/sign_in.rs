@@ -6,6 +6,7 @@
 //! peer, or behind a trusted proxy the forwarded client.
 
 use parking_lot::Mutex;
+use crate::access::client_key;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
@@ -39,14 +40,14 @@ impl Failures {
 
 /// Failed sign-ins per client, bounded to `CAPACITY` clients.
 #[derive(Debug, Default)]
-pub struct SignInLimiter(Mutex<HashMap<IpAddr, Failures>>);
+pub struct SignInLimiter(Mutex<HashMap<String, Failures>>);
 
 impl SignInLimiter {
     /// `Err(retry_after)` while `client` is locked out.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
         let clients = self.0.lock();
         match clients
-            .get(&counted_as(client))
+            .get(&client_key(client))
             .and_then(|f| f.locked_until)
         {
             Some(until) if until > now => Err(until - now),
@@ -56,7 +57,7 @@ impl SignInLimiter {
 
     /// Counts a wrong token from `client`; `Some(lockout)` when this one locked it out.
     pub fn failed(&self, client: IpAddr, now: Instant) -> Option<Duration> {
-        let key = counted_as(client);
+        let key = client_key(client);
         let mut clients = self.0.lock();
         if !clients.contains_key(&key) && clients.len() >= CAPACITY {
             make_room(&mut clients, now);
@@ -87,7 +88,7 @@ impl SignInLimiter {
 /// Forgets every stale client; if none was, the client not locked out whose count began longest
 /// ago (a locked-out one only when every client is locked out), so a flood of new addresses
 /// does not free a locked-out guesser. Only a full map pays for this scan.
-fn make_room(clients: &mut HashMap<IpAddr, Failures>, now: Instant) {
+fn make_room(clients: &mut HashMap<String, Failures>, now: Instant) {
     clients.retain(|_, f| !f.is_stale(now));
     if clients.len() < CAPACITY {
         return;
@@ -95,20 +96,9 @@ fn make_room(clients: &mut HashMap<IpAddr, Failures>, now: Instant) {
     let oldest = clients
         .iter()
         .min_by_key(|(_, f)| (f.locked_until.is_some(), f.since))
-        .map(|(k, _)| *k);
+        .map(|(k, _)| k.clone());
     if let Some(oldest) = oldest {
         clients.remove(&oldest);
-    }
-}
-
-/// The address a client is counted under: IPv4 as is (also when mapped into IPv6), IPv6 by /64.
-fn counted_as(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
-        },
     }
 }
 
@@ -161,7 +151,7 @@ mod tests {
         }
         assert!(limiter.check(ip("2001:db8:1:2:ffff::1"), t0).is_err());
         assert!(limiter.check(ip("2001:db8:1:3::1"), t0).is_ok());
-        assert_eq!(counted_as(ip("::ffff:192.0.2.9")), ip("192.0.2.9"));
+        assert_eq!(client_key(ip("::ffff:192.0.2.9")), "192.0.2.9");
     }
 
     #[test]
