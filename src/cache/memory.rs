@@ -40,7 +40,7 @@ impl CatalogCache for MemoryCatalogCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::BuiltinCatalog;
+    use crate::domain::BuiltinCatalog;
 
     #[tokio::test]
     async fn a_filled_cache_hits_until_it_expires() {

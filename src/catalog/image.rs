@@ -126,7 +126,7 @@ fn xml_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::BuiltinCatalog;
+    use crate::domain::BuiltinCatalog;
 
     #[test]
     fn every_car_has_its_own_picture_in_its_colour() {

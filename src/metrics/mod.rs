@@ -2,7 +2,7 @@
 //! every name starts with `carstore_`, values are in base units, and labels are bounded (route
 //! patterns, never raw paths or ids). Counters the request path bumps are live families; figures
 //! that belong to other parts (queue depth, health, the process) are [`Scraped`]: read at scrape
-//! time (`scrape.rs`) so they are measured, never remembered.
+//! time (`http/scrape.rs`) so they are measured, never remembered.
 
 mod labels;
 pub mod process;

@@ -2,11 +2,11 @@
 //! `http::admin` counts them for every replica) cannot be reached: a few within a minute put
 //! that client over the limit for a while, answered 429 for a wrong token (the right one is
 //! always let in). Bounded to a number of addresses; IPv6 clients are counted per /64, the
-//! block one host usually has. The client is the one `http::client::address` names: the TCP
+//! block one host usually has. The client is the one `http::forwarded::address` names: the TCP
 //! peer, or behind a trusted proxy the forwarded client.
 
-use parking_lot::Mutex;
 use crate::access::client_key;
+use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
