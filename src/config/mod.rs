@@ -5,6 +5,7 @@
 mod args;
 mod control;
 mod env_names;
+mod layering;
 mod proxies;
 mod queues;
 mod replica;
@@ -23,9 +24,7 @@ pub use retention::{parse_retention, Retention};
 pub use service_url::ServiceUrl;
 
 use crate::service::Service;
-use anyhow::{bail, Context};
-use serde::Deserialize;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
@@ -72,137 +71,29 @@ pub struct Settings {
     pub trusted_proxies: TrustedProxies,
 }
 
-/// The config file: the same settings as the flags, all optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileSettings {
-    bind: Option<String>,
-    metrics_bind: Option<String>,
-    data_dir: Option<PathBuf>,
-    worker: Option<bool>,
-    log: Option<String>,
-    database_url: Option<String>,
-    redis_url: Option<String>,
-    amqp_url: Option<String>,
-    rabbit_management_url: Option<String>,
-    redis_prefix: Option<String>,
-    orders_queue: Option<String>,
-    admin_token: Option<String>,
-    cart_retention: Option<String>,
-    idempotency_retention: Option<String>,
-    outbox_retention: Option<String>,
-    account_retention: Option<String>,
-    instance: Option<String>,
-    drain: Option<String>,
-    trusted_proxies: Option<String>,
-    #[serde(default)]
-    control: ControlSettings,
-}
-
 impl Settings {
     pub fn load(args: ServeArgs) -> anyhow::Result<Settings> {
-        let file = read_file(args.common.config.as_deref())?;
+        let file = layering::read_file(args.common.config.as_deref())?;
         let bind = args
             .bind
             .clone()
             .or(file.bind.clone())
             .unwrap_or_else(|| DEFAULT_BIND.into());
         let run_worker = !args.no_worker.unwrap_or(false) && file.worker.unwrap_or(true);
-        let bind = parse_bind(&bind, "bind address", DEFAULT_BIND)?;
-        Settings::layer(bind, run_worker, args.common, file)
+        let bind = layering::parse_bind(&bind, "bind address", DEFAULT_BIND)?;
+        layering::layer(bind, run_worker, args.common, file)
     }
 
     /// A worker listens only for its metrics, on `metrics_bind`.
     pub fn load_worker(args: WorkerArgs) -> anyhow::Result<Settings> {
-        let file = read_file(args.common.config.as_deref())?;
+        let file = layering::read_file(args.common.config.as_deref())?;
         let bind = args
             .metrics_bind
             .clone()
             .or(file.metrics_bind.clone())
             .unwrap_or_else(|| DEFAULT_METRICS_BIND.into());
-        let bind = parse_bind(&bind, "metrics bind address", DEFAULT_METRICS_BIND)?;
-        Settings::layer(bind, true, args.common, file)
-    }
-
-    fn layer(
-        bind: SocketAddr,
-        run_worker: bool,
-        args: CommonArgs,
-        file: FileSettings,
-    ) -> anyhow::Result<Settings> {
-        let args = args.without_empty_values();
-        let url = |flag: Option<String>, var: &str, from_file: Option<String>| {
-            let conventional = var.trim_start_matches("CARSTORE_");
-            Ok::<_, anyhow::Error>(
-                flag.or(secret_file::from_file_var(var)?)
-                    .or(secret_file::env_or_file(conventional)?)
-                    .or(from_file),
-            )
-        };
-        let secret = |flag: Option<String>, var: &str, from_file: Option<String>| {
-            Ok::<_, anyhow::Error>(flag.or(secret_file::from_file_var(var)?).or(from_file))
-        };
-        let retention = retention::layered([
-            args.cart_retention.or(file.cart_retention),
-            args.idempotency_retention.or(file.idempotency_retention),
-            args.outbox_retention.or(file.outbox_retention),
-            args.account_retention.or(file.account_retention),
-        ])?;
-        let management_url = secret(
-            args.rabbit_management_url,
-            "CARSTORE_RABBIT_MANAGEMENT_URL",
-            file.rabbit_management_url,
-        )?;
-        Ok(Settings {
-            bind,
-            run_worker,
-            data_dir: args
-                .data_dir
-                .or(file.data_dir)
-                .unwrap_or_else(|| DEFAULT_DATA_DIR.into()),
-            log_filter: args.log.or(file.log).unwrap_or_else(|| "info".into()),
-            database_url: url(
-                args.database_url,
-                "CARSTORE_DATABASE_URL",
-                file.database_url,
-            )?
-            .map(|u| ServiceUrl::parse(&u, &["postgres", "postgresql"], "database URL"))
-            .transpose()?,
-            redis_url: url(args.redis_url, "CARSTORE_REDIS_URL", file.redis_url)?
-                .map(|u| ServiceUrl::parse(&u, &["redis"], "Redis URL"))
-                .transpose()?,
-            amqp_url: url(args.amqp_url, "CARSTORE_AMQP_URL", file.amqp_url)?
-                .map(|u| ServiceUrl::parse(&u, &["amqp"], "AMQP URL"))
-                .transpose()?,
-            rabbit_management_url: management_url
-                .map(|u| ServiceUrl::parse(&u, &["http"], "RabbitMQ management URL"))
-                .transpose()?,
-            redis_prefix: args
-                .redis_prefix
-                .or(file.redis_prefix)
-                .unwrap_or_else(|| DEFAULT_REDIS_PREFIX.into()),
-            admin_token: secret(args.admin_token, "CARSTORE_ADMIN_TOKEN", file.admin_token)?
-                .map(AdminToken::new)
-                .transpose()?,
-            retention,
-            instance: replica::instance_name(args.instance.or(file.instance))?,
-            drain: args
-                .drain
-                .or(file.drain)
-                .map_or(Ok(DEFAULT_DRAIN), |text| parse_drain(&text))?,
-            trusted_proxies: args
-                .trusted_proxies
-                .or(file.trusted_proxies)
-                .map_or(Ok(TrustedProxies::default()), |list| {
-                    TrustedProxies::parse(&list)
-                })?,
-            control: file.control,
-            orders_queue: checked_queue_name(
-                args.orders_queue
-                    .or(file.orders_queue)
-                    .unwrap_or_else(|| DEFAULT_ORDERS_QUEUE.into()),
-            )?,
-        })
+        let bind = layering::parse_bind(&bind, "metrics bind address", DEFAULT_METRICS_BIND)?;
+        layering::layer(bind, true, args.common, file)
     }
 
     /// Settings for tests and tools: an ephemeral port, the given data dir, everything embedded.
@@ -245,45 +136,6 @@ impl Settings {
     pub fn dead_letter_queue(&self) -> String {
         self.queue_names().dead_letters
     }
-}
-
-fn read_file(path: Option<&Path>) -> anyhow::Result<FileSettings> {
-    let Some(path) = path else {
-        return Ok(FileSettings::default());
-    };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read config file {}", path.display()))?;
-    toml::from_str(&text).map_err(|e| {
-        let first = e.message().lines().next().unwrap_or("invalid").to_owned();
-        anyhow::anyhow!("config file {}: {first}", path.display())
-    })
-}
-
-/// `what` names the setting in the error (`bind address`), `example` shows a good value.
-fn parse_bind(raw: &str, what: &str, example: &str) -> anyhow::Result<SocketAddr> {
-    if let Ok(addr) = raw.parse() {
-        return Ok(addr);
-    }
-    if !raw.contains(':') {
-        bail!("{what} {raw:?} must be HOST:PORT, e.g. {example}");
-    }
-    let mut addrs = raw
-        .to_socket_addrs()
-        .with_context(|| format!("{what} {raw:?} is not a usable HOST:PORT"))?;
-    addrs
-        .next()
-        .with_context(|| format!("{what} {raw:?} resolves to nothing"))
-}
-
-fn checked_queue_name(name: String) -> anyhow::Result<String> {
-    let ok = (1..=200).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-    if !ok {
-        bail!("orders queue name {name:?} must be 1 to 200 letters, digits, '.', '_' or '-'");
-    }
-    Ok(name)
 }
 
 #[cfg(test)]

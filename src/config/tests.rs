@@ -1,3 +1,4 @@
+use super::layering::checked_queue_name;
 use super::*;
 
 fn serve_args() -> ServeArgs {
