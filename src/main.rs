@@ -12,13 +12,9 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            return fail(
-                e.to_string()
-                    .lines()
-                    .next()
-                    .unwrap_or("invalid arguments")
-                    .trim_start_matches("error: "),
-            )
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            return fail(first.trim_start_matches("error: "));
         }
     };
     let (settings, serving) = match cli.command {
@@ -28,17 +24,18 @@ fn main() -> ExitCode {
         Command::Fault(args) => return run_to_exit(carstore::cli::fault::run(args)),
         Command::Scenario(args) => return run_to_exit(carstore::cli::scenario::run(args)),
         Command::Healthcheck(args) => {
-            return run_to_exit(async move {
-                carstore::ops::healthcheck::check(&args.url)
-                    .await
-                    .map_err(anyhow::Error::msg)
-            })
+            let check = carstore::ops::healthcheck::check(&args.url);
+            return run_to_exit(async move { check.await.map_err(anyhow::Error::msg) });
         }
     };
-    let settings = match settings {
-        Ok(s) => s,
-        Err(e) => return fail(&format!("{e:#}")),
-    };
+    match settings {
+        Ok(settings) => run_store(settings, serving),
+        Err(e) => fail(&format!("{e:#}")),
+    }
+}
+
+/// `serve` or `worker`, with logging started, until stopped.
+fn run_store(settings: Settings, serving: bool) -> ExitCode {
     telemetry::init(
         &settings.log_filter,
         &settings.instance,
