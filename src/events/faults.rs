@@ -3,36 +3,31 @@
 
 use crate::service::Service;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// What a fault breaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// What a fault breaks: a backing service (named in the API by its kind: `database`, `cache`,
+/// `queue`), the order processor, or the store's own routes (`store`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FaultTarget {
-    Database,
-    Cache,
-    Queue,
+    Service(Service),
     /// The order processor: slowed, or handed poison messages.
     Processor,
-    /// The store's own HTTP routes, answering errors (`store` in the API).
-    #[serde(rename = "store")]
+    /// The store's own HTTP routes, answering errors.
     Routes,
 }
 
 impl FaultTarget {
     pub const ALL: [FaultTarget; 5] = [
-        FaultTarget::Database,
-        FaultTarget::Cache,
-        FaultTarget::Queue,
+        FaultTarget::Service(Service::Postgres),
+        FaultTarget::Service(Service::Redis),
+        FaultTarget::Service(Service::Rabbit),
         FaultTarget::Processor,
         FaultTarget::Routes,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
-            FaultTarget::Database => "database",
-            FaultTarget::Cache => "cache",
-            FaultTarget::Queue => "queue",
+            FaultTarget::Service(service) => service.kind(),
             FaultTarget::Processor => "processor",
             FaultTarget::Routes => "store",
         }
@@ -42,21 +37,11 @@ impl FaultTarget {
         FaultTarget::ALL.into_iter().find(|t| t.as_str() == name)
     }
 
-    /// The backing service a dependency's faults break, as its adapters name it.
+    /// The backing service a dependency's faults break.
     pub fn service(self) -> Option<Service> {
         match self {
-            FaultTarget::Database => Some(Service::Postgres),
-            FaultTarget::Cache => Some(Service::Redis),
-            FaultTarget::Queue => Some(Service::Rabbit),
+            FaultTarget::Service(service) => Some(service),
             FaultTarget::Processor | FaultTarget::Routes => None,
-        }
-    }
-
-    pub fn of_service(service: Service) -> FaultTarget {
-        match service {
-            Service::Postgres => FaultTarget::Database,
-            Service::Redis => FaultTarget::Cache,
-            Service::Rabbit => FaultTarget::Queue,
         }
     }
 
@@ -64,12 +49,24 @@ impl FaultTarget {
     pub fn kinds(self) -> &'static [FaultKind] {
         use FaultKind::*;
         match self {
-            FaultTarget::Database | FaultTarget::Cache | FaultTarget::Queue => {
-                &[Latency, Errors, Outage]
-            }
+            FaultTarget::Service(_) => &[Latency, Errors, Outage],
             FaultTarget::Processor => &[Slow, Poison],
             FaultTarget::Routes => &[Errors],
         }
+    }
+}
+
+impl Serialize for FaultTarget {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FaultTarget {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<FaultTarget, D::Error> {
+        let name = String::deserialize(d)?;
+        FaultTarget::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("no fault target {name:?}")))
     }
 }
 

@@ -127,7 +127,7 @@ impl Faults {
 
     /// What the dashboard adds to a service's light: "fault injected: outage", or nothing.
     pub fn note(&self, service: Service) -> Option<String> {
-        let target = FaultTarget::of_service(service);
+        let target = FaultTarget::Service(service);
         let kinds: Vec<_> = self
             .list()
             .into_iter()
@@ -140,7 +140,7 @@ impl Faults {
     /// Before a call to `service`'s adapter: the added latency, then a simulated outage.
     /// An error ratio is decided apart ([`Faults::fail_share`]), outside the breaker.
     pub async fn before_call(&self, service: Service) -> Result<(), AdapterError> {
-        let target = FaultTarget::of_service(service);
+        let target = FaultTarget::Service(service);
         if let Some(latency) = self.find(target, FaultKind::Latency) {
             self.count(target, FaultKind::Latency);
             tokio::time::sleep(delay(&latency)).await;
@@ -155,7 +155,7 @@ impl Faults {
 
     /// The error ratio: this call fails, as the service would fail it, `value` % of the time.
     pub fn fail_share(&self, service: Service) -> Result<(), AdapterError> {
-        let target = FaultTarget::of_service(service);
+        let target = FaultTarget::Service(service);
         let Some(errors) = self.find(target, FaultKind::Errors) else {
             return Ok(());
         };

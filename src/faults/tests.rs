@@ -24,7 +24,7 @@ fn code(e: FaultRefused) -> &'static str {
 fn a_path_names_a_known_target_and_a_kind_meant_for_it() {
     assert_eq!(
         parse_path("database", "latency"),
-        Ok((FaultTarget::Database, FaultKind::Latency))
+        Ok((FaultTarget::Service(Service::Postgres), FaultKind::Latency))
     );
     assert_eq!(
         parse_path("processor", "poison"),
@@ -41,8 +41,15 @@ fn a_path_names_a_known_target_and_a_kind_meant_for_it() {
 #[test]
 fn values_are_checked_against_their_kind() {
     let now = Utc::now();
-    let check =
-        |kind, value| parse_fault(FaultTarget::Cache, kind, &asked(value), now).map_err(code);
+    let check = |kind, value| {
+        parse_fault(
+            FaultTarget::Service(Service::Redis),
+            kind,
+            &asked(value),
+            now,
+        )
+        .map_err(code)
+    };
     assert_eq!(check(FaultKind::Latency, None), Err("value_missing"));
     assert_eq!(
         check(FaultKind::Latency, Some(0)),
@@ -66,7 +73,12 @@ fn values_are_checked_against_their_kind() {
         jitter_ms: Some(10),
         ..asked(Some(5))
     };
-    let errors = parse_fault(FaultTarget::Cache, FaultKind::Errors, &jitter, now);
+    let errors = parse_fault(
+        FaultTarget::Service(Service::Redis),
+        FaultKind::Errors,
+        &jitter,
+        now,
+    );
     assert_eq!(errors.map_err(code), Err("jitter_not_used"));
 }
 
@@ -101,7 +113,7 @@ fn a_fault_expires_within_a_day_and_routes_belong_to_the_store() {
         Err("invalid_route")
     );
     let cache = parse_fault(
-        FaultTarget::Cache,
+        FaultTarget::Service(Service::Redis),
         FaultKind::Errors,
         &with(None, Some("/api/cart")),
         now,
@@ -121,22 +133,34 @@ fn a_route_covers_itself_and_what_is_under_it() {
 fn the_registry_keeps_one_fault_per_target_and_kind_and_forgets_expired_ones() {
     let faults = Faults::default();
     faults
-        .set(fault(FaultTarget::Cache, FaultKind::Latency, Some(100)))
+        .set(fault(
+            FaultTarget::Service(Service::Redis),
+            FaultKind::Latency,
+            Some(100),
+        ))
         .unwrap();
     faults
-        .set(fault(FaultTarget::Cache, FaultKind::Latency, Some(200)))
+        .set(fault(
+            FaultTarget::Service(Service::Redis),
+            FaultKind::Latency,
+            Some(200),
+        ))
         .unwrap();
     assert_eq!(faults.list().len(), 1);
     assert_eq!(faults.list()[0].value, Some(200));
-    let mut gone = fault(FaultTarget::Database, FaultKind::Outage, None);
+    let mut gone = fault(
+        FaultTarget::Service(Service::Postgres),
+        FaultKind::Outage,
+        None,
+    );
     gone.expires_at = Some(Utc::now() - chrono::Duration::seconds(1));
     faults.set(gone).unwrap();
     assert!(faults
-        .find(FaultTarget::Database, FaultKind::Outage)
+        .find(FaultTarget::Service(Service::Postgres), FaultKind::Outage)
         .is_none());
     assert_eq!(faults.list().len(), 1);
-    assert!(faults.clear(FaultTarget::Cache, FaultKind::Latency));
-    assert!(!faults.clear(FaultTarget::Cache, FaultKind::Latency));
+    assert!(faults.clear(FaultTarget::Service(Service::Redis), FaultKind::Latency));
+    assert!(!faults.clear(FaultTarget::Service(Service::Redis), FaultKind::Latency));
     assert!(faults.list().is_empty());
 }
 
@@ -144,11 +168,19 @@ fn the_registry_keeps_one_fault_per_target_and_kind_and_forgets_expired_ones() {
 fn the_registry_is_bounded() {
     let faults = Faults::default();
     for ms in 0..MAX_FAULTS as u32 {
-        let mut f = fault(FaultTarget::Cache, FaultKind::Latency, Some(1));
+        let mut f = fault(
+            FaultTarget::Service(Service::Redis),
+            FaultKind::Latency,
+            Some(1),
+        );
         f.jitter_ms = Some(ms);
         faults.active.write().push(f);
     }
-    let refused = faults.set(fault(FaultTarget::Queue, FaultKind::Outage, None));
+    let refused = faults.set(fault(
+        FaultTarget::Service(Service::Rabbit),
+        FaultKind::Outage,
+        None,
+    ));
     assert_eq!(refused, Err(MAX_FAULTS));
     assert_eq!(faults.clear_all().len(), MAX_FAULTS);
 }
@@ -157,10 +189,18 @@ fn the_registry_is_bounded() {
 async fn an_outage_fails_every_call_after_its_latency_and_counts_them() {
     let faults = Faults::default();
     faults
-        .set(fault(FaultTarget::Cache, FaultKind::Latency, Some(50)))
+        .set(fault(
+            FaultTarget::Service(Service::Redis),
+            FaultKind::Latency,
+            Some(50),
+        ))
         .unwrap();
     faults
-        .set(fault(FaultTarget::Cache, FaultKind::Outage, None))
+        .set(fault(
+            FaultTarget::Service(Service::Redis),
+            FaultKind::Outage,
+            None,
+        ))
         .unwrap();
     let started = Instant::now();
     let failed = faults.before_call(Service::Redis).await.unwrap_err();
@@ -179,8 +219,8 @@ async fn an_outage_fails_every_call_after_its_latency_and_counts_them() {
     assert_eq!(
         counts,
         vec![
-            (FaultTarget::Cache, FaultKind::Latency, 1),
-            (FaultTarget::Cache, FaultKind::Outage, 1)
+            (FaultTarget::Service(Service::Redis), FaultKind::Latency, 1),
+            (FaultTarget::Service(Service::Redis), FaultKind::Outage, 1)
         ]
     );
     assert_eq!(
@@ -193,7 +233,11 @@ async fn an_outage_fails_every_call_after_its_latency_and_counts_them() {
 fn an_error_ratio_fails_about_its_share_of_calls() {
     let faults = Faults::default();
     faults
-        .set(fault(FaultTarget::Database, FaultKind::Errors, Some(30)))
+        .set(fault(
+            FaultTarget::Service(Service::Postgres),
+            FaultKind::Errors,
+            Some(30),
+        ))
         .unwrap();
     let failed = (0..10_000)
         .filter(|_| faults.fail_share(Service::Postgres).is_err())
@@ -238,14 +282,22 @@ fn a_store_fault_fails_only_its_route() {
 fn faults_that_end_on_their_own_are_handed_on_once_with_when_they_ended() {
     let faults = Faults::default();
     let expiry = Utc::now() - chrono::Duration::milliseconds(300);
-    let mut expired = fault(FaultTarget::Cache, FaultKind::Outage, None);
+    let mut expired = fault(
+        FaultTarget::Service(Service::Redis),
+        FaultKind::Outage,
+        None,
+    );
     expired.expires_at = Some(expiry);
     faults.set(expired).unwrap();
     faults
         .set(fault(FaultTarget::Processor, FaultKind::Poison, Some(1)))
         .unwrap();
     faults
-        .set(fault(FaultTarget::Database, FaultKind::Latency, Some(5)))
+        .set(fault(
+            FaultTarget::Service(Service::Postgres),
+            FaultKind::Latency,
+            Some(5),
+        ))
         .unwrap();
     assert!(faults.take_poison());
     // Cleared by someone is not an end on its own: that change is told by whoever cleared it.
@@ -256,7 +308,14 @@ fn faults_that_end_on_their_own_are_handed_on_once_with_when_they_ended() {
         .map(|(f, at)| (f.target, f.kind, at))
         .collect();
     assert_eq!(ended.len(), 2, "{ended:?}");
-    assert_eq!(ended[0], (FaultTarget::Cache, FaultKind::Outage, expiry));
+    assert_eq!(
+        ended[0],
+        (
+            FaultTarget::Service(Service::Redis),
+            FaultKind::Outage,
+            expiry
+        )
+    );
     assert_eq!(
         (ended[1].0, ended[1].1),
         (FaultTarget::Processor, FaultKind::Poison)
@@ -268,7 +327,11 @@ fn faults_that_end_on_their_own_are_handed_on_once_with_when_they_ended() {
 fn ends_nobody_hands_on_are_bounded() {
     let faults = Faults::default();
     for _ in 0..MAX_FAULTS * 3 {
-        let mut gone = fault(FaultTarget::Queue, FaultKind::Outage, None);
+        let mut gone = fault(
+            FaultTarget::Service(Service::Rabbit),
+            FaultKind::Outage,
+            None,
+        );
         gone.expires_at = Some(Utc::now() - chrono::Duration::seconds(1));
         faults.set(gone).unwrap();
         assert!(faults.list().is_empty());

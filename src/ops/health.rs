@@ -176,7 +176,7 @@ impl HealthMonitor {
         }
         let slowed = self
             .faults
-            .find(FaultTarget::of_service(service), FaultKind::Latency)
+            .find(FaultTarget::Service(service), FaultKind::Latency)
             .is_some();
         state.slow_in_a_row = match outcome {
             Ok(took) if took > SLOW || slowed => state.slow_in_a_row + 1,

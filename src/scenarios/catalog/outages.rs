@@ -3,7 +3,7 @@
 
 use super::{check, detect, shoppers, SHOPPING};
 use crate::faults::FaultKind::Outage;
-use crate::faults::FaultTarget::{Cache, Database, Queue};
+use crate::faults::FaultTarget;
 use crate::scenarios::Action::*;
 use crate::scenarios::Light::{Green, Red};
 use crate::scenarios::Phase::{Break, Fix, Observe};
@@ -36,7 +36,7 @@ pub const REDIS_OUTAGE: Scenario = Scenario {
             title: "Take Redis away",
             button: "Start the Redis outage",
             action: SetFault {
-                target: Cache,
+                target: FaultTarget::Service(Redis),
                 kind: Outage,
                 value: None,
                 jitter_ms: None,
@@ -69,7 +69,7 @@ pub const REDIS_OUTAGE: Scenario = Scenario {
             title: "Bring Redis back",
             button: "End the outage",
             action: ClearFault {
-                target: Cache,
+                target: FaultTarget::Service(Redis),
                 kind: Outage,
             },
             phase: Fix,
@@ -106,7 +106,7 @@ pub const RABBITMQ_OUTAGE: Scenario = Scenario {
             title: "Take RabbitMQ away",
             button: "Start the RabbitMQ outage",
             action: SetFault {
-                target: Queue,
+                target: FaultTarget::Service(Rabbit),
                 kind: Outage,
                 value: None,
                 jitter_ms: None,
@@ -136,7 +136,7 @@ pub const RABBITMQ_OUTAGE: Scenario = Scenario {
             title: "Bring RabbitMQ back",
             button: "End the outage",
             action: ClearFault {
-                target: Queue,
+                target: FaultTarget::Service(Rabbit),
                 kind: Outage,
             },
             phase: Fix,
@@ -175,7 +175,7 @@ pub const POSTGRES_OUTAGE: Scenario = Scenario {
             title: "Take Postgres away",
             button: "Start the Postgres outage",
             action: SetFault {
-                target: Database,
+                target: FaultTarget::Service(Postgres),
                 kind: Outage,
                 value: None,
                 jitter_ms: None,
@@ -212,7 +212,7 @@ pub const POSTGRES_OUTAGE: Scenario = Scenario {
             title: "Bring Postgres back",
             button: "End the outage",
             action: ClearFault {
-                target: Database,
+                target: FaultTarget::Service(Postgres),
                 kind: Outage,
             },
             phase: Fix,

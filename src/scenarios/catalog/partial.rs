@@ -3,7 +3,7 @@
 
 use super::{check, detect, shoppers};
 use crate::faults::FaultKind::{Latency, Poison};
-use crate::faults::FaultTarget::{Database, Processor};
+use crate::faults::FaultTarget::{self, Processor};
 use crate::scenarios::Action::*;
 use crate::scenarios::Light::{Amber, Green};
 use crate::scenarios::Phase::{Break, Fix, Observe};
@@ -34,7 +34,7 @@ pub const SLOW_DATABASE: Scenario = Scenario {
             title: "Slow the database down",
             button: "Add 400 ms to every database call",
             action: SetFault {
-                target: Database,
+                target: FaultTarget::Service(Postgres),
                 kind: Latency,
                 value: Some(400),
                 jitter_ms: Some(100),
@@ -57,7 +57,7 @@ pub const SLOW_DATABASE: Scenario = Scenario {
             title: "Make the database fast again",
             button: "Remove the latency",
             action: ClearFault {
-                target: Database,
+                target: FaultTarget::Service(Postgres),
                 kind: Latency,
             },
             phase: Fix,

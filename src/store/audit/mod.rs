@@ -136,7 +136,7 @@ mod tests {
             FaultChange::Clear(FaultKind::Poison),
         ] {
             all.push(Audited::Fault {
-                target: Some(FaultTarget::Database),
+                target: Some(FaultTarget::Service(Service::Postgres)),
                 change,
             });
         }
