@@ -101,30 +101,17 @@ impl<T> PerService<T> {
         }
     }
 
+    pub fn get_mut(&mut self, service: Service) -> &mut T {
+        match service {
+            Service::Postgres => &mut self.postgres,
+            Service::Redis => &mut self.redis,
+            Service::Rabbit => &mut self.rabbit,
+        }
+    }
+
     /// Each service with its `T`, in the order of [`Service::ALL`].
     pub fn iter(&self) -> impl Iterator<Item = (Service, &T)> {
         Service::ALL.into_iter().map(move |s| (s, self.get(s)))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_service_is_found_by_its_api_name() {
-        for service in Service::ALL {
-            assert_eq!(Service::from_name(service.as_str()), Some(service));
-        }
-        assert_eq!(Service::from_name("carstore"), None);
-    }
-
-    #[test]
-    fn per_service_holds_one_value_for_each() {
-        let names = PerService::new(Service::as_str);
-        assert_eq!(*names.get(Service::Redis), "redis");
-        let listed: Vec<_> = names.iter().map(|(s, n)| (s, *n)).collect();
-        assert_eq!(listed[2], (Service::Rabbit, "rabbit"));
     }
 }
 
@@ -156,5 +143,26 @@ impl FromStr for ServiceAction {
             "restart" => Ok(ServiceAction::Restart),
             _ => Err(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_service_is_found_by_its_api_name() {
+        for service in Service::ALL {
+            assert_eq!(Service::from_name(service.as_str()), Some(service));
+        }
+        assert_eq!(Service::from_name("carstore"), None);
+    }
+
+    #[test]
+    fn per_service_holds_one_value_for_each() {
+        let names = PerService::new(Service::as_str);
+        assert_eq!(*names.get(Service::Redis), "redis");
+        let listed: Vec<_> = names.iter().map(|(s, n)| (s, *n)).collect();
+        assert_eq!(listed[2], (Service::Rabbit, "rabbit"));
     }
 }

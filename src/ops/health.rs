@@ -5,7 +5,7 @@ use crate::adapter::{AdapterError, Mode};
 use crate::breaker::Breakers;
 use crate::events::{EventBus, Health, HealthChange, StoreEvent};
 use crate::faults::{FaultKind, FaultTarget, Faults};
-use crate::service::Service;
+use crate::service::{PerService, Service};
 use chrono::Utc;
 use futures_util::future::{join_all, BoxFuture};
 use parking_lot::Mutex;
@@ -47,7 +47,8 @@ impl HealthProbe {
 
 pub struct HealthMonitor {
     probes: Vec<HealthProbe>,
-    states: Mutex<Vec<Tracked>>,
+    /// Each watched service's health; `None` for one this process does not watch.
+    states: Mutex<PerService<Option<Tracked>>>,
     bus: Arc<EventBus>,
     /// Told every probe's outcome: a failed probe opens a service's breaker, an answer closes it.
     breakers: Breakers,
@@ -80,9 +81,9 @@ impl HealthMonitor {
         faults: Arc<Faults>,
     ) -> Arc<HealthMonitor> {
         let now = Utc::now();
-        let states = probes
-            .iter()
-            .map(|p| Tracked {
+        let states = PerService::new(|service| {
+            let p = probes.iter().find(|p| p.service == service)?;
+            Some(Tracked {
                 now: HealthChange {
                     service: p.service,
                     health: if p.kind == Mode::Embedded {
@@ -100,7 +101,7 @@ impl HealthMonitor {
                 answered_once: p.kind == Mode::Embedded,
                 embedded: p.kind == Mode::Embedded,
             })
-            .collect();
+        });
         Arc::new(HealthMonitor {
             probes,
             states: Mutex::new(states),
@@ -112,15 +113,14 @@ impl HealthMonitor {
 
     /// Every service's current health.
     pub fn snapshot(&self) -> Vec<HealthChange> {
-        self.states.lock().iter().map(|t| t.now.clone()).collect()
+        let states = self.states.lock();
+        let watched = states.iter().filter_map(|(_, t)| t.as_ref());
+        watched.map(|t| t.now.clone()).collect()
     }
 
     pub fn health_of(&self, service: Service) -> Option<HealthChange> {
-        self.states
-            .lock()
-            .iter()
-            .find(|t| t.now.service == service)
-            .map(|t| t.now.clone())
+        let states = self.states.lock();
+        states.get(service).as_ref().map(|t| t.now.clone())
     }
 
     /// A start was requested: `starting` until the probe passes.
@@ -165,7 +165,7 @@ impl HealthMonitor {
     /// Applies a probe's outcome (or a forced health) and broadcasts a change of health.
     fn record(&self, service: Service, outcome: Result<Duration, ()>, forced: Option<Health>) {
         let mut states = self.states.lock();
-        let Some(state) = states.iter_mut().find(|t| t.now.service == service) else {
+        let Some(state) = states.get_mut(service).as_mut() else {
             return;
         };
         if forced == Some(Health::Starting) {
