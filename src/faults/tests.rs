@@ -1,7 +1,12 @@
 use super::*;
+
 use crate::adapter::AdapterError;
 use crate::service::Service;
 use std::time::Instant;
+
+const DATABASE: FaultTarget = FaultTarget::Service(Service::Postgres);
+const CACHE: FaultTarget = FaultTarget::Service(Service::Redis);
+const QUEUE: FaultTarget = FaultTarget::Service(Service::Rabbit);
 
 fn asked(value: Option<u64>) -> FaultRequest {
     FaultRequest {
@@ -24,7 +29,7 @@ fn code(e: FaultRefused) -> &'static str {
 fn a_path_names_a_known_target_and_a_kind_meant_for_it() {
     assert_eq!(
         parse_path("database", "latency"),
-        Ok((FaultTarget::Service(Service::Postgres), FaultKind::Latency))
+        Ok((DATABASE, FaultKind::Latency))
     );
     assert_eq!(
         parse_path("processor", "poison"),
@@ -41,15 +46,7 @@ fn a_path_names_a_known_target_and_a_kind_meant_for_it() {
 #[test]
 fn values_are_checked_against_their_kind() {
     let now = Utc::now();
-    let check = |kind, value| {
-        parse_fault(
-            FaultTarget::Service(Service::Redis),
-            kind,
-            &asked(value),
-            now,
-        )
-        .map_err(code)
-    };
+    let check = |kind, value| parse_fault(CACHE, kind, &asked(value), now).map_err(code);
     assert_eq!(check(FaultKind::Latency, None), Err("value_missing"));
     assert_eq!(
         check(FaultKind::Latency, Some(0)),
@@ -73,12 +70,7 @@ fn values_are_checked_against_their_kind() {
         jitter_ms: Some(10),
         ..asked(Some(5))
     };
-    let errors = parse_fault(
-        FaultTarget::Service(Service::Redis),
-        FaultKind::Errors,
-        &jitter,
-        now,
-    );
+    let errors = parse_fault(CACHE, FaultKind::Errors, &jitter, now);
     assert_eq!(errors.map_err(code), Err("jitter_not_used"));
 }
 
@@ -113,7 +105,7 @@ fn a_fault_expires_within_a_day_and_routes_belong_to_the_store() {
         Err("invalid_route")
     );
     let cache = parse_fault(
-        FaultTarget::Service(Service::Redis),
+        CACHE,
         FaultKind::Errors,
         &with(None, Some("/api/cart")),
         now,
@@ -133,34 +125,20 @@ fn a_route_covers_itself_and_what_is_under_it() {
 fn the_registry_keeps_one_fault_per_target_and_kind_and_forgets_expired_ones() {
     let faults = Faults::default();
     faults
-        .set(fault(
-            FaultTarget::Service(Service::Redis),
-            FaultKind::Latency,
-            Some(100),
-        ))
+        .set(fault(CACHE, FaultKind::Latency, Some(100)))
         .unwrap();
     faults
-        .set(fault(
-            FaultTarget::Service(Service::Redis),
-            FaultKind::Latency,
-            Some(200),
-        ))
+        .set(fault(CACHE, FaultKind::Latency, Some(200)))
         .unwrap();
     assert_eq!(faults.list().len(), 1);
     assert_eq!(faults.list()[0].value, Some(200));
-    let mut gone = fault(
-        FaultTarget::Service(Service::Postgres),
-        FaultKind::Outage,
-        None,
-    );
+    let mut gone = fault(DATABASE, FaultKind::Outage, None);
     gone.expires_at = Some(Utc::now() - chrono::Duration::seconds(1));
     faults.set(gone).unwrap();
-    assert!(faults
-        .find(FaultTarget::Service(Service::Postgres), FaultKind::Outage)
-        .is_none());
+    assert!(faults.find(DATABASE, FaultKind::Outage).is_none());
     assert_eq!(faults.list().len(), 1);
-    assert!(faults.clear(FaultTarget::Service(Service::Redis), FaultKind::Latency));
-    assert!(!faults.clear(FaultTarget::Service(Service::Redis), FaultKind::Latency));
+    assert!(faults.clear(CACHE, FaultKind::Latency));
+    assert!(!faults.clear(CACHE, FaultKind::Latency));
     assert!(faults.list().is_empty());
 }
 
@@ -168,19 +146,11 @@ fn the_registry_keeps_one_fault_per_target_and_kind_and_forgets_expired_ones() {
 fn the_registry_is_bounded() {
     let faults = Faults::default();
     for ms in 0..MAX_FAULTS as u32 {
-        let mut f = fault(
-            FaultTarget::Service(Service::Redis),
-            FaultKind::Latency,
-            Some(1),
-        );
+        let mut f = fault(CACHE, FaultKind::Latency, Some(1));
         f.jitter_ms = Some(ms);
         faults.active.write().push(f);
     }
-    let refused = faults.set(fault(
-        FaultTarget::Service(Service::Rabbit),
-        FaultKind::Outage,
-        None,
-    ));
+    let refused = faults.set(fault(QUEUE, FaultKind::Outage, None));
     assert_eq!(refused, Err(MAX_FAULTS));
     assert_eq!(faults.clear_all().len(), MAX_FAULTS);
 }
@@ -189,19 +159,9 @@ fn the_registry_is_bounded() {
 async fn an_outage_fails_every_call_after_its_latency_and_counts_them() {
     let faults = Faults::default();
     faults
-        .set(fault(
-            FaultTarget::Service(Service::Redis),
-            FaultKind::Latency,
-            Some(50),
-        ))
+        .set(fault(CACHE, FaultKind::Latency, Some(50)))
         .unwrap();
-    faults
-        .set(fault(
-            FaultTarget::Service(Service::Redis),
-            FaultKind::Outage,
-            None,
-        ))
-        .unwrap();
+    faults.set(fault(CACHE, FaultKind::Outage, None)).unwrap();
     let started = Instant::now();
     let failed = faults.before_call(Service::Redis).await.unwrap_err();
     assert!(started.elapsed() >= std::time::Duration::from_millis(50));
@@ -219,8 +179,8 @@ async fn an_outage_fails_every_call_after_its_latency_and_counts_them() {
     assert_eq!(
         counts,
         vec![
-            (FaultTarget::Service(Service::Redis), FaultKind::Latency, 1),
-            (FaultTarget::Service(Service::Redis), FaultKind::Outage, 1)
+            (CACHE, FaultKind::Latency, 1),
+            (CACHE, FaultKind::Outage, 1)
         ]
     );
     assert_eq!(
@@ -233,11 +193,7 @@ async fn an_outage_fails_every_call_after_its_latency_and_counts_them() {
 fn an_error_ratio_fails_about_its_share_of_calls() {
     let faults = Faults::default();
     faults
-        .set(fault(
-            FaultTarget::Service(Service::Postgres),
-            FaultKind::Errors,
-            Some(30),
-        ))
+        .set(fault(DATABASE, FaultKind::Errors, Some(30)))
         .unwrap();
     let failed = (0..10_000)
         .filter(|_| faults.fail_share(Service::Postgres).is_err())
@@ -282,22 +238,14 @@ fn a_store_fault_fails_only_its_route() {
 fn faults_that_end_on_their_own_are_handed_on_once_with_when_they_ended() {
     let faults = Faults::default();
     let expiry = Utc::now() - chrono::Duration::milliseconds(300);
-    let mut expired = fault(
-        FaultTarget::Service(Service::Redis),
-        FaultKind::Outage,
-        None,
-    );
+    let mut expired = fault(CACHE, FaultKind::Outage, None);
     expired.expires_at = Some(expiry);
     faults.set(expired).unwrap();
     faults
         .set(fault(FaultTarget::Processor, FaultKind::Poison, Some(1)))
         .unwrap();
     faults
-        .set(fault(
-            FaultTarget::Service(Service::Postgres),
-            FaultKind::Latency,
-            Some(5),
-        ))
+        .set(fault(DATABASE, FaultKind::Latency, Some(5)))
         .unwrap();
     assert!(faults.take_poison());
     // Cleared by someone is not an end on its own: that change is told by whoever cleared it.
@@ -308,14 +256,7 @@ fn faults_that_end_on_their_own_are_handed_on_once_with_when_they_ended() {
         .map(|(f, at)| (f.target, f.kind, at))
         .collect();
     assert_eq!(ended.len(), 2, "{ended:?}");
-    assert_eq!(
-        ended[0],
-        (
-            FaultTarget::Service(Service::Redis),
-            FaultKind::Outage,
-            expiry
-        )
-    );
+    assert_eq!(ended[0], (CACHE, FaultKind::Outage, expiry));
     assert_eq!(
         (ended[1].0, ended[1].1),
         (FaultTarget::Processor, FaultKind::Poison)
@@ -327,11 +268,7 @@ fn faults_that_end_on_their_own_are_handed_on_once_with_when_they_ended() {
 fn ends_nobody_hands_on_are_bounded() {
     let faults = Faults::default();
     for _ in 0..MAX_FAULTS * 3 {
-        let mut gone = fault(
-            FaultTarget::Service(Service::Rabbit),
-            FaultKind::Outage,
-            None,
-        );
+        let mut gone = fault(QUEUE, FaultKind::Outage, None);
         gone.expires_at = Some(Utc::now() - chrono::Duration::seconds(1));
         faults.set(gone).unwrap();
         assert!(faults.list().is_empty());
