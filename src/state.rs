@@ -1,4 +1,4 @@
-//! What every request handler can reach. Built once in `app.rs`; adapters are trait objects so
+//! What every request handler can reach, in four groups. Built once in `app/mod.rs`; adapters are trait objects so
 //! handlers never know which backend serves them.
 
 use crate::accounts::Accounts;
@@ -25,9 +25,11 @@ use std::sync::Arc;
 pub struct AppState {
     /// What shoppers use: the catalog, carts, orders and accounts.
     pub shop: Shop,
-    /// The operations console: health, breakers, faults, controls, logs, load runs, metrics, the audit log and guided scenarios.
+    /// The operations console: health, breakers, faults, controls, logs, load runs, metrics,
+    /// the audit log and guided scenarios.
     pub console: Console,
-    /// Who may do what: the admin token and sessions, sign-in limits, places for live feeds, and the proxies believed.
+    /// Who may do what: the admin token and sessions, sign-in limits, places for live feeds,
+    /// and the proxies believed.
     pub access: Admission,
     /// This replica among the others.
     pub fleet: Fleet,
@@ -53,7 +55,8 @@ pub struct Shop {
     pub accounts: Arc<Accounts>,
 }
 
-/// The operations console: health, breakers, faults, controls, logs, load runs, metrics, the audit log and guided scenarios.
+/// The operations console: health, breakers, faults, controls, logs, load runs, metrics, the
+/// audit log and guided scenarios.
 pub struct Console {
     /// Health changes and order changes, as they happen.
     pub events: Arc<EventBus>,
@@ -81,7 +84,8 @@ pub struct Console {
     pub scenarios: Arc<crate::scenarios::ScenarioRuns>,
 }
 
-/// Who may do what: the admin token and sessions, sign-in limits, places for live feeds, and the proxies believed.
+/// Who may do what: the admin token and sessions, sign-in limits, places for live feeds, and
+/// the proxies believed.
 pub struct Admission {
     /// What admin requests must carry.
     pub admin_token: AdminToken,

@@ -25,28 +25,24 @@ pub struct FaultChanges {
 impl FaultChanges {
     /// Sets a fault and notes who did; refused with the most allowed when the registry is full.
     pub fn set(&self, who: String, fault: Fault) -> Result<Fault, usize> {
-        let state = self;
-        let stored = state.faults.set(fault)?;
+        let stored = self.faults.set(fault)?;
         let change = FaultChange::Set(stored.kind);
-        state
-            .audit
+        self.audit
             .record(who, audited(Some(stored.target), change), describe(&stored));
         let told = changed(&stored, Change::Set, Utc::now());
-        state.events.publish(StoreEvent::Fault(told));
+        self.events.publish(StoreEvent::Fault(told));
         Ok(stored)
     }
 
     /// Clears one fault and notes who did; whether it was set.
     pub fn clear(&self, who: String, target: FaultTarget, kind: FaultKind) -> bool {
-        let state = self;
-        let was_set = state.faults.clear(target, kind);
+        let was_set = self.faults.clear(target, kind);
         let result = if was_set { "cleared" } else { "was not set" };
         let change = FaultChange::Clear(kind);
-        state
-            .audit
+        self.audit
             .record(who, audited(Some(target), change), result.into());
         if was_set {
-            state.events.publish(StoreEvent::Fault(FaultChanged {
+            self.events.publish(StoreEvent::Fault(FaultChanged {
                 target,
                 kind,
                 change: Change::Cleared,
@@ -59,16 +55,14 @@ impl FaultChanges {
 
     /// Clears every fault and notes who did; how many there were.
     pub fn clear_all(&self, who: String) -> usize {
-        let state = self;
-        let cleared = state.faults.clear_all();
+        let cleared = self.faults.clear_all();
         let result = format!("{} cleared", cleared.len());
-        state
-            .audit
+        self.audit
             .record(who, audited(None, FaultChange::ClearAll), result);
         let now = Utc::now();
         for fault in &cleared {
             let told = changed(fault, Change::Cleared, now);
-            state.events.publish(StoreEvent::Fault(told));
+            self.events.publish(StoreEvent::Fault(told));
         }
         cleared.len()
     }
