@@ -2,6 +2,7 @@
 //! take them; `Settings::load` layers them over the config file and the defaults.
 
 use clap::Args;
+use serde::Deserialize;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default, Args)]
@@ -25,14 +26,17 @@ pub struct WorkerArgs {
     pub common: CommonArgs,
 }
 
-/// What both commands need: where data lives and which services to use.
-#[derive(Debug, Clone, Default, Args)]
+/// What both commands need: where data lives and which services to use. The config file takes
+/// the same settings under the same names (`redis_prefix = "shop:"`), all but `config` itself.
+#[derive(Debug, Clone, Default, Args, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CommonArgs {
     /// Where the embedded database lives [default: ./carstore-data]
     #[arg(long, env = "CARSTORE_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// A TOML file with any of these settings; flags and environment win over it.
     #[arg(long, env = "CARSTORE_CONFIG", value_name = "FILE")]
+    #[serde(skip)]
     pub config: Option<PathBuf>,
     /// This process's name among replicas [default: the host name]
     #[arg(long, env = "CARSTORE_INSTANCE", value_name = "NAME")]
@@ -107,27 +111,32 @@ pub struct CommonArgs {
 }
 
 impl CommonArgs {
-    /// Empty values count as not given: `CARSTORE_X=` in a compose file means "not set".
-    pub(super) fn without_empty_values(self) -> CommonArgs {
+    /// Each setting from the flag or its variable, else from the config file's `file`; empty
+    /// values count as not given (`CARSTORE_X=` in a compose file means "not set"). The
+    /// secrets are left to their own layering (a `_FILE` and a conventional variable come
+    /// before the config file), so only the flag's or variable's value is kept for them.
+    pub(super) fn over(self, file: &CommonArgs) -> CommonArgs {
         let given = |v: Option<String>| v.filter(|v| !v.is_empty());
+        let pick = |a: Option<String>, b: &Option<String>| given(a).or(given(b.clone()));
+        let dir = |d: Option<PathBuf>| d.filter(|d| !d.as_os_str().is_empty());
         CommonArgs {
-            data_dir: self.data_dir.filter(|d| !d.as_os_str().is_empty()),
+            data_dir: dir(self.data_dir).or(dir(file.data_dir.clone())),
             config: self.config,
-            instance: given(self.instance),
-            log: given(self.log),
+            instance: pick(self.instance, &file.instance),
+            log: pick(self.log, &file.log),
             database_url: given(self.database_url),
             redis_url: given(self.redis_url),
             amqp_url: given(self.amqp_url),
-            redis_prefix: given(self.redis_prefix),
-            orders_queue: given(self.orders_queue),
+            redis_prefix: pick(self.redis_prefix, &file.redis_prefix),
+            orders_queue: pick(self.orders_queue, &file.orders_queue),
             admin_token: given(self.admin_token),
             rabbit_management_url: given(self.rabbit_management_url),
-            trusted_proxies: given(self.trusted_proxies),
-            drain: given(self.drain),
-            cart_retention: given(self.cart_retention),
-            idempotency_retention: given(self.idempotency_retention),
-            outbox_retention: given(self.outbox_retention),
-            account_retention: given(self.account_retention),
+            trusted_proxies: pick(self.trusted_proxies, &file.trusted_proxies),
+            drain: pick(self.drain, &file.drain),
+            cart_retention: pick(self.cart_retention, &file.cart_retention),
+            idempotency_retention: pick(self.idempotency_retention, &file.idempotency_retention),
+            outbox_retention: pick(self.outbox_retention, &file.outbox_retention),
+            account_retention: pick(self.account_retention, &file.account_retention),
         }
     }
 }

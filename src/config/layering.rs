@@ -6,93 +6,67 @@ use super::{
     DEFAULT_REDIS_PREFIX,
 };
 use anyhow::{bail, Context};
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The config file: the same settings as the flags, all optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The config file: the same settings as the flags, under the same names, all optional; and
+/// the services' controls, which only the file gives.
+#[derive(Debug, Default)]
 pub(super) struct FileSettings {
     pub(super) bind: Option<String>,
     pub(super) metrics_bind: Option<String>,
-    data_dir: Option<PathBuf>,
     pub(super) worker: Option<bool>,
-    log: Option<String>,
-    database_url: Option<String>,
-    redis_url: Option<String>,
-    amqp_url: Option<String>,
-    rabbit_management_url: Option<String>,
-    redis_prefix: Option<String>,
-    orders_queue: Option<String>,
-    admin_token: Option<String>,
-    cart_retention: Option<String>,
-    idempotency_retention: Option<String>,
-    outbox_retention: Option<String>,
-    account_retention: Option<String>,
-    instance: Option<String>,
-    drain: Option<String>,
-    trusted_proxies: Option<String>,
-    #[serde(default)]
     control: ControlSettings,
+    common: CommonArgs,
 }
 
 pub(super) fn layer(
     bind: SocketAddr,
     run_worker: bool,
     args: CommonArgs,
-    file: FileSettings,
+    mut file: FileSettings,
 ) -> anyhow::Result<Settings> {
-    let mut args = args.without_empty_values();
-    let mut file = file;
+    let mut args = args.over(&file.common);
     let [database_url, redis_url, amqp_url, rabbit_management_url] =
-        service_urls(&mut args, &mut file)?;
+        service_urls(&mut args, &mut file.common)?;
+    let file_token = file.common.admin_token.take();
     let retention = retention::layered([
-        args.cart_retention.or(file.cart_retention),
-        args.idempotency_retention.or(file.idempotency_retention),
-        args.outbox_retention.or(file.outbox_retention),
-        args.account_retention.or(file.account_retention),
+        args.cart_retention,
+        args.idempotency_retention,
+        args.outbox_retention,
+        args.account_retention,
     ])?;
     Ok(Settings {
         bind,
         run_worker,
-        data_dir: args
-            .data_dir
-            .or(file.data_dir)
-            .unwrap_or_else(|| DEFAULT_DATA_DIR.into()),
-        log_filter: args.log.or(file.log).unwrap_or_else(|| "info".into()),
+        data_dir: args.data_dir.unwrap_or_else(|| DEFAULT_DATA_DIR.into()),
+        log_filter: args.log.unwrap_or_else(|| "info".into()),
         database_url,
         redis_url,
         amqp_url,
         rabbit_management_url,
         redis_prefix: args
             .redis_prefix
-            .or(file.redis_prefix)
             .unwrap_or_else(|| DEFAULT_REDIS_PREFIX.into()),
         admin_token: args
             .admin_token
-            .or(secret_file::secret(
-                "CARSTORE_ADMIN_TOKEN",
-                file.admin_token,
-            )?)
+            .or(secret_file::secret("CARSTORE_ADMIN_TOKEN", file_token)?)
             .map(AdminToken::new)
             .transpose()?,
         retention,
-        instance: replica::instance_name(args.instance.or(file.instance))?,
+        instance: replica::instance_name(args.instance)?,
         drain: args
             .drain
-            .or(file.drain)
             .map_or(Ok(DEFAULT_DRAIN), |text| parse_drain(&text))?,
         trusted_proxies: args
             .trusted_proxies
-            .or(file.trusted_proxies)
             .map_or(Ok(TrustedProxies::default()), |list| {
                 TrustedProxies::parse(&list)
             })?,
         control: file.control,
         orders_queue: checked_queue_name(
             args.orders_queue
-                .or(file.orders_queue)
                 .unwrap_or_else(|| DEFAULT_ORDERS_QUEUE.into()),
         )?,
     })
@@ -102,7 +76,7 @@ pub(super) fn layer(
 /// the config file: `[database, Redis, AMQP, RabbitMQ management]`.
 fn service_urls(
     args: &mut CommonArgs,
-    file: &mut FileSettings,
+    file: &mut CommonArgs,
 ) -> anyhow::Result<[Option<ServiceUrl>; 4]> {
     use secret_file::{secret, service_url};
     let given = |flag: Option<String>, var: &str, from_file: Option<String>| {
@@ -154,9 +128,19 @@ pub(super) fn read_file(path: Option<&Path>) -> anyhow::Result<FileSettings> {
     };
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read config file {}", path.display()))?;
-    toml::from_str(&text).map_err(|e| {
+    let refused = |e: toml::de::Error| {
         let first = e.message().lines().next().unwrap_or("invalid").to_owned();
         anyhow::anyhow!("config file {}: {first}", path.display())
+    };
+    let mut table: toml::Table = toml::from_str(&text).map_err(refused)?;
+    Ok(FileSettings {
+        bind: take(&mut table, "bind").map_err(refused)?,
+        metrics_bind: take(&mut table, "metrics_bind").map_err(refused)?,
+        worker: take(&mut table, "worker").map_err(refused)?,
+        control: take(&mut table, "control")
+            .map_err(refused)?
+            .unwrap_or_default(),
+        common: toml::Value::Table(table).try_into().map_err(refused)?,
     })
 }
 
@@ -185,4 +169,12 @@ pub(super) fn checked_queue_name(name: String) -> anyhow::Result<String> {
         bail!("orders queue name {name:?} must be 1 to 200 letters, digits, '.', '_' or '-'");
     }
     Ok(name)
+}
+
+/// The value under `key`, taken out of the file's table.
+fn take<T: DeserializeOwned>(
+    table: &mut toml::Table,
+    key: &str,
+) -> Result<Option<T>, toml::de::Error> {
+    table.remove(key).map(toml::Value::try_into).transpose()
 }

@@ -172,3 +172,28 @@ fn every_variable_carstore_has_read_is_known_from_the_flags() {
     }
     assert!(!super::is_known_env("CARSTORE_REDIS_PREFX"));
 }
+
+#[test]
+fn the_file_takes_every_flag_by_its_name_and_a_flag_wins_over_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    let file = "bind = \"127.0.0.1:0\"\nredis_prefix = \"file:\"\norders_queue = \"from-file\"\n\
+                drain = \"1s\"\nconfig = \"nested.toml\"\n";
+    std::fs::write(&path, file).unwrap();
+    let mut args = serve_args();
+    args.common.config = Some(path.clone());
+    let err = format!("{:#}", Settings::load(args).unwrap_err());
+    assert!(err.contains("unknown field `config`"), "{err}");
+    std::fs::write(&path, file.replace("config = \"nested.toml\"\n", "")).unwrap();
+    let mut args = serve_args();
+    args.common.config = Some(path);
+    args.common.redis_prefix = Some("flag:".into());
+    args.common.orders_queue = Some(String::new());
+    let settings = Settings::load(args).unwrap();
+    assert_eq!(settings.redis_prefix, "flag:");
+    assert_eq!(
+        settings.orders_queue, "from-file",
+        "an empty value is not given"
+    );
+    assert_eq!(settings.drain, std::time::Duration::from_secs(1));
+}
