@@ -51,7 +51,11 @@ pub(super) fn layer(
             .unwrap_or_else(|| DEFAULT_REDIS_PREFIX.into()),
         admin_token: args
             .admin_token
-            .or(secret_file::secret("CARSTORE_ADMIN_TOKEN", file_token)?)
+            .or(secret_file::secret(
+                "CARSTORE_ADMIN_TOKEN",
+                None,
+                file_token,
+            )?)
             .map(AdminToken::new)
             .transpose()?,
         retention,
@@ -78,48 +82,50 @@ fn service_urls(
     args: &mut CommonArgs,
     file: &mut CommonArgs,
 ) -> anyhow::Result<[Option<ServiceUrl>; 4]> {
-    use secret_file::{secret, service_url};
-    let given = |flag: Option<String>, var: &str, from_file: Option<String>| {
-        Ok::<_, anyhow::Error>(flag.or(secret(var, from_file)?))
-    };
-    Ok([
-        service_url(
-            given(
-                args.database_url.take(),
-                "CARSTORE_DATABASE_URL",
-                file.database_url.take(),
-            )?,
-            &["postgres", "postgresql"],
+    let urls = [
+        (
+            &mut args.database_url,
+            &mut file.database_url,
+            "CARSTORE_DATABASE_URL",
+            Some("DATABASE_URL"),
+            &["postgres", "postgresql"][..],
             "database URL",
-        )?,
-        service_url(
-            given(
-                args.redis_url.take(),
-                "CARSTORE_REDIS_URL",
-                file.redis_url.take(),
-            )?,
+        ),
+        (
+            &mut args.redis_url,
+            &mut file.redis_url,
+            "CARSTORE_REDIS_URL",
+            Some("REDIS_URL"),
             &["redis"],
             "Redis URL",
-        )?,
-        service_url(
-            given(
-                args.amqp_url.take(),
-                "CARSTORE_AMQP_URL",
-                file.amqp_url.take(),
-            )?,
+        ),
+        (
+            &mut args.amqp_url,
+            &mut file.amqp_url,
+            "CARSTORE_AMQP_URL",
+            Some("AMQP_URL"),
             &["amqp"],
             "AMQP URL",
-        )?,
-        service_url(
-            given(
-                args.rabbit_management_url.take(),
-                "CARSTORE_RABBIT_MANAGEMENT_URL",
-                file.rabbit_management_url.take(),
-            )?,
+        ),
+        (
+            &mut args.rabbit_management_url,
+            &mut file.rabbit_management_url,
+            "CARSTORE_RABBIT_MANAGEMENT_URL",
+            None,
             &["http"],
             "RabbitMQ management URL",
-        )?,
-    ])
+        ),
+    ];
+    let mut parsed = [None, None, None, None];
+    for (slot, (flag, from_file, var, conventional, schemes, what)) in parsed.iter_mut().zip(urls) {
+        let given = flag
+            .take()
+            .or(secret_file::secret(var, conventional, from_file.take())?);
+        *slot = given
+            .map(|u| ServiceUrl::parse(&u, schemes, what))
+            .transpose()?;
+    }
+    Ok(parsed)
 }
 
 pub(super) fn read_file(path: Option<&Path>) -> anyhow::Result<FileSettings> {

@@ -2,7 +2,6 @@
 //! convention of the official container images: a value kept in a file never shows in a
 //! container's environment, which the Docker API hands to anyone allowed to inspect it.
 
-use super::ServiceUrl;
 use anyhow::Context;
 
 /// The value of `name` from the environment, else from the file `<name>_FILE` names (trailing
@@ -32,30 +31,17 @@ pub fn from_file_var(name: &str) -> anyhow::Result<Option<String>> {
     Ok(Some(value))
 }
 
-/// A secret setting not given as a flag or variable: from the file `<var>_FILE` names, else for
-/// a service URL its conventional variable (`DATABASE_URL`, or the file `DATABASE_URL_FILE`
-/// names), else the config file.
-pub fn secret(var: &str, from_file: Option<String>) -> anyhow::Result<Option<String>> {
-    let conventional = [
-        "CARSTORE_DATABASE_URL",
-        "CARSTORE_REDIS_URL",
-        "CARSTORE_AMQP_URL",
-    ]
-    .contains(&var)
-    .then(|| var.trim_start_matches("CARSTORE_"));
+/// A secret setting not given as a flag or variable: from the file `<var>_FILE` names, else
+/// from its `conventional` variable (`DATABASE_URL`, or the file `DATABASE_URL_FILE` names)
+/// where it has one, else the config file.
+pub fn secret(
+    var: &str,
+    conventional: Option<&str>,
+    from_file: Option<String>,
+) -> anyhow::Result<Option<String>> {
     let conventional = match conventional {
         Some(name) => env_or_file(name)?,
         None => None,
     };
     Ok(from_file_var(var)?.or(conventional).or(from_file))
-}
-
-pub fn service_url(
-    given: Option<String>,
-    schemes: &[&str],
-    what: &str,
-) -> anyhow::Result<Option<ServiceUrl>> {
-    given
-        .map(|u| ServiceUrl::parse(&u, schemes, what))
-        .transpose()
 }
