@@ -36,7 +36,7 @@ impl AdapterError {
 }
 
 /// How an adapter runs its service; the status probes and the dashboard report it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Inside this process (SQLite file, memory, in-process queue).

@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 /// A backing service. Each has one API name (`postgres`), one kind as the dashboard lists it
 /// (`database`), one role for messages ("The order database") and one default container.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Service {
     /// Orders, order items and the outbox (Postgres, or an embedded SQLite file).
@@ -115,9 +115,10 @@ impl<T> PerService<T> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
 /// What the dashboard may do to a service through its control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[schema(as = Action)]
 pub enum ServiceAction {
     Start,
     Stop,

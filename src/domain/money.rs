@@ -27,6 +27,18 @@ impl Money {
     }
 }
 
+/// On the wire, dollars as a number (`price_cents` beside it carries the exact amount).
+impl utoipa::PartialSchema for Money {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::Number)
+            .minimum(Some(0))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Money {}
+
 impl Add for Money {
     type Output = Money;
     fn add(self, rhs: Money) -> Money {

@@ -14,7 +14,7 @@ impl fmt::Display for OrderId {
 
 /// Where an order is in its life: written at checkout as `pending`, then `processed` (or
 /// `failed`) by the order processor once its event has gone through the queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OrderStatus {
     Pending,

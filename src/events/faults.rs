@@ -62,6 +62,18 @@ impl Serialize for FaultTarget {
     }
 }
 
+/// In the API, a target's name: one of [`FaultTarget::ALL`]'s.
+impl utoipa::PartialSchema for FaultTarget {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(FaultTarget::ALL.map(FaultTarget::as_str)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FaultTarget {}
+
 impl<'de> Deserialize<'de> for FaultTarget {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<FaultTarget, D::Error> {
         let name = String::deserialize(d)?;
@@ -70,8 +82,10 @@ impl<'de> Deserialize<'de> for FaultTarget {
     }
 }
 
-/// How a target breaks; `kind` in the API (a fault's path names both).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// How a target breaks; `kind` in the API (a fault's path names both). Each target takes some
+/// kinds: a service latency, errors and outage; the processor slow and poison; the store
+/// errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FaultKind {
     /// Every call waits `value` ms (plus up to `jitter_ms`) first.

@@ -16,7 +16,7 @@ use tokio::sync::broadcast;
 const BACKLOG: usize = 256;
 
 /// A service's health as the monitor sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Health {
     Up,
@@ -116,9 +116,11 @@ impl StoreEvent {
     }
 }
 
-/// Where a breaker is; also the value of `carstore_breaker_state`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Where a breaker is; also the value of `carstore_breaker_state`. `open` (or `half_open`,
+/// trying it) while requests needing the service are refused at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = Breaker)]
 pub enum BreakerState {
     Closed = 0,
     Open = 1,

@@ -28,17 +28,21 @@ pub const MAX_POISON: u32 = 1_000;
 pub const MAX_FAULTS: usize = 32;
 
 /// One active fault, as the API shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Fault {
     pub target: FaultTarget,
     pub kind: FaultKind,
-    /// ms, %, or messages, by kind; absent for an outage.
+    /// ms (latency, slow), % (errors) or messages left (poison); absent for an outage.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false, minimum = 1)]
     pub value: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false)]
     pub jitter_ms: Option<u32>,
     /// The one route a store's errors are on; every route but the exempt ones when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false)]
     pub route: Option<String>,
     /// When it ends on its own; `null` while it lasts until cleared.
     pub expires_at: Option<DateTime<Utc>>,

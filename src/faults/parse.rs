@@ -7,13 +7,41 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 /// A fault as asked for: `PUT /api/faults/{target}/{kind}`'s body.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaultRequest {
+    /// Required by every kind but outage (which takes none): latency and slow 1..60000 ms,
+    /// errors 1..100 %, poison 1..1000 messages.
+    #[schema(schema_with = value_bounds)]
     pub value: Option<u64>,
+    /// latency only: up to this much more, at random.
+    #[schema(schema_with = jitter_bounds)]
     pub jitter_ms: Option<u64>,
+    #[schema(schema_with = expiry_bounds)]
     pub expires_in_secs: Option<u64>,
+    /// store errors only: the route that fails, e.g. /api/cart.
+    #[schema(pattern = "^/")]
     pub route: Option<String>,
+}
+
+fn bounded(least: u64, most: u64) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::Integer)
+        .minimum(Some(least))
+        .maximum(Some(most))
+        .build()
+}
+
+fn value_bounds() -> utoipa::openapi::Object {
+    bounded(1, u64::from(super::MAX_DELAY_MS))
+}
+
+fn jitter_bounds() -> utoipa::openapi::Object {
+    bounded(0, u64::from(super::MAX_DELAY_MS))
+}
+
+fn expiry_bounds() -> utoipa::openapi::Object {
+    bounded(1, super::MAX_EXPIRY_SECS)
 }
 
 /// Why a fault was refused: the path names nothing (404), or the body is out of range (422).

@@ -5,42 +5,44 @@
 
 mod sessions;
 
+use super::openapi::{rules, BadRequest, Conflict, Invalid, NotSignedIn, SessionCookie};
+use super::openapi::{SignInLimited, TooLarge, TooManySignUps, Unavailable};
 use super::session::Session;
 use super::{forwarded, ApiError};
 use crate::accounts::{device_label, AccountError, AccountHolder, Attempt, SignedIn};
-use crate::domain::{AccountId, SessionId, SignUp};
+use crate::domain::{AccountId, SignUp};
 use crate::metrics::OutcomeLabels;
 use crate::state::AppState;
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/account").get(show).post(sign_up))
-        .service(web::resource("/session").post(sign_in).delete(sign_out))
-        .service(
-            web::resource("/account/sessions")
-                .get(sessions::list_sessions)
-                .delete(sign_out_everywhere),
-        )
-        .service(web::resource("/account/sessions/{id}").delete(sessions::end_session))
-        .service(web::resource("/shoppers").get(shoppers));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(sign_up)
+        .service(sign_in)
+        .configure(sessions::configure);
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct SignUpBody {
+    #[schema(schema_with = rules::customer_name)]
     name: String,
+    #[schema(schema_with = rules::customer_email)]
     email: String,
+    #[schema(schema_with = rules::password)]
     password: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct SignInBody {
     email: String,
     password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Shopper)]
 struct ShopperView {
     name: String,
     email: String,
@@ -55,7 +57,9 @@ impl From<AccountHolder> for ShopperView {
     }
 }
 
-#[derive(Serialize)]
+/// How many sessions a sign-out ended.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 struct Ended {
     ended: u32,
 }
@@ -133,6 +137,27 @@ fn signed_in(
     session.replace_with(resp, &done.session)
 }
 
+/// Make an account and sign in with it; the guest cart and orders join it
+///
+/// 422: invalid_name, invalid_email, invalid_password (nothing is stored); 409: email_taken
+/// (emails are compared without regard to case).
+#[utoipa::path(
+    operation_id = "signUp",
+    params(SessionCookie),
+    request_body = SignUpBody,
+    responses(
+        (status = 201, description = "The account, signed in", body = ShopperView,
+            headers(("Set-Cookie" = String, description = "session_id: a new id (HttpOnly; \
+                SameSite=Lax; Secure over HTTPS from a trusted proxy)."))),
+        (status = 429, response = TooManySignUps),
+        (status = 400, response = BadRequest),
+        (status = 409, response = Conflict),
+        (status = 413, response = TooLarge),
+        (status = 422, response = Invalid),
+        (status = 503, response = Unavailable),
+    ),
+)]
+#[post("/account")]
 async fn sign_up(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -166,6 +191,23 @@ async fn sign_up(
     }
 }
 
+/// Sign in: a new session id, the guest cart merged into the account's
+#[utoipa::path(
+    operation_id = "signIn",
+    params(SessionCookie),
+    request_body = SignInBody,
+    responses(
+        (status = 200, description = "Signed in", body = ShopperView,
+            headers(("Set-Cookie" = String, description = "session_id: a new id (HttpOnly; \
+                SameSite=Lax; Secure over HTTPS from a trusted proxy)."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = NotSignedIn),
+        (status = 413, response = TooLarge),
+        (status = 429, response = SignInLimited),
+        (status = 503, response = Unavailable),
+    ),
+)]
+#[post("/session")]
 async fn sign_in(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -192,78 +234,18 @@ async fn sign_in(
     }
 }
 
-fn not_signed_in() -> ApiError {
+pub(super) fn not_signed_in() -> ApiError {
     ApiError::NotSignedIn {
         code: "not_signed_in",
         message: "sign in to see your account".into(),
     }
 }
 
-fn signed_in_as(session: &Session) -> Result<AccountId, ApiError> {
+pub(super) fn signed_in_as(session: &Session) -> Result<AccountId, ApiError> {
     session.account.ok_or_else(not_signed_in)
 }
 
 /// Sessions live beside the carts: their outage is the session store's.
-fn sessions_down(e: crate::adapter::AdapterError) -> ApiError {
+pub(super) fn sessions_down(e: crate::adapter::AdapterError) -> ApiError {
     ApiError::unavailable("session_unavailable", e)
-}
-
-async fn show(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
-    let id = signed_in_as(&session)?;
-    let shopper = state
-        .shop
-        .accounts
-        .shopper(id)
-        .await
-        .map_err(|e| ApiError::unavailable("accounts_unavailable", e))?;
-    // A session outliving its account (deleted by retention) is a signed-out one.
-    let shopper = shopper.ok_or_else(not_signed_in)?;
-    Ok(HttpResponse::Ok().json(ShopperView::from(shopper)))
-}
-
-/// Signs this session out; the browser becomes a new, empty guest.
-async fn sign_out(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
-    let ended = match session.account {
-        Some(id) => state
-            .shop
-            .accounts
-            .sign_out(id, &session.id)
-            .await
-            .map_err(sessions_down)? as u32,
-        None => 0,
-    };
-    let resp = HttpResponse::Ok().json(Ended { ended });
-    Ok(session.replace_with(resp, &SessionId::new_guest(&session.key)))
-}
-
-async fn sign_out_everywhere(
-    state: web::Data<AppState>,
-    session: Session,
-) -> Result<HttpResponse, ApiError> {
-    let id = signed_in_as(&session)?;
-    let ended = state
-        .shop
-        .accounts
-        .sign_out_everywhere(id)
-        .await
-        .map_err(sessions_down)?;
-    tracing::info!(account = id.0, ended, "shopper signed out everywhere");
-    let resp = HttpResponse::Ok().json(Ended { ended });
-    Ok(session.replace_with(resp, &SessionId::new_guest(&session.key)))
-}
-
-#[derive(Serialize)]
-struct Shoppers {
-    signed_in: u64,
-}
-
-/// How many accounts are signed in somewhere: a count, nobody's name.
-async fn shoppers(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let signed_in = state
-        .shop
-        .accounts
-        .signed_in_count()
-        .await
-        .map_err(sessions_down)?;
-    Ok(HttpResponse::Ok().json(Shoppers { signed_in }))
 }

@@ -8,6 +8,7 @@
 //! shares (an ingress, Docker Desktop) cannot lock its holder out. What keeps a guesser out is
 //! the token itself, which carstore refuses at start unless it is long and random-looking.
 
+use super::openapi::{AdminRequired, BadRequest, TooLarge, TooManyAttempts};
 use super::{forwarded, ApiError};
 use crate::access::{client_key, AdminSession, ADMIN_SESSION_LIFETIME};
 use crate::accounts::over_limit;
@@ -15,7 +16,7 @@ use crate::ops::audit::{Audited, SignInVia};
 use crate::state::AppState;
 use actix_web::cookie::{time::Duration as CookieAge, Cookie, SameSite};
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::{post, web, FromRequest, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
@@ -29,9 +30,8 @@ pub const OVERALL: u32 = 50;
 /// The window wrong tokens are counted in, from the first of them.
 pub const WINDOW: Duration = Duration::from_secs(5 * 60);
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/login", web::post().to(login))
-        .route("/admin/logout", web::post().to(logout));
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(login).service(logout);
 }
 
 /// Proof the request carries the admin token or a live admin session; names who asked, for the
@@ -164,11 +164,24 @@ fn audit_sign_in(state: &AppState, client: IpAddr, via: SignInVia, result: Strin
         .record(who, Audited::SignIn { via }, result);
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct Login {
     token: String,
 }
 
+/// Sign in to the dashboard: sets the HttpOnly admin cookie
+#[utoipa::path(
+    operation_id = "adminLogin",
+    request_body = Login,
+    responses(
+        (status = 200, description = "Signed in", body = AdminView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = AdminRequired),
+        (status = 429, response = TooManyAttempts),
+        (status = 413, response = TooLarge),
+    ),
+)]
+#[post("/admin/login")]
 async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -189,7 +202,14 @@ async fn login(
         .json(AdminView { admin: true }))
 }
 
+/// Sign out: removes the admin cookie
+///
 /// Ends the session the cookie holds, on every replica (a bearer request has none to end).
+#[utoipa::path(
+    operation_id = "adminLogout",
+    responses((status = 200, description = "Signed out", body = AdminView)),
+)]
+#[post("/admin/logout")]
 async fn logout(state: web::Data<AppState>, admin: Admin) -> HttpResponse {
     if let Some(session) = &admin.session {
         let now = now_unix();
@@ -217,7 +237,9 @@ pub(super) fn removal_cookie() -> Cookie<'static> {
 }
 
 /// Whether this browser now holds the admin cookie.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = AdminState)]
 struct AdminView {
     admin: bool,
 }

@@ -1,20 +1,25 @@
+use super::openapi::{BadRequest, Invalid, NotFound, Unavailable};
 use super::ApiError;
 use crate::catalog::CarQuery;
 use crate::domain::{Car, CarId, Category, Money};
 use crate::state::AppState;
-use actix_web::{web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/cars", web::get().to(list))
-        .route("/cars/{id}", web::get().to(one));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(one);
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListParams {
+    /// One aisle (a category's name); `all` or empty means every car.
     category: Option<String>,
+    /// Words in make, model or description, case-insensitive (first 100 characters).
     q: Option<String>,
+    /// The order: `price_asc`, `price_desc`, `year_desc`, or empty for the catalog's.
     sort: Option<String>,
 }
 
@@ -50,6 +55,18 @@ impl ListParams {
     }
 }
 
+/// The catalog (compat), optionally filtered and sorted
+#[utoipa::path(
+    operation_id = "listCars",
+    params(ListParams),
+    responses(
+        (status = 200, description = "The cars", body = [CarView]),
+        (status = 400, response = BadRequest),
+        (status = 422, response = Invalid),
+        (status = 503, response = Unavailable),
+    ),
+)]
+#[get("/cars")]
 async fn list(
     state: web::Data<AppState>,
     params: web::Query<ListParams>,
@@ -75,6 +92,19 @@ async fn list(
     Ok(HttpResponse::Ok().json(cars.iter().map(CarView::from).collect::<Vec<_>>()))
 }
 
+/// One car (compat)
+#[utoipa::path(
+    operation_id = "getCar",
+    params(("id" = i64, Path, description = "A car's catalog number.")),
+    responses(
+        (status = 200, description = "The car", body = CarView, links(
+            ("add" = (operation_id = "addToCart", request_body = json!({ "car_id": "$response.body#/id" }))),
+        )),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+)]
+#[get("/cars/{id}")]
 async fn one(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = parse_car_id(&id)?;
     match state
@@ -103,13 +133,18 @@ pub fn car_not_found(id: i64) -> ApiError {
 /// The compat `Car` shape, `{id, make, model, year, price, description, image}`, plus
 /// `price_cents` and `category`. The domain's `Car` knows nothing of JSON; this is the one
 /// place its wire form is written.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Car)]
 struct CarView<'a> {
+    #[schema(minimum = 1)]
     id: i64,
     make: &'a str,
     model: &'a str,
+    #[schema(minimum = 1886)]
     year: i32,
     price: Money,
+    #[schema(minimum = 0)]
     price_cents: i64,
     category: Category,
     description: &'a str,

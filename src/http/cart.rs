@@ -1,120 +1,149 @@
+//! The shopper's cart: `/api/cart` and its lines.
+
+mod view;
+
 use super::cars::{car_not_found, parse_car_id};
+use super::openapi::{BadRequest, Invalid, NotFound, SessionCookie, TooLarge, Unavailable};
 use super::session::Session;
 use super::ApiError;
 use crate::cache::CartAdd;
-use crate::domain::{Car, CarId, Money, Quantity, MAX_LINE_QUANTITY};
+use crate::domain::{CarId, Quantity, MAX_LINE_QUANTITY};
 use crate::metrics::CartLabels;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
+use actix_web::{delete, get, post, put, web, HttpResponse};
+use serde::Deserialize;
 use serde_json::{Map, Value};
+use utoipa_actix_web::service_config::ServiceConfig;
+use view::{view, CartView};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/cart")
-            .get(|state: web::Data<AppState>, session: Session| {
-                counted(state.clone(), "view", show_cart(state, session))
-            })
-            .post(
-                |state: web::Data<AppState>,
-                 session: Session,
-                 body: web::Json<Map<String, Value>>| {
-                    counted(state.clone(), "add", add_car(state, session, body))
-                },
-            )
-            .delete(|state: web::Data<AppState>, session: Session| {
-                counted(state.clone(), "clear", empty_cart(state, session))
-            }),
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_cart)
+        .service(add_to_cart)
+        .service(empty_cart)
+        .service(set_cart_line)
+        .service(remove_cart_line);
+}
+
+/// This session's cart (compat); sets the session cookie when new
+#[utoipa::path(
+    operation_id = "getCart",
+    params(SessionCookie),
+    responses(
+        (status = 200, description = "The cart", body = CartView),
+        (status = 503, response = Unavailable),
+    ),
+)]
+#[get("/cart")]
+async fn get_cart(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
+    counted(
+        state.clone(),
+        "view",
+        respond(&state, &session, StatusCode::OK),
     )
-    .service(
-        web::resource("/cart/{car_id}")
-            .put(
-                |state: web::Data<AppState>,
-                 session: Session,
-                 car_id: web::Path<String>,
-                 body: web::Json<SetBody>| {
-                    counted(state.clone(), "set", set_line(state, session, car_id, body))
-                },
-            )
-            .delete(
-                |state: web::Data<AppState>, session: Session, car_id: web::Path<String>| {
-                    counted(state.clone(), "remove", remove_line(state, session, car_id))
-                },
-            ),
-    );
+    .await
 }
 
-/// The compat cart shape, with names and prices filled in from the catalog.
-#[derive(Serialize)]
-struct CartView {
-    session_id: String,
-    items: Vec<CartItemView>,
-    total: Money,
-    total_cents: i64,
-    /// Cars in the cart, counting quantities: what the header badge shows.
-    count: u32,
-    /// The most of one car a line may hold, so the page never has to copy the store's rule.
-    max_line_quantity: u32,
+/// Add a car (compat); a car already in the cart gets its quantity raised
+#[utoipa::path(
+    operation_id = "addToCart",
+    params(SessionCookie),
+    request_body = AddBody,
+    responses(
+        (status = 201, description = "The cart with the car added", body = CartView, links(
+            ("checkout" = (operation_id = "checkout",
+                request_body = json!({ "session_id": "$response.body#/session_id" }))),
+            ("set" = (operation_id = "setCartLine", parameters(
+                ("path.car_id" = "$response.body#/items/0/car_id"),
+                ("cookie.session_id" = "$response.body#/session_id"),
+            ))),
+        )),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 413, response = TooLarge),
+        (status = 422, response = Invalid),
+        (status = 503, response = Unavailable),
+    ),
+)]
+#[post("/cart")]
+async fn add_to_cart(
+    state: web::Data<AppState>,
+    session: Session,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    counted(state.clone(), "add", add_car(state, session, body)).await
 }
 
-#[derive(Serialize)]
-struct CartItemView {
-    car_id: i64,
-    quantity: u32,
-    make: String,
-    model: String,
-    year: i32,
-    image: String,
-    price: Money,
-    price_cents: i64,
-    line_total: Money,
-    line_total_cents: i64,
+/// Empty the cart (compat)
+#[utoipa::path(
+    operation_id = "emptyCart",
+    params(SessionCookie),
+    responses(
+        (status = 200, description = "The empty cart", body = CartView),
+        (status = 503, response = Unavailable),
+    ),
+)]
+#[delete("/cart")]
+async fn empty_cart(
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, ApiError> {
+    let emptied = async {
+        state.shop.carts.clear(&session.owner).await?;
+        respond(&state, &session, StatusCode::OK).await
+    };
+    counted(state.clone(), "clear", emptied).await
 }
 
-impl CartItemView {
-    fn new(car: &Car, quantity: u32) -> Self {
-        let line_total = car.price * quantity;
-        CartItemView {
-            car_id: car.id.0,
-            quantity,
-            make: car.make.clone(),
-            model: car.model.clone(),
-            year: car.year,
-            image: car.image_path(),
-            price: car.price,
-            price_cents: car.price.cents(),
-            line_total,
-            line_total_cents: line_total.cents(),
-        }
-    }
+/// Set one line's quantity (compat); 0 removes it
+#[utoipa::path(
+    operation_id = "setCartLine",
+    params(("car_id" = i64, Path, description = "A car's catalog number."), SessionCookie),
+    request_body = SetBody,
+    responses(
+        (status = 200, description = "The cart", body = CartView),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 413, response = TooLarge),
+        (status = 422, response = Invalid),
+        (status = 503, response = Unavailable),
+    ),
+)]
+#[put("/cart/{car_id}")]
+async fn set_cart_line(
+    state: web::Data<AppState>,
+    session: Session,
+    car_id: web::Path<String>,
+    body: web::Json<SetBody>,
+) -> Result<HttpResponse, ApiError> {
+    counted(state.clone(), "set", set_line(state, session, car_id, body)).await
 }
 
-async fn view(state: &AppState, session: &Session) -> Result<CartView, ApiError> {
-    let lines = state.shop.carts.lines(&session.owner).await?;
-    let cars = state
-        .shop
-        .catalog
-        .all()
-        .await
-        .map_err(|e| ApiError::unavailable("catalog_unavailable", e))?;
-    let items: Vec<CartItemView> = lines
-        .iter()
-        .filter_map(|l| {
-            cars.iter()
-                .find(|c| c.id == l.car_id)
-                .map(|car| CartItemView::new(car, l.quantity))
-        })
-        .collect();
-    let total: Money = items.iter().map(|i| i.line_total).sum();
-    Ok(CartView {
-        session_id: session.id.as_str().to_owned(),
-        count: items.iter().map(|i| i.quantity).sum(),
-        max_line_quantity: MAX_LINE_QUANTITY,
-        total_cents: total.cents(),
-        total,
-        items,
-    })
+/// Remove one line (compat)
+#[utoipa::path(
+    operation_id = "removeCartLine",
+    params(("car_id" = i64, Path, description = "A car's catalog number."), SessionCookie),
+    responses(
+        (status = 200, description = "The cart", body = CartView),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+)]
+#[delete("/cart/{car_id}")]
+async fn remove_cart_line(
+    state: web::Data<AppState>,
+    session: Session,
+    car_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let removed = async {
+        state
+            .shop
+            .carts
+            .set(&session.owner, parse_car_id(&car_id)?, 0)
+            .await?;
+        respond(&state, &session, StatusCode::OK).await
+    };
+    counted(state.clone(), "remove", removed).await
 }
 
 async fn respond(
@@ -126,13 +155,11 @@ async fn respond(
     Ok(session.attach(HttpResponse::build(status).json(cart)))
 }
 
-async fn show_cart(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
-    respond(&state, &session, StatusCode::OK).await
-}
-
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct AddBody {
     car_id: i64,
+    /// How many; one when left out.
+    #[schema(schema_with = view::one_or_more, required = false)]
     quantity: Option<Value>,
 }
 
@@ -178,8 +205,9 @@ async fn add_car(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct SetBody {
+    #[schema(schema_with = view::zero_or_more)]
     quantity: Value,
 }
 
@@ -200,24 +228,6 @@ async fn set_line(
         _ => known_car(&state, parse_car_id(&car_id)?).await?,
     };
     state.shop.carts.set(&session.owner, car, quantity).await?;
-    respond(&state, &session, StatusCode::OK).await
-}
-
-async fn remove_line(
-    state: web::Data<AppState>,
-    session: Session,
-    car_id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let car = parse_car_id(&car_id)?;
-    state.shop.carts.set(&session.owner, car, 0).await?;
-    respond(&state, &session, StatusCode::OK).await
-}
-
-async fn empty_cart(
-    state: web::Data<AppState>,
-    session: Session,
-) -> Result<HttpResponse, ApiError> {
-    state.shop.carts.clear(&session.owner).await?;
     respond(&state, &session, StatusCode::OK).await
 }
 

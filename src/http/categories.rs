@@ -3,12 +3,19 @@
 //! and cannot carry them.
 
 use crate::domain::Category;
-use actix_web::{web, HttpResponse};
+use actix_web::{get, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/categories", web::get().to(list));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list);
 }
 
+/// The aisles, in the order the store shows them
+#[utoipa::path(
+    operation_id = "listCategories",
+    responses((status = 200, description = "The categories", body = [Category])),
+)]
+#[get("/categories")]
 async fn list() -> HttpResponse {
     HttpResponse::Ok().json(Category::ALL)
 }

@@ -1,3 +1,4 @@
+use super::openapi::{rules, BadRequest, Invalid, SessionCookie, TooLarge, Unavailable};
 use super::session::Session;
 use super::ApiError;
 use crate::domain::{CustomerName, Email, IdempotencyKey, SessionId};
@@ -5,23 +6,69 @@ use crate::metrics::ReasonLabels;
 use crate::orders::{CheckoutError, CheckoutRequest};
 use crate::state::AppState;
 use crate::store::Placed;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/checkout").post(checkout));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(checkout);
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct CheckoutBody {
+    #[schema(schema_with = rules::customer_name)]
     customer_name: String,
+    #[schema(schema_with = rules::customer_email)]
     customer_email: String,
-    /// Older clients send the session in the body, sometimes as `null`.
+    /// Older clients send the session here; absent or null means the cookie's.
     #[serde(default)]
     session_id: Option<String>,
 }
 
-/// Places the order, counting new orders and refusals (by error code) for the metrics.
+/// The client's name for this attempt: 1 to 200 visible ASCII characters.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+struct Attempt {
+    #[param(
+        rename = "Idempotency-Key",
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[!-~]+$"
+    )]
+    idempotency_key: Option<String>,
+}
+
+/// Place an order from this session's cart (compat)
+///
+/// Prices come from the catalog, never from the client. A retry with the same Idempotency-Key
+/// and session returns the same order and creates nothing. 400: no_session, cart_empty,
+/// invalid_idempotency_key; 422: invalid_customer_name, invalid_customer_email; 503:
+/// orders_unavailable (the cart is kept).
+#[utoipa::path(
+    operation_id = "checkout",
+    params(SessionCookie, Attempt),
+    request_body = CheckoutBody,
+    responses(
+        (status = 201, description = "The order was placed (or was already, for this key)",
+            body = Created, links(
+            ("order" = (operation_id = "getOrder", parameters(
+                ("path.id" = "$response.body#/order_id"),
+                ("cookie.session_id" = "$request.body#/session_id"),
+            ))),
+            ("orders" = (operation_id = "listOrders", parameters(
+                ("cookie.session_id" = "$request.body#/session_id"),
+            ))),
+        )),
+        (status = 400, response = BadRequest),
+        (status = 409, description = "checkout_in_progress: another checkout of this cart \
+            (without this one's Idempotency-Key) holds it right now", body = super::error::ErrorBody),
+        (status = 413, response = TooLarge),
+        (status = 422, response = Invalid),
+        (status = 503, response = Unavailable),
+    ),
+)]
+#[post("/checkout")]
 async fn checkout(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -63,10 +110,18 @@ async fn checkout(
 
 /// The compat answer to a checkout: the order's id, and always `"created"` whatever the
 /// order's own status (older clients test for that word).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Placed)]
 struct Created {
+    #[schema(minimum = 1)]
     order_id: i64,
+    #[schema(schema_with = created)]
     status: &'static str,
+}
+
+fn created() -> utoipa::openapi::Object {
+    rules::word("created")
 }
 
 async fn place(

@@ -4,7 +4,8 @@ use crate::adapter::AdapterError;
 use crate::service::Service;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use bodies::{ErrorBody, ProbeDownBody};
+pub(crate) use bodies::ErrorBody;
+use bodies::ProbeDownBody;
 use std::fmt;
 
 /// Seconds a client is asked to wait before retrying a request a dependency outage refused.

@@ -9,7 +9,7 @@ use crate::breaker::{BreakerChange, Breakers};
 use crate::events::{HealthChange, StoreEvent};
 use crate::ops::HealthMonitor;
 use crate::state::AppState;
-use actix_web::{web, HttpRequest, Responder};
+use actix_web::{get, web, HttpRequest, Responder};
 use actix_web_lab::sse;
 use futures_util::stream::{self, StreamExt};
 use std::sync::Arc;
@@ -18,8 +18,8 @@ use tokio::sync::broadcast::error::RecvError;
 
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/events", web::get().to(events));
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(events);
 }
 
 fn to_sse(event: &StoreEvent) -> sse::Event {
@@ -50,6 +50,15 @@ fn snapshot(health: &HealthMonitor, breakers: &Breakers) -> Vec<sse::Event> {
     healths.chain(breakers).collect()
 }
 
+/// Live feed (server-sent events): a health and breaker snapshot on connect, then `health`, `breaker`, `order`, `load`, `control` and `fault` events; never ends
+#[utoipa::path(
+    operation_id = "events",
+    responses((status = 200, description = "The event stream. A `fault` event is a fault set, \
+        cleared or ended on its own on this replica: `{target, kind, change: \"set\"|\"cleared\"|\
+        \"expired\", value?, at}`, `value` as set (on `set` only), `at` when it happened (an \
+        expired fault's expiry)", body = String, content_type = "text/event-stream")),
+)]
+#[get("/events")]
 async fn events(state: web::Data<AppState>, req: HttpRequest) -> Result<impl Responder, ApiError> {
     let slot = super::feed_slot(&state, &req)?;
     let first = snapshot(&state.console.health, &state.console.breakers);

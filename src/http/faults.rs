@@ -1,33 +1,70 @@
 //! Faults on purpose, for the admin: list, set, clear. Every change is in the audit log.
 
 use super::admin::Admin;
+use super::openapi::TooManyAttempts;
+use super::openapi::{AdminRequired, BadRequest, Conflict, Invalid, NotFound, TooLarge};
 use super::ApiError;
 use crate::faults::EXEMPT_ROUTES;
 use crate::faults::{covers, parse_fault, parse_path, FaultRefused, FaultRequest};
+use crate::faults::{Fault, FaultKind, FaultTarget};
 use crate::state::AppState;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpResponse, ResponseError};
+use actix_web::{delete, get, put, web, HttpResponse, ResponseError};
 use serde::Serialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/faults", web::get().to(list))
-        .route("/faults", web::delete().to(clear_all))
-        .route("/faults/{target}/{kind}", web::put().to(set))
-        .route("/faults/{target}/{kind}", web::delete().to(clear));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(clear_all)
+        .service(set)
+        .service(clear);
 }
 
 /// What a clear did.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = FaultsCleared)]
 struct Cleared {
     cleared: usize,
 }
 
+/// The faults set on purpose and still in force
+#[utoipa::path(
+    operation_id = "listFaults",
+    security(("adminBearer" = []), ("adminCookie" = [])),
+    responses(
+        (status = 200, description = "The active faults", body = [Fault]),
+        (status = 401, response = AdminRequired),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
+#[get("/faults")]
 async fn list(state: web::Data<AppState>, _: Admin) -> HttpResponse {
     HttpResponse::Ok().json(state.console.faults.list())
 }
 
+/// Set a fault, replacing one of the same target and kind (audited)
+#[utoipa::path(
+    operation_id = "setFault",
+    security(("adminBearer" = []), ("adminCookie" = [])),
+    params(("target" = FaultTarget, Path, description = "What the fault breaks."),
+        ("kind" = FaultKind, Path, description = "How it breaks; each target takes some kinds.")),
+    request_body = FaultRequest,
+    responses(
+        (status = 200, description = "The fault as stored", body = Fault),
+        (status = 400, response = BadRequest),
+        (status = 401, response = AdminRequired),
+        (status = 429, response = TooManyAttempts),
+        (status = 404, description = "A target or kind that does not exist, or a kind the \
+            target does not take", body = super::error::ErrorBody),
+        (status = 409, response = Conflict),
+        (status = 413, response = TooLarge),
+        (status = 422, response = Invalid),
+    ),
+)]
+#[put("/faults/{target}/{kind}")]
 async fn set(
     state: web::Data<AppState>,
     admin: Admin,
@@ -50,6 +87,20 @@ async fn set(
     Ok(HttpResponse::Ok().json(stored))
 }
 
+/// Clear one fault (audited)
+#[utoipa::path(
+    operation_id = "clearFault",
+    security(("adminBearer" = []), ("adminCookie" = [])),
+    params(("target" = FaultTarget, Path, description = "What the fault breaks."),
+        ("kind" = FaultKind, Path, description = "How it breaks; each target takes some kinds.")),
+    responses(
+        (status = 200, description = "Whether it was set", body = Cleared),
+        (status = 401, response = AdminRequired),
+        (status = 429, response = TooManyAttempts),
+        (status = 404, response = NotFound),
+    ),
+)]
+#[delete("/faults/{target}/{kind}")]
 async fn clear(
     state: web::Data<AppState>,
     admin: Admin,
@@ -60,6 +111,17 @@ async fn clear(
     Ok(HttpResponse::Ok().json(Cleared { cleared }))
 }
 
+/// Clear every fault (audited)
+#[utoipa::path(
+    operation_id = "clearFaults",
+    security(("adminBearer" = []), ("adminCookie" = [])),
+    responses(
+        (status = 200, description = "How many were cleared", body = Cleared),
+        (status = 401, response = AdminRequired),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
+#[delete("/faults")]
 async fn clear_all(state: web::Data<AppState>, admin: Admin) -> HttpResponse {
     let cleared = state.fault_changes().clear_all(admin.who);
     HttpResponse::Ok().json(Cleared { cleared })

@@ -3,11 +3,12 @@
 //! Its figures arrive each second as `load` events on `/api/events`.
 
 use super::admin::Admin;
+use super::openapi::{AdminRequired, BadRequest, Conflict, Invalid, TooLarge, TooManyAttempts};
 use super::ApiError;
 use crate::load::{LoadPlan, Mix, Pace};
 use crate::replicas::ChannelState;
 use crate::state::AppState;
-use actix_web::{web, HttpResponse};
+use actix_web::{delete, get, post, web, HttpResponse};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::time::Duration;
 
@@ -15,20 +16,36 @@ use std::time::Duration;
 pub(super) const MAX_RATE: f64 = 2000.0;
 pub(super) const MAX_SECS: u64 = 3600;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/load", web::get().to(status))
-        .route("/load", web::post().to(start))
-        .route("/load", web::delete().to(stop));
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(status).service(start).service(stop);
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct StartBody {
+    #[schema(schema_with = rates)]
     rate: f64,
+    /// browse=10,view=5,add_to_cart=3,checkout=1
     #[serde(default, deserialize_with = "present")]
+    #[schema(required = false, nullable = false)]
     mix: Option<String>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(required = false, schema_with = durations)]
     duration_secs: Option<u64>,
+}
+
+/// Shoppers a second, at most [`MAX_RATE`].
+fn rates() -> utoipa::openapi::Object {
+    let number = utoipa::openapi::Type::Number;
+    let object = utoipa::openapi::ObjectBuilder::new().schema_type(number);
+    object.minimum(Some(1)).maximum(Some(MAX_RATE)).build()
+}
+
+/// Seconds, at most [`MAX_SECS`]; a minute when left out.
+fn durations() -> utoipa::openapi::Object {
+    let integer = utoipa::openapi::Type::Integer;
+    let object = utoipa::openapi::ObjectBuilder::new().schema_type(integer);
+    object.minimum(Some(1)).maximum(Some(MAX_SECS)).build()
 }
 
 /// Only leaving a field out picks its default: `null` is not a value (400), as in the cart.
@@ -36,6 +53,22 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
     T::deserialize(d).map(Some)
 }
 
+/// Start a load run against this store; its figures arrive as `load` events
+#[utoipa::path(
+    operation_id = "startLoad",
+    security(("adminBearer" = []), ("adminCookie" = [])),
+    request_body = StartBody,
+    responses(
+        (status = 202, description = "Started", body = Running),
+        (status = 400, response = BadRequest),
+        (status = 401, response = AdminRequired),
+        (status = 429, response = TooManyAttempts),
+        (status = 409, response = Conflict),
+        (status = 413, response = TooLarge),
+        (status = 422, response = Invalid),
+    ),
+)]
+#[post("/load")]
 async fn start(
     state: web::Data<AppState>,
     _: Admin,
@@ -78,7 +111,19 @@ async fn start(
     }))
 }
 
+/// Stop the load run
+///
 /// Stops the run wherever it goes: here, or on the replica that started it.
+#[utoipa::path(
+    operation_id = "stopLoad",
+    security(("adminBearer" = []), ("adminCookie" = [])),
+    responses(
+        (status = 200, description = "Whether there was one", body = Stopping),
+        (status = 401, response = AdminRequired),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
+#[delete("/load")]
 async fn stop(state: web::Data<AppState>, _: Admin) -> HttpResponse {
     let elsewhere = state.console.load.running_elsewhere().is_some()
         && state.fleet.replicas.channel() == ChannelState::Up;
@@ -86,6 +131,12 @@ async fn stop(state: web::Data<AppState>, _: Admin) -> HttpResponse {
     HttpResponse::Ok().json(Stopping { stopping })
 }
 
+/// The load run going now, if any
+#[utoipa::path(
+    operation_id = "loadStatus",
+    responses((status = 200, description = "The run's name, or null", body = Running)),
+)]
+#[get("/load")]
 async fn status(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(Running {
         running: state.console.load.running(),
@@ -93,13 +144,16 @@ async fn status(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// The run going now, by name; `null` (not absent) when there is none, as the page expects.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = LoadRunning)]
 struct Running {
     running: Option<String>,
 }
 
 /// Whether there was a run to stop.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 struct Stopping {
     stopping: bool,
 }

@@ -8,7 +8,7 @@ use super::services::find_service;
 use super::ApiError;
 use crate::ops::logs::{LogFeed, LogLine, HISTORY};
 use crate::state::AppState;
-use actix_web::{web, HttpRequest, Responder};
+use actix_web::{get, web, HttpRequest, Responder};
 use actix_web_lab::sse;
 use futures_util::stream::{self, StreamExt};
 use serde::Deserialize;
@@ -18,14 +18,49 @@ use std::time::Duration;
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 pub(super) const DEFAULT_TAIL: usize = 200;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/service/{name}/logs", web::get().to(logs));
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(logs);
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct LogParams {
+    /// How many earlier lines to send first.
+    #[param(schema_with = tails)]
     tail: Option<usize>,
+}
+
+/// Up to the [`HISTORY`] a window keeps; [`DEFAULT_TAIL`] when left out.
+fn tails() -> utoipa::openapi::Object {
+    let integer = utoipa::openapi::Type::Integer;
+    let object = utoipa::openapi::ObjectBuilder::new().schema_type(integer);
+    let object = object.minimum(Some(0)).maximum(Some(HISTORY));
+    object.default(Some(DEFAULT_TAIL.into())).build()
+}
+
+/// A log window: a service, or `carstore` for the store's own log.
+struct Window;
+
+impl utoipa::PartialSchema for Window {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let services = crate::service::Service::ALL.map(|s| s.as_str());
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(services.into_iter().chain(["carstore"])))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Window {}
+
+/// Resume after this line.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+struct Resume {
+    #[param(rename = "Last-Event-ID")]
+    last_event_id: Option<String>,
 }
 
 fn to_sse(line: &LogLine) -> sse::Event {
@@ -50,6 +85,23 @@ fn window(state: &AppState, name: &str) -> Result<Arc<LogFeed>, ApiError> {
         })
 }
 
+/// A live log window (server-sent `log` events {ts, stream, line}); never ends
+#[utoipa::path(
+    operation_id = "serviceLogs",
+    security(("adminBearer" = []), ("adminCookie" = [])),
+    params(("name" = inline(Window), Path, description = "A service, or `carstore` for the store's \
+        own log."), LogParams, Resume),
+    responses(
+        (status = 200, description = "The log lines", body = String,
+            content_type = "text/event-stream"),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::AdminRequired),
+        (status = 429, response = super::openapi::TooManyAttempts),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 409, response = super::openapi::Conflict),
+    ),
+)]
+#[get("/service/{name}/logs")]
 async fn logs(
     state: web::Data<AppState>,
     _: Admin,

@@ -8,12 +8,12 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
-use actix_web::{web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use std::time::Instant;
 
 const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/metrics", web::get().to(metrics));
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(metrics);
 }
 
 /// Counts and times each request under its route pattern (`/api/cars/{id}`), or `unmatched`.
@@ -71,8 +71,16 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
+/// Prometheus exposition
+///
 /// The store also reads how many shoppers are signed in (a worker has no sessions to count); a
 /// session store that does not answer within a second leaves the last figure.
+#[utoipa::path(
+    operation_id = "metrics",
+    responses((status = 200, description = "The metrics", body = String,
+        content_type = "text/plain")),
+)]
+#[get("/metrics")]
 async fn metrics(
     sources: web::Data<MetricsSources>,
     state: Option<web::Data<AppState>>,

@@ -41,6 +41,8 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 /// A place for one more live feed from this client, or the 429 that says why there is none.
 fn feed_slot(
@@ -65,15 +67,21 @@ fn feed_slot(
 /// Largest request body accepted anywhere.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Every route of the store. The UI routes come last and answer GET only, so an unknown
-/// `/api/...` path is a JSON 404 from the API scope, never the web page.
+/// Every route of the store, registered on actix's own configuration.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    routes(&mut ServiceConfig::new(cfg));
+}
+
+/// Every route of the store, and through `utoipa` what each says of itself: the one list both
+/// the server and the OpenAPI document read. The UI routes come last and answer GET only, so an
+/// unknown `/api/...` path is a JSON 404 from the API scope, never the web page.
+fn routes(cfg: &mut ServiceConfig) {
     cfg.app_data(json_config())
         .app_data(web::QueryConfig::default().error_handler(|e, _| {
             ApiError::bad_request("invalid_query", format!("query string: {e}")).into()
         }))
         .service(
-            web::scope("/api")
+            scope("/api")
                 .wrap(
                     ErrorHandlers::new()
                         .handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed),
@@ -105,7 +113,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// What `carstore worker` answers: its metrics and that it is alive; nothing of the store.
 pub fn configure_worker(cfg: &mut web::ServiceConfig) {
-    cfg.configure(health::configure_alive)
+    ServiceConfig::new(cfg)
+        .configure(health::configure_alive)
         .configure(metrics::configure)
         .default_service(web::to(page_not_found));
 }

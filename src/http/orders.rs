@@ -1,17 +1,28 @@
+use super::openapi::{NotFound, SessionCookie, Unavailable};
 use super::session::Session;
 use super::ApiError;
 use crate::domain::{Money, OrderId, OrderStatus};
 use crate::state::AppState;
 use crate::store::{OrderRecord, OrderSummary, PricedLine};
-use actix_web::{web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/orders", web::get().to(list))
-        .route("/orders/{id}", web::get().to(one));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(one);
 }
 
+/// This session's orders, newest first
+#[utoipa::path(
+    operation_id = "listOrders",
+    params(SessionCookie),
+    responses(
+        (status = 200, description = "The orders", body = [SummaryView]),
+        (status = 503, response = Unavailable),
+    ),
+)]
+#[get("/orders")]
 async fn list(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
     if session.is_new {
         return Ok(HttpResponse::Ok().json(Vec::<SummaryView>::new()));
@@ -21,7 +32,19 @@ async fn list(state: web::Data<AppState>, session: Session) -> Result<HttpRespon
     Ok(HttpResponse::Ok().json(body))
 }
 
-/// Only the session that placed an order sees it; to anyone else it does not exist.
+/// One order (compat), only to the session that placed it
+///
+/// To any other session it does not exist.
+#[utoipa::path(
+    operation_id = "getOrder",
+    params(("id" = i64, Path, description = "The order's id."), SessionCookie),
+    responses(
+        (status = 200, description = "The order", body = OrderView),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+)]
+#[get("/orders/{id}")]
 async fn one(
     state: web::Data<AppState>,
     session: Session,
@@ -42,13 +65,18 @@ async fn one(
 }
 
 /// One line of `GET /api/orders`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = OrderSummary)]
 struct SummaryView {
+    #[schema(minimum = 1)]
     id: i64,
     status: OrderStatus,
     total: Money,
+    #[schema(minimum = 0)]
     total_cents: i64,
     created_at: DateTime<Utc>,
+    #[schema(minimum = 1)]
     item_count: u32,
 }
 
@@ -66,28 +94,38 @@ impl From<&OrderSummary> for SummaryView {
 }
 
 /// The compat `GET /api/orders/{id}` shape: `{order:{...}, items:[{car_id, quantity, price}]}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Order)]
 struct OrderView<'a> {
     order: OrderHead<'a>,
     items: Vec<OrderItemView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 struct OrderHead<'a> {
+    #[schema(minimum = 1)]
     id: i64,
     status: OrderStatus,
     total: Money,
+    #[schema(minimum = 0)]
     total_cents: i64,
     created_at: DateTime<Utc>,
     customer_name: &'a str,
     customer_email: &'a str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = OrderItem)]
 struct OrderItemView {
+    #[schema(minimum = 1)]
     car_id: i64,
+    #[schema(minimum = 1)]
     quantity: u32,
     price: Money,
+    #[schema(minimum = 0)]
     price_cents: i64,
 }
 

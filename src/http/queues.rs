@@ -4,20 +4,32 @@
 use super::ApiError;
 use crate::ops::vhost_queues::ManagementApi;
 use crate::state::AppState;
-use actix_web::{web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/queues", web::get().to(list));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list);
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Queue)]
 struct QueueRow {
     name: String,
     messages: u64,
     consumers: u64,
 }
 
+/// The store's queues, then the vhost's others
+#[utoipa::path(
+    operation_id = "listQueues",
+    responses(
+        (status = 200, description = "The queues", body = [QueueRow]),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+)]
+#[get("/queues")]
 async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let depth = state.shop.queue.depth().await?;
     let names = state.shop.queue.names();

@@ -7,14 +7,20 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::ConnectionType;
 use actix_web::middleware::Next;
-use actix_web::{web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 
 pub const INSTANCE_HEADER: HeaderName = HeaderName::from_static("x-carstore-instance");
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/replicas", web::get().to(replicas));
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(replicas);
 }
 
+/// This replica, then every other one heard on the replica channel lately (serve and worker processes sharing the store's database and Redis)
+#[utoipa::path(
+    operation_id = "listReplicas",
+    responses((status = 200, description = "The roster", body = crate::replicas::RosterView)),
+)]
+#[get("/replicas")]
 async fn replicas(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(state.fleet.replicas.view())
 }

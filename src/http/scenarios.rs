@@ -2,33 +2,71 @@
 //! material); starting, pressing on and abandoning a run is for the admin, as setting a fault is.
 
 use super::admin::Admin;
+use super::openapi::{AdminRequired, BadRequest, Conflict, NotFound, TooLarge, TooManyAttempts};
 use super::ApiError;
-use crate::scenarios::{find, RunRefused, ScenarioView, SCENARIOS};
+use crate::scenarios::{find, scenario_names, RunRefused, RunView, ScenarioView, SCENARIOS};
 use crate::state::AppState;
-use actix_web::{web, HttpResponse};
+use actix_web::{delete, get, post, web, HttpResponse};
 use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/scenarios", web::get().to(list))
-        .route("/scenarios/run", web::get().to(current))
-        .route("/scenarios/run", web::delete().to(abandon))
-        .route("/scenarios/run/next", web::post().to(press))
-        .route("/scenarios/{name}/run", web::post().to(start));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(current)
+        .service(abandon)
+        .service(press)
+        .service(start);
 }
 
 /// `POST /api/scenarios/{name}/run`: guided unless `auto`.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ScenarioStart)]
 struct StartBody {
+    /// Perform every step at once, without waiting for presses.
     #[serde(default)]
     auto: bool,
 }
 
+/// A scenario named in the path.
+struct ScenarioName;
+
+impl utoipa::PartialSchema for ScenarioName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        scenario_names().into()
+    }
+}
+
+impl utoipa::ToSchema for ScenarioName {}
+
+/// The guided scenarios: what each teaches, its steps and their checks
+#[utoipa::path(
+    operation_id = "listScenarios",
+    responses((status = 200, description = "Every scenario", body = [ScenarioView])),
+)]
+#[get("/scenarios")]
 async fn list() -> HttpResponse {
     let all: Vec<ScenarioView> = SCENARIOS.iter().map(|s| ScenarioView::from(*s)).collect();
     HttpResponse::Ok().json(all)
 }
 
+/// Start a run: guided (each step waits for its button) or auto (headless)
+#[utoipa::path(
+    operation_id = "startScenario",
+    security(("adminBearer" = []), ("adminCookie" = [])),
+    params(("name" = inline(ScenarioName), Path, description = "The scenario.")),
+    request_body(content = Option<StartBody>),
+    responses(
+        (status = 201, description = "The run, started", body = RunView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = AdminRequired),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = TooLarge),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
+#[post("/scenarios/{name}/run")]
 async fn start(
     state: web::Data<AppState>,
     _: Admin,
@@ -48,6 +86,18 @@ async fn start(
     Ok(HttpResponse::Created().json(view))
 }
 
+/// The run going, or the last one
+#[utoipa::path(
+    operation_id = "currentScenarioRun",
+    security(("adminBearer" = []), ("adminCookie" = [])),
+    responses(
+        (status = 200, description = "The run as it stands", body = RunView),
+        (status = 401, response = AdminRequired),
+        (status = 429, response = TooManyAttempts),
+        (status = 404, response = NotFound),
+    ),
+)]
+#[get("/scenarios/run")]
 async fn current(state: web::Data<AppState>, _: Admin) -> Result<HttpResponse, ApiError> {
     let view = state
         .console
@@ -58,11 +108,36 @@ async fn current(state: web::Data<AppState>, _: Admin) -> Result<HttpResponse, A
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// Press the step's button in a guided run
+#[utoipa::path(
+    operation_id = "pressScenarioStep",
+    security(("adminBearer" = []), ("adminCookie" = [])),
+    responses(
+        (status = 200, description = "The run as it stands", body = RunView),
+        (status = 401, response = AdminRequired),
+        (status = 429, response = TooManyAttempts),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    ),
+)]
+#[post("/scenarios/run/next")]
 async fn press(state: web::Data<AppState>, _: Admin) -> Result<HttpResponse, ApiError> {
     let view = state.console.scenarios.press().map_err(refused)?;
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// Abandon the run: its faults are cleared and its shoppers stopped
+#[utoipa::path(
+    operation_id = "abandonScenarioRun",
+    security(("adminBearer" = []), ("adminCookie" = [])),
+    responses(
+        (status = 200, description = "The run as it stands", body = RunView),
+        (status = 401, response = AdminRequired),
+        (status = 429, response = TooManyAttempts),
+        (status = 404, response = NotFound),
+    ),
+)]
+#[delete("/scenarios/run")]
 async fn abandon(state: web::Data<AppState>, _: Admin) -> Result<HttpResponse, ApiError> {
     let view = state.console.scenarios.abandon().map_err(refused)?;
     Ok(HttpResponse::Ok().json(view))

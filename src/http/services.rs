@@ -1,6 +1,7 @@
 //! The services behind the store as the dashboard sees them.
 
 use super::admin::Admin;
+use super::openapi::{AdminRequired, Conflict, NotFound, TooManyAttempts, Unavailable};
 use super::ApiError;
 use crate::breaker::BreakerState;
 use crate::events::{Health, HealthChange};
@@ -10,16 +11,36 @@ use crate::ops::control::ControlError;
 use crate::service::Service;
 use crate::service::ServiceAction;
 use crate::state::AppState;
-use actix_web::{web, HttpResponse};
+use crate::store::audit::AuditEntry;
+use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::openapi::{Object, ObjectBuilder, Type};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/services", web::get().to(list))
-        .route("/service/{name}/status", web::get().to(status))
-        .route("/service/{name}/status", web::post().to(status))
-        .route("/service/{name}/{action}", web::post().to(act))
-        .route("/audit", web::get().to(audit));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(status)
+        .service(status_post)
+        .service(act)
+        .service(audit);
+}
+
+/// The kinds of service, as the dashboard lists them.
+fn kinds() -> Object {
+    let kinds = Service::ALL.map(Service::kind);
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(kinds))
+        .build()
+}
+
+/// How a service is controlled.
+fn controls() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["docker", "command", "none"]))
+        .build()
 }
 
 pub(super) fn find_service(name: &str) -> Result<Service, ApiError> {
@@ -28,7 +49,9 @@ pub(super) fn find_service(name: &str) -> Result<Service, ApiError> {
 }
 
 /// What a start, stop or restart did.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ServiceAction)]
 struct ActionView {
     service: Service,
     action: ServiceAction,
@@ -37,10 +60,14 @@ struct ActionView {
 }
 
 /// One service on the dashboard.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ServiceRow)]
 struct ServiceView<'a> {
     name: Service,
+    #[schema(schema_with = kinds)]
     kind: &'static str,
+    #[schema(schema_with = controls)]
     control: &'static str,
     control_disabled_because: Option<String>,
     target: &'a str,
@@ -52,11 +79,14 @@ struct ServiceView<'a> {
     breaker: BreakerState,
     /// `fault injected: outage` while a drill is on: a drill is never taken for an incident.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false)]
     detail: Option<String>,
 }
 
 /// Compat: the old dashboard's status shape.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ServiceStatus)]
 struct StatusView {
     service: Service,
     health: Health,
@@ -64,8 +94,24 @@ struct StatusView {
     log: Vec<String>,
 }
 
-/// Start, stop or restart a service. Only the configured commands run; the path only picks
-/// which of them.
+/// Start, stop or restart a service through its control backend (audited)
+///
+/// Only the configured commands run; the path only picks which of them.
+#[utoipa::path(
+    operation_id = "serviceAction",
+    security(("adminBearer" = []), ("adminCookie" = [])),
+    params(("name" = Service, Path, description = "A service."),
+        ("action" = ServiceAction, Path, description = "What to do.")),
+    responses(
+        (status = 200, description = "What the control did", body = ActionView),
+        (status = 401, response = AdminRequired),
+        (status = 429, response = TooManyAttempts),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    ),
+)]
+#[post("/service/{name}/{action}")]
 async fn act(
     state: web::Data<AppState>,
     admin: Admin,
@@ -124,10 +170,27 @@ async fn act(
     }))
 }
 
+/// The latest control actions and admin sign-ins, newest first
+#[utoipa::path(
+    operation_id = "auditLog",
+    security(("adminBearer" = []), ("adminCookie" = [])),
+    responses(
+        (status = 200, description = "The audit log", body = [AuditEntry]),
+        (status = 401, response = AdminRequired),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
+#[get("/audit")]
 async fn audit(state: web::Data<AppState>, _: Admin) -> HttpResponse {
     HttpResponse::Ok().json(state.console.audit.recent().await)
 }
 
+/// The services behind the store
+#[utoipa::path(
+    operation_id = "listServices",
+    responses((status = 200, description = "One row per service", body = [ServiceView])),
+)]
+#[get("/services")]
 async fn list(state: web::Data<AppState>) -> HttpResponse {
     let health = state.console.health.snapshot();
     let services: Vec<_> = health.iter().map(|h| service_view(&state, h)).collect();
@@ -151,12 +214,45 @@ fn service_view<'a>(state: &'a AppState, h: &HealthChange) -> ServiceView<'a> {
     }
 }
 
-/// Compat: the old dashboard prints `log`, timestamped lines about what was probed.
+/// What the health monitor last saw of a service (compat)
+#[utoipa::path(
+    operation_id = "serviceStatus",
+    params(("name" = Service, Path, description = "A service.")),
+    responses(
+        (status = 200, description = "Its health and a log of the probe", body = StatusView),
+        (status = 404, response = NotFound),
+    ),
+)]
+#[get("/service/{name}/status")]
 async fn status(
     state: web::Data<AppState>,
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = find_service(&name)?;
+    status_of(&state, &name)
+}
+
+/// What the health monitor last saw of a service (compat)
+///
+/// The old dashboard asked with POST.
+#[utoipa::path(
+    operation_id = "serviceStatusPost",
+    params(("name" = Service, Path, description = "A service.")),
+    responses(
+        (status = 200, description = "Its health and a log of the probe", body = StatusView),
+        (status = 404, response = NotFound),
+    ),
+)]
+#[post("/service/{name}/status")]
+async fn status_post(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    status_of(&state, &name)
+}
+
+/// Compat: the old dashboard prints `log`, timestamped lines about what was probed.
+fn status_of(state: &AppState, name: &str) -> Result<HttpResponse, ApiError> {
+    let service = find_service(name)?;
     // A store watches every service; only a worker leaves some out.
     let h = state.console.health.health_of(service).ok_or_else(|| {
         ApiError::not_found(

@@ -19,7 +19,7 @@ pub const ASSET_VERSION: &str = env!("WEB_ASSET_VERSION");
 const YEAR: &str = "public, max-age=31536000, immutable";
 const DAY: &str = "public, max-age=86400";
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.route("/", get_or_head().to(index))
         .route("/index.html", get_or_head().to(index))
         .route("/assets/{version}/{path:.*}", get_or_head().to(asset))

@@ -2,33 +2,66 @@
 //! A working service answers `"OK"` whether it runs embedded or for real (old clients light it
 //! green on `"OK"`), with `mode` saying which.
 
+use super::openapi::rules;
 use super::ApiError;
 use crate::adapter::{AdapterError, Mode};
 use crate::orders::PipelineSnapshot;
 use crate::state::AppState;
-use actix_web::{web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use std::time::Instant;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/status/redis", web::get().to(redis))
-        .route("/status/rabbit", web::get().to(rabbit))
-        .route("/status/orders", web::get().to(orders));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(redis).service(rabbit).service(orders);
 }
 
 /// The compat "up" word; a failed probe answers `"DOWN"` through [`ApiError::ProbeDown`].
 const UP: &str = "OK";
 
-#[derive(Serialize)]
+fn up() -> utoipa::openapi::Object {
+    rules::word(UP)
+}
+
+fn down_word() -> utoipa::openapi::Object {
+    rules::word("DOWN")
+}
+
+/// What each probe's 503 says, `{"<field>": "DOWN", "error"}`: the shape
+/// [`ApiError::ProbeDown`] writes, one per field name.
+macro_rules! probe_down {
+    ($($name:ident: $field:ident;)*) => {$(
+        #[derive(utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct $name {
+            #[schema(schema_with = down_word)]
+            $field: String,
+            error: String,
+        }
+    )*};
+}
+
+probe_down! {
+    RedisDown: redis;
+    RabbitDown: rabbitmq;
+    OrdersDown: orders;
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 struct RedisStatus {
+    #[schema(schema_with = up)]
     redis: &'static str,
     mode: Mode,
     ping: bool,
     latency_ms: f64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 struct RabbitStatus<'a> {
+    #[schema(schema_with = up)]
     rabbitmq: &'static str,
     mode: Mode,
     queue: &'a str,
@@ -39,8 +72,10 @@ struct RabbitStatus<'a> {
     processor: PipelineSnapshot,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 struct OrdersStatus {
+    #[schema(schema_with = up)]
     orders: &'static str,
     mode: Mode,
     count: u64,
@@ -49,6 +84,16 @@ struct OrdersStatus {
     latency_ms: f64,
 }
 
+/// The cart store (compat)
+#[utoipa::path(
+    operation_id = "statusRedis",
+    responses(
+        (status = 200, description = "Up (embedded counts as up)", body = RedisStatus),
+        (status = 503, description = "Down; nothing else is said", body = RedisDown,
+            headers(("Retry-After" = String))),
+    ),
+)]
+#[get("/status/redis")]
 async fn redis(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
     state
@@ -65,6 +110,16 @@ async fn redis(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     }))
 }
 
+/// The order queue (compat)
+#[utoipa::path(
+    operation_id = "statusRabbit",
+    responses(
+        (status = 200, description = "Up (embedded counts as up)", body = RabbitStatus),
+        (status = 503, description = "Down; nothing else is said", body = RabbitDown,
+            headers(("Retry-After" = String))),
+    ),
+)]
+#[get("/status/rabbit")]
 async fn rabbit(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
     let depth = state
@@ -85,6 +140,16 @@ async fn rabbit(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     }))
 }
 
+/// The order store (compat)
+#[utoipa::path(
+    operation_id = "statusOrders",
+    responses(
+        (status = 200, description = "Up (embedded counts as up)", body = OrdersStatus),
+        (status = 503, description = "Down; nothing else is said", body = OrdersDown,
+            headers(("Retry-After" = String))),
+    ),
+)]
+#[get("/status/orders")]
 async fn orders(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
     let stats = state

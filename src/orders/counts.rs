@@ -13,7 +13,9 @@ pub struct PipelineCounts {
 }
 
 /// A copy of the counts at one moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Pipeline)]
 pub struct PipelineSnapshot {
     /// Messages acknowledged: each order's event, plus redelivered duplicates. Delivery is at
     /// least once: an acknowledgement lost with a broker restart brings the message back.

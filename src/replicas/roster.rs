@@ -1,8 +1,8 @@
 //! Who is in the store right now: this replica, and every other one heard from lately. What
 //! `/api/replicas` answers and the dashboard draws as one Store panel per replica.
 
-use super::{ReplicaInfo, ThisReplica};
-use chrono::Utc;
+use super::{ReplicaInfo, Role, ThisReplica};
+use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -15,7 +15,7 @@ pub(super) const GONE_AFTER: Duration = Duration::from_millis(3500);
 const MAX_OTHERS: usize = 64;
 
 /// Whether this replica hears the others.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ChannelState {
     /// Heard and heard from: every dashboard shows the whole store.
@@ -36,7 +36,9 @@ pub struct Roster {
 }
 
 /// `GET /api/replicas`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Replicas)]
 pub struct RosterView {
     /// The replica that answered.
     pub this: String,
@@ -47,10 +49,19 @@ pub struct RosterView {
     pub replicas: Vec<ReplicaView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Replica)]
 pub struct ReplicaView {
-    #[serde(flatten)]
-    pub info: ReplicaInfo,
+    pub instance: String,
+    pub role: Role,
+    pub version: String,
+    pub started_at: DateTime<Utc>,
+    /// Takes traffic: its order store answers and it is not stopping.
+    pub ready: bool,
+    /// Stopping: finishing what it holds, taking no new work from load balancers.
+    pub draining: bool,
+    #[schema(minimum = 0)]
     pub uptime_secs: i64,
     /// Whether this is the replica that answered.
     pub this: bool,
@@ -128,7 +139,12 @@ impl Roster {
         let now = Utc::now();
         let view = |info: ReplicaInfo, this| ReplicaView {
             uptime_secs: (now - info.started_at).num_seconds().max(0),
-            info,
+            instance: info.instance,
+            role: info.role,
+            version: info.version,
+            started_at: info.started_at,
+            ready: info.ready,
+            draining: info.draining,
             this,
         };
         let mut others: Vec<_> = {
@@ -172,7 +188,7 @@ mod tests {
             .view()
             .replicas
             .iter()
-            .map(|r| (r.info.instance.clone(), r.this))
+            .map(|r| (r.instance.clone(), r.this))
             .collect();
         assert_eq!(
             names,

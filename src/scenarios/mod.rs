@@ -22,7 +22,7 @@ mod view;
 pub use catalog::{find, SCENARIOS};
 pub use reach::StoreReach;
 pub use runs::{RunRefused, ScenarioRuns};
-pub use view::{RunView, ScenarioView};
+pub use view::{scenario_names, RunView, ScenarioView};
 
 use crate::faults::{FaultKind, FaultTarget};
 use crate::service::Service;
@@ -65,7 +65,7 @@ pub struct Step {
 
 /// Where a step stands in the story; the summary's times are measured from the break and the
 /// fix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
     /// Before the break: load on, a baseline seen.

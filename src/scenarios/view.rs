@@ -1,13 +1,24 @@
 //! What the API, the Scenarios page and `carstore scenario` show: the scenarios as written, and
 //! a run as it goes.
 
-use super::{Action, Phase, Scenario, Step};
+use super::{Action, Phase, Scenario, Step, SCENARIOS};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+/// A scenario's name, in the API: one of [`SCENARIOS`].
+pub fn scenario_names() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(SCENARIOS.iter().map(|s| s.name)))
+        .build()
+}
+
 /// A scenario as `GET /api/scenarios` lists it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Scenario)]
 pub struct ScenarioView {
+    #[schema(schema_with = scenario_names)]
     pub name: &'static str,
     pub title: &'static str,
     pub teaches: &'static str,
@@ -17,7 +28,9 @@ pub struct ScenarioView {
     pub steps: Vec<StepView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ScenarioStep)]
 pub struct StepView {
     pub title: &'static str,
     pub button: &'static str,
@@ -76,7 +89,7 @@ fn does(action: Action) -> String {
 }
 
 /// Where a run stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RunStatus {
     Running,
@@ -86,8 +99,11 @@ pub enum RunStatus {
 }
 
 /// A run as it goes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ScenarioRun)]
 pub struct RunView {
+    #[schema(schema_with = scenario_names)]
     pub scenario: &'static str,
     pub title: &'static str,
     /// Performed one step after another without waiting for presses.
@@ -109,7 +125,8 @@ pub struct RunView {
     pub summary: Option<RunSummary>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StepRun {
     pub title: &'static str,
     pub button: &'static str,
@@ -119,7 +136,8 @@ pub struct StepRun {
     pub checks: Vec<CheckRun>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CheckRun {
     pub says: &'static str,
     pub passed: bool,
@@ -131,7 +149,8 @@ pub struct CheckRun {
 }
 
 /// The end of a run, measured.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RunSummary {
     /// From the button of the step where the symptom shows (the break's, or the step that sets
     /// it off, as buying a car does a poison) to the symptom.

@@ -25,7 +25,8 @@ const METHODS: &[Method] = &[
 
 /// Every full route pattern `carstore::http::configure` registers, read from actix's resource
 /// map (it has no other public way to list them): each pattern's line in its debug form, joined
-/// to the scopes it sits in by indentation.
+/// to the scopes it sits in by indentation. The map's index of named routes (`named: {...}`)
+/// repeats routes of the tree without their scopes and is skipped.
 async fn registered_patterns() -> BTreeSet<String> {
     let peek = "/__resource_map";
     let app = test::init_service(App::new().configure(carstore::http::configure).route(
@@ -38,11 +39,18 @@ async fn registered_patterns() -> BTreeSet<String> {
     let lines: Vec<&str> = map.lines().collect();
     let mut scopes: Vec<(usize, String)> = Vec::new();
     let mut found = BTreeSet::new();
+    let mut index_at: Option<usize> = None;
     for (i, line) in lines.iter().enumerate() {
+        let indent = line.len() - line.trim_start().len();
+        match index_at {
+            Some(at) if indent == at && line.trim() == "}," => index_at = None,
+            Some(_) => continue,
+            None if line.trim() == "named: {" => index_at = Some(indent),
+            None => {}
+        }
         if line.trim() != "patterns: Single(" {
             continue;
         }
-        let indent = line.len() - line.trim_start().len();
         let pattern = lines[i + 1].trim().trim_end_matches(',').trim_matches('"');
         let is_prefix = lines[i + 3].trim() == "is_prefix: true,";
         scopes.retain(|(depth, _)| *depth < indent);

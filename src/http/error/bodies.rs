@@ -3,11 +3,17 @@
 use serde::Serialize;
 
 /// Every error's body: `{error, message}`, and for `/readyz` the kind of service that is down.
-#[derive(Serialize)]
-pub(super) struct ErrorBody {
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Error)]
+pub(crate) struct ErrorBody {
+    /// What went wrong, as a snake_case code a client can act on.
     pub(super) error: &'static str,
+    /// The same, as a sentence for a person.
     pub(super) message: String,
+    /// `/readyz` only: the kind of service that is not ready (`database`, `cache`, `queue`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false)]
     pub(super) dependency: Option<&'static str>,
 }
 

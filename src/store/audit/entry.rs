@@ -24,7 +24,7 @@ pub struct AuditEntry {
 }
 
 /// What an entry is about; `kind` in the JSON.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Audited {
     /// A start, stop or restart of a service.
@@ -73,8 +73,9 @@ impl AuditKind {
     }
 }
 
-/// How an admin token was offered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// How an admin token was offered: the sign-in form (`login`), or a token sent with an admin
+/// request (`bearer`, `cookie`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SignInVia {
     /// The sign-in form, `POST /api/admin/login`.
@@ -127,6 +128,18 @@ impl FaultChange {
         }
     }
 }
+
+/// `set <kind>`, `clear <kind>`, or `clear all`.
+impl utoipa::PartialSchema for FaultChange {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .description(Some("set <kind>, clear <kind>, or clear all"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FaultChange {}
 
 impl Serialize for FaultChange {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

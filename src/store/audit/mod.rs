@@ -4,6 +4,7 @@
 
 use crate::adapter::AdapterError;
 mod entry;
+mod schema;
 
 pub use entry::{AuditEntry, AuditKind, Audited, FaultChange, SignInVia};
 
