@@ -133,29 +133,7 @@ async fn act(
         state.console.health.mark_starting(service);
     }
     let outcome = control.act(action).await;
-    let result = match &outcome {
-        Ok(_) => "ok".to_owned(),
-        Err(e) => format!("failed: {e}"),
-    };
-    let counted = ControlLabels {
-        service: service.as_str(),
-        action: action.as_str(),
-        result: match &outcome {
-            Ok(_) => "ok",
-            Err(ControlError::Unavailable(_)) => "unavailable",
-            Err(_) => "failed",
-        },
-    };
-    state
-        .console
-        .metrics
-        .control_actions
-        .get_or_create(&counted)
-        .inc();
-    state
-        .console
-        .audit
-        .record(admin.who, Audited::Control { service, action }, result);
+    count_and_audit(&state, admin.who, service, action, &outcome);
     let log = match outcome {
         Ok(lines) => lines,
         Err(ControlError::Unavailable(why)) => return Err(ApiError::ControlUnavailable(why)),
@@ -168,6 +146,30 @@ async fn act(
         health,
         log,
     }))
+}
+
+/// Every control action is counted for the metrics and kept in the audit log, failed or not.
+fn count_and_audit(
+    state: &AppState,
+    who: String,
+    service: Service,
+    action: ServiceAction,
+    outcome: &Result<Vec<String>, ControlError>,
+) {
+    let (result, counted) = match outcome {
+        Ok(_) => ("ok".to_owned(), "ok"),
+        Err(e @ ControlError::Unavailable(_)) => (format!("failed: {e}"), "unavailable"),
+        Err(e) => (format!("failed: {e}"), "failed"),
+    };
+    let labels = ControlLabels {
+        service: service.as_str(),
+        action: action.as_str(),
+        result: counted,
+    };
+    let actions = &state.console.metrics.control_actions;
+    actions.get_or_create(&labels).inc();
+    let what = Audited::Control { service, action };
+    state.console.audit.record(who, what, result);
 }
 
 /// The latest control actions and admin sign-ins, newest first

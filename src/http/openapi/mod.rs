@@ -127,5 +127,44 @@ pub fn document() -> Value {
     let mut doc = serde_json::to_value(&api).expect("the document serializes");
     refusals::every_request_may_get(&mut doc["paths"]);
     refusals::headers_always_sent(&mut doc);
+    links_in_openapi_words(&mut doc["paths"]);
     doc
+}
+
+/// utoipa 5.5 writes a link's fields in Rust's words (`operation_id`, `request_body`); OpenAPI
+/// and the clients that follow links (a stateful fuzzer) read `operationId` and `requestBody`.
+fn links_in_openapi_words(paths: &mut Value) {
+    let operations = paths
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|p| p.values_mut());
+    let responses = operations
+        .flat_map(|item| {
+            item.as_object_mut()
+                .into_iter()
+                .flat_map(|ops| ops.values_mut())
+        })
+        .flat_map(|op| {
+            op["responses"]
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|r| r.values_mut())
+        });
+    for response in responses {
+        let links = response.get_mut("links").and_then(Value::as_object_mut);
+        for link in links.into_iter().flat_map(|l| l.values_mut()) {
+            let Some(link) = link.as_object_mut() else {
+                continue;
+            };
+            for (rust, openapi) in [
+                ("operation_id", "operationId"),
+                ("operation_ref", "operationRef"),
+                ("request_body", "requestBody"),
+            ] {
+                if let Some(value) = link.remove(rust) {
+                    link.insert(openapi.into(), value);
+                }
+            }
+        }
+    }
 }
