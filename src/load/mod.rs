@@ -2,16 +2,16 @@
 //! scenarios against a store, either N at a time (closed model) or at a fixed rate whatever the
 //! answers (open model). Used by `carstore load` and by the dashboard's load panel.
 
-mod cookie;
 mod mix;
 mod pace;
 mod runs;
 mod shopper;
+mod storefront;
 mod tally;
 
-pub use cookie::SessionCookie;
 pub use mix::{Mix, Visit};
 pub use runs::{LoadChange, LoadRuns};
+pub use storefront::{Answer, Customer, SessionCookie, Storefront};
 pub use tally::{LoadSummary, Outcome, Tally};
 
 use parking_lot::Mutex;
@@ -109,19 +109,19 @@ fn progress(tallies: &Shared, started: Instant) -> Progress {
 }
 
 async fn drive(plan: LoadPlan, stop: Arc<AtomicBool>, tallies: Shared, started: Instant) {
-    let client = shopper::client();
+    let store = Storefront::new(&plan.base, Duration::from_secs(10));
     let end = started + plan.duration;
     let mut tasks = JoinSet::new();
     match plan.pace {
         Pace::Concurrency(n) => {
             for _ in 0..n.max(1) {
-                let (client, base, mix) = (client.clone(), plan.base.clone(), plan.mix.clone());
+                let (store, mix) = (store.clone(), plan.mix.clone());
                 let (stop, tallies) = (stop.clone(), tallies.clone());
                 tasks.spawn(async move {
                     let mut shopper = Shopper::default();
                     while Instant::now() < end && !stop.load(Ordering::Relaxed) {
                         let scenario = mix.pick(rand::thread_rng().gen());
-                        let outcomes = shopper.act(&client, &base, scenario, Instant::now()).await;
+                        let outcomes = shopper.act(&store, scenario, Instant::now()).await;
                         record(&tallies, outcomes);
                     }
                 });
@@ -142,12 +142,12 @@ async fn drive(plan: LoadPlan, stop: Arc<AtomicBool>, tallies: Shared, started: 
                 }
                 in_flight.fetch_add(1, Ordering::Relaxed);
                 let scenario = plan.mix.pick(rand::thread_rng().gen());
-                let (client, base) = (client.clone(), plan.base.clone());
+                let store = store.clone();
                 let (shoppers, tallies, in_flight) =
                     (shoppers.clone(), tallies.clone(), in_flight.clone());
                 tasks.spawn(async move {
                     let mut shopper = shoppers.lock().pop().unwrap_or_default();
-                    let outcomes = shopper.act(&client, &base, scenario, due).await;
+                    let outcomes = shopper.act(&store, scenario, due).await;
                     shoppers.lock().push(shopper);
                     in_flight.fetch_sub(1, Ordering::Relaxed);
                     record(&tallies, outcomes);

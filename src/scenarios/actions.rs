@@ -2,11 +2,12 @@
 //! API (so they are audited and shown like any other), load through the dashboard's load runs,
 //! orders through the store's own API as a shopper would place them.
 
-use super::probe::{Answer, Probe};
+use super::probe::Probe;
 use super::StoreReach;
 use super::{Action, FAULT_EXPIRY_SECS};
 use crate::domain::{OrderId, SessionId};
 use crate::faults::{Fault, FaultKind, FaultTarget};
+use crate::load::Answer;
 use crate::load::{LoadPlan, Pace, SessionCookie};
 use std::time::Duration;
 
@@ -167,7 +168,7 @@ impl Drill {
     async fn place_orders(&mut self, orders: u32) -> String {
         let mut accepted = 0;
         for _ in 0..orders {
-            if self.buy().await.status == 201 {
+            if self.buy().await.is(201) {
                 accepted += 1;
             }
         }
@@ -180,7 +181,7 @@ impl Drill {
         let session = SessionCookie::default();
         let key = SessionId::new_random();
         let added = self.probe.add_car(&session).await;
-        if added.status != 201 {
+        if !added.is(201) {
             self.tries = vec![added];
             return "the car could not be put in the cart".into();
         }

@@ -4,10 +4,11 @@
 //! `None` while it does not yet.
 
 use super::actions::Drill;
-use super::probe::Answer;
+use super::probe::refused_at_once;
 use super::{Light, Signal};
 use crate::domain::{OrderStatus, SessionId};
 use crate::events::Health;
+use crate::load::Answer;
 use crate::load::SessionCookie;
 use crate::service::Service;
 use std::time::Duration;
@@ -21,18 +22,18 @@ impl Drill {
             Signal::Light(service, want) => self.light(service, want),
             Signal::CartRefusedAtOnce => {
                 let answer = self.probe.get("/api/cart").await;
-                answer.refused_at_once().then(|| answer.describe())
+                refused_at_once(&answer).then(|| answer.describe())
             }
             Signal::CartServed => self.answers_ok("/api/cart").await,
             Signal::CatalogServed => self.answers_ok("/api/cars").await,
             Signal::NotReady => {
                 let answer = self.probe.get("/readyz").await;
-                (answer.status == 503).then(|| answer.describe())
+                (answer.is(503)).then(|| answer.describe())
             }
             Signal::CheckoutRefusedAtOnce => self.checkout_refused().await,
             Signal::CheckoutAccepted => {
                 let answer = self.buy().await;
-                (answer.status == 201).then(|| answer.describe())
+                (answer.is(201)).then(|| answer.describe())
             }
             Signal::OrdersPlaced => match self.last_placing {
                 Some((asked, accepted)) if asked == accepted => {
@@ -77,7 +78,7 @@ impl Drill {
 
     async fn answers_ok(&self, path: &str) -> Option<String> {
         let answer = self.probe.get(path).await;
-        (answer.status == 200).then(|| answer.describe())
+        (answer.is(200)).then(|| answer.describe())
     }
 
     /// A new shopper's checkout; an order it makes is the run's.
@@ -89,8 +90,7 @@ impl Drill {
 
     /// Keeps the order an answer made (a 201), for the checks and the summary.
     fn note_placed(&mut self, answer: &Answer) {
-        self.placed
-            .extend(answer.order.filter(|_| answer.status == 201));
+        self.placed.extend(answer.order.filter(|_| answer.is(201)));
     }
 
     async fn outbox(&self, holds: impl Fn(u64) -> bool) -> Option<String> {
@@ -102,7 +102,7 @@ impl Drill {
     /// holding the car afterwards, ready for a retry.
     async fn checkout_refused(&mut self) -> Option<String> {
         let session = SessionCookie::default();
-        if self.probe.add_car(&session).await.status != 201 {
+        if !self.probe.add_car(&session).await.is(201) {
             return None;
         }
         let answer = self
@@ -110,7 +110,7 @@ impl Drill {
             .checkout(&session, &SessionId::new_random())
             .await;
         self.note_placed(&answer);
-        if !answer.refused_at_once() || !self.probe.cart_holds_a_car(&session).await {
+        if !refused_at_once(&answer) || !self.probe.cart_holds_a_car(&session).await {
             return None;
         }
         Some(format!("{}, the cart kept", answer.describe()))
@@ -165,7 +165,7 @@ impl Drill {
     /// Tries the store answered: with the order, or 409 while another try held the cart.
     fn reached(&self) -> usize {
         let held_off = |code: &Option<String>| code.as_deref() == Some("checkout_in_progress");
-        let answered = |a: &&Answer| a.status == 201 || held_off(&a.code);
+        let answered = |a: &&Answer| a.is(201) || held_off(&a.code);
         self.tries.iter().filter(answered).count()
     }
 
