@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::fmt;
 use std::time::Duration;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum AdapterError {
     /// The service did not answer or refused the work; trying again later may succeed.
     #[error("{} is unavailable: {detail}", service.role())]

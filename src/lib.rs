@@ -12,6 +12,7 @@
 //! accounts janitor ops orders replicas  use cases: accounts, pruning, health and control, orders, replicas
 //! access breaker load                 admin sessions and feed places; breakers; the load generator
 //! catalog faults                      the catalog read through its cache; faults on purpose
+//! calls                               the gates every adapter call passes (breaker, faults)
 //! cache queue                         carts, sessions and the catalog cache; order events
 //! store                               orders, accounts, audit entries; Postgres and SQLite
 //! adapter events metrics telemetry    what adapters share; event payloads and bus; metric families; logging
@@ -25,6 +26,7 @@ pub mod adapter;
 pub mod app;
 pub mod breaker;
 pub mod cache;
+pub mod calls;
 pub mod catalog;
 pub mod cli;
 pub mod config;

@@ -1,12 +1,13 @@
 //! The one place that picks each service's adapter, and says in the log which one it picked.
 
 use crate::adapter::Ping;
-use crate::breaker::{guarded::Guarded, Breaker, Breakers};
+use crate::breaker::{Breaker, Breakers};
 use crate::cache::{CartStore, CatalogCache, MemoryCatalogCache, RedisCache, SessionStore};
+use crate::calls::Gated;
 use crate::catalog::{BuiltinCatalog, CarSource, CatalogService};
 use crate::config::{ServiceUrl, Settings};
 use crate::events::EventBus;
-use crate::faults::{FaultPing, Faults, FaultyQueue};
+use crate::faults::{Delays, FailShare, Faults};
 use crate::http;
 use crate::janitor::Chore;
 use crate::ops::{HealthMonitor, HealthProbe};
@@ -68,29 +69,38 @@ pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapter
         sessions,
     } = cart_store(settings, embedded.as_ref())?;
     let faults = Arc::<Faults>::default();
-    let queue: Arc<dyn OrderQueue> =
-        FaultyQueue::new(order_queue(settings, &orders)?, faults.clone());
+    let rabbit = Service::Rabbit;
+    let queue: Arc<dyn OrderQueue> = Gated::new(
+        order_queue(settings, &orders)?,
+        (
+            FailShare::new(rabbit, &faults),
+            Delays::new(rabbit, &faults),
+        ),
+    );
     let events = Arc::default();
     // The breakers' trials see the faults too, so a drill's outage keeps a breaker open.
     let pings = PerService::<Arc<dyn Ping>> {
-        postgres: FaultPing::new(Service::Postgres, orders.clone(), faults.clone()),
-        redis: FaultPing::new(Service::Redis, carts.clone(), faults.clone()),
+        postgres: Gated::new(orders.clone(), Delays::new(Service::Postgres, &faults)),
+        redis: Gated::new(carts.clone(), Delays::new(Service::Redis, &faults)),
         rabbit: queue.clone(),
     };
     let breakers = Breaker::per_service(pings, &events);
     let redis_breaker = breakers.redis.clone();
     carts.when_connection_lost(Arc::new(move || redis_breaker.connection_lost()));
-    let orders: Arc<dyn OrderStore> =
-        Guarded::new(orders, breakers.postgres.clone(), faults.clone());
-    let carts: Arc<dyn CartStore> = Guarded::new(carts, breakers.redis.clone(), faults.clone());
-    let cache: Arc<dyn CatalogCache> = Guarded::new(cache, breakers.redis.clone(), faults.clone());
-    let source: Arc<dyn CarSource> =
-        Guarded::new(source, breakers.postgres.clone(), faults.clone());
-    let audit: Arc<dyn AuditStore> = Guarded::new(audit, breakers.postgres.clone(), faults.clone());
-    let accounts: Arc<dyn AccountStore> =
-        Guarded::new(accounts, breakers.postgres.clone(), faults.clone());
-    let sessions: Arc<dyn SessionStore> =
-        Guarded::new(sessions, breakers.redis.clone(), faults.clone());
+    // A service's error ratio outside its breaker, its latency and outages inside.
+    let gate = |service: Service| {
+        let breaker = breakers.get(service).clone();
+        let inside = (breaker, Delays::new(service, &faults));
+        (FailShare::new(service, &faults), inside)
+    };
+    let (postgres, redis) = (gate(Service::Postgres), gate(Service::Redis));
+    let orders: Arc<dyn OrderStore> = Gated::new(orders, postgres);
+    let source: Arc<dyn CarSource> = Gated::new(source, gate(Service::Postgres));
+    let audit: Arc<dyn AuditStore> = Gated::new(audit, gate(Service::Postgres));
+    let accounts: Arc<dyn AccountStore> = Gated::new(accounts, gate(Service::Postgres));
+    let carts: Arc<dyn CartStore> = Gated::new(carts, redis);
+    let cache: Arc<dyn CatalogCache> = Gated::new(cache, gate(Service::Redis));
+    let sessions: Arc<dyn SessionStore> = Gated::new(sessions, gate(Service::Redis));
     let chores = janitor_chores(settings, pruned, embedded.as_ref());
     Ok(Adapters {
         orders,

@@ -5,12 +5,12 @@
 //! request is ever the trial, so none waits on a service that is away. The health monitor's
 //! probes open and close it too.
 //!
-//! The breakers sit where the adapters are picked ([`guarded`]): a handler asks for a cart and
-//! gets `Unavailable` either way, and never knows a breaker exists.
-
-pub mod guarded;
+//! A breaker is a gate (`crate::calls`) the adapters' request-path calls pass, set where the
+//! adapters are picked: a handler asks for a cart and gets `Unavailable` either way, and never
+//! knows a breaker exists.
 
 use crate::adapter::{AdapterError, Ping};
+use crate::calls::{Call, Gate};
 pub use crate::events::{BreakerChange, BreakerState};
 use crate::events::{EventBus, StoreEvent};
 use crate::service::{PerService, Service};
@@ -230,6 +230,23 @@ impl Breaker {
                 service: self.service,
                 state,
             }));
+        }
+    }
+}
+
+/// The request paths' calls go through the breaker; background work, probes and finishing
+/// what was begun pass straight on (see [`Call`]).
+impl Gate for Arc<Breaker> {
+    async fn pass<'a, T: Send + 'a>(
+        &'a self,
+        call: Call,
+        work: impl Future<Output = Result<T, AdapterError>> + Send + 'a,
+    ) -> Result<T, AdapterError> {
+        {
+            match call {
+                Call::Request => self.call(work).await,
+                Call::Background | Call::Probe | Call::Finish => work.await,
+            }
         }
     }
 }

@@ -1,18 +1,18 @@
 //! Faults on purpose: a slow database, a share of failed cache calls, a queue that is away, a
 //! poison message, failed answers on a route — set from the API, held in one registry per
-//! process ([`Faults`]), and injected at each adapter's boundary (`breaker::guarded`,
-//! [`FaultyQueue`]) so every backend, embedded or real, breaks the same way. A fault is data:
-//! target, kind, value and when it ends.
+//! process ([`Faults`]), and injected at each adapter's boundary by two gates ([`Delays`]
+//! inside a service's breaker, [`FailShare`] outside it; see `crate::calls`) so every backend,
+//! embedded or real, breaks the same way. A fault is data: target, kind, value and when it ends.
 
+mod gates;
 mod parse;
-mod queue;
 mod registry;
 #[cfg(test)]
 mod tests;
 
+pub use gates::{Delays, FailShare};
 pub use parse::{covers, parse_fault, parse_path, FaultRefused, FaultRequest, EXEMPT_ROUTES};
-pub use queue::FaultyQueue;
-pub use registry::{FaultPing, Faults};
+pub use registry::Faults;
 
 pub use crate::events::{FaultKind, FaultTarget};
 use chrono::{DateTime, Utc};

@@ -3,15 +3,13 @@
 //! store with no drill running pays one load per call.
 
 use super::{covers, Fault, FaultKind, FaultTarget, MAX_FAULTS};
-use crate::adapter::{AdapterError, Mode, Ping};
+use crate::adapter::AdapterError;
 use crate::service::Service;
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use parking_lot::{Mutex, RwLock};
 use rand::Rng;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Every fault set on this process, and how many calls each has affected.
@@ -230,36 +228,4 @@ pub fn delay(fault: &Fault) -> Duration {
         j => rand::thread_rng().gen_range(0..=j),
     };
     Duration::from_millis(u64::from(fault.value.unwrap_or(0) + extra))
-}
-
-/// A service's ping as the breaker's trials and the health probes see it: slowed and failed by
-/// the service's faults like any other call, so a simulated outage keeps the breaker open and
-/// the light `down` exactly as a real one does. An error ratio leaves pings alone: a flaky
-/// service still answers its pings, and a light that flickers would say nothing.
-pub struct FaultPing {
-    service: Service,
-    adapter: Arc<dyn Ping>,
-    faults: Arc<Faults>,
-}
-
-impl FaultPing {
-    pub fn new(service: Service, adapter: Arc<dyn Ping>, faults: Arc<Faults>) -> Arc<FaultPing> {
-        Arc::new(FaultPing {
-            service,
-            adapter,
-            faults,
-        })
-    }
-}
-
-#[async_trait]
-impl Ping for FaultPing {
-    fn mode(&self) -> Mode {
-        self.adapter.mode()
-    }
-
-    async fn ping(&self) -> Result<(), AdapterError> {
-        self.faults.before_call(self.service).await?;
-        self.adapter.ping().await
-    }
 }

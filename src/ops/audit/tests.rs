@@ -1,7 +1,7 @@
 use super::log::{newest_first, Held, KEEP};
 use super::*;
-use crate::breaker::guarded::Guarded;
 use crate::breaker::Breaker;
+use crate::calls::Gated;
 use crate::service::{Service, ServiceAction};
 use crate::store::sqlite::SqliteDb;
 use crate::store::AuditStore;
@@ -136,8 +136,7 @@ async fn entries_wait_while_the_breaker_is_open_and_are_written_once_when_it_clo
     let dir = tempfile::tempdir().unwrap();
     let db = Arc::new(SqliteDb::open(dir.path()).unwrap());
     let breakers = Breaker::never_tried(&Arc::default());
-    let guarded: Arc<dyn AuditStore> =
-        Guarded::new(db.clone() as _, breakers.postgres.clone(), Arc::default());
+    let guarded: Arc<dyn AuditStore> = Gated::new(db.clone() as _, breakers.postgres.clone());
     let log = AuditLog::new("store-a".into(), guarded);
     let writer = tokio::spawn(log.clone().write_behind());
     let via = SignInVia::Bearer;
