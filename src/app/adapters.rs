@@ -78,13 +78,7 @@ pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapter
         ),
     );
     let events = Arc::default();
-    // The breakers' trials see the faults too, so a drill's outage keeps a breaker open.
-    let pings = PerService::<Arc<dyn Ping>> {
-        postgres: Gated::new(orders.clone(), Delays::new(Service::Postgres, &faults)),
-        redis: Gated::new(carts.clone(), Delays::new(Service::Redis, &faults)),
-        rabbit: queue.clone(),
-    };
-    let breakers = Breaker::per_service(pings, &events);
+    let breakers = Breaker::per_service(&events);
     let redis_breaker = breakers.redis.clone();
     carts.when_connection_lost(Arc::new(move || redis_breaker.connection_lost()));
     // A service's error ratio outside its breaker, its latency and outages inside.
@@ -259,11 +253,13 @@ fn service_targets(settings: &Settings) -> PerService<String> {
     })
 }
 
-/// The health monitor's probes: one cheap round trip per service, for the services given.
+/// The health monitor's probes: one cheap round trip per service, through the service's gates
+/// (so a drill's latency and outage reach the lights and the breakers' trials). The lights of
+/// the services given; every service's breaker is tried.
 pub(super) fn watch_services(adapters: &Adapters, services: &[Service]) -> Arc<HealthMonitor> {
-    let probes = services.iter().map(|s| probe(adapters, *s)).collect();
+    let probes = Service::ALL.iter().map(|s| probe(adapters, *s)).collect();
     let (events, breakers) = (adapters.events.clone(), adapters.breakers.clone());
-    HealthMonitor::new(probes, events, breakers, adapters.faults.clone())
+    HealthMonitor::new(probes, services, events, breakers, adapters.faults.clone())
 }
 
 fn probe(adapters: &Adapters, service: Service) -> HealthProbe {

@@ -1,15 +1,15 @@
 //! One breaker per service, so an outage is refused at once instead of every request waiting
 //! for its own timeout. Closed: calls go through. Open: calls that need the service fail at
-//! once with the same `Unavailable` an outage gives, and a trial (half-open) pings the service
-//! every [`TRIAL_EVERY`] in the background; the first answer closes the breaker. No shopper's
-//! request is ever the trial, so none waits on a service that is away. The health monitor's
-//! probes open and close it too.
+//! once with the same `Unavailable` an outage gives. The health monitor's probes are its
+//! trials: while it is open they come faster (`ops::health`), each one marks it half-open while
+//! in flight, and the first answer closes it. No shopper's request is ever the trial, so none
+//! waits on a service that is away.
 //!
 //! A breaker is a gate (`crate::calls`) the adapters' request-path calls pass, set where the
 //! adapters are picked: a handler asks for a cart and gets `Unavailable` either way, and never
 //! knows a breaker exists.
 
-use crate::adapter::{AdapterError, Ping};
+use crate::adapter::AdapterError;
 use crate::calls::{Call, Gate};
 pub use crate::events::{BreakerChange, BreakerState};
 use crate::events::{EventBus, StoreEvent};
@@ -18,15 +18,11 @@ use parking_lot::Mutex;
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use tokio::sync::futures::Notified;
 use tokio::sync::Notify;
 
 /// Failed calls in a row that open a closed breaker: one failure may be a blip.
 const FAILURES_TO_OPEN: u32 = 3;
-/// How often an open breaker pings its service to see whether it is back.
-const TRIAL_EVERY: Duration = Duration::from_millis(200);
-/// A trial ping that takes longer than this counts as failed.
-const TRIAL_TIMEOUT: Duration = Duration::from_millis(500);
 
 fn state_from_u8(raw: u8) -> BreakerState {
     match raw {
@@ -48,16 +44,14 @@ pub struct Breaker {
     failures_in_a_row: AtomicU32,
     /// Held while the state changes, so an open and a close cannot interleave.
     moving: Mutex<()>,
-    /// Wakes the calls in flight when the breaker opens.
+    /// Wakes the calls in flight, and the service's probing, when the breaker opens.
     opened: Notify,
     refused: AtomicU64,
     bus: Arc<EventBus>,
-    /// What the trial pings: the service's adapter itself.
-    service_ping: Arc<dyn Ping>,
 }
 
 impl Breaker {
-    pub fn new(service: Service, service_ping: Arc<dyn Ping>, bus: Arc<EventBus>) -> Arc<Breaker> {
+    pub fn new(service: Service, bus: Arc<EventBus>) -> Arc<Breaker> {
         Arc::new(Breaker {
             service,
             state: AtomicU8::new(BreakerState::Closed as u8),
@@ -66,29 +60,12 @@ impl Breaker {
             opened: Notify::new(),
             refused: AtomicU64::new(0),
             bus,
-            service_ping,
         })
     }
 
-    /// One breaker per service, each trying its own adapter, all telling `bus` when they move.
-    pub fn per_service(pings: PerService<Arc<dyn Ping>>, bus: &Arc<EventBus>) -> Breakers {
-        PerService::new(|service| Breaker::new(service, pings.get(service).clone(), bus.clone()))
-    }
-
-    /// Breakers whose trials never succeed, for tests of what feeds them.
-    #[cfg(test)]
-    pub(crate) fn never_tried(bus: &Arc<EventBus>) -> Breakers {
-        struct Away;
-        #[async_trait::async_trait]
-        impl Ping for Away {
-            fn mode(&self) -> crate::adapter::Mode {
-                crate::adapter::Mode::Service
-            }
-            async fn ping(&self) -> Result<(), AdapterError> {
-                Err(AdapterError::unavailable(Service::Redis, "away"))
-            }
-        }
-        Breaker::per_service(PerService::new(|_| Arc::new(Away) as Arc<dyn Ping>), bus)
+    /// One breaker per service, all telling `bus` when they move.
+    pub fn per_service(bus: &Arc<EventBus>) -> Breakers {
+        PerService::new(|service| Breaker::new(service, bus.clone()))
     }
 
     pub fn service(&self) -> Service {
@@ -143,6 +120,30 @@ impl Breaker {
         self.open();
     }
 
+    /// A probe of an open breaker's service is its trial: half-open while it is in flight.
+    /// `false` when the breaker is not open.
+    pub fn begin_trial(&self) -> bool {
+        let (open, trying) = (BreakerState::Open as u8, BreakerState::HalfOpen as u8);
+        let moved = self
+            .state
+            .compare_exchange(open, trying, Ordering::Relaxed, Ordering::Relaxed);
+        moved.is_ok()
+    }
+
+    /// The trial got no answer: open again (too short a moment to be worth an event).
+    pub fn trial_failed(&self) {
+        let (trying, open) = (BreakerState::HalfOpen as u8, BreakerState::Open as u8);
+        let _ = self
+            .state
+            .compare_exchange(trying, open, Ordering::Relaxed, Ordering::Relaxed);
+    }
+
+    /// Resolves when the breaker next opens; enable it before reading the state, so an opening
+    /// in between is not missed.
+    pub fn when_opened(&self) -> Notified<'_> {
+        self.opened.notified()
+    }
+
     /// `Err` while open: refused at once, the call never runs.
     fn admit(&self) -> Result<(), AdapterError> {
         if self.state() == BreakerState::Closed {
@@ -176,7 +177,7 @@ impl Breaker {
         }
     }
 
-    /// Opens a closed breaker and starts its trials; an open one stays as it is.
+    /// Opens a closed breaker; an open one stays as it is.
     fn open(self: &Arc<Self>) {
         let _moving = self.moving.lock();
         if self.state() != BreakerState::Closed {
@@ -184,35 +185,6 @@ impl Breaker {
         }
         self.set(BreakerState::Open);
         self.opened.notify_waiters();
-        // Outside a runtime (a unit test) nothing can ping: the probes close it instead.
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(self.clone().try_until_closed());
-        }
-    }
-
-    /// The trials: a ping every [`TRIAL_EVERY`] while open; the first answer closes it.
-    async fn try_until_closed(self: Arc<Self>) {
-        loop {
-            tokio::time::sleep(TRIAL_EVERY).await;
-            let (open, trying) = (BreakerState::Open as u8, BreakerState::HalfOpen as u8);
-            if (self
-                .state
-                .compare_exchange(open, trying, Ordering::Relaxed, Ordering::Relaxed))
-            .is_err()
-            {
-                return; // closed meanwhile (a probe answered)
-            }
-            let trial = tokio::time::timeout(TRIAL_TIMEOUT, self.service_ping.ping()).await;
-            if matches!(trial, Ok(Ok(()))) {
-                return self.answered();
-            }
-            let _ = self.state.compare_exchange(
-                BreakerState::HalfOpen as u8,
-                BreakerState::Open as u8,
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            );
-        }
     }
 
     /// Changes state (under the lock) and tells the dashboard when it really changed; the

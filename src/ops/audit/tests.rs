@@ -135,7 +135,7 @@ async fn eventually(what: &str, check: impl AsyncFn() -> bool) {
 async fn entries_wait_while_the_breaker_is_open_and_are_written_once_when_it_closes() {
     let dir = tempfile::tempdir().unwrap();
     let db = Arc::new(SqliteDb::open(dir.path()).unwrap());
-    let breakers = Breaker::never_tried(&Arc::default());
+    let breakers = Breaker::per_service(&Arc::default());
     let guarded: Arc<dyn AuditStore> = Gated::new(db.clone() as _, breakers.postgres.clone());
     let log = AuditLog::new("store-a".into(), guarded);
     let writer = tokio::spawn(log.clone().write_behind());

@@ -1,8 +1,10 @@
-//! One task probes every backing service about once a second, keeps each one's health with the
-//! time it entered it, and broadcasts every change.
+//! One probing loop per backing service feeds both its light and its breaker: about once a
+//! second while the breaker is closed, and from the moment it opens every [`TRIAL_EVERY`], so
+//! these probes are the breaker's trials too and the first answer after an outage closes it.
+//! Each service's health is kept with the time it entered it, and every change broadcast.
 
 use crate::adapter::{AdapterError, Mode};
-use crate::breaker::Breakers;
+use crate::breaker::{BreakerState, Breakers};
 use crate::events::{EventBus, Health, HealthChange, StoreEvent};
 use crate::faults::{FaultKind, FaultTarget, Faults};
 use crate::service::{PerService, Service};
@@ -15,6 +17,10 @@ use std::time::{Duration, Instant};
 const PROBE_EVERY: Duration = Duration::from_secs(1);
 /// A probe that takes longer than this counts as failed.
 const PROBE_TIMEOUT: Duration = Duration::from_millis(800);
+/// How often the service of an open breaker is probed to see whether it is back.
+const TRIAL_EVERY: Duration = Duration::from_millis(200);
+/// A trial that takes longer than this counts as failed.
+const TRIAL_TIMEOUT: Duration = Duration::from_millis(500);
 /// Answers slower than this make the service `degraded`.
 const SLOW: Duration = Duration::from_millis(250);
 /// Slow probes in a row before a service counts as `degraded`.
@@ -47,7 +53,8 @@ impl HealthProbe {
 
 pub struct HealthMonitor {
     probes: Vec<HealthProbe>,
-    /// Each watched service's health; `None` for one this process does not watch.
+    /// Each watched service's health; `None` for one this process does not watch (its probe
+    /// then runs only as its breaker's trial).
     states: Mutex<PerService<Option<Tracked>>>,
     bus: Arc<EventBus>,
     /// Told every probe's outcome: a failed probe opens a service's breaker, an answer closes it.
@@ -74,8 +81,10 @@ struct Tracked {
 
 impl HealthMonitor {
     /// Embedded services start (and stay) `embedded`; real ones `down` until their first probe.
+    /// Probes every service `probes` names; the lights of those `watched` only.
     pub fn new(
         probes: Vec<HealthProbe>,
+        watched: &[Service],
         bus: Arc<EventBus>,
         breakers: Breakers,
         faults: Arc<Faults>,
@@ -83,6 +92,9 @@ impl HealthMonitor {
         let now = Utc::now();
         let states = PerService::new(|service| {
             let p = probes.iter().find(|p| p.service == service)?;
+            if !watched.contains(&service) {
+                return None;
+            }
             Some(Tracked {
                 now: HealthChange {
                     service: p.service,
@@ -128,37 +140,65 @@ impl HealthMonitor {
         self.record(service, Err(()), Some(Health::Starting));
     }
 
+    /// Every service's probing loop, until the process ends.
     pub async fn run(self: Arc<Self>) {
-        let mut tick = tokio::time::interval(PROBE_EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let services: Vec<Service> = self.probes.iter().map(|p| p.service).collect();
+        join_all(services.into_iter().map(|s| self.clone().watch(s))).await;
+    }
+
+    /// One service: a probe, then a wait of [`PROBE_EVERY`] cut short if its breaker opens, or
+    /// of [`TRIAL_EVERY`] while it is open.
+    async fn watch(self: Arc<Self>, service: Service) {
+        let breaker = self.breakers.get(service).clone();
         loop {
-            tick.tick().await;
-            self.probe_all().await;
+            self.probe(service).await;
+            let opened = breaker.when_opened();
+            tokio::pin!(opened);
+            opened.as_mut().enable();
+            if breaker.state() == BreakerState::Closed {
+                tokio::select! {
+                    _ = tokio::time::sleep(PROBE_EVERY) => continue,
+                    _ = opened => {}
+                }
+            }
+            tokio::time::sleep(TRIAL_EVERY).await;
         }
     }
 
+    #[cfg(test)]
     async fn probe_all(&self) {
-        let drilled = |p: &&HealthProbe| self.faults.note(p.service).is_some();
-        let (probed, resting): (Vec<&HealthProbe>, Vec<&HealthProbe>) = self
-            .probes
-            .iter()
-            .partition(|p| p.kind == Mode::Service || drilled(p));
-        for p in resting {
-            self.record(p.service, Err(()), Some(Health::Embedded));
+        join_all(self.probes.iter().map(|p| self.probe(p.service))).await;
+    }
+
+    /// Probes a service once, as its light's probe, its breaker's trial, or both. An embedded
+    /// service is not probed while no fault is set on it and its breaker is closed.
+    async fn probe(&self, service: Service) {
+        let Some(p) = self.probes.iter().find(|p| p.service == service) else {
+            return;
+        };
+        let breaker = self.breakers.get(service);
+        let watched = self.states.lock().get(service).is_some();
+        let trial = breaker.begin_trial();
+        let drilled = self.faults.note(service).is_some();
+        if p.kind == Mode::Embedded && !drilled && !trial {
+            return self.record(service, Err(()), Some(Health::Embedded));
         }
-        let results = join_all(probed.into_iter().map(|p| async move {
-            let started = Instant::now();
-            let answer = tokio::time::timeout(PROBE_TIMEOUT, (p.run)()).await;
-            (
-                p.service,
-                matches!(answer, Ok(Ok(())))
-                    .then(|| started.elapsed())
-                    .ok_or(()),
-            )
-        }))
-        .await;
-        for (service, outcome) in results {
-            self.record(service, outcome, None);
+        if !watched && !trial {
+            return;
+        }
+        let limit = if trial { TRIAL_TIMEOUT } else { PROBE_TIMEOUT };
+        let started = Instant::now();
+        let answer = tokio::time::timeout(limit, (p.run)()).await;
+        let outcome = matches!(answer, Ok(Ok(())))
+            .then(|| started.elapsed())
+            .ok_or(());
+        match (watched, outcome) {
+            (true, outcome) => self.record(service, outcome, None),
+            (false, Ok(_)) => breaker.probe_passed(),
+            (false, Err(())) => {}
+        }
+        if trial && outcome.is_err() {
+            breaker.trial_failed();
         }
     }
 
@@ -229,66 +269,4 @@ impl HealthMonitor {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::service::Service;
-    use std::sync::atomic::{AtomicBool, Ordering};
-
-    fn monitor(up: Arc<AtomicBool>) -> (Arc<HealthMonitor>, Arc<EventBus>) {
-        let bus = Arc::new(EventBus::default());
-        let probe = HealthProbe::new(Service::Redis, Mode::Service, move || {
-            let up = up.load(Ordering::Relaxed);
-            async move {
-                if up {
-                    Ok(())
-                } else {
-                    Err(AdapterError::unavailable(Service::Redis, "down"))
-                }
-            }
-        });
-        let embedded = HealthProbe::new(Service::Postgres, Mode::Embedded, || async { Ok(()) });
-        let breakers = crate::breaker::Breaker::never_tried(&bus);
-        (
-            HealthMonitor::new(vec![probe, embedded], bus.clone(), breakers, Arc::default()),
-            bus,
-        )
-    }
-
-    #[tokio::test]
-    async fn transitions_are_broadcast_once_each() {
-        let up = Arc::new(AtomicBool::new(true));
-        let (m, bus) = monitor(up.clone());
-        let mut events = bus.subscribe();
-        m.probe_all().await;
-        m.probe_all().await;
-        up.store(false, Ordering::Relaxed);
-        m.probe_all().await;
-        // The breaker's moves travel on the same bus; only health matters here.
-        let seen: Vec<Health> = std::iter::from_fn(|| events.try_recv().ok())
-            .filter_map(|e| match e {
-                StoreEvent::Health(h) => Some(h.health),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(seen, vec![Health::Up, Health::Down]);
-        assert_eq!(
-            m.health_of(Service::Postgres).unwrap().health,
-            Health::Embedded
-        );
-    }
-
-    #[tokio::test]
-    async fn a_started_service_stays_starting_until_it_answers() {
-        let up = Arc::new(AtomicBool::new(false));
-        let (m, _bus) = monitor(up.clone());
-        m.mark_starting(Service::Redis);
-        m.probe_all().await;
-        assert_eq!(
-            m.health_of(Service::Redis).unwrap().health,
-            Health::Starting
-        );
-        up.store(true, Ordering::Relaxed);
-        m.probe_all().await;
-        assert_eq!(m.health_of(Service::Redis).unwrap().health, Health::Up);
-    }
-}
+mod tests;
