@@ -124,8 +124,7 @@ impl AppState {
     /// What a guided scenario's drill may drive and read.
     pub fn store_reach(&self) -> crate::scenarios::StoreReach {
         crate::scenarios::StoreReach {
-            faults: self.console.faults.clone(),
-            audit: self.console.audit.clone(),
+            fault_changes: self.fault_changes(),
             events: self.console.events.clone(),
             load: self.console.load.clone(),
             health: self.console.health.clone(),

@@ -83,7 +83,7 @@ impl Drill {
                 self.set_faults
                     .retain(|f| (f.target, f.kind) != (target, kind));
                 self.state
-                    .fault_changes()
+                    .fault_changes
                     .clear(self.who.clone(), target, kind);
                 Ok(format!("{} {} cleared", target.as_str(), kind.as_str()))
             }
@@ -112,7 +112,7 @@ impl Drill {
         };
         let stored = self
             .state
-            .fault_changes()
+            .fault_changes
             .set(self.who.clone(), fault)
             .map_err(|most| format!("at most {most} faults at once; clear one first"))?;
         self.set_faults.push(stored);
@@ -203,10 +203,10 @@ impl Drill {
     /// after it are theirs, and left alone. A poison used up has ended on its own.
     pub async fn tidy_up(&mut self) {
         for mine in std::mem::take(&mut self.set_faults) {
-            let now = self.state.faults.find(mine.target, mine.kind);
+            let now = self.state.fault_changes.faults.find(mine.target, mine.kind);
             if now.is_some_and(|f| f.expires_at == mine.expires_at) {
                 self.state
-                    .fault_changes()
+                    .fault_changes
                     .clear(self.who.clone(), mine.target, mine.kind);
             }
         }

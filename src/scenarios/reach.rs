@@ -2,10 +2,8 @@
 //! orders, the queue, the metrics), never the whole application state.
 
 use crate::events::EventBus;
-use crate::faults::Faults;
 use crate::load::LoadRuns;
 use crate::metrics::Metrics;
-use crate::ops::audit::AuditLog;
 use crate::ops::{FaultChanges, HealthMonitor};
 use crate::queue::OrderQueue;
 use crate::store::OrderStore;
@@ -13,8 +11,8 @@ use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct StoreReach {
-    pub faults: Arc<Faults>,
-    pub audit: Arc<AuditLog>,
+    /// Faults set and cleared the way the API does it: audited and told to the feed.
+    pub fault_changes: FaultChanges,
     pub events: Arc<EventBus>,
     pub load: Arc<LoadRuns>,
     pub health: Arc<HealthMonitor>,
@@ -25,15 +23,4 @@ pub struct StoreReach {
     pub own_url: String,
     /// Whether this process runs the order processor (some drills need it).
     pub order_worker: bool,
-}
-
-impl StoreReach {
-    /// Faults set and cleared the way the API does it: audited and told to the feed.
-    pub fn fault_changes(&self) -> FaultChanges {
-        FaultChanges {
-            faults: self.faults.clone(),
-            audit: self.audit.clone(),
-            events: self.events.clone(),
-        }
-    }
 }

@@ -71,7 +71,7 @@ impl Drill {
             return None;
         }
         let word = serde_json::to_value(health).ok()?;
-        let note = self.state.faults.note(service);
+        let note = self.state.fault_changes.faults.note(service);
         let note = note.map(|n| format!(" ({n})")).unwrap_or_default();
         Some(format!("{} {}{note}", service.as_str(), word.as_str()?))
     }
