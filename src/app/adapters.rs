@@ -48,60 +48,36 @@ pub(super) struct Adapters {
     pub(super) chores: Vec<Chore>,
 }
 
-/// Picks each service's adapter: the real one when its URL is set, else the embedded one.
+/// Picks each service's adapter: the real one when its URL is set, else the embedded one; and
+/// puts each behind its service's gates.
 pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapters> {
     let needs_file = settings.database_url.is_none() || settings.redis_url.is_none();
-    let embedded = if needs_file {
-        Some(SqliteDb::open(&settings.data_dir)?)
-    } else {
-        None
-    };
-    let OrderSide {
-        orders,
-        source,
-        pruned,
-        audit,
-        accounts,
-    } = order_store(settings, embedded.as_ref())?;
-    let CartSide {
-        carts,
-        cache,
-        sessions,
-    } = cart_store(settings, embedded.as_ref())?;
+    let embedded = needs_file
+        .then(|| SqliteDb::open(&settings.data_dir))
+        .transpose()?;
+    let db = order_store(settings, embedded.as_ref())?;
+    let kv = cart_store(settings, embedded.as_ref())?;
     let faults = Arc::<Faults>::default();
     let rabbit = Service::Rabbit;
-    let queue: Arc<dyn OrderQueue> = Gated::new(
-        order_queue(settings, &orders)?,
-        (
-            FailShare::new(rabbit, &faults),
-            Delays::new(rabbit, &faults),
-        ),
+    let queue_gate = (
+        FailShare::new(rabbit, &faults),
+        Delays::new(rabbit, &faults),
     );
+    let queue: Arc<dyn OrderQueue> = Gated::new(order_queue(settings, &db.orders)?, queue_gate);
     let events = Arc::default();
     let breakers = Breaker::per_service(&events);
     let redis_breaker = breakers.redis.clone();
-    carts.when_connection_lost(Arc::new(move || redis_breaker.connection_lost()));
-    // A service's error ratio outside its breaker, its latency and outages inside.
-    let gate = |service: Service| {
-        let breaker = breakers.get(service).clone();
-        let inside = (breaker, Delays::new(service, &faults));
-        (FailShare::new(service, &faults), inside)
-    };
-    let (postgres, redis) = (gate(Service::Postgres), gate(Service::Redis));
-    let orders: Arc<dyn OrderStore> = Gated::new(orders, postgres);
-    let source: Arc<dyn CarSource> = Gated::new(source, gate(Service::Postgres));
-    let audit: Arc<dyn AuditStore> = Gated::new(audit, gate(Service::Postgres));
-    let accounts: Arc<dyn AccountStore> = Gated::new(accounts, gate(Service::Postgres));
-    let carts: Arc<dyn CartStore> = Gated::new(carts, redis);
-    let cache: Arc<dyn CatalogCache> = Gated::new(cache, gate(Service::Redis));
-    let sessions: Arc<dyn SessionStore> = Gated::new(sessions, gate(Service::Redis));
-    let chores = janitor_chores(settings, pruned, embedded.as_ref());
+    (kv.carts).when_connection_lost(Arc::new(move || redis_breaker.connection_lost()));
+    let gate = |service| request_gate(service, &breakers, &faults);
+    let (pg, redis) = (Service::Postgres, Service::Redis);
+    let source = Gated::new(db.source, gate(pg));
+    let cache = Gated::new(kv.cache, gate(redis));
     Ok(Adapters {
-        orders,
-        audit,
-        carts,
-        accounts,
-        sessions,
+        orders: Gated::new(db.orders, gate(pg)),
+        audit: Gated::new(db.audit, gate(pg)),
+        carts: Gated::new(kv.carts, gate(redis)),
+        accounts: Gated::new(db.accounts, gate(pg)),
+        sessions: Gated::new(kv.sessions, gate(redis)),
         queue,
         catalog: Arc::new(CatalogService::new(source, cache, http::car_listing)),
         counts: Arc::default(),
@@ -109,8 +85,19 @@ pub(super) async fn pick_adapters(settings: &Settings) -> anyhow::Result<Adapter
         breakers,
         faults,
         targets: service_targets(settings),
-        chores,
+        chores: janitor_chores(settings, db.pruned, embedded.as_ref()),
     })
+}
+
+/// A request path's gates: the service's error ratio outside its breaker, its latency and
+/// outages inside.
+fn request_gate(
+    service: Service,
+    breakers: &Breakers,
+    faults: &Arc<Faults>,
+) -> (FailShare, (Arc<Breaker>, Delays)) {
+    let inside = (breakers.get(service).clone(), Delays::new(service, faults));
+    (FailShare::new(service, faults), inside)
 }
 
 /// The order tables, in the order store; embedded carts too, in the embedded file (Redis

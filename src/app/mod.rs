@@ -3,31 +3,27 @@
 
 mod adapters;
 mod controls;
+mod parts;
 mod replica;
 mod worker;
 
 pub use worker::run_worker;
 
-use crate::access::AdminSessions;
-use crate::accounts::{Accounts, Hashing};
-use crate::catalog::{BuiltinCatalog, Gallery};
-use crate::config::{AdminToken, Settings};
+use crate::config::Settings;
 use crate::http;
 use crate::janitor::{Chore, Janitor};
-use crate::load::LoadRuns;
 use crate::metrics::Metrics;
 use crate::ops::audit::AuditLog;
-use crate::orders::{run_processor, run_relay, Checkout};
+use crate::orders::{run_processor, run_relay};
 use crate::replicas::{Fanout, Role, ThisReplica};
-use crate::service::Service;
-use crate::state::{Admission, AppState, Console, Fleet, Shop};
+use crate::state::{AppState, Fleet};
 use crate::store::sqlite::DataDirLock;
 use crate::store::Table;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{middleware, web, App, HttpServer};
-use adapters::{pick_adapters, watch_services, Adapters};
+use adapters::{pick_adapters, Adapters};
 use anyhow::Context;
-use controls::pick_controls;
+use parts::{admission, console, shop};
 use std::net::TcpListener;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -73,35 +69,15 @@ impl Application {
         } else {
             Vec::new()
         };
-        let controls = pick_controls(&settings, adapters.events.clone()).await;
-        workers.extend(controls.followers);
-        let health = watch_services(&adapters, &Service::ALL);
-        workers.push(tokio::spawn(health.clone().run()));
         let metrics = Arc::new(Metrics::new().for_replica(&settings.instance, "serve"));
-        workers.push(start_janitor(&settings, &adapters, &metrics, |_| true));
-        let (faults, events) = (adapters.faults.clone(), adapters.events.clone());
-        workers.push(tokio::spawn(crate::ops::tell_ends(faults, events)));
+        let console = console(&settings, &adapters, metrics.clone(), &mut workers).await?;
         let this = Arc::new(ThisReplica::new(&settings.instance, Role::Serve));
-        let load = Arc::new(LoadRuns::default());
-        let (replicas, fanout) = replica::join(&settings, &adapters, this.clone(), Some(&load))?;
-        let audit = AuditLog::new(settings.instance.clone(), adapters.audit.clone());
-        workers.push(tokio::spawn(audit.clone().write_behind()));
+        let load = Some(&console.load);
+        let (replicas, fanout) = replica::join(&settings, &adapters, this.clone(), load)?;
+        let audit = console.audit.clone();
         let state = web::Data::new(AppState {
             shop: shop(&adapters, outbox_ready, &metrics),
-            console: Console {
-                events: adapters.events.clone(),
-                health,
-                breakers: adapters.breakers.clone(),
-                faults: adapters.faults.clone(),
-                targets: adapters.targets.clone(),
-                controls: controls.controls,
-                vhost_queues: controls::management_api(&settings)?,
-                logs: controls.logs,
-                load,
-                metrics,
-                audit: audit.clone(),
-                scenarios: Arc::default(),
-            },
+            console,
             access: admission(&settings, &url),
             fleet: Fleet {
                 replicas,
@@ -162,43 +138,6 @@ fn lock_data_dir(settings: &Settings) -> anyhow::Result<Option<DataDirLock>> {
     })
 }
 
-/// Who may do what: the admin token (made now when none is configured) and the rest.
-fn admission(settings: &Settings, url: &str) -> Admission {
-    let admin_token = admin_token(settings, url);
-    Admission {
-        admin_sessions: Arc::new(AdminSessions::new(&admin_token)),
-        admin_token,
-        sign_ins: Arc::default(),
-        feeds: Default::default(),
-        trusted_proxies: settings.trusted_proxies.clone(),
-    }
-}
-
-/// What shoppers use, wired to the picked adapters.
-fn shop(adapters: &Adapters, outbox_ready: Arc<Notify>, metrics: &Arc<Metrics>) -> Shop {
-    Shop {
-        gallery: Arc::new(Gallery::draw(&BuiltinCatalog::cars())),
-        checkout: Checkout {
-            catalog: adapters.catalog.clone(),
-            carts: adapters.carts.clone(),
-            orders: adapters.orders.clone(),
-            outbox_ready,
-            events: adapters.events.clone(),
-        },
-        accounts: Arc::new(Accounts {
-            store: adapters.accounts.clone(),
-            sessions: adapters.sessions.clone(),
-            carts: adapters.carts.clone(),
-            hashing: Hashing::new(metrics.clone()),
-            guest_key: Default::default(),
-        }),
-        catalog: adapters.catalog.clone(),
-        carts: adapters.carts.clone(),
-        orders: adapters.orders.clone(),
-        queue: adapters.queue.clone(),
-        pipeline: adapters.counts.clone(),
-    }
-}
 /// The HTTP server over `state`, on `listener`, not yet running.
 fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Server> {
     let scraped = web::Data::new(crate::http::MetricsSources::of_store(&state));
@@ -234,25 +173,6 @@ fn own_url(settings: &Settings, port: u16) -> String {
     } else {
         format!("http://{ip}:{port}")
     }
-}
-
-/// The configured admin token, or a new one whose sign-in address is printed once.
-fn admin_token(settings: &Settings, own_url: &str) -> AdminToken {
-    if let Some(token) = &settings.admin_token {
-        return token.clone();
-    }
-    let token = AdminToken::generate();
-    tracing::info!(
-        target: crate::telemetry::CONSOLE_ONLY,
-        "dashboard admin sign-in (CARSTORE_ADMIN_TOKEN was not set): {own_url}/#/dashboard?token={}",
-        token.expose()
-    );
-    tracing::info!(
-        target: crate::telemetry::CONSOLE_ONLY,
-        "guided scenarios, signed in: {own_url}/#/scenarios?token={}",
-        token.expose()
-    );
-    token
 }
 
 /// The janitor over the chosen adapters' tables that `wanted` keeps.
