@@ -49,15 +49,7 @@ pub(super) fn layer(
         redis_prefix: args
             .redis_prefix
             .unwrap_or_else(|| DEFAULT_REDIS_PREFIX.into()),
-        admin_token: args
-            .admin_token
-            .or(secret_file::secret(
-                "CARSTORE_ADMIN_TOKEN",
-                None,
-                file_token,
-            )?)
-            .map(AdminToken::new)
-            .transpose()?,
+        admin_token: admin_token(args.admin_token, file_token)?,
         retention,
         instance: replica::instance_name(args.instance)?,
         drain: args
@@ -74,6 +66,15 @@ pub(super) fn layer(
                 .unwrap_or_else(|| DEFAULT_ORDERS_QUEUE.into()),
         )?,
     })
+}
+
+/// The admin token: the flag or variable, else its file or the config file's.
+fn admin_token(
+    given: Option<String>,
+    in_file: Option<String>,
+) -> anyhow::Result<Option<AdminToken>> {
+    let token = given.or(secret_file::secret("CARSTORE_ADMIN_TOKEN", None, in_file)?);
+    token.map(AdminToken::new).transpose()
 }
 
 /// The services' URLs, each from its flag or variable, its file, its conventional variable or

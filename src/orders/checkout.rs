@@ -68,7 +68,20 @@ impl Checkout {
                 }
             }
         };
-        match self.write_order(&req, &lines).await {
+        let written = self.write_order(&req, &lines).await;
+        self.end_claim(&req, &claim, resumed, written).await
+    }
+
+    /// Settles or releases the claim as the write went: the bought lines leave the cart only
+    /// once their order is written.
+    async fn end_claim(
+        &self,
+        req: &CheckoutRequest,
+        claim: &str,
+        resumed: bool,
+        written: Result<Option<Placed>, AdapterError>,
+    ) -> Result<Placed, CheckoutError> {
+        match written {
             Ok(Some(Placed::New(id))) => {
                 // Told as soon as the order is written and before the relay is woken, so the
                 // feed shows pending before processed (a relay already busy may still overtake
@@ -76,7 +89,7 @@ impl Checkout {
                 self.events
                     .publish(StoreEvent::order(id, OrderStatus::Pending));
                 self.outbox_ready.notify_one();
-                self.settle(&req.session, &claim).await;
+                self.settle(&req.session, claim).await;
                 Ok(Placed::New(id))
             }
             Ok(Some(Placed::Existing(id))) => {
@@ -84,19 +97,19 @@ impl Checkout {
                 // (or is about to: only the first settle counts). A fresh claim holds what the
                 // shopper added after that order: it stays in the cart.
                 if resumed {
-                    self.settle(&req.session, &claim).await;
+                    self.settle(&req.session, claim).await;
                 } else {
-                    self.release(&req.session, &claim).await;
+                    self.release(&req.session, claim).await;
                 }
                 Ok(Placed::Existing(id))
             }
             // Nothing in the cart is still for sale.
             Ok(None) => {
-                self.release(&req.session, &claim).await;
+                self.release(&req.session, claim).await;
                 Err(CheckoutError::CartEmpty)
             }
             Err(e) => {
-                self.release(&req.session, &claim).await;
+                self.release(&req.session, claim).await;
                 Err(e.into())
             }
         }

@@ -174,25 +174,7 @@ async fn insert_order(
     tx: &impl GenericClient,
     order: &NewOrder,
 ) -> Result<OrderId, tokio_postgres::Error> {
-    let total = order.total().cents();
-    let head = tx
-        .prepare_cached(
-            "INSERT INTO orders (status, total, total_cents, customer_name, customer_email, session_id)
-             VALUES ('pending', $1::BIGINT / 100.0, $1, $2, $3, $4) RETURNING id",
-        )
-        .await?;
-    let row = tx
-        .query_one(
-            &head,
-            &[
-                &total,
-                &order.customer_name.as_str(),
-                &order.customer_email.as_str(),
-                &order.session.as_str(),
-            ],
-        )
-        .await?;
-    let id = OrderId(row.get(0));
+    let id = insert_head(tx, order).await?;
     let item = tx
         .prepare_cached("INSERT INTO order_items (order_id, car_id, quantity, price_cents) VALUES ($1, $2, $3, $4)")
         .await?;
@@ -220,6 +202,23 @@ async fn insert_order(
             .await?;
     }
     Ok(id)
+}
+
+/// The order's own row, `pending`; its id.
+async fn insert_head(
+    tx: &impl GenericClient,
+    order: &NewOrder,
+) -> Result<OrderId, tokio_postgres::Error> {
+    let total = order.total().cents();
+    let head = tx
+        .prepare_cached(
+            "INSERT INTO orders (status, total, total_cents, customer_name, customer_email, session_id)
+             VALUES ('pending', $1::BIGINT / 100.0, $1, $2, $3, $4) RETURNING id",
+        )
+        .await?;
+    let (name, email) = (order.customer_name.as_str(), order.customer_email.as_str());
+    let row = (tx.query_one(&head, &[&total, &name, &email, &order.session.as_str()])).await?;
+    Ok(OrderId(row.get(0)))
 }
 
 fn priced_line(r: &Row) -> PricedLine {
