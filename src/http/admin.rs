@@ -8,7 +8,7 @@
 //! shares (an ingress, Docker Desktop) cannot lock its holder out. What keeps a guesser out is
 //! the token itself, which carstore refuses at start unless it is long and random-looking.
 
-use super::openapi::{AdminRequired, BadRequest, TooLarge, TooManyAttempts};
+use super::openapi::{AdminOnly, BadRequest, TooLarge};
 use super::{forwarded, ApiError};
 use crate::access::{client_key, AdminSession, ADMIN_SESSION_LIFETIME};
 use crate::accounts::over_limit;
@@ -176,8 +176,7 @@ struct Login {
     responses(
         (status = 200, description = "Signed in", body = AdminView),
         (status = 400, response = BadRequest),
-        (status = 401, response = AdminRequired),
-        (status = 429, response = TooManyAttempts),
+        AdminOnly,
         (status = 413, response = TooLarge),
     ),
 )]

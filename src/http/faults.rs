@@ -1,8 +1,7 @@
 //! Faults on purpose, for the admin: list, set, clear. Every change is in the audit log.
 
 use super::admin::Admin;
-use super::openapi::TooManyAttempts;
-use super::openapi::{AdminRequired, BadRequest, Conflict, Invalid, NotFound, TooLarge};
+use super::openapi::{AdminOnly, BadRequest, Conflict, Invalid, NotFound, TooLarge};
 use super::ApiError;
 use crate::faults::EXEMPT_ROUTES;
 use crate::faults::{covers, parse_fault, parse_path, FaultRefused, FaultRequest};
@@ -36,8 +35,7 @@ struct Cleared {
     security(("adminBearer" = []), ("adminCookie" = [])),
     responses(
         (status = 200, description = "The active faults", body = [Fault]),
-        (status = 401, response = AdminRequired),
-        (status = 429, response = TooManyAttempts),
+        AdminOnly,
     ),
 )]
 #[get("/faults")]
@@ -55,8 +53,7 @@ async fn list(state: web::Data<AppState>, _: Admin) -> HttpResponse {
     responses(
         (status = 200, description = "The fault as stored", body = Fault),
         (status = 400, response = BadRequest),
-        (status = 401, response = AdminRequired),
-        (status = 429, response = TooManyAttempts),
+        AdminOnly,
         (status = 404, description = "A target or kind that does not exist, or a kind the \
             target does not take", body = super::error::ErrorBody),
         (status = 409, response = Conflict),
@@ -95,8 +92,7 @@ async fn set(
         ("kind" = FaultKind, Path, description = "How it breaks; each target takes some kinds.")),
     responses(
         (status = 200, description = "Whether it was set", body = Cleared),
-        (status = 401, response = AdminRequired),
-        (status = 429, response = TooManyAttempts),
+        AdminOnly,
         (status = 404, response = NotFound),
     ),
 )]
@@ -117,8 +113,7 @@ async fn clear(
     security(("adminBearer" = []), ("adminCookie" = [])),
     responses(
         (status = 200, description = "How many were cleared", body = Cleared),
-        (status = 401, response = AdminRequired),
-        (status = 429, response = TooManyAttempts),
+        AdminOnly,
     ),
 )]
 #[delete("/faults")]

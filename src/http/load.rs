@@ -3,7 +3,7 @@
 //! Its figures arrive each second as `load` events on `/api/events`.
 
 use super::admin::Admin;
-use super::openapi::{AdminRequired, BadRequest, Conflict, Invalid, TooLarge, TooManyAttempts};
+use super::openapi::{AdminOnly, BadRequest, Conflict, Invalid, TooLarge};
 use super::ApiError;
 use crate::load::{LoadPlan, Mix, Pace};
 use crate::replicas::ChannelState;
@@ -61,8 +61,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
     responses(
         (status = 202, description = "Started", body = Running),
         (status = 400, response = BadRequest),
-        (status = 401, response = AdminRequired),
-        (status = 429, response = TooManyAttempts),
+        AdminOnly,
         (status = 409, response = Conflict),
         (status = 413, response = TooLarge),
         (status = 422, response = Invalid),
@@ -119,8 +118,7 @@ async fn start(
     security(("adminBearer" = []), ("adminCookie" = [])),
     responses(
         (status = 200, description = "Whether there was one", body = Stopping),
-        (status = 401, response = AdminRequired),
-        (status = 429, response = TooManyAttempts),
+        AdminOnly,
     ),
 )]
 #[delete("/load")]

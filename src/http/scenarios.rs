@@ -2,7 +2,7 @@
 //! material); starting, pressing on and abandoning a run is for the admin, as setting a fault is.
 
 use super::admin::Admin;
-use super::openapi::{AdminRequired, BadRequest, Conflict, NotFound, TooLarge, TooManyAttempts};
+use super::openapi::{AdminOnly, BadRequest, Conflict, NotFound, TooLarge};
 use super::ApiError;
 use crate::scenarios::{find, scenario_names, RunRefused, RunView, ScenarioView, SCENARIOS};
 use crate::state::AppState;
@@ -59,11 +59,10 @@ async fn list() -> HttpResponse {
     responses(
         (status = 201, description = "The run, started", body = RunView),
         (status = 400, response = BadRequest),
-        (status = 401, response = AdminRequired),
+        AdminOnly,
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
         (status = 413, response = TooLarge),
-        (status = 429, response = TooManyAttempts),
     ),
 )]
 #[post("/scenarios/{name}/run")]
@@ -92,8 +91,7 @@ async fn start(
     security(("adminBearer" = []), ("adminCookie" = [])),
     responses(
         (status = 200, description = "The run as it stands", body = RunView),
-        (status = 401, response = AdminRequired),
-        (status = 429, response = TooManyAttempts),
+        AdminOnly,
         (status = 404, response = NotFound),
     ),
 )]
@@ -114,8 +112,7 @@ async fn current(state: web::Data<AppState>, _: Admin) -> Result<HttpResponse, A
     security(("adminBearer" = []), ("adminCookie" = [])),
     responses(
         (status = 200, description = "The run as it stands", body = RunView),
-        (status = 401, response = AdminRequired),
-        (status = 429, response = TooManyAttempts),
+        AdminOnly,
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
     ),
@@ -132,8 +129,7 @@ async fn press(state: web::Data<AppState>, _: Admin) -> Result<HttpResponse, Api
     security(("adminBearer" = []), ("adminCookie" = [])),
     responses(
         (status = 200, description = "The run as it stands", body = RunView),
-        (status = 401, response = AdminRequired),
-        (status = 429, response = TooManyAttempts),
+        AdminOnly,
         (status = 404, response = NotFound),
     ),
 )]

@@ -1,7 +1,7 @@
 //! The services behind the store as the dashboard sees them.
 
 use super::admin::Admin;
-use super::openapi::{AdminRequired, Conflict, NotFound, TooManyAttempts, Unavailable};
+use super::openapi::{AdminOnly, Conflict, NotFound, Unavailable};
 use super::ApiError;
 use crate::breaker::BreakerState;
 use crate::events::{Health, HealthChange};
@@ -104,8 +104,7 @@ struct StatusView {
         ("action" = ServiceAction, Path, description = "What to do.")),
     responses(
         (status = 200, description = "What the control did", body = ActionView),
-        (status = 401, response = AdminRequired),
-        (status = 429, response = TooManyAttempts),
+        AdminOnly,
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
         (status = 503, response = Unavailable),
@@ -178,8 +177,7 @@ fn count_and_audit(
     security(("adminBearer" = []), ("adminCookie" = [])),
     responses(
         (status = 200, description = "The audit log", body = [AuditEntry]),
-        (status = 401, response = AdminRequired),
-        (status = 429, response = TooManyAttempts),
+        AdminOnly,
     ),
 )]
 #[get("/audit")]

@@ -9,8 +9,8 @@ mod refusals;
 pub mod rules;
 
 pub use refusals::{
-    AdminRequired, BadRequest, Conflict, Invalid, NotFound, NotSignedIn, SignInLimited, TooLarge,
-    TooManyAttempts, TooManySignUps, Unavailable,
+    AdminOnly, BadRequest, Conflict, Invalid, NotFound, NotSignedIn, SignInLimited, TooLarge,
+    TooManySignUps, Unavailable,
 };
 
 use actix_web::{get, HttpResponse};

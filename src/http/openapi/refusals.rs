@@ -85,6 +85,19 @@ error_answers! {
         {RETRY_AFTER_SECS} s.");
 }
 
+/// What every admin operation may answer besides its own: 401 without the admin token, and 429
+/// past the limit of wrong ones.
+pub struct AdminOnly;
+
+impl utoipa::IntoResponses for AdminOnly {
+    fn responses() -> std::collections::BTreeMap<String, RefOr<Response>> {
+        [("401", "AdminRequired"), ("429", "TooManyAttempts")]
+            .into_iter()
+            .map(|(status, name)| (status.into(), Ref::from_response_name(name).into()))
+            .collect()
+    }
+}
+
 /// Every header an answer documents is always sent with it (`Retry-After` on a refusal that asks
 /// for a wait, `Set-Cookie` on a sign-in): marked required, so clients and tests may rely on it.
 pub fn headers_always_sent(doc: &mut Value) {
