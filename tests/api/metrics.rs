@@ -55,12 +55,18 @@ async fn a_live_scrape_after_traffic_passes_promtool_and_counts_what_happened() 
     let app = spawn_with(env.settings(dir.path())).await;
     app.wait_until_ready().await;
     let mut watching = EventReader::open(&app.url("/api/events")).await;
-    for service in ["postgres", "redis"] {
-        let up = |e: &str, d: &serde_json::Value| {
-            e == "health" && d["service"] == service && d["health"] == "up"
-        };
-        watching.until(std::time::Duration::from_secs(5), up).await;
-    }
+    // Each service is probed on its own, so their first `up` may come in either order.
+    let seen = std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let both_up = |e: &str, d: &serde_json::Value| {
+        let mut seen = seen.lock().unwrap();
+        if e == "health" && d["health"] == "up" {
+            seen.insert(d["service"].as_str().unwrap_or_default().to_owned());
+        }
+        seen.contains("postgres") && seen.contains("redis")
+    };
+    watching
+        .until(std::time::Duration::from_secs(5), both_up)
+        .await;
     shop(&app, 3).await;
     let resp = app.get("/metrics").await;
     assert_eq!(resp.status(), 200);
