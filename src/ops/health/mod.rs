@@ -146,22 +146,26 @@ impl HealthMonitor {
         join_all(services.into_iter().map(|s| self.clone().watch(s))).await;
     }
 
-    /// One service: a probe, then a wait of [`PROBE_EVERY`] cut short if its breaker opens, or
-    /// of [`TRIAL_EVERY`] while it is open.
+    /// One service: a probe every [`PROBE_EVERY`] from the start of the last, however long it
+    /// took; every [`TRIAL_EVERY`] while its breaker is open, the first one [`TRIAL_EVERY`] after
+    /// it opens.
     async fn watch(self: Arc<Self>, service: Service) {
+        use tokio::time::{sleep_until, Instant};
         let breaker = self.breakers.get(service).clone();
         loop {
+            let started = Instant::now();
             self.probe(service).await;
             let opened = breaker.when_opened();
             tokio::pin!(opened);
             opened.as_mut().enable();
-            if breaker.state() == BreakerState::Closed {
-                tokio::select! {
-                    _ = tokio::time::sleep(PROBE_EVERY) => continue,
-                    _ = opened => {}
-                }
-            }
-            tokio::time::sleep(TRIAL_EVERY).await;
+            let next_trial = match breaker.state() {
+                BreakerState::Closed => tokio::select! {
+                    _ = sleep_until(started + PROBE_EVERY) => continue,
+                    _ = opened => Instant::now() + TRIAL_EVERY,
+                },
+                _ => started + TRIAL_EVERY,
+            };
+            sleep_until(next_trial).await;
         }
     }
 
