@@ -90,6 +90,12 @@ async fn an_email_taken_in_another_case_is_409_and_changes_nothing(app: &TestApp
     let third = Device::new(app);
     let refused = third.sign_in(&account.email, &rival.password).await;
     assert_error(refused, 401, "invalid_credentials").await;
+    // A login no account can have, with a character the database refuses to compare: the
+    // same answer as an unknown email, never a 500.
+    let odd = third
+        .sign_in("ada\u{0}@example.com", &account.password)
+        .await;
+    assert_error(odd, 401, "invalid_credentials").await;
     let resp = third
         .sign_in(&account.email.to_uppercase(), &account.password)
         .await;
