@@ -16,7 +16,7 @@ use crate::ops::audit::{Audited, SignInVia};
 use crate::state::AppState;
 use actix_web::cookie::{time::Duration as CookieAge, Cookie, SameSite};
 use actix_web::dev::Payload;
-use actix_web::{post, web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, FromRequest, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
@@ -31,7 +31,7 @@ pub const OVERALL: u32 = 50;
 pub const WINDOW: Duration = Duration::from_secs(5 * 60);
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(login).service(logout);
+    cfg.service(state_of).service(login).service(logout);
 }
 
 /// Proof the request carries the admin token or a live admin session; names who asked, for the
@@ -162,6 +162,28 @@ fn audit_sign_in(state: &AppState, client: IpAddr, via: SignInVia, result: Strin
         .console
         .audit
         .record(who, Audited::SignIn { via }, result);
+}
+
+/// Whether this browser holds a live admin session: `{admin}`, read from its cookie alone
+///
+/// Public, and never asks a backing service: the cookie's tag, expiry and the sign-outs this
+/// replica knows of decide (a sign-out on another replica that this one has not heard of shows
+/// here only once an admin operation asks the session store). The `Authorization` header is
+/// not read: checking a bearer token here would count a wrong one as a guess, as every admin
+/// operation does, or else let anyone test tokens uncounted; a token holder signs in instead.
+#[utoipa::path(
+    operation_id = "adminState",
+    responses((status = 200, description = "Whether the admin cookie holds a live session",
+        body = AdminView)),
+)]
+#[get("/admin")]
+async fn state_of(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let session = req.cookie(COOKIE);
+    let admin = session.is_some_and(|c| {
+        let sessions = &state.access.admin_sessions;
+        sessions.check(c.value(), now_unix()).is_some()
+    });
+    HttpResponse::Ok().json(AdminView { admin })
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -104,6 +104,11 @@ impl ApiError {
         self.parts().1
     }
 
+    /// The sentence the answer's body carries.
+    pub fn message(&self) -> String {
+        self.parts().2
+    }
+
     /// The status, stable code and message: the only place these are decided.
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {

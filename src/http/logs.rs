@@ -11,12 +11,14 @@ use crate::state::AppState;
 use actix_web::{get, web, HttpRequest, Responder};
 use actix_web_lab::sse;
 use futures_util::stream::{self, StreamExt};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
 
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 pub(super) const DEFAULT_TAIL: usize = 200;
+/// The window of the store's own log.
+const OWN: &str = "carstore";
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(logs);
@@ -44,12 +46,17 @@ struct Window;
 
 impl utoipa::PartialSchema for Window {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        let services = crate::service::Service::ALL.map(|s| s.as_str());
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::Type::String)
-            .enum_values(Some(services.into_iter().chain(["carstore"])))
+            .enum_values(Some(window_names()))
             .into()
     }
+}
+
+/// Every window's name, whether or not it has a log source now: the services, then `carstore`.
+pub(super) fn window_names() -> impl Iterator<Item = &'static str> {
+    let services = crate::service::Service::ALL.map(|s| s.as_str());
+    services.into_iter().chain([OWN])
 }
 
 impl utoipa::ToSchema for Window {}
@@ -63,14 +70,38 @@ struct Resume {
     last_event_id: Option<String>,
 }
 
-fn to_sse(line: &LogLine) -> sse::Event {
-    let data = serde_json::to_string(line).expect("a log line serializes");
-    sse::Event::Data(sse::Data::new(data).event("log").id(line.seq.to_string()))
+/// A line in a feed that carries several windows: named by its window, with its number.
+#[derive(Serialize)]
+struct InFeed<'a> {
+    window: &'a str,
+    seq: u64,
+    #[serde(flatten)]
+    line: &'a LogLine,
+}
+
+/// A `log` event with this `id`: the line as `{ts, stream, line}`, or, in a feed that carries
+/// several windows, as `{window, seq, ts, stream, line}`.
+pub(super) fn to_sse(line: &LogLine, window: Option<&str>, id: String) -> sse::Event {
+    let data = match window {
+        None => serde_json::to_string(line),
+        Some(window) => serde_json::to_string(&InFeed {
+            window,
+            seq: line.seq,
+            line,
+        }),
+    };
+    let data = data.expect("a log line serializes");
+    sse::Event::Data(sse::Data::new(data).event("log").id(id))
+}
+
+/// A line in a window of its own: its number is its id.
+fn alone(line: &LogLine) -> sse::Event {
+    to_sse(line, None, line.seq.to_string())
 }
 
 /// `carstore`'s own window, or a service's once it has a log source.
-fn window(state: &AppState, name: &str) -> Result<Arc<LogFeed>, ApiError> {
-    if name == "carstore" {
+pub(super) fn window(state: &AppState, name: &str) -> Result<Arc<LogFeed>, ApiError> {
+    if name == OWN {
         return Ok(state.console.logs.own.clone());
     }
     state
@@ -123,12 +154,12 @@ async fn logs(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     let sub = feed.subscribe(last_seen, tail);
-    let backlog: Vec<sse::Event> = sub.backlog.iter().map(|l| to_sse(l)).collect();
+    let backlog: Vec<sse::Event> = sub.backlog.iter().map(|l| alone(l)).collect();
     // A lagging or closed receiver ends the stream: the window reconnects and resumes.
     let client = (state.console.metrics.sse_client("logs"), slot);
     let live = stream::unfold((sub.live, client), |(mut rx, client)| async move {
         let line: Arc<LogLine> = rx.recv().await.ok()?;
-        Some((to_sse(&line), (rx, client)))
+        Some((alone(&line), (rx, client)))
     });
     // Ends when the replica stops, as the event feed does: nothing endless holds up a stop.
     let events = stream::iter(backlog)

@@ -18,6 +18,7 @@ mod signals;
 #[cfg(test)]
 mod tests;
 mod view;
+mod watched;
 
 pub use catalog::{find, SCENARIOS};
 pub use reach::StoreReach;

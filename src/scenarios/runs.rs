@@ -5,6 +5,7 @@
 
 use super::actions::Drill;
 use super::view::{RunStatus, RunSummary, RunView};
+use super::watched::{Changes, Watched};
 use super::StoreReach;
 use super::{Phase, Scenario, STEP_TIMEOUT_SECS};
 use chrono::Utc;
@@ -14,7 +15,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 /// How often a step's pending checks are read again.
 const WATCH_EVERY: Duration = Duration::from_millis(250);
@@ -36,10 +37,12 @@ pub enum RunRefused {
 #[derive(Default)]
 pub struct ScenarioRuns {
     current: Mutex<Option<Arc<Run>>>,
+    /// Told of each new run and each change to one.
+    changes: Changes,
 }
 
 struct Run {
-    view: Mutex<RunView>,
+    view: Watched<RunView>,
     pressed: Notify,
     /// Set once the run's task has tidied up: until then a new run must wait, or the old one's
     /// tidy-up could clear what the new one set.
@@ -58,7 +61,7 @@ impl ScenarioRuns {
             return Err(RunRefused::NeedsWorker(scenario.name));
         }
         let run = Arc::new(Run {
-            view: Mutex::new(RunView::new(scenario, auto)),
+            view: Watched::new(RunView::new(scenario, auto), self.changes.clone()),
             pressed: Notify::new(),
             finished: AtomicBool::new(false),
         });
@@ -70,6 +73,7 @@ impl ScenarioRuns {
             }
             *current = Some(run.clone());
         }
+        self.changes.tell();
         tracing::info!(scenario = scenario.name, auto, "scenario run started");
         // Spawned before anything is awaited: a client gone mid-request cannot leave a run
         // registered with no task behind it.
@@ -80,6 +84,11 @@ impl ScenarioRuns {
     /// The current run, or the last one.
     pub fn view(&self) -> Option<RunView> {
         self.current.lock().as_ref().map(|r| r.view())
+    }
+
+    /// Wakes at each change of [`view`](Self::view) after this call (a new run, a step, a check).
+    pub fn changes(&self) -> watch::Receiver<()> {
+        self.changes.subscribe()
     }
 
     /// Presses the current step's button in a guided run.

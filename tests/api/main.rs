@@ -15,6 +15,9 @@ mod services;
 // Shared with tests/embedded: accounts and devices, one helper per account endpoint.
 #[allow(dead_code)]
 mod shoppers;
+// Reads server-sent events, as a browser's EventSource does.
+#[cfg_attr(not(feature = "services"), allow(dead_code))]
+mod sse;
 
 // Real services: the contract on both backends, outages, the order pipeline, several processes.
 mod accounts;
@@ -29,6 +32,8 @@ mod cart_claims;
 mod contract;
 #[cfg(feature = "services")]
 mod events;
+mod events_feed;
+mod events_feed_topics;
 mod faults;
 #[cfg(feature = "services")]
 mod faults_cli;

@@ -54,6 +54,10 @@ pub async fn ops_side(w: &mut Walk) {
         .await;
     w.call(M::GET, "/api/events", "/api/events", None, 200)
         .await;
+    let feed = "/api/events?logs=carstore,redis&scenario=true";
+    w.admin(M::GET, "/api/events", feed, None, 200).await;
+    w.call(M::GET, "/api/events", "/api/events?logs=nope", None, 400)
+        .await;
     w.call(M::GET, "/api/queues", "/api/queues", None, 200)
         .await;
 
@@ -111,6 +115,9 @@ async fn sign_ins(w: &mut Walk) {
         200,
     )
     .await;
+    let admin = "/api/admin";
+    let signed_in = w.call(Method::GET, admin, admin, None, 200).await;
+    assert_eq!(signed_in, json!({ "admin": true }));
     w.call(
         Method::POST,
         "/api/admin/logout",
@@ -119,6 +126,8 @@ async fn sign_ins(w: &mut Walk) {
         200,
     )
     .await;
+    let signed_out = w.call(Method::GET, admin, admin, None, 200).await;
+    assert_eq!(signed_out, json!({ "admin": false }));
 }
 
 /// The audit log now holds both kinds of entry, each checked against the document by the walk.
