@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Runs every test of carstore on a fresh Debian 12 machine: installs what the tests need
-# (as root, from Debian's packages) and starts the services they talk to, then format check,
-# lints, and the unit, API, real-service, Docker, outage, CLI and browser tests, the contract
-# fuzzed by schemathesis, the benchmark script's smoke run, and the demo stack built and driven
-# (ops/stack/test.sh). The stack's images build in the background while cargo works; the stack
-# runs once cargo's tests are done, since both use containers named carstore-redis. Last, the
-# chaos test (each service stopped under load) and the replica test (three stores behind haproxy
-# through a kill and a rolling restart) run alone, with their figures in the output, and so do
-# the six guided scenarios, each run headless on both backends. The security tier tries every
-# attack of the security review against the store and the demo stack (ops/security/stack.sh).
-# The Kubernetes manifests are rendered and validated as a tier of their own (ops/k8s/validate.sh).
+# Runs every test of carstore on a fresh Debian 12 machine: installs what the tests need (as root,
+# from Debian's packages) and starts the services they talk to, then format check, lints (clippy,
+# and ESLint on web/js: ops/lint/run.sh), and the unit, API, real-service, Docker, outage, CLI and
+# browser tests, the contract fuzzed by schemathesis, the benchmark script's smoke run, and the
+# demo stack built and driven (ops/stack/test.sh). The stack's images build in the background
+# while cargo works; the stack runs once cargo's tests are done, since both use containers named
+# carstore-redis. Last, the chaos test (each service stopped under load) and the replica test
+# (three stores behind haproxy through a kill and a rolling restart) run alone, with their figures
+# in the output, and so do the six guided scenarios, each run headless on both backends. The
+# security tier tries every attack of the security review against the store and the demo stack
+# (ops/security/stack.sh). The Kubernetes manifests are rendered and validated as a tier of their
+# own (ops/k8s/validate.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +41,8 @@ command -v promtool >/dev/null || need_packages+=(prometheus)
 command -v docker-compose >/dev/null || need_packages+=(docker-compose)
 command -v haproxy >/dev/null || need_packages+=(haproxy)
 command -v nginx >/dev/null || need_packages+=(nginx)
+command -v node >/dev/null || need_packages+=(nodejs)
+command -v npm >/dev/null || need_packages+=(npm)
 if ((${#need_packages[@]})); then
   log "installing ${need_packages[*]}"
   if [ "$(id -u)" != 0 ]; then
@@ -98,6 +101,9 @@ cargo fmt --all -- --check
 
 log "cargo clippy"
 cargo clippy --all-targets --features services --locked -- -D warnings
+
+log "eslint on web/js (ops/lint/run.sh)"
+bash ops/lint/run.sh
 
 # The tests each tier's filters name, listed from the built tests (this builds them for the
 # main run too).

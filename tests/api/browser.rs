@@ -50,6 +50,32 @@ pub fn start_chromedriver() -> Driver {
     driver
 }
 
+impl Driver {
+    /// Delays every request the browser sends from now on by `latency_ms` (0: no delay), as a
+    /// slow network would: chromedriver's own network emulation for the session `c` runs.
+    pub async fn slow_network(&self, c: &Client, latency_ms: u64) {
+        let id = c.session_id().await.unwrap().expect("a session");
+        let url = format!(
+            "http://127.0.0.1:{}/session/{id}/chromium/network_conditions",
+            self.1
+        );
+        let conditions = json!({ "network_conditions": {
+            "offline": false, "latency": latency_ms, "download_throughput": -1, "upload_throughput": -1,
+        }});
+        let answer = reqwest::Client::new()
+            .post(&url)
+            .json(&conditions)
+            .send()
+            .await;
+        let answer = answer.expect("chromedriver answers");
+        assert!(
+            answer.status().is_success(),
+            "network conditions: {}",
+            answer.status()
+        );
+    }
+}
+
 pub async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
     let args = [
         "--headless=new",

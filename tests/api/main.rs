@@ -139,6 +139,8 @@ mod browser_dashboard;
 #[cfg(feature = "services")]
 mod browser_faults;
 #[cfg(feature = "services")]
+mod browser_feed;
+#[cfg(feature = "services")]
 mod browser_flaky;
 #[cfg(feature = "services")]
 mod browser_flows;

@@ -6,32 +6,10 @@
 
 import { api } from './api.js';
 import { modal, setText } from './dom.js';
+import * as rules from './rules.js';
 
-const PASSWORD_MIN = 10;
-const PASSWORD_MAX = 128;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
-/** Lengths in characters, as the store counts them, not UTF-16 units. */
-const length = (v) => [...v].length;
-
-/** Each field's rule by its name; '' when the value may be sent. */
-const RULES = {
-  name: (v) => {
-    if (!v.trim()) return 'Please enter your name.';
-    if (length(v.trim()) > 200) return 'Please use at most 200 characters.';
-    if (CONTROL.test(v)) return 'Please remove special control characters.';
-    return '';
-  },
-  email: (v) => (EMAIL.test(v.trim()) ? '' : 'Please enter an email like name@example.com.'),
-  password: (v) => {
-    if (!v) return 'Please enter your password.';
-    if (length(v) < PASSWORD_MIN) return `Passwords have at least ${PASSWORD_MIN} characters.`;
-    if (length(v) > PASSWORD_MAX) return `Passwords have at most ${PASSWORD_MAX} characters.`;
-    if (CONTROL.test(v)) return 'Please remove special control characters.';
-    return '';
-  },
-};
+/** Each field's rule by its name: the store's own (rules.js). */
+const RULES = { name: rules.name, email: rules.email, password: rules.password };
 
 /** The store's refusals that concern one field, by the field's name. */
 const FIELD_OF = { invalid_name: 'name', invalid_email: 'email', email_taken: 'email', invalid_password: 'password' };
@@ -52,10 +30,7 @@ export function init(signedIn) {
       e.preventDefault();
       submit(kind);
     });
-    for (const input of form.querySelectorAll('input')) {
-      input.addEventListener('blur', () => input.value && validate(input));
-      input.addEventListener('input', () => input.getAttribute('aria-invalid') === 'true' && validate(input));
-    }
+    for (const input of form.querySelectorAll('input')) rules.checkAsTyped(input, RULES[input.name]);
   }
   document.getElementById('show-signup').addEventListener('click', () => show('signup', true));
   document.getElementById('show-signin').addEventListener('click', () => show('signin', true));
@@ -85,15 +60,8 @@ function forgetPasswords() {
   for (const form of Object.values(forms)) form.elements.password.value = '';
 }
 
-function validate(input) {
-  return showFieldError(input, RULES[input.name](input.value));
-}
-
-function showFieldError(input, message) {
-  input.setAttribute('aria-invalid', String(Boolean(message)));
-  setText(`${input.id}-error`, message);
-  return !message;
-}
+const validate = (input) => rules.check(input, RULES[input.name]);
+const showFieldError = rules.showFieldError;
 
 function clearErrors(form) {
   for (const input of form.querySelectorAll('input')) showFieldError(input, '');
@@ -115,8 +83,8 @@ async function submit(kind) {
   const { name, email, password } = form.elements;
   try {
     const account = kind === 'signin'
-      ? await api.signIn(email.value.trim(), password.value)
-      : await api.signUp(name.value.trim(), email.value.trim(), password.value);
+      ? await api.signIn(rules.trim(email.value), password.value)
+      : await api.signUp(rules.trim(name.value), rules.trim(email.value), password.value);
     form.reset();
     // Signed in first, so the control focus returns to (the shopper's name) is showing.
     onSignedIn(account, kind === 'signup');

@@ -1,106 +1,72 @@
-// The dashboard's admin side: sign-in with the admin token, the Start/Stop/Restart buttons
-// (disabled, with the reason, when they cannot be used) and the audit log: control actions and
-// admin sign-ins, failed ones included.
+// The dashboard's admin side: its sign-in form (the one admin session, admin-session.js), the
+// Start/Stop/Restart buttons (disabled, with the reason, when they cannot be used), the log
+// windows an admin follows, and the audit log: control actions and admin sign-ins, failed ones
+// included.
 
-import { api } from './api.js';
+import * as session from './admin-session.js';
+import { api, cancelled } from './api.js';
+import * as cards from './cards.js';
 import { h, setText, toast } from './dom.js';
+import * as logs from './logs.js';
+import { SERVICES } from './services.js';
 
-const ACTIONS = ['start', 'stop', 'restart'];
-let signedIn = false;
+const CONTROL_CHIP = { docker: 'Docker', command: 'Command', none: 'No control' };
+/** What /api/services says of each service (its control, whether it has a log), by name. */
 let services = {};
-const listeners = [];
-
-/** Calls `fn(signedIn, services)` whenever sign-in or the services' details change. */
-export function onChange(fn) {
-  listeners.push(fn);
-}
+let page = null;
 
 export function init() {
-  const form = document.getElementById('admin-signin');
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    await signIn(document.getElementById('admin-token').value.trim());
-  });
-  document.getElementById('admin-signout').addEventListener('click', async () => {
-    await api.logout().catch(() => {});
-    show(false);
-  });
+  session.wireForm({ form: 'admin-signin', input: 'admin-token', error: 'admin-signin-error' });
+  document.getElementById('admin-signout').addEventListener('click', () => session.signOut());
+  cards.init(act);
 }
 
-/**
- * Called when the dashboard opens, or is opened again by a link: a sign-in link's `token` is
- * put in the form for the admin to send with one press, never sent on its own (a link on any
- * page could otherwise make this browser try tokens), then learns what may be done.
- */
-export async function enter(token) {
-  if (token) offer(token, 'admin-token', 'admin-signin-button');
-  await loadServices();
-  await api.audit().then((entries) => { show(true); render(entries); }).catch(() => show(false));
+/** The dashboard is shown: learn the controls, then whether this browser is the admin. */
+export async function enter(token, signal) {
+  page = signal;
+  if (token) session.offer(token, 'admin-token', 'admin-signin-button');
+  session.onChange(() => show(signal), signal);
+  await loadServices(signal);
+  if (signal.aborted) return;
+  show(signal);
+  await session.check(signal);
 }
 
-/** Learns the services' controls again (one attached after start) and redraws what depends on them. */
+/** A control attached after start (Docker came up later): its buttons and log window work now. */
 export async function refreshServices() {
-  await loadServices();
-  show(signedIn);
+  if (!page || page.aborted) return;
+  await loadServices(page);
+  show(page);
 }
 
-async function loadServices() {
+async function loadServices(signal) {
   try {
-    services = Object.fromEntries((await api.services()).map((s) => [s.name, s]));
+    services = Object.fromEntries((await api.services({ signal })).map((s) => [s.name, s]));
   } catch {
     services = {};
   }
 }
 
-/** Puts a link's token in a sign-in form and moves focus to its button. */
-export function offer(token, input, button) {
-  document.getElementById(input).value = token;
-  document.getElementById(button).focus();
-}
-
-async function signIn(token) {
-  try {
-    await api.login(token);
-    show(true);
-    render(await api.audit());
-    document.getElementById('admin-token').value = '';
-  } catch (error) {
-    setText('admin-state', error.code === 'too_many_attempts'
-      ? `Not signed in: ${error.message}.`
-      : 'That token was not accepted.');
-  }
-}
-
-function show(admin) {
-  signedIn = admin;
+function show(signal) {
+  if (signal.aborted) return;
+  const admin = session.isAdmin();
   document.getElementById('admin-signin').classList.toggle('signed-in', admin);
   document.getElementById('admin-signout').hidden = !admin;
   setText('admin-state', admin
     ? 'Signed in as admin: you can start, stop and restart services.'
     : 'Signed out: the lights are live, the buttons need the admin token.');
-  if (!admin) render(null);
-  for (const name of Object.keys(services)) updateButtons(name);
-  for (const fn of listeners) fn(signedIn, services);
-}
-
-/** The buttons for one service's panel. */
-export function buttons(name) {
-  return h('div', { class: 'controls', id: `controls-${name}` }, ACTIONS.map((action) => h('button', {
-    type: 'button',
-    class: `button ${action === 'stop' ? 'ghost' : 'primary'} small`,
-    dataset: { testid: `${action}-${name}` },
-    onclick: () => act(name, action),
-  }, action.charAt(0).toUpperCase() + action.slice(1))));
-}
-
-function updateButtons(name) {
-  const reason = services[name]?.control === 'none'
-    ? `No control: ${services[name].control_disabled_because ?? 'no control backend'}`
-    : signedIn ? '' : 'Sign in with the admin token to control services';
-  for (const button of document.querySelectorAll(`#controls-${name} button`)) {
-    button.disabled = Boolean(reason);
-    button.title = reason;
+  for (const service of SERVICES) {
+    const info = services[service.name];
+    const chip = !info ? '' : info.health === 'embedded' ? 'Embedded' : CONTROL_CHIP[info.control] ?? info.control;
+    const blocked = info?.control === 'none'
+      ? `No control: ${info.control_disabled_because ?? 'no control backend'}`
+      : admin ? '' : 'Sign in with the admin token to control services';
+    cards.patch(service.name, { chip, blocked });
+    if (admin) logs.open(service.name, service.itself || Boolean(info?.logs), signal);
   }
+  if (!admin) logs.closeAll();
+  if (admin) refreshAudit(signal);
+  else render(null);
 }
 
 async function act(name, action) {
@@ -108,9 +74,18 @@ async function act(name, action) {
     await api.control(name, action);
     toast(`${action} ${name}: done`);
   } catch (error) {
+    session.ended(error);
     toast(`${action} ${name}: ${error.message}`, 'error');
   }
-  render(await api.audit().catch(() => null));
+  if (page && !page.aborted) refreshAudit(page);
+}
+
+async function refreshAudit(signal) {
+  try {
+    render(await api.audit({ signal }));
+  } catch (error) {
+    if (!cancelled(error)) session.ended(error);
+  }
 }
 
 function render(entries) {

@@ -1,6 +1,7 @@
 // The store's HTTP API, and nothing else: every call goes through `request`, which turns error
-// answers into ApiError so pages can show the server's own message. The live feeds are opened
-// here too, so every address the page uses is in this one file.
+// answers into ApiError so pages can show the server's own message. Every call has a time
+// limit, and takes the page's cancel signal (`{ signal }`), so a page that is left stops asking.
+// The live feed's address is built in feed.js, the one place that opens it.
 
 export class ApiError extends Error {
   /** `retryAfter`: whole seconds from a 429's Retry-After header, else null. */
@@ -14,14 +15,25 @@ export class ApiError extends Error {
 
 /** Fired on `window` when a dependency outage answers 503, so the page can say so plainly. */
 export const OUTAGE_EVENT = 'carstore:outage';
+/** How long any call may take before the page says the store is not answering. */
+export const TIMEOUT_MS = 10_000;
+
+/** Whether `error` only says the page was left (nothing to show). */
+export const cancelled = (error) => error?.code === 'cancelled';
 
 /**
  * Sends one request. `probe`: the answer describes a service, and a 503 saying it is down is an
  * answer, not an error, so `{ ok, body }` comes back. `quiet`: a 503 is the caller's to show
- * (the dashboard's read-outs), so no shopper banner.
+ * (the dashboard's read-outs), so no shopper banner. `signal`: the page's; leaving it cancels.
  */
-async function request(method, path, { body, headers = {}, probe = false, quiet = false } = {}) {
-  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...headers } };
+async function request(method, path, { body, headers = {}, probe = false, quiet = false, signal } = {}) {
+  const limit = AbortSignal.timeout(TIMEOUT_MS);
+  const init = {
+    method,
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json', ...headers },
+    signal: signal ? AbortSignal.any([signal, limit]) : limit,
+  };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -30,7 +42,7 @@ async function request(method, path, { body, headers = {}, probe = false, quiet 
   try {
     response = await fetch(path, init);
   } catch {
-    throw new ApiError(0, 'network_error', 'The store cannot be reached. Check your connection and try again.');
+    throw unanswered(signal, limit);
   }
   const data = await response.json().catch(() => null);
   if (probe) return { ok: response.ok, body: data ?? {} };
@@ -44,59 +56,63 @@ async function request(method, path, { body, headers = {}, probe = false, quiet 
   return data;
 }
 
+/** Why a request got no answer: the page was left, the time ran out, or the network failed. */
+function unanswered(signal, limit) {
+  if (signal?.aborted) return new ApiError(0, 'cancelled', 'Cancelled: the page was left.');
+  if (limit.aborted) {
+    return new ApiError(0, 'timeout', `The store did not answer within ${TIMEOUT_MS / 1000} seconds. Try again in a moment.`);
+  }
+  return new ApiError(0, 'network_error', 'The store cannot be reached. Check your connection and try again.');
+}
+
+const get = (path, o = {}) => request('GET', path, o);
+
 export const api = {
-  cars: ({ category = '', q = '', sort = '' } = {}) => {
-    const params = new URLSearchParams();
-    if (category) params.set('category', category);
-    if (q) params.set('q', q);
-    if (sort) params.set('sort', sort);
+  cars: ({ category = '', q = '', sort = '' } = {}, o = {}) => {
+    const params = new URLSearchParams(Object.entries({ category, q, sort }).filter(([, v]) => v));
     const query = params.toString();
-    return request('GET', `/api/cars${query ? `?${query}` : ''}`);
+    return get(`/api/cars${query ? `?${query}` : ''}`, o);
   },
-  categories: () => request('GET', '/api/categories'),
-  cart: () => request('GET', '/api/cart'),
+  categories: (o) => get('/api/categories', o),
+  cart: (o) => get('/api/cart', o),
   addToCart: (carId, quantity = 1) => request('POST', '/api/cart', { body: { car_id: carId, quantity } }),
   setQuantity: (carId, quantity) => request('PUT', `/api/cart/${carId}`, { body: { quantity } }),
   removeLine: (carId) => request('DELETE', `/api/cart/${carId}`),
   clearCart: () => request('DELETE', '/api/cart'),
   checkout: (customer, idempotencyKey) =>
     request('POST', '/api/checkout', { body: customer, headers: { 'Idempotency-Key': idempotencyKey } }),
-  order: (id) => request('GET', `/api/orders/${id}`),
-  orders: () => request('GET', '/api/orders'),
-  services: () => request('GET', '/api/services'),
-  replicas: () => request('GET', '/api/replicas', { quiet: true }),
-  audit: () => request('GET', '/api/audit'),
+  order: (id, o) => get(`/api/orders/${id}`, o),
+  orders: (o) => get('/api/orders', o),
+  services: (o = {}) => get('/api/services', { ...o, quiet: true }),
+  replicas: (o = {}) => get('/api/replicas', { ...o, quiet: true }),
+  audit: (o = {}) => get('/api/audit', { ...o, quiet: true }),
+  /** `{ admin }`: whether this browser holds the admin session. Touches no backing service. */
+  adminState: (o = {}) => get('/api/admin', { ...o, quiet: true }),
   login: (token) => request('POST', '/api/admin/login', { body: { token } }),
   logout: () => request('POST', '/api/admin/logout'),
   startLoad: (body) => request('POST', '/api/load', { body }),
   stopLoad: () => request('DELETE', '/api/load'),
   control: (service, action) => request('POST', `/api/service/${service}/${action}`),
-  status: (service) => request('GET', `/api/status/${service}`, { probe: true }),
-  queues: () => request('GET', '/api/queues', { quiet: true }),
+  status: (probe, o = {}) => get(`/api/status/${probe}`, { ...o, probe: true }),
+  queues: (o = {}) => get('/api/queues', { ...o, quiet: true }),
   // Faults on purpose (admin only). `quiet`: a 503 from a drill is not a shopper's banner.
-  faults: () => request('GET', '/api/faults', { quiet: true }),
+  faults: (o = {}) => get('/api/faults', { ...o, quiet: true }),
   setFault: (target, kind, body) => request('PUT', `/api/faults/${target}/${kind}`, { body, quiet: true }),
   clearFault: (target, kind) => request('DELETE', `/api/faults/${target}/${kind}`, { quiet: true }),
   clearFaults: () => request('DELETE', '/api/faults', { quiet: true }),
-  // Guided scenarios: the list is public, runs are the admin's. `quiet`: a drill's 503s are not a
-  // shopper's banner.
-  scenarios: () => request('GET', '/api/scenarios'),
-  scenarioRun: () => request('GET', '/api/scenarios/run', { quiet: true }),
+  // Guided scenarios: the list is public, runs are the admin's (followed on the live feed).
+  scenarios: (o) => get('/api/scenarios', o),
   startScenario: (name, auto) => request('POST', `/api/scenarios/${encodeURIComponent(name)}/run`, { body: { auto }, quiet: true }),
   pressScenarioStep: () => request('POST', '/api/scenarios/run/next', { quiet: true }),
   abandonScenario: () => request('DELETE', '/api/scenarios/run', { quiet: true }),
   // Shopper accounts. The password travels only in these bodies: never in an address or storage.
   // `account` is quiet: the header asks on every page, and a 503 there is not worth a banner.
-  account: () => request('GET', '/api/account', { quiet: true }),
+  account: () => get('/api/account', { quiet: true }),
   signUp: (name, email, password) => request('POST', '/api/account', { body: { name, email, password } }),
   signIn: (email, password) => request('POST', '/api/session', { body: { email, password } }),
   signOut: () => request('DELETE', '/api/session'),
   signOutEverywhere: () => request('DELETE', '/api/account/sessions'),
-  sessions: () => request('GET', '/api/account/sessions'),
+  sessions: () => get('/api/account/sessions'),
   endSession: (id) => request('DELETE', `/api/account/sessions/${encodeURIComponent(id)}`),
-  shoppers: () => request('GET', '/api/shoppers', { quiet: true }),
-  /** The live feed: health, order and load events. The caller closes it. */
-  events: () => new EventSource('/api/events'),
-  /** One service's log lines, live (admin only). The caller closes it. */
-  logLines: (service) => new EventSource(`/api/service/${service}/logs?tail=200`),
+  shoppers: (o = {}) => get('/api/shoppers', { ...o, quiet: true }),
 };

@@ -4,11 +4,13 @@
 // A page is a module that exports:
 //   init()         once, at start: wires its fixed elements, so entering again never adds a
 //                  second listener to the same button;
-//   enter(params)  each time it is shown, with the link's parameters (a URLSearchParams, often
-//                  empty): it loads fresh data and opens what it follows live, because a page
-//                  that was hidden missed every change meanwhile;
-//   leave()        (optional) when another page is shown: closes what enter opened (live
-//                  feeds, the order dialog), so a hidden page costs nothing and shows nothing;
+//   enter(params, signal)
+//                  each time it is shown, with the link's parameters (a URLSearchParams, often
+//                  empty) and the page's cancel signal: it loads fresh data and subscribes to
+//                  what it follows live, because a page that was hidden missed every change
+//                  meanwhile. Every fetch, poll and feed subscription it starts takes `signal`;
+//   leave()        (optional) when another page is shown, after `signal` has fired: closes
+//                  what is not a request (the order dialog), so a hidden page costs nothing;
 //   accountChanged(account)
 //                  (optional) when the shopper signs in or out while it shows: what it shows
 //                  of the cart or orders belonged to the other one.
@@ -28,6 +30,8 @@ const pages = { catalog, cart, dashboard, scenarios };
 const TITLES = { catalog: 'Catalog', cart: 'Your cart', dashboard: 'Service dashboard', scenarios: 'Guided scenarios' };
 const LAST_PAGE = 'carstore.page';
 let current = null;
+/** Fired when the page showing is left: cancels everything it started. */
+let leaving = null;
 
 /** The page a hash names (null when none) and the link's parameters. */
 function parseHash() {
@@ -39,6 +43,7 @@ function parseHash() {
 function show(name, params, linked) {
   if (current === name && !linked) return;
   if (current) {
+    leaving.abort();
     pages[current].leave?.();
     document.getElementById(`page-${current}`).hidden = true;
   }
@@ -51,7 +56,8 @@ function show(name, params, linked) {
     else link.removeAttribute('aria-current');
   }
   document.title = `${TITLES[name]} · CarStore`;
-  pages[name].enter(params);
+  leaving = new AbortController();
+  pages[name].enter(params, leaving.signal);
 }
 
 function route() {

@@ -1,12 +1,17 @@
 // The cart page: lines with quantity controls, totals, checkout with inline validation, the
-// order confirmation, and the shopper's order history.
+// order confirmation, and the shopper's order history. Lines are kept by car: a + or − changes
+// the line's numbers in place, so the button just pressed keeps focus.
 
 import * as account from './account.js';
-import { api } from './api.js';
+import { api, cancelled } from './api.js';
 import { checkoutFlaky, isOn as flakyOn, triesSummary } from './flaky.js';
 import { showCartCount } from './cart-count.js';
-import { h, money, setText, toast } from './dom.js';
+import { h, keyed, money, setText, toast } from './dom.js';
 import { closeOrderDialog, confirmOrder, listen, stopListening } from './order-dialog.js';
+import * as rules from './rules.js';
+
+/** The checkout form's fields and the store's rule for each. */
+const RULES = { 'customer-name': rules.name, 'customer-email': rules.email };
 
 /** Kept across retries of one checkout so a repeated click never buys twice. */
 let idempotencyKey = null;
@@ -20,16 +25,16 @@ export function init() {
     e.preventDefault();
     submit(form);
   });
-  for (const input of form.querySelectorAll('input')) {
-    input.addEventListener('blur', () => input.value && validate(input));
-    input.addEventListener('input', () => input.getAttribute('aria-invalid') === 'true' && validate(input));
-  }
+  for (const id of Object.keys(RULES)) rules.checkAsTyped(document.getElementById(id), RULES[id]);
 }
 
-export function enter() {
+let page = null;
+
+export function enter(params, signal) {
+  page = signal;
   refresh();
   loadHistory();
-  account.refresh().then(prefill);
+  account.refresh().then((who) => !signal.aborted && prefill(who));
 }
 
 /** Signed in or out while the cart shows: it is another cart now, with other orders. */
@@ -51,7 +56,7 @@ function prefill(who) {
   for (const [key, input] of Object.entries(fields)) {
     if (input.value !== '' && input.value !== prefilled?.[key]) continue;
     input.value = who?.[key] ?? '';
-    showFieldError(input, '');
+    rules.showFieldError(input, '');
   }
   prefilled = who;
 }
@@ -63,9 +68,9 @@ export function leave() {
 
 async function refresh() {
   try {
-    render(await api.cart());
+    render(await api.cart({ signal: page }));
   } catch (error) {
-    setText('checkout-error', `Your cart could not be loaded: ${error.message}`);
+    if (!cancelled(error)) setText('checkout-error', `Your cart could not be loaded: ${error.message}`);
   }
 }
 
@@ -75,20 +80,20 @@ function render(cart) {
   document.getElementById('cart-empty').hidden = !empty;
   document.getElementById('clear-cart').hidden = empty;
   document.getElementById('place-order').disabled = empty;
-  document.getElementById('cart-lines').replaceChildren(...cart.items.map((item) => line(item, cart.max_line_quantity)));
+  keyed(document.getElementById('cart-lines'), cart.items, (item) => item.car_id, line, (li, item) => fill(li, item, cart.max_line_quantity));
   setText('summary-count', String(cart.count));
   setText('summary-total', money(cart.total_cents));
 }
 
-/** One cart line; `max` is the store's limit per line, as the cart answer states it. */
-function line(item, max) {
+/** One cart line, built once per car; `fill` writes what a change moves. */
+function line(item) {
   const title = `${item.year} ${item.make} ${item.model}`;
   const step = (delta, label, symbol) => h('button', {
     type: 'button',
     class: 'button icon',
     'aria-label': `${label} (${title})`,
-    disabled: item.quantity + delta < 1 || item.quantity + delta > max,
-    onclick: () => change(api.setQuantity(item.car_id, item.quantity + delta)),
+    dataset: { delta, testid: `${delta > 0 ? 'more' : 'fewer'}-${item.car_id}` },
+    onclick: (e) => change(api.setQuantity(item.car_id, Number(e.currentTarget.closest('li').dataset.quantity) + delta)),
   }, symbol);
   return h('li', { class: 'cart-line', dataset: { carId: item.car_id } },
     h('img', { src: item.image, alt: '', width: 120, height: 68 }),
@@ -97,15 +102,26 @@ function line(item, max) {
       h('p', { class: 'muted' }, `${money(item.price_cents)} each`)),
     h('div', { class: 'stepper', role: 'group', 'aria-label': `Quantity of ${title}` },
       step(-1, 'One fewer', '−'),
-      h('span', { class: 'qty', 'aria-live': 'polite' }, item.quantity),
+      h('span', { class: 'qty', 'aria-live': 'polite' }),
       step(1, 'One more', '+')),
-    h('p', { class: 'line-total' }, money(item.line_total_cents)),
+    h('p', { class: 'line-total' }),
     h('button', {
       type: 'button',
       class: 'button ghost small',
       'aria-label': `Remove ${title}`,
       onclick: () => change(api.removeLine(item.car_id), `${title} removed`),
     }, 'Remove'));
+}
+
+/** The quantity, the line's total, and which steps the store's limit per line (`max`) allows. */
+function fill(li, item, max) {
+  li.dataset.quantity = item.quantity;
+  li.querySelector('.qty').textContent = item.quantity;
+  li.querySelector('.line-total').textContent = money(item.line_total_cents);
+  for (const button of li.querySelectorAll('[data-delta]')) {
+    const next = item.quantity + Number(button.dataset.delta);
+    button.disabled = next < 1 || next > max;
+  }
 }
 
 async function change(request, message) {
@@ -118,26 +134,8 @@ async function change(request, message) {
   }
 }
 
-const rules = {
-  'customer-name': (v) => {
-    if (!v.trim()) return 'Please enter your name.';
-    if (v.trim().length > 200) return 'Please use at most 200 characters.';
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(v)) return 'Please remove special control characters.';
-    return '';
-  },
-  'customer-email': (v) => (/^[^\s@]+@[^\s@]+\.[^\s@.]+$/.test(v.trim()) ? '' : 'Please enter an email like name@example.com.'),
-};
-
-function validate(input) {
-  return showFieldError(input, rules[input.id](input.value));
-}
-
-function showFieldError(input, message) {
-  input.setAttribute('aria-invalid', String(Boolean(message)));
-  setText(`${input.id}-error`, message);
-  return !message;
-}
+const validate = (input) => rules.check(input, RULES[input.id]);
+const showFieldError = rules.showFieldError;
 
 async function submit(form) {
   const [name, email] = [form.elements.customer_name, form.elements.customer_email];
@@ -153,7 +151,7 @@ async function submit(form) {
   idempotencyKey ??= crypto.randomUUID();
   await listen();
   try {
-    const customer = { customer_name: name.value.trim(), customer_email: email.value.trim() };
+    const customer = { customer_name: rules.trim(name.value), customer_email: rules.trim(email.value) };
     const flaky = flakyOn() ? await checkoutFlaky(customer, idempotencyKey) : null;
     const placed = flaky ? { order_id: flaky.orderId } : await api.checkout(customer, idempotencyKey);
     idempotencyKey = null;
@@ -178,9 +176,9 @@ async function submit(form) {
 async function loadHistory() {
   let orders = [];
   try {
-    orders = await api.orders();
-  } catch {
-    setText('history-empty', 'Your orders cannot be shown right now.');
+    orders = await api.orders({ signal: page });
+  } catch (error) {
+    if (!cancelled(error)) setText('history-empty', 'Your orders cannot be shown right now.');
     return;
   }
   setText('history-empty', 'No orders yet.');

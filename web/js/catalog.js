@@ -1,6 +1,6 @@
 // The catalog page: search, category chips, sort, and a grid of cars with an Add button each.
 
-import { api } from './api.js';
+import { api, cancelled } from './api.js';
 import { showCartCount } from './cart-count.js';
 import { categoryLabel, h, money, setText, toast } from './dom.js';
 
@@ -9,6 +9,8 @@ const filters = { category: '', q: '', sort: '' };
 let requestSeq = 0;
 /** The store's categories, as the server lists them; empty until it has answered. */
 let categories = [];
+/** The page's cancel signal while it shows. */
+let page = null;
 
 export function init() {
   Object.assign(filters, JSON.parse(localStorage.getItem(SAVED_FILTERS) || '{}'));
@@ -26,7 +28,8 @@ export function init() {
   renderChips();
 }
 
-export function enter() {
+export function enter(params, signal) {
+  page = signal;
   if (categories.length === 0) loadCategories();
   load();
 }
@@ -34,7 +37,7 @@ export function enter() {
 /** The chips follow the catalog's categories; until they arrive, "All cars" is the only one. */
 async function loadCategories() {
   try {
-    categories = await api.categories();
+    categories = await api.categories({ signal: page });
   } catch {
     return; // tried again the next time the page is shown
   }
@@ -64,14 +67,14 @@ async function load() {
   const grid = document.getElementById('car-grid');
   grid.setAttribute('aria-busy', 'true');
   try {
-    const cars = await api.cars(filters);
+    const cars = await api.cars(filters, { signal: page });
     if (seq !== requestSeq) return; // a newer search already answered
     grid.replaceChildren(...cars.map(card));
     setText('result-count', cars.length === 0
       ? 'No cars match. Try another search or category.'
       : `${cars.length} ${cars.length === 1 ? 'car' : 'cars'}`);
   } catch (error) {
-    if (seq !== requestSeq) return;
+    if (seq !== requestSeq || cancelled(error)) return;
     grid.replaceChildren();
     setText('result-count', `The catalog could not be loaded: ${error.message}`);
   } finally {

@@ -1,14 +1,19 @@
 // Small DOM helpers. Text always goes in through textContent, never as HTML.
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/** The SVG elements the pages draw: `h` makes these in SVG's namespace, so a chart is built like a list. */
+const SVG_TAGS = new Set(['svg', 'g', 'line', 'polyline', 'rect', 'text', 'title', 'path']);
+
 /**
- * Creates an element: `h('p', { class: 'x', dataset: { id: 1 } }, 'text', child)`.
- * Strings and numbers become text nodes; attributes are set as attributes or properties.
+ * Creates an element: `h('p', { class: 'x', dataset: { id: 1 } }, 'text', child)`, or an SVG one
+ * (`h('line', { x1: 0, … })`). Strings and numbers become text nodes; `on…` props become
+ * listeners; other props become attributes (`false`, null and undefined leave them out).
  */
 export function h(tag, props = {}, ...children) {
-  const el = document.createElement(tag);
+  const el = SVG_TAGS.has(tag) ? document.createElementNS(SVG_NS, tag) : document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === null || value === false) continue;
-    if (key === 'class') el.className = value;
+    if (key === 'class') el.setAttribute('class', value);
     else if (key === 'dataset') Object.assign(el.dataset, value);
     else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
     else el.setAttribute(key, value === true ? '' : String(value));
@@ -20,8 +25,33 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
+/**
+ * Makes `parent`'s children match `items`, keyed by `key(item)`: a row whose key stays is kept
+ * (and `update`d), so focus, scroll and a half-read line survive a redraw; new keys are `create`d,
+ * gone ones removed, and the order follows `items`.
+ */
+export function keyed(parent, items, key, create, update = () => {}) {
+  const old = new Map([...parent.children].map((el) => [el.dataset.key, el]));
+  const rows = items.map((item) => {
+    const k = String(key(item));
+    let el = old.get(k);
+    if (el) old.delete(k);
+    else {
+      el = create(item);
+      el.dataset.key = k;
+    }
+    update(el, item);
+    return el;
+  });
+  for (const gone of old.values()) gone.remove();
+  rows.forEach((el, i) => {
+    if (parent.children[i] !== el) parent.insertBefore(el, parent.children[i] ?? null);
+  });
+}
+
 export function setText(id, text) {
-  document.getElementById(id).textContent = text;
+  const el = document.getElementById(id);
+  if (el.textContent !== text) el.textContent = text;
 }
 
 const dollars = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
@@ -67,19 +97,20 @@ export function modal(dialog) {
 }
 
 /**
- * Calls `refresh` at `start()` and every `everyMs` until `stop()`: the dashboard's figures that
- * nothing pushes, asked for while the dashboard shows and not at all while it is hidden.
+ * Calls `refresh(signal)` now and then `everyMs` after each call has finished, until `signal`
+ * (the page's) is aborted: a slow answer delays the next ask instead of piling asks up behind it.
  */
-export function every(everyMs, refresh) {
+export function every(everyMs, refresh, signal) {
   let timer = null;
-  const stop = () => {
-    clearInterval(timer);
-    timer = null;
+  const tick = async () => {
+    try {
+      await refresh(signal);
+    } catch {
+      // Each refresh shows its own failure; the next ask comes as usual.
+    } finally {
+      if (!signal.aborted) timer = setTimeout(tick, everyMs);
+    }
   };
-  const start = () => {
-    stop();
-    refresh();
-    timer = setInterval(refresh, everyMs);
-  };
-  return { start, stop, running: () => timer !== null };
+  signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  tick();
 }

@@ -2,10 +2,14 @@
 // and Clear all. Each service with an active fault gets a "fault injected" badge on its card, so
 // a drill is never read as a real outage. Asked again after each change, at once on each `fault`
 // event of the feed (set by other admins, the CLI, or ended on its own), and every two seconds
-// while the dashboard is open, in case the feed missed one.
+// while the dashboard is open, in case the feed missed one. Rows are kept by fault, so a Clear
+// button with focus stays put while the list is asked again.
 
-import { api } from './api.js';
-import { every, h, setText, toast } from './dom.js';
+import * as session from './admin-session.js';
+import { api, cancelled } from './api.js';
+import * as cards from './cards.js';
+import { every, h, keyed, setText, toast } from './dom.js';
+import { SERVICES, byTarget } from './services.js';
 
 /** What each target takes, as the API checks it: the form offers nothing it would refuse. */
 const KINDS = {
@@ -16,10 +20,10 @@ const KINDS = {
   store: ['errors'],
 };
 export const UNIT = { latency: 'ms', slow: 'ms', errors: '%', poison: 'messages' };
-/** The card each target's badge goes on: the order processor runs inside the store. */
-const CARD = { database: 'postgres', cache: 'redis', queue: 'rabbit', processor: 'carstore', store: 'carstore' };
 const EVERY_MS = 2000;
 let admin = false;
+/** The dashboard's cancel signal while it shows. */
+let page = null;
 
 export function init() {
   const target = document.getElementById('fault-target');
@@ -35,18 +39,23 @@ export function init() {
   setAdmin(false);
 }
 
-/** Polls while the dashboard shows; `stop` when it is left. */
-export const { start, stop } = every(EVERY_MS, refresh);
+/** The dashboard is shown: asks every two seconds and on each `fault` event until it is left. */
+export function enter(signal) {
+  page = signal;
+  setAdmin(session.isAdmin());
+  session.onChange(setAdmin, signal);
+  every(EVERY_MS, refresh, signal);
+}
 
 /** Signed out, the form is disabled and the list is not asked for (it is admin only). */
-export function setAdmin(signedIn) {
+function setAdmin(signedIn) {
   admin = signedIn;
   for (const el of document.querySelectorAll('#fault-form button, #fault-form input, #fault-form select, #faults-clear-all')) {
     el.disabled = !signedIn;
   }
   if (signedIn) fitValue();
   setText('faults-note', signedIn ? '' : 'Sign in with the admin token to see and set faults.');
-  if (signedIn) refresh();
+  if (signedIn && page) refresh();
   else render([]);
 }
 
@@ -84,6 +93,7 @@ async function submit() {
     await api.setFault(target, kind, body);
     toast(`${target} ${kind}: set`);
   } catch (error) {
+    session.ended(error);
     // The server's own words, beside the form: it knows the ranges.
     setText('fault-error', error.message);
   }
@@ -95,6 +105,7 @@ async function change(call, done) {
     await call();
     toast(done);
   } catch (error) {
+    session.ended(error);
     toast(error.message, 'error');
   }
   await refresh();
@@ -102,30 +113,28 @@ async function change(call, done) {
 
 /** Asks for the faults now: after a change here, on a `fault` event, and every two seconds. */
 export async function refresh() {
-  if (!admin) return;
+  if (!admin || !page || page.aborted) return;
   try {
-    render(await api.faults());
-  } catch {
-    // Signed out elsewhere or the store not answering: its own light says which.
+    render(await api.faults({ signal: page }));
+  } catch (error) {
+    // Signed out elsewhere, or the store not answering: its own light says which.
+    if (!cancelled(error)) session.ended(error);
   }
 }
 
 function render(faults) {
   const list = document.getElementById('faults-list');
-  list.replaceChildren(...faults.map(row));
+  keyed(list, faults, (f) => `${f.target}-${f.kind}`, row, fill);
   document.getElementById('faults-empty').hidden = faults.length > 0;
   document.getElementById('faults-clear-all').hidden = faults.length === 0;
   badges(faults);
 }
 
 function row(fault) {
-  const value = fault.value == null ? '' : `${fault.value} ${UNIT[fault.kind] ?? ''}`;
-  const jitter = fault.jitter_ms ? ` ± ${fault.jitter_ms} ms` : '';
-  const route = fault.route ? ` on ${fault.route}` : '';
   return h('li', { class: 'feed-row fault-row', dataset: { testid: `fault-${fault.target}-${fault.kind}` } },
     h('span', { class: 'order-id' }, `${fault.target} ${fault.kind}`),
-    h('span', {}, `${value}${jitter}${route}`.trim() || 'every call'),
-    h('span', { class: 'muted' }, expiry(fault.expires_at)),
+    h('span', { class: 'fault-value' }),
+    h('span', { class: 'muted fault-expiry' }),
     h('button', {
       type: 'button',
       class: 'button ghost small',
@@ -133,6 +142,15 @@ function row(fault) {
       'aria-label': `Clear ${fault.target} ${fault.kind}`,
       onclick: () => change(() => api.clearFault(fault.target, fault.kind), `${fault.target} ${fault.kind}: cleared`),
     }, 'Clear'));
+}
+
+/** What changes in a row while it stays: the value as set, and the time left. */
+function fill(li, fault) {
+  const value = fault.value == null ? '' : `${fault.value} ${UNIT[fault.kind] ?? ''}`;
+  const jitter = fault.jitter_ms ? ` ± ${fault.jitter_ms} ms` : '';
+  const route = fault.route ? ` on ${fault.route}` : '';
+  li.querySelector('.fault-value').textContent = `${value}${jitter}${route}`.trim() || 'every call';
+  li.querySelector('.fault-expiry').textContent = expiry(fault.expires_at);
 }
 
 function expiry(at) {
@@ -146,13 +164,10 @@ function expiry(at) {
 
 /** One badge per affected card, naming the kinds, as the server's health detail does. */
 function badges(faults) {
-  const kinds = {};
-  for (const f of faults) (kinds[CARD[f.target]] ??= []).push(f.target === 'store' || f.target === 'processor' ? `${f.target} ${f.kind}` : f.kind);
-  for (const card of document.querySelectorAll('#services > .service[id^=service-]')) {
-    const name = card.id.slice('service-'.length);
-    const badge = card.querySelector('.fault-badge');
-    card.classList.toggle('faulted', Boolean(kinds[name]));
-    badge.hidden = !kinds[name];
-    badge.textContent = kinds[name] ? `fault injected: ${kinds[name].join(', ')}` : '';
+  const kinds = Object.fromEntries(SERVICES.map((service) => [service.name, []]));
+  for (const f of faults) {
+    const own = f.target === 'store' || f.target === 'processor';
+    kinds[byTarget(f.target).name].push(own ? `${f.target} ${f.kind}` : f.kind);
   }
+  for (const [name, list] of Object.entries(kinds)) cards.patch(name, { faults: list });
 }

@@ -1,59 +1,64 @@
-// Live log windows, one per service panel, fed by server-sent events (admin only). A window
-// follows the newest line only while it is scrolled to the bottom, so reading older lines is
-// never interrupted; Pause holds new lines back, Clear empties it, and at most MAX_LINES are kept
-// so a chatty service cannot slow the page. The browser reconnects on its own and the server
-// resumes after the last line seen (Last-Event-ID).
+// Live log windows, one per service card (admin only), fed by the tab's one live feed: a window
+// that follows subscribes to its `log:NAME` lines and unsubscribes when closed, and the store
+// resumes each window after the last line seen when the feed reconnects. A window follows the
+// newest line only while scrolled to the bottom, so reading older lines is never interrupted;
+// Pause holds new lines back, Clear empties it, and at most MAX_LINES are kept so a chatty
+// service cannot slow the page.
 
-import { api } from './api.js';
 import { h } from './dom.js';
+import * as feed from './feed.js';
 
 const MAX_LINES = 500;
+const SIGNED_OUT = 'Sign in to follow the log';
 const windows = new Map();
 
-/** The (closed) window for one panel. */
+/** The (closed) window for one card. */
 export function logWindow(name) {
   const lines = h('div', {
     class: 'log-lines', role: 'log', tabindex: '0', 'aria-label': `${name} log`, dataset: { testid: `log-${name}` },
   });
-  const status = h('span', { class: 'log-status' }, 'Sign in to follow the log');
+  const status = h('span', { class: 'log-status' }, SIGNED_OUT);
   const pause = h('button', { type: 'button', class: 'button ghost small', disabled: true, onclick: () => togglePause(name) }, 'Pause');
   const clear = h('button', { type: 'button', class: 'button ghost small', onclick: () => lines.replaceChildren() }, 'Clear');
   const root = h('div', { class: 'log-window' }, h('div', { class: 'log-bar' }, status, pause, clear), lines);
-  windows.set(name, { root, lines, status, pause, source: null, paused: false, held: [] });
+  windows.set(name, { root, lines, status, pause, following: null, paused: false, held: [] });
   return root;
 }
 
-/** Opens a panel's window, or says why there is nothing to follow. */
-export function open(name, hasLog) {
+/** Follows a window's lines until `signal` fires or `close`; says why when there is no log. */
+export function open(name, hasLog, signal) {
   const w = windows.get(name);
-  if (!w || (w.source && w.source.readyState !== EventSource.CLOSED)) return;
-  close(name);
+  if (!w || (w.following && !w.following.signal.aborted)) return;
   w.root.classList.toggle('no-log', !hasLog);
   if (!hasLog) {
     w.status.textContent = 'No log window: embedded, or no log source configured';
     return;
   }
+  w.following = new AbortController();
+  const until = AbortSignal.any([signal, w.following.signal]);
+  until.addEventListener('abort', () => stopped(w), { once: true });
   w.lines.replaceChildren();
-  w.source = api.logLines(name);
-  w.source.addEventListener('log', (e) => append(w, JSON.parse(e.data)));
-  w.source.addEventListener('open', () => { w.status.textContent = 'Live'; });
-  w.source.addEventListener('error', () => {
-    w.status.textContent = w.source?.readyState === EventSource.CLOSED ? 'Log closed' : 'Reconnecting…';
-  });
+  w.status.textContent = feed.live() ? 'Live' : 'Connecting…';
   w.pause.disabled = false;
+  feed.on(`log:${name}`, (line) => append(w, line), until);
+  feed.on('status', ({ live }) => { w.status.textContent = live ? 'Live' : 'Reconnecting…'; }, until);
+  feed.on('refused', (why) => {
+    if (why.topic === 'logs' && (!why.window || why.window === name)) w.status.textContent = why.message;
+  }, until);
 }
 
 export function close(name) {
-  const w = windows.get(name);
-  if (!w) return;
-  w.source?.close();
-  w.source = null;
-  w.pause.disabled = true;
-  w.status.textContent = 'Sign in to follow the log';
+  windows.get(name)?.following?.abort();
 }
 
 export function closeAll() {
   for (const name of windows.keys()) close(name);
+}
+
+function stopped(w) {
+  w.following = null;
+  w.pause.disabled = true;
+  w.status.textContent = SIGNED_OUT;
 }
 
 function togglePause(name) {

@@ -1,8 +1,9 @@
 // Fault markers on the load chart: each fault set, cleared or ended on its own (a `fault` event
 // of the feed) is a vertical line at the moment it happened, with a short label. They share the
-// chart's minute with the load figures: load.js draws both each second, so a marker moves left
+// chart's minute with the load figures: the chart draws both each second, so a marker moves left
 // with the figures and drops off the left edge like them, run or no run.
 
+import { h } from './dom.js';
 import { UNIT } from './faults.js';
 
 /** Most markers kept: a minute of drills is never more, and a flood must not grow the page. */
@@ -31,11 +32,10 @@ export function add(event, now = Date.now()) {
   while (marks.length > MOST) marks.shift();
 }
 
-/** Draws the markers of the window starting at `from` and `span` ms long into `layer`. */
-export function draw(layer, from, span) {
+/** The markers of the window starting at `from` and `span` ms long, as one SVG group. */
+export function layer(from, span) {
   marks = marks.filter((m) => m.when >= from);
-  const svg = maker(layer.namespaceURI);
-  layer.replaceChildren(...marks.map((m) => marker(svg, m, (m.when - from) / span)));
+  return h('g', { id: 'load-markers', 'data-testid': 'load-markers' }, marks.map((m) => marker(m, (m.when - from) / span)));
 }
 
 /** "cache outage", "database latency 300 ms" (an end carries no value). */
@@ -55,26 +55,13 @@ function when(at, now) {
 
 /** `share`: how far along the chart, 0 at the left edge. Labels on the right half face left, so
  * one fits a 360 px screen wherever its line is. */
-function marker(svg, mark, share) {
+function marker(mark, share) {
   const x = `${(Math.min(share, 1) * 100).toFixed(2)}%`;
   const facesLeft = share > 0.5;
-  return svg('g', { class: `marker ${mark.change}`, 'data-testid': 'load-marker', 'data-change': mark.change },
-    svg('title', {}, mark.title),
-    svg('line', { x1: x, x2: x, y1: 0, y2: '100%' }),
-    svg('text', {
-      x, y: 14 + mark.row * 14, dx: facesLeft ? -4 : 4, 'text-anchor': facesLeft ? 'end' : 'start',
+  return h('g', { class: `marker ${mark.change}`, 'data-testid': 'load-marker', 'data-change': mark.change },
+    h('title', {}, mark.title),
+    h('line', { x1: x, x2: x, y1: 0, y2: '100%' }),
+    h('text', {
+      x, y: 34 + mark.row * 14, dx: facesLeft ? -4 : 4, 'text-anchor': facesLeft ? 'end' : 'start',
     }, mark.label));
-}
-
-/**
- * Makes SVG elements (dom.js's `h` makes HTML ones, which an SVG does not draw) in `ns`, the
- * chart's own namespace: read from the page, so no module names a URL.
- */
-function maker(ns) {
-  return (tag, attrs, ...children) => {
-    const el = document.createElementNS(ns, tag);
-    for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, String(value));
-    for (const child of children) el.append(child);
-    return el;
-  };
 }

@@ -5,6 +5,7 @@
 
 import { api } from './api.js';
 import { setText } from './dom.js';
+import * as feed from './feed.js';
 
 /** How long checkout waits for the feed to open before placing the order anyway. */
 const OPEN_WAIT_MS = 2000;
@@ -23,34 +24,30 @@ const HELP = {
  */
 let watch = null;
 
-/** Opens the live feed ahead of a checkout; resolves once it is open (or after OPEN_WAIT_MS). */
+/** Subscribes to the live feed ahead of a checkout; resolves once it is open (or after OPEN_WAIT_MS). */
 export function listen() {
   stopListening();
-  const source = api.events();
-  const current = { source, orderId: null, early: new Map(), onSettled: null, timer: null, status: null };
+  const until = new AbortController();
+  const current = { until, orderId: null, early: new Map(), onSettled: null, timer: null, status: null };
   watch = current;
-  source.addEventListener('order', (e) => {
-    const { order_id: id, status } = JSON.parse(e.data);
+  feed.on('order', ({ order_id: id, status }) => {
     // A relay can overtake the checkout's own `pending`: a settled status is never taken back.
     if (current.orderId === null) {
       if (current.early.get(id) === undefined || current.early.get(id) === 'pending') current.early.set(id, status);
     } else if (id === current.orderId) showStatus(current, status);
-  });
+  }, until.signal);
   // Changes made while the feed was not open (it opened late, or reconnected) were not sent:
   // read the order once then. In the usual case the feed opens before the order exists.
-  source.addEventListener('open', () => {
-    if (current.orderId !== null && current.status === 'pending') catchUp(current);
-  });
-  return new Promise((resolve) => {
-    setTimeout(resolve, OPEN_WAIT_MS);
-    source.addEventListener('open', resolve, { once: true });
-  });
+  feed.on('status', ({ live }) => {
+    if (live && current.orderId !== null && current.status === 'pending') catchUp(current);
+  }, until.signal);
+  return feed.whenOpen(OPEN_WAIT_MS);
 }
 
-/** Closes the feed; nothing is followed until the next checkout. */
+/** Ends the subscription; nothing is followed until the next checkout. */
 export function stopListening() {
   if (!watch) return;
-  watch.source.close();
+  watch.until.abort();
   clearTimeout(watch.timer);
   watch = null;
 }
@@ -71,7 +68,7 @@ export function confirmOrder(orderId, onSettled, tries = '') {
   showStatus(current, current.early.get(orderId) ?? 'pending');
   current.early.clear();
   // The feed did not open in time, so changes may have gone by unseen.
-  if (current.status === 'pending' && current.source.readyState !== EventSource.OPEN) catchUp(current);
+  if (current.status === 'pending' && !feed.live()) catchUp(current);
   current.timer = setTimeout(() => {
     if (current.status === 'pending') setText('order-status-help', 'Still confirming — check "Your orders" in a little while.');
   }, STILL_PENDING_MS);
@@ -101,7 +98,7 @@ function showStatus(current, status) {
   setText('order-status-help', HELP[status] ?? '');
   if (status !== 'pending') {
     // Settled: the dialog stays for the shopper to read, the feed is no longer needed.
-    current.source.close();
+    current.until.abort();
     clearTimeout(current.timer);
     current.onSettled?.();
   }

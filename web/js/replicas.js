@@ -1,37 +1,48 @@
 // The Store panels: one per replica of this store (the processes sharing its database and
 // Redis), each with its health, version and uptime. The roster comes from /api/replicas, asked
 // every two seconds while the dashboard is open: replicas join and leave on their own, and an
-// uptime is only true if it moves.
+// uptime is only true if it moves. The store's own card shows this replica; the others each
+// get a panel, kept by name so a panel is only redrawn, never rebuilt, while its replica stays.
 
 import { api } from './api.js';
-import { every, h, setText } from './dom.js';
+import * as cards from './cards.js';
+import { every, h, keyed, setText } from './dom.js';
 
 const EVERY_MS = 2000;
 
-export const { start, stop } = every(EVERY_MS, refresh);
+/** Asks every two seconds until the dashboard is left. */
+export function enter(signal) {
+  every(EVERY_MS, refresh, signal);
+}
 
-async function refresh() {
+async function refresh(signal) {
   let roster;
   try {
-    roster = await api.replicas();
+    roster = await api.replicas({ signal });
   } catch {
     return; // this replica is not answering: the Store panel's light already says so
   }
   const [self, ...others] = roster.replicas;
-  const mine = document.getElementById('service-carstore');
-  if (!mine || !self) return;
-  mine.dataset.instance = self.instance;
-  mine.querySelector('h2').textContent = `Store · ${self.instance}`;
-  mine.querySelector('.service-details').replaceChildren(...details(self, true));
-  for (const old of document.querySelectorAll('.replica-panel')) old.remove();
-  mine.after(...others.map(panel));
+  if (!self) return;
+  document.getElementById('service-carstore').dataset.instance = self.instance;
+  cards.patch('carstore', { instance: self.instance, figures: [['Answered this page', self.instance], ...details(self)] });
+  keyed(document.getElementById('replica-panels'), others, (r) => r.instance, () => h('article'), fill);
   setText('replicas-note', note(roster));
 }
 
-function details(replica, itself) {
-  const rows = [['Version', replica.version], ['Up for', uptime(replica.uptime_secs)]];
-  if (itself) rows.unshift(['Answered this page', replica.instance]);
-  return rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]);
+function details(replica) {
+  return [['Version', replica.version], ['Up for', uptime(replica.uptime_secs)]];
+}
+
+/** Redraws a replica's panel when what it shows changed (the uptime moves it every time). */
+function fill(article, replica) {
+  const shows = JSON.stringify(replica);
+  if (article.dataset.shows === shows) return;
+  const drawn = panel(replica);
+  article.dataset.shows = shows;
+  article.className = drawn.className;
+  Object.assign(article.dataset, drawn.dataset);
+  article.replaceChildren(...drawn.childNodes);
 }
 
 function panel(replica) {
@@ -52,7 +63,7 @@ function panel(replica) {
         h('p', { class: 'muted' }, worker ? 'Outbox relay and order processor' : 'Another replica of this store')),
       h('span', { class: 'chips-col' }, h('span', { class: 'kind' }, 'carstore'))),
     h('p', { class: 'health' }, state),
-    h('dl', { class: 'service-details' }, ...details(replica, false)));
+    h('dl', { class: 'service-details' }, details(replica).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
 }
 
 function note(roster) {

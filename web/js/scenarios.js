@@ -1,92 +1,93 @@
 // The Scenarios page: guided drills, break → observe → fix. The store runs the scenario and
-// checks what it shows; this page lists them, starts one (guided, or every step at once),
-// shows each step's button while the run waits for it, ticks the checks as they pass, and ends
-// with the summary. Runs need the admin token, as faults do; the list is for everyone.
+// checks what it shows; this page lists them, starts one (guided, or every step at once), shows
+// each step's button while the run waits for it, ticks the checks as they pass, and ends with the
+// summary. The run arrives as `scenario` events on the tab's one live feed (nothing polls); runs
+// need the admin session, as faults do; the list is for everyone. Parts of the run that did not
+// change are kept as they are, so a button with focus is never rebuilt under it.
 
-import { offer } from './admin.js';
+import * as session from './admin-session.js';
 import { api } from './api.js';
-import { every, h, toast } from './dom.js';
+import { h, keyed, toast } from './dom.js';
+import * as feed from './feed.js';
 
 let scenarios = [];
-let admin = false;
 let run = null;
-let shown = '';
-const poll = every(500, refresh);
+/** Ends the `scenario` subscription: it is asked for only while this browser is the admin. */
+let following = null;
 
 export function init() {
-  document.getElementById('scenario-signin').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    await signIn(document.getElementById('scenario-token').value.trim());
-  });
+  session.wireForm({ form: 'scenario-signin', input: 'scenario-token', error: 'scenario-signin-error' });
 }
 
-export async function enter(params) {
+export async function enter(params, signal) {
   const token = params.get('token');
   // A link's token waits in the form for a press: never sent on its own.
-  if (token) offer(token, 'scenario-token', 'scenario-signin-button');
-  poll.start();
+  if (token) session.offer(token, 'scenario-token', 'scenario-signin-button');
+  session.onChange(() => follow(signal), signal);
+  follow(signal);
+  const [list] = await Promise.all([api.scenarios({ signal }).catch(() => null), session.check(signal)]);
+  if (signal.aborted) return;
+  if (list) scenarios = list;
+  render();
 }
 
-export function leave() {
-  poll.stop();
-}
-
-async function signIn(token) {
-  const error = document.getElementById('scenario-signin-error');
-  try {
-    await api.login(token);
-    error.textContent = '';
-    document.getElementById('scenario-token').value = '';
-    await refresh();
-  } catch (e) {
-    error.textContent = e.message;
+/** Follows the run on the feed while signed in as admin; signed out, only the list shows. */
+function follow(signal) {
+  const admin = session.isAdmin();
+  if (admin && !following) {
+    following = new AbortController();
+    const until = AbortSignal.any([signal, following.signal]);
+    feed.on('scenario', (now) => { run = now; render(); }, until);
+    feed.on('refused', (why) => why.topic === 'scenario' && session.ended({ status: 401 }), until);
+    signal.addEventListener('abort', () => { following = null; }, { once: true });
+  } else if (!admin && following) {
+    following.abort();
+    following = null;
+    run = null;
   }
+  render();
 }
 
-/**
- * Reads the run (which also tells whether this browser is the admin) and redraws on change.
- * The list is asked for until it comes; an answer other than 401 (a 503, a lost connection)
- * leaves what is shown as it was, to be read again next time.
- */
-async function refresh() {
-  if (scenarios.length === 0) scenarios = await api.scenarios().catch(() => []);
-  try {
-    run = await api.scenarioRun();
-    admin = true;
-  } catch (error) {
-    if (error.status === 401) [run, admin] = [null, false];
-    else if (error.status === 404) [run, admin] = [null, true];
-    else return;
-  }
-  const now = JSON.stringify([admin, run, scenarios.length]);
-  if (now === shown) return;
-  shown = now;
-  document.getElementById('scenario-signin').hidden = admin;
+function render() {
+  document.getElementById('scenario-signin').hidden = session.isAdmin();
   renderList();
   renderRun();
 }
 
 function renderList() {
   const going = run?.status === 'running';
-  const why = !admin ? 'Sign in with the admin token to run a scenario' : going ? 'A scenario is running' : '';
-  const cards = scenarios.map((s) => h('li', { class: 'scenario-card', dataset: { testid: `scenario-${s.name}` } },
+  const why = !session.isAdmin() ? 'Sign in with the admin token to run a scenario' : going ? 'A scenario is running' : '';
+  keyed(document.getElementById('scenario-list'), scenarios, (s) => s.name, card, (li) => {
+    for (const button of li.querySelectorAll('button')) {
+      button.disabled = Boolean(why);
+      button.title = why;
+    }
+  });
+}
+
+function card(s) {
+  return h('li', { class: 'scenario-card', dataset: { testid: `scenario-${s.name}` } },
     h('h2', {}, s.title),
     h('p', {}, s.teaches),
     h('p', { class: 'muted' }, `${s.steps.length} steps · ${s.name}`),
     h('div', { class: 'scenario-actions' },
-      h('button', { type: 'button', class: 'button primary small', disabled: Boolean(why), title: why,
-        dataset: { testid: `scenario-start-${s.name}` }, onclick: () => start(s.name, false) }, 'Start'),
-      h('button', { type: 'button', class: 'button ghost small', disabled: Boolean(why), title: why,
-        onclick: () => start(s.name, true) }, 'Run every step'))));
-  document.getElementById('scenario-list').replaceChildren(...cards);
+      h('button', { type: 'button', class: 'button primary small', dataset: { testid: `scenario-start-${s.name}` },
+        onclick: () => start(s.name, false) }, 'Start'),
+      h('button', { type: 'button', class: 'button ghost small', dataset: { testid: `scenario-auto-${s.name}` },
+        onclick: () => start(s.name, true) }, 'Run every step')));
 }
 
+/**
+ * Starts a run. The run itself is shown from the feed alone: an action's answer can reach the
+ * page after a newer view the feed already brought (the store moves on within milliseconds), and
+ * showing it would take the page back to a state the run has left.
+ */
 async function start(name, auto) {
   try {
-    run = await api.startScenario(name, auto);
-    await refresh();
+    await api.startScenario(name, auto);
     document.getElementById('scenario-run').scrollIntoView({ behavior: 'smooth', block: 'start' });
   } catch (error) {
+    session.ended(error);
     toast(error.message, 'error');
   }
 }
@@ -95,11 +96,12 @@ async function act(call) {
   try {
     await call();
   } catch (error) {
+    session.ended(error);
     toast(error.message, 'error');
   }
-  await refresh();
 }
 
+/** The run as parts, each kept while what it shows is unchanged (its key says what it shows). */
 function renderRun() {
   const panel = document.getElementById('scenario-run');
   panel.hidden = !run;
@@ -108,20 +110,21 @@ function renderRun() {
   panel.dataset.run = `${run.scenario} ${run.started_at}`;
   const written = scenarios.find((s) => s.name === run.scenario);
   const going = run.status === 'running';
-  // replaceChildren would write a null as the text "null": the parts not shown are left out.
+  const part = (key, shows, build) => ({ key: `${key}:${JSON.stringify(shows)}`, build });
   const parts = [
-    h('div', { class: 'scenario-head' },
+    part('head', [run.title, run.status], () => h('div', { class: 'scenario-head' },
       h('h2', {}, run.title),
-      h('span', { class: `status ${run.status}`, role: 'status', dataset: { testid: 'scenario-status' } }, run.status)),
-    written ? h('p', { class: 'muted' }, written.teaches) : null,
-    run.reason && !going ? h('p', { class: 'form-error', role: 'alert' }, `Ended: ${run.reason}`) : null,
-    h('ol', { class: 'scenario-steps' }, run.steps.map((step, i) => renderStep(step, i, written?.steps[i]))),
-    written ? h('p', { class: 'scenario-fix' }, h('strong', {}, 'The fix in real life: '), written.fix) : null,
-    run.summary ? renderSummary(run.summary) : null,
-    going ? h('button', { type: 'button', class: 'button ghost small', dataset: { testid: 'scenario-abandon' },
-      onclick: () => act(api.abandonScenario) }, 'Abandon') : null,
-  ];
-  panel.replaceChildren(...parts.filter(Boolean));
+      h('span', { class: `status ${run.status}`, role: 'status', dataset: { testid: 'scenario-status' } }, run.status))),
+    written && part('teaches', written.teaches, () => h('p', { class: 'muted' }, written.teaches)),
+    run.reason && !going && part('reason', run.reason, () => h('p', { class: 'form-error', role: 'alert' }, `Ended: ${run.reason}`)),
+    part('steps', [run.steps, run.step, run.waiting_for_press, run.status], () => h('ol', { class: 'scenario-steps' },
+      run.steps.map((step, i) => renderStep(step, i, written?.steps[i])))),
+    written && part('fix', written.fix, () => h('p', { class: 'scenario-fix' }, h('strong', {}, 'The fix in real life: '), written.fix)),
+    run.summary && part('summary', run.summary, () => renderSummary(run.summary)),
+    going && part('abandon', run.started_at, () => h('button', { type: 'button', class: 'button ghost small',
+      dataset: { testid: 'scenario-abandon' }, onclick: () => act(api.abandonScenario) }, 'Abandon')),
+  ].filter(Boolean);
+  keyed(panel, parts, (p) => p.key, (p) => p.build());
 }
 
 function renderStep(step, i, written) {
