@@ -1,8 +1,9 @@
 // Small DOM helpers. Text always goes in through textContent, never as HTML.
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
 /** The SVG elements the pages draw: `h` makes these in SVG's namespace, so a chart is built like a list. */
 const SVG_TAGS = new Set(['svg', 'g', 'line', 'polyline', 'rect', 'text', 'title', 'path']);
+/** SVG's namespace, read from the page's own chart, so no module names a URL. */
+const svgNamespace = () => document.querySelector('svg').namespaceURI;
 
 /**
  * Creates an element: `h('p', { class: 'x', dataset: { id: 1 } }, 'text', child)`, or an SVG one
@@ -10,7 +11,7 @@ const SVG_TAGS = new Set(['svg', 'g', 'line', 'polyline', 'rect', 'text', 'title
  * listeners; other props become attributes (`false`, null and undefined leave them out).
  */
 export function h(tag, props = {}, ...children) {
-  const el = SVG_TAGS.has(tag) ? document.createElementNS(SVG_NS, tag) : document.createElement(tag);
+  const el = SVG_TAGS.has(tag) ? document.createElementNS(svgNamespace(), tag) : document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === null || value === false) continue;
     if (key === 'class') el.setAttribute('class', value);
