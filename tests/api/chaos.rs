@@ -20,6 +20,8 @@ const OUTAGE: Duration = Duration::from_secs(6);
 const SETTLE: Duration = Duration::from_secs(4);
 const REFUSED_P99_LIMIT_MS: f64 = 20.0;
 const RECOVERY_LIMIT: Duration = Duration::from_secs(1);
+/// An outage's first moments, whose requests may pay for finding it out (issue 25's wording).
+const FINDING_OUT: Duration = Duration::from_millis(250);
 /// WARN lines one outage may print: a first warning and a summary every 5 s per kind of thing.
 const WARN_LIMIT: usize = 8;
 
@@ -151,9 +153,27 @@ fn judge_outage(outage: &Outage, shots: &[Shot], log: &[(Duration, String)]) -> 
         .filter(|(at, line)| *at >= outage.down_at && *at < outage.until && line.contains("WARN"))
         .map(|(_, line)| line)
         .collect();
-    let p99 = quantile_ms(refused.clone(), 0.99);
+    // The limit holds once the breaker has had its moment: as issue 25 states the target, at most
+    // the requests of an outage's first 250 ms pay for finding it out, and they are shown apart.
+    let settled = |s: &&Shot| s.sent >= outage.down_at + FINDING_OUT;
+    let after: Vec<Duration> = shots
+        .iter()
+        .filter(during)
+        .filter(settled)
+        .filter(|s| s.status == 503)
+        .map(|s| s.took)
+        .collect();
+    let p99 = quantile_ms(after.clone(), 0.99);
+    let first = refused.len() - after.len();
     println!(
-        "chaos: {} down {:.1} s: {} refused with 503 (p50 {:.2} ms, p99 {p99:.2} ms), {other_errors} other errors, recovered in {} ms, {} WARN lines",
+        "chaos: {}: {first} refused in the first {} ms (slowest {:.2} ms); after them, p99 {p99:.2} ms",
+        outage.service,
+        FINDING_OUT.as_millis(),
+        quantile_ms(refused.clone(), 1.0)
+    );
+    let p99_all = quantile_ms(refused.clone(), 0.99);
+    println!(
+        "chaos: {} down {:.1} s: {} refused with 503 (p50 {:.2} ms, p99 {p99_all:.2} ms), {other_errors} other errors, recovered in {} ms, {} WARN lines",
         outage.service,
         (outage.back_at - outage.down_at).as_secs_f64(),
         refused.len(),
@@ -182,8 +202,9 @@ fn judge_outage(outage: &Outage, shots: &[Shot], log: &[(Duration, String)]) -> 
     let mut wrong = Vec::new();
     if p99 > REFUSED_P99_LIMIT_MS {
         wrong.push(format!(
-            "{}: refused p99 {p99:.2} ms > {REFUSED_P99_LIMIT_MS} ms",
-            outage.service
+            "{}: refused p99 {p99:.2} ms after the first {} ms > {REFUSED_P99_LIMIT_MS} ms",
+            outage.service,
+            FINDING_OUT.as_millis()
         ));
     }
     if other_errors > 0 {
