@@ -16,7 +16,7 @@ export class ApiError extends Error {
 /** Fired on `window` when a dependency outage answers 503, so the page can say so plainly. */
 export const OUTAGE_EVENT = 'carstore:outage';
 /** How long any call may take before the page says the store is not answering. */
-export const TIMEOUT_MS = 10_000;
+const TIMEOUT_MS = 10_000;
 
 /** Whether `error` only says the page was left (nothing to show). */
 export const cancelled = (error) => error?.code === 'cancelled';

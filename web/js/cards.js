@@ -27,8 +27,6 @@ export function init(onAction) {
     h('div', { class: 'replica-panels', id: 'replica-panels' }));
 }
 
-export const get = (name) => state.get(name);
-
 /** Merges `changes` into a service's state and renders its card. */
 export function patch(name, changes) {
   const now = state.get(name);

@@ -18,7 +18,7 @@ const CLASS = { requests_per_sec: 'rps', errors_per_sec: 'errors', p95_ms: 'p95'
 const time = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 /** The smallest 1, 2 or 5 × 10ⁿ at or above `v`: a top tick a person reads at a glance. */
-export function niceTop(v) {
+function niceTop(v) {
   if (!(v > 0)) return 1;
   const power = 10 ** Math.floor(Math.log10(v));
   return [1, 2, 5, 10].map((m) => m * power).find((t) => t >= v);

@@ -47,7 +47,7 @@ export function open(name, hasLog, signal) {
   }, until);
 }
 
-export function close(name) {
+function close(name) {
   windows.get(name)?.following?.abort();
 }
 

@@ -6,8 +6,8 @@
 
 const NAME_MAX = 200;
 const EMAIL_MAX = 254;
-export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 128;
+const PASSWORD_MIN = 10;
+const PASSWORD_MAX = 128;
 /** Unicode's White_Space, which the store's trim and its email rule use. */
 const SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const EDGES = new RegExp(`^[${SPACE}]+|[${SPACE}]+$`, 'gu');
