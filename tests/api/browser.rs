@@ -174,6 +174,33 @@ pub async fn store_with_admin(token: &str) -> crate::helpers::TestApp {
     crate::helpers::spawn_in_dir(dir, settings).await
 }
 
+/// A store on real services with a Redis of its own that the dashboard can stop, start and read
+/// the log of, and `token` as its admin token. Its parts end in the order they would as locals.
+pub struct RedisControlledStore {
+    pub app: crate::helpers::TestApp,
+    _dir: tempfile::TempDir,
+    _redis: crate::private::CommandRedis,
+    pub env: crate::services::OwnRedisEnv,
+}
+
+pub async fn store_with_redis_control(token: &str) -> RedisControlledStore {
+    let env = crate::services::OwnRedisEnv::new().await;
+    let redis = crate::private::CommandRedis::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = env.settings(dir.path(), &redis.url());
+    settings.control.redis = Some(redis.control());
+    let token = carstore::config::AdminToken::new(token.into()).unwrap();
+    settings.admin_token = Some(token);
+    let app = crate::helpers::spawn_with(settings).await;
+    app.wait_until_ready().await;
+    RedisControlledStore {
+        app,
+        _dir: dir,
+        _redis: redis,
+        env,
+    }
+}
+
 pub fn save_screenshot(png: &[u8], name: &str) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
     std::fs::create_dir_all(&dir).unwrap();

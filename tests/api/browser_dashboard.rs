@@ -11,18 +11,9 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_stops_and_starts_redis_from_the_page_and_watches_the_light() {
     use crate::control::{STARTED, STOPPED};
-    use crate::private::CommandRedis;
-    use crate::services::OwnRedisEnv;
-    use carstore::config::AdminToken;
-    let env = OwnRedisEnv::new().await;
-    let redis = CommandRedis::start();
-    let dir = tempfile::tempdir().unwrap();
-    let mut settings = env.settings(dir.path(), &redis.url());
-    settings.control.redis = Some(redis.control());
     let token = "browser-admin-token-0123456789";
-    settings.admin_token = Some(AdminToken::new(token.into()).unwrap());
-    let app = crate::helpers::spawn_with(settings).await;
-    app.wait_until_ready().await;
+    let store = crate::browser::store_with_redis_control(token).await;
+    let (app, env) = (&store.app, &store.env);
     let driver = start_chromedriver();
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path()).await;
@@ -111,7 +102,7 @@ async fn an_admin_stops_and_starts_redis_from_the_page_and_watches_the_light() {
     c.execute("window.scrollTo(0, 520)", vec![]).await.unwrap();
     save_screenshot(&c.screenshot().await.unwrap(), "e2e-control-logs.png");
     c.close().await.unwrap();
-    app.stop().await;
+    store.app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -50,16 +50,8 @@ async fn sign_in_on_the_dashboard(c: &Client) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_tabs_hold_one_stream_each_through_every_log_window_and_a_scenario_run() {
-    use crate::private::CommandRedis;
-    use crate::services::OwnRedisEnv;
-    let env = OwnRedisEnv::new().await;
-    let redis = CommandRedis::start();
-    let dir = tempfile::tempdir().unwrap();
-    let mut settings = env.settings(dir.path(), &redis.url());
-    settings.control.redis = Some(redis.control());
-    settings.admin_token = Some(carstore::config::AdminToken::new(TOKEN.into()).unwrap());
-    let app = crate::helpers::spawn_with(settings).await;
-    app.wait_until_ready().await;
+    let store = crate::browser::store_with_redis_control(TOKEN).await;
+    let app = &store.app;
     let driver = start_chromedriver();
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path()).await;
@@ -71,7 +63,7 @@ async fn two_tabs_hold_one_stream_each_through_every_log_window_and_a_scenario_r
     text_until(&c, "#service-redis .log-status", |t| t == "Live").await;
     text_until(&c, "#service-carstore .log-status", |t| t == "Live").await;
     // The feed it opened before sign-in, closed since, is counted until the store notices.
-    streams_become(&app, (1, 0)).await;
+    streams_become(app, (1, 0)).await;
 
     let tab = c.new_window(true).await.unwrap();
     c.switch_to_window(tab.handle).await.unwrap();
@@ -83,7 +75,7 @@ async fn two_tabs_hold_one_stream_each_through_every_log_window_and_a_scenario_r
     .await;
     let mut seen = Vec::new();
     let summary = wait_for("the run's summary", Duration::from_secs(120), async || {
-        seen.push(streams(&app).await);
+        seen.push(streams(app).await);
         text_until(&c, "[data-testid=scenario-run]", |_| true).await;
         match c
             .find(fantoccini::Locator::Css("[data-testid=scenario-summary]"))
@@ -105,7 +97,7 @@ async fn two_tabs_hold_one_stream_each_through_every_log_window_and_a_scenario_r
     );
     save_screenshot(&c.screenshot().await.unwrap(), "e2e-feed-two-tabs.png");
     c.close().await.unwrap();
-    streams_become(&app, (0, 0)).await;
+    streams_become(app, (0, 0)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
